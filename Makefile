@@ -1,0 +1,36 @@
+# Two commands do all the set-up on a fresh machine:
+#   make demo   environment + system packages + demo extracts + full materialisation + board paper
+#   make test   environment + system packages + the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test setup system-deps ui daemon bench clean
+
+demo: setup
+	$(BIN)/oba demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+setup: $(STAMP) system-deps
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# Chromium renders the board paper to PDF and is the browser the tests drive.
+system-deps:
+	@bash scripts/system-deps.sh
+
+ui: setup
+	$(BIN)/oba ui
+
+bench: setup
+	$(BIN)/python -m bench --scale 1
+
+clean:
+	rm -rf $(VENV) data

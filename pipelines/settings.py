@@ -1,0 +1,73 @@
+"""Where everything lives on disk. Read from the environment at call time, never at import."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATA_DIR = "data"
+DEFAULT_LA_CODE = 800  # Bath and North East Somerset (DfE "old" LA code)
+
+
+@dataclass(frozen=True)
+class Paths:
+    """All run-time paths, derived from one data directory (``OBA_DATA_DIR``, default ``./data``)."""
+
+    data_dir: Path
+
+    @property
+    def landing(self) -> Path:
+        """Where extracts are dropped (CSV / xlsx)."""
+        return self.data_dir / "landing"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.data_dir / "warehouse"
+
+    @property
+    def warehouse(self) -> Path:
+        """The published warehouse: performance officers open this one, read-only."""
+        return self.warehouse_dir / "oba.duckdb"
+
+    @property
+    def build(self) -> Path:
+        """The private build file the pipeline writes; published atomically when checks pass."""
+        return self.warehouse_dir / "build" / "oba.duckdb"
+
+    @property
+    def papers(self) -> Path:
+        return self.data_dir / "papers"
+
+    @property
+    def quality(self) -> Path:
+        """Great Expectations Data Docs and data-quality outputs."""
+        return self.data_dir / "quality"
+
+    @property
+    def exports(self) -> Path:
+        return self.data_dir / "exports"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.data_dir / "dagster_home"
+
+    def ensure(self) -> "Paths":
+        for p in (self.landing, self.warehouse_dir, self.build.parent, self.papers, self.quality, self.exports):
+            p.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def data_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """The data directory: an explicit value, else ``$OBA_DATA_DIR``, else ``./data``."""
+    value = explicit or os.environ.get("OBA_DATA_DIR") or DEFAULT_DATA_DIR
+    return Path(value).expanduser().resolve()
+
+
+def paths(explicit: str | os.PathLike | None = None) -> Paths:
+    return Paths(data_dir(explicit))
+
+
+def la_code() -> int:
+    """The authority the pipeline reports on (``OBA_LA_CODE``, default 800 = B&NES)."""
+    return int(os.environ.get("OBA_LA_CODE") or DEFAULT_LA_CODE)

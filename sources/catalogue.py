@@ -1,0 +1,362 @@
+"""The catalogue of extracts: one declarative entry per source.
+
+Each entry says what the extract is, who sends it, how its files are named, how often it
+arrives, which period a delivery covers, and its columns with their types. The column
+list is the contract shared by the demo generator (``sources.generate``), the pandera
+schemas (``schemas.<name>``), the loader and the indicator SQL (``stg_<name>`` tables).
+
+File naming: ``<name>_<period>[_v<N>].<csv|xlsx>``. A later version (``_v2``) or a file
+with new content for the same period is a *re-issue*: it replaces the earlier delivery.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from schemas import codes
+
+TYPES = ("str", "int", "float", "date", "bool")
+
+FY = r"(?P<period>\d{4}-\d{2})"          # financial / academic year written 2024-25
+CAL = r"(?P<period>\d{4})"               # calendar or survey year
+MONTH = r"(?P<period>\d{4}-\d{2})"       # month written 2024-03
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    nullable: bool = False
+    codes: dict[str, str] | None = None
+    aliases: tuple[str, ...] = ()  # other headers seen in real deliveries, mapped to ``name``
+
+    def __post_init__(self):
+        if self.type not in TYPES:
+            raise ValueError(f"column {self.name}: unknown type {self.type!r}")
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    title: str
+    delivered_by: str
+    grain: str
+    period_type: str          # financial_year | academic_year | calendar_year | month
+    cadence_days: int         # a delivery is expected at least this often (freshness)
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]      # unique within a delivery; duplicates are quarantined
+    period_regex: str = FY
+    formats: tuple[str, ...] = ("csv",)
+    max_quarantine_share: float = 0.05  # blocking check threshold
+    notes: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def file_regex(self) -> re.Pattern:
+        exts = "|".join(self.formats)
+        return re.compile(rf"^{self.name}_{self.period_regex}(?:_v(?P<version>\d+))?\.(?:{exts})$",
+                          re.IGNORECASE)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def match(self, filename: str) -> tuple[str, int] | None:
+        """(period, version) if ``filename`` is a delivery of this source, else None."""
+        m = self.file_regex.match(filename)
+        if not m:
+            return None
+        return m.group("period"), int(m.group("version") or 1)
+
+
+def C(name, type, description, nullable=False, codes=None, aliases=()):
+    return Column(name, type, description, nullable, codes, tuple(aliases))
+
+
+WARD = C("ward_code", "str", "ONS electoral ward code (E05...) of the child's home address", aliases=("ward",))
+LOCALITY = C("locality", "str", "The partnership's locality for the ward", codes=codes.LOCALITIES)
+SEX = C("sex", "str", "Sex as recorded (F, M, U = unknown)", codes=codes.SEXES, aliases=("gender",))
+IMD = C("imd_decile", "int", "IMD 2019 decile of the home LSOA (1 = most deprived)", aliases=("imd",))
+CHILD = C("child_id", "str", "Pseudonymous child id (salted hash made at source, same across extracts)")
+
+SOURCES: tuple[Source, ...] = (
+    Source(
+        "early_help_episodes", "Early Help episodes (CAF)", "Early Help module", "one Early Help episode",
+        "financial_year", 45,
+        (
+            C("episode_id", "str", "Episode identifier"),
+            CHILD,
+            C("family_id", "str", "Pseudonymous family id"),
+            C("start_date", "date", "Date the Early Help assessment started", aliases=("assessment_date",)),
+            C("level", "int", "Level of need on the continuum (2 or 3)", codes=codes.EARLY_HELP_LEVELS),
+            C("initiating_agency", "str", "Agency that initiated the assessment", codes=codes.AGENCIES),
+            C("contributing_agencies", "str", "Other agencies contributing, ';'-separated agency codes",
+              nullable=True, codes=codes.AGENCIES),
+            C("needs_identified", "str", "Needs identified at assessment, ';'-separated need codes",
+              nullable=True, codes=codes.NEEDS),
+            C("plan_date", "date", "Date the plan was agreed", nullable=True),
+            C("last_review_date", "date", "Date of the latest review", nullable=True),
+            C("closure_date", "date", "Date the episode closed (blank while open)", nullable=True),
+            C("closure_reason", "str", "Why the episode closed", nullable=True, codes=codes.CLOSURE_REASONS),
+            WARD, LOCALITY,
+            C("age", "int", "Age in years at start"),
+            SEX, IMD,
+        ),
+        key=("episode_id",),
+        notes="Delivered per financial year of start; monthly re-issues carry updated closures.",
+    ),
+    Source(
+        "social_care_referrals", "Children's social care referrals", "Social care case management system",
+        "one referral", "financial_year", 45,
+        (
+            C("referral_id", "str", "Referral identifier"),
+            CHILD,
+            C("referral_date", "date", "Date the referral was received"),
+            C("referral_source", "str", "Who referred", codes=codes.REFERRAL_SOURCES, aliases=("source",)),
+            C("outcome", "str", "Outcome of the referral", nullable=True, codes=codes.REFERRAL_OUTCOMES),
+            C("outcome_date", "date", "Date of the outcome (plan start or became looked after)", nullable=True),
+        ),
+        key=("referral_id",),
+    ),
+    Source(
+        "family_feedback", "Family feedback on Early Help", "Early Help services", "one survey response",
+        "financial_year", 120,
+        (
+            C("response_id", "str", "Response identifier"),
+            C("episode_id", "str", "Early Help episode the feedback is about"),
+            C("respondent", "str", "Who answered", codes=codes.RESPONDENTS),
+            C("response_date", "date", "Date of the response"),
+            C("support_helpful", "int", "'The support was helpful' (1 strongly disagree - 5 strongly agree)",
+              nullable=True),
+            C("better_supported_wellbeing", "int",
+              "'I feel better supported with my mental health / wellbeing' (1-5)", nullable=True),
+        ),
+        key=("response_id",),
+    ),
+    Source(
+        "practitioner_feedback", "Partnership practitioner survey", "Early Help partnership", "one response",
+        "calendar_year", 400,
+        (
+            C("response_id", "str", "Response identifier"),
+            C("agency", "str", "Respondent's agency", codes=codes.AGENCIES),
+            C("response_date", "date", "Date of the response"),
+            C("joint_working_score", "int", "'Joint working with other services is good' (1-5)", nullable=True),
+            C("know_how_to_refer", "int", "'I know how to refer a family for Early Help' (1-5)", nullable=True),
+        ),
+        key=("response_id",), period_regex=CAL,
+    ),
+    Source(
+        "neet", "Young people's activity (NEET / Youth Connect, NCCIS)", "Youth Connect careers service",
+        "one young person per month", "month", 40,
+        (
+            C("extract_month", "date", "First day of the month the activity refers to", aliases=("month",)),
+            CHILD,
+            C("academic_age", "int", "Age at the start of the academic year (16, 17 or 18)"),
+            C("activity_code", "str", "NCCIS current activity code", codes=codes.NCCIS_ACTIVITY,
+              aliases=("activity",)),
+            C("send", "bool", "Has SEND (EHC plan)"),
+            C("care_leaver", "bool", "Is a care leaver"),
+            C("young_parent", "bool", "Is a young parent"),
+            C("youth_justice", "bool", "Known to the youth justice service"),
+            WARD, SEX,
+        ),
+        key=("extract_month", "child_id"), period_regex=MONTH, max_quarantine_share=0.05,
+    ),
+    Source(
+        "cme", "Children missing education", "Education welfare service", "one CME case",
+        "academic_year", 120,
+        (
+            C("case_id", "str", "CME case identifier"),
+            CHILD,
+            C("referral_date", "date", "Date the child was reported missing education"),
+            C("reason", "str", "Why the child was missing education", codes=codes.CME_REASONS),
+            C("resolved_date", "date", "Date the case was resolved (blank while open)", nullable=True),
+            C("outcome", "str", "How the case was resolved", nullable=True, codes=codes.CME_OUTCOMES),
+            C("age", "int", "Age in years at referral (compulsory school age 5-16)"),
+            WARD,
+        ),
+        key=("case_id",),
+    ),
+    Source(
+        "exclusions", "Suspensions and permanent exclusions", "Schools, via the local authority",
+        "one suspension or permanent exclusion", "academic_year", 120,
+        (
+            C("exclusion_id", "str", "Exclusion identifier"),
+            CHILD,
+            C("school_id", "str", "Anonymised school identifier"),
+            C("phase", "str", "School phase", codes=codes.SCHOOL_PHASES),
+            C("academic_year", "str", "Academic year, written 2024/25"),
+            C("start_date", "date", "First day of the exclusion"),
+            C("category", "str", "Suspension or permanent exclusion", codes=codes.EXCLUSION_CATEGORIES),
+            C("sessions", "float", "Length in sessions (half days)"),
+            C("reason_code", "str", "DfE reason code", codes=codes.EXCLUSION_REASONS),
+            C("sen_primary_need", "str", "SEN primary need type (blank = no SEN)", nullable=True,
+              codes=codes.SEN_PRIMARY_NEED),
+            C("fsm", "bool", "Eligible for free school meals"),
+            C("year_group", "int", "National curriculum year group (0 = reception .. 13)"),
+        ),
+        key=("exclusion_id",),
+    ),
+    Source(
+        "pupil_population", "Pupil population (January school census)", "School census",
+        "phase x year group x FSM x SEN need, per census", "academic_year", 400,
+        (
+            C("academic_year", "str", "Academic year of the January census, written 2024/25"),
+            C("phase", "str", "School phase", codes=codes.SCHOOL_PHASES),
+            C("year_group", "int", "National curriculum year group (0 = reception .. 13)"),
+            C("fsm", "bool", "Eligible for free school meals"),
+            C("sen_primary_need", "str", "SEN primary need type (blank = no SEN)", nullable=True,
+              codes=codes.SEN_PRIMARY_NEED),
+            C("headcount", "int", "Number of pupils"),
+        ),
+        key=("academic_year", "phase", "year_group", "fsm", "sen_primary_need"),
+    ),
+    Source(
+        "yos_outcomes", "Youth Offending Service substantive outcomes", "YOS case management system",
+        "one substantive outcome (caution, conditional caution, conviction)", "calendar_year", 120,
+        (
+            C("outcome_id", "str", "Outcome identifier"),
+            CHILD,
+            C("offence_date", "date", "Date of the offence"),
+            C("outcome_date", "date", "Date of the caution or conviction"),
+            C("outcome_type", "str", "Type of substantive outcome", codes=codes.YOS_OUTCOME_TYPES),
+            C("age_at_offence", "int", "Age at the offence (10-17)"),
+            SEX, WARD,
+        ),
+        key=("outcome_id",), period_regex=CAL,
+    ),
+    Source(
+        "sheu_survey", "SHEU school health-related behaviour survey", "Schools Health Education Unit",
+        "one respondent", "calendar_year", 800,
+        (
+            C("respondent_id", "str", "Respondent identifier"),
+            C("survey_year", "int", "Year the survey ran"),
+            C("school_id", "str", "Anonymised school identifier"),
+            C("year_group", "int", "Year group surveyed (6, 8, 10 or 12)"),
+            C("sex", "str", "Sex (F, M, O = other / prefer not to say)", codes=codes.SHEU_SEXES),
+            C("self_esteem_score", "int", "Self-esteem / resilience score, 0-20 (sum of five 0-4 items)",
+              nullable=True),
+            C("someone_to_talk_to", "bool", "Has someone to talk to when worried", nullable=True),
+        ),
+        key=("respondent_id",), period_regex=CAL, formats=("csv", "xlsx"),
+    ),
+    Source(
+        "attainment", "Attainment (EYFS, KS2, KS4)", "Schools data team", "one pupil per assessment",
+        "academic_year", 400,
+        (
+            CHILD,
+            C("academic_year", "str", "Academic year, written 2024/25"),
+            C("stage", "str", "Assessment stage", codes={"EYFS": "EYFS profile", "KS2": "Key stage 2",
+                                                           "KS4": "Key stage 4"}),
+            C("fsm", "bool", "Eligible for free school meals (EYFS, KS2)"),
+            C("disadvantaged", "bool", "Disadvantaged: FSM in last six years or looked after (KS2, KS4)"),
+            C("gld", "bool", "EYFS: reached a good level of development", nullable=True),
+            C("ks2_rwm_expected", "bool", "KS2: expected standard in reading, writing and maths", nullable=True),
+            C("ks4_attainment8", "float", "KS4: Attainment 8 score (0-90)", nullable=True),
+            SEX, IMD,
+        ),
+        key=("child_id", "academic_year", "stage"),
+    ),
+    Source(
+        "two_year_funding", "Two-year-old funded early education", "Business Support Team",
+        "one eligible child per term", "academic_year", 150,
+        (
+            CHILD,
+            C("term", "str", "Funding term, written 2024-SPR (AUT, SPR, SUM)"),
+            C("eligible", "bool", "Eligible for a funded place (DWP list)"),
+            C("took_up", "bool", "Took up a funded place"),
+            C("provider_type", "str", "Type of provider", codes=codes.PROVIDER_TYPES),
+            IMD, WARD,
+        ),
+        key=("child_id", "term"), formats=("csv", "xlsx"),
+    ),
+    Source(
+        "parenting_programmes", "Parenting programme evaluations", "Commissioned services", "one participant",
+        "financial_year", 200,
+        (
+            C("participant_id", "str", "Participant identifier"),
+            C("programme", "str", "Programme attended", codes=codes.PROGRAMMES),
+            C("start_date", "date", "Date the participant started"),
+            C("end_date", "date", "Date the programme ended for the participant", nullable=True),
+            C("completed", "bool", "Completed the programme"),
+            C("pre_score", "int", "Parenting confidence score at the start (0-60)"),
+            C("post_score", "int", "Parenting confidence score at the end (0-60)", nullable=True),
+        ),
+        key=("participant_id",),
+    ),
+    Source(
+        "adult_referrals", "Adult services referrals to Early Help", "Adult services", "one referral",
+        "financial_year", 120,
+        (
+            C("referral_id", "str", "Referral identifier"),
+            C("referral_date", "date", "Date of the referral"),
+            C("referring_service", "str", "Adult service that referred", codes=codes.ADULT_SERVICES),
+            C("parent_took_up_support", "bool", "The parent took up the support offered"),
+        ),
+        key=("referral_id",),
+    ),
+    Source(
+        "assessment_audits", "Early Help assessment quality audits", "Quality assurance group",
+        "one audited assessment", "financial_year", 120,
+        (
+            C("audit_id", "str", "Audit identifier"),
+            C("episode_id", "str", "Early Help episode audited"),
+            C("audit_date", "date", "Date of the audit"),
+            C("overall_rating", "str", "Overall rating", codes=codes.AUDIT_RATINGS),
+            C("assessment_rating", "str", "Rating of the assessment", codes=codes.AUDIT_RATINGS),
+            C("plan_rating", "str", "Rating of the plan", codes=codes.AUDIT_RATINGS),
+            C("review_rating", "str", "Rating of the reviews", codes=codes.AUDIT_RATINGS),
+            C("voice_of_child_rating", "str", "Rating of how the child's voice is heard", codes=codes.AUDIT_RATINGS),
+            C("information_sharing_evidenced", "bool", "Good information sharing evidenced"),
+        ),
+        key=("audit_id",),
+    ),
+    Source(
+        "behaviour_panels", "Behaviour, attendance and fair access panel referrals", "Inclusion service",
+        "one panel referral", "academic_year", 150,
+        (
+            C("referral_id", "str", "Panel referral identifier"),
+            CHILD,
+            C("referral_date", "date", "Date referred to the panel"),
+            C("panel", "str", "Panel", codes=codes.PANELS),
+            C("outcome", "str", "Panel decision", nullable=True, codes=codes.PANEL_OUTCOMES),
+            C("phase", "str", "School phase", codes=codes.SCHOOL_PHASES),
+        ),
+        key=("referral_id",),
+    ),
+    Source(
+        "population", "Population estimates (ONS mid-year, by ward)", "ONS via the council's research team",
+        "ward x single year of age x sex", "calendar_year", 800,
+        (
+            C("year", "int", "Mid-year (30 June) the estimate refers to"),
+            WARD,
+            C("age", "int", "Single year of age (0-25)"),
+            C("sex", "str", "Sex (F, M)", codes={"F": "Female", "M": "Male"}),
+            C("population", "int", "Estimated population"),
+        ),
+        key=("year", "ward_code", "age", "sex"), period_regex=CAL,
+    ),
+)
+
+BY_NAME: dict[str, Source] = {s.name: s for s in SOURCES}
+
+
+def get(name: str) -> Source:
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown source {name!r}; known: {', '.join(BY_NAME)}") from None
+
+
+def identify(filename: str) -> tuple[Source, str, int] | None:
+    """Which source a landing file belongs to: (source, period, version), or None."""
+    for s in SOURCES:
+        hit = s.match(filename)
+        if hit:
+            return s, hit[0], hit[1]
+    return None
