@@ -1,0 +1,208 @@
+"""Disclosure control for every published output (board papers, exports, shared views).
+
+The internal warehouse keeps exact figures; anything that leaves it goes through
+``suppress`` (or ``suppress_indicator_values`` for the long indicator table) so that no
+count of 1 to 5 can be read, or worked out, from what is published. Pure functions on
+frames, no I/O. docs/methods.md states the rule for readers of the papers.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+LOW, HIGH = 1, 5
+SUPPRESSED = "c"
+
+INDICATOR_COUNTS = ("numerator", "denominator")
+INDICATOR_DERIVED = ("value", "ci_lower", "ci_upper")
+INDICATOR_GROUPS = ("measure_id", "period", "breakdown")
+TOTAL_BREAKDOWN = "all"
+
+# Units whose numerator is not a number of people or events (a sum of scores, a gap in
+# percentage points): only the denominator (n) is tested for small numbers and the
+# numerator is treated as a derived figure. Matching is case-insensitive; any unit
+# starting with "mean" also counts.
+N_ONLY_UNITS = frozenset({"mean score", "mean", "score", "points", "percentage points",
+                          "pp", "score change", "mean change"})
+
+
+def is_disclosive(x) -> bool:
+    """True when ``x`` is a number that must not be published: 0 < x <= 5.
+
+    Every integer count from 1 to 5 qualifies. Fractions below 1 qualify too because
+    in this data they come from averaged counts (e.g. the Dec-Feb NEET average: 0.33
+    means one young person in one month). 0, missing values, booleans, text
+    (including "c") and numbers above 5 are not disclosive.
+    """
+    if isinstance(x, (bool, np.bool_)) or x is None or isinstance(x, str):
+        return False
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return False
+    return bool(np.isfinite(v) and 0 < v <= HIGH)
+
+
+def _numeric_counts(col: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Numeric view of a count column and a mask of cells already shown as "c" (so
+    suppressing an already suppressed table changes nothing)."""
+    obj = col.astype(object)
+    already = obj.map(lambda v: isinstance(v, str) and v == SUPPRESSED).to_numpy(bool)
+    try:
+        vals = pd.to_numeric(obj.where(~already, np.nan), errors="raise")
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"count column {name!r} holds non-numeric values") from exc
+    vals = vals.to_numpy(dtype=float, na_value=np.nan)
+    if (vals[np.isfinite(vals)] < 0).any():
+        raise ValueError(f"count column {name!r} holds negative counts")
+    return vals, already
+
+
+def suppression_masks(frame: pd.DataFrame, count_columns: Sequence[str],
+                      group_columns: Sequence[str] = (), total_marker=None,
+                      breakdown_column: str | None = None) -> dict[str, np.ndarray]:
+    """Which cells of each count column ``suppress`` hides (boolean array per column,
+    in row order). Exposed so callers can report how much was suppressed."""
+    if (total_marker is None) != (breakdown_column is None):
+        raise ValueError("give total_marker and breakdown_column together")
+    n = len(frame)
+    if breakdown_column is not None:
+        is_total = (frame[breakdown_column] == total_marker).fillna(False).to_numpy(bool)
+    else:
+        is_total = np.zeros(n, dtype=bool)
+    if group_columns:
+        groups = frame.groupby(list(group_columns), dropna=False, sort=False).indices
+        group_positions = [np.asarray(p) for p in groups.values()]
+    else:
+        group_positions = [np.arange(n)] if n else []
+
+    masks: dict[str, np.ndarray] = {}
+    for col in count_columns:
+        vals, already = _numeric_counts(frame[col], col)
+        with np.errstate(invalid="ignore"):
+            primary = already | ((vals > 0) & (vals <= HIGH))
+        mask = primary.copy()
+        for pos in group_positions:
+            cells = pos[~is_total[pos]]
+            totals = pos[is_total[pos]]
+            if primary[cells].sum() != 1:
+                continue
+            # A hidden total cannot be subtracted from. Without a total row the total
+            # is assumed known (the group sum, or the headline row elsewhere).
+            if totals.size and primary[totals].all():
+                continue
+            cand = cells[~mask[cells] & np.isfinite(vals[cells]) & (vals[cells] > 0)]
+            if cand.size == 0:
+                # Only zeros (or blanks) are left: the group's total is then the lone
+                # cell itself (so it is hidden too) or includes an unpublished
+                # remainder, and the cell cannot be differenced out.
+                continue
+            # Smallest first; a stable sort keeps the earliest row on ties, so the
+            # same table always suppresses the same cell.
+            mask[cand[np.argsort(vals[cand], kind="stable")[0]]] = True
+        masks[col] = mask
+    return masks
+
+
+def _apply(frame: pd.DataFrame, masks: Mapping[str, np.ndarray],
+           derived_masks: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    out = frame.copy()
+    for col, mask in {**masks, **derived_masks}.items():
+        s = out[col].astype(object)
+        s[mask] = SUPPRESSED
+        out[col] = s
+    return out
+
+
+def suppress(frame: pd.DataFrame, count_columns: Sequence[str],
+             derived_columns: Sequence[str] = (), group_columns: Sequence[str] = (),
+             total_marker=None, breakdown_column: str | None = None) -> pd.DataFrame:
+    """Copy of ``frame`` fit for publication. The rule, exactly as implemented:
+
+    1. Primary: in each of ``count_columns``, every count with 0 < x <= 5 (the counts
+       1 to 5, and fractions of an averaged count) becomes "c". 0 is never suppressed;
+       blanks stay blank. A cell already showing "c" counts as suppressed.
+    2. Secondary, per count column and per group (rows sharing ``group_columns``; the
+       whole frame when none are given): rows whose ``breakdown_column`` equals
+       ``total_marker`` are the group's total, the others are its cells. When exactly
+       one cell is suppressed it could be recovered as total minus the visible cells,
+       so the smallest visible non-zero cell of the group is suppressed too (ties: the
+       earliest row). Not needed, and not done, when the group's total row is itself
+       suppressed, or when no non-zero cell is left to hide (the total then equals the
+       hidden cell or contains an unpublished remainder). Without a total row the
+       group's total is assumed to be known from elsewhere, so the rule still applies.
+    3. Derived: every column in ``derived_columns`` (values, rates, percentages, CI
+       bounds) on a row where any count column is suppressed (by 1 or 2) becomes "c",
+       because a rate plus its denominator gives back the numerator.
+
+    Count and derived columns come back as object dtype holding numbers or "c"; other
+    columns, the index and the row order are unchanged. Negative or non-numeric counts
+    raise ``ValueError``.
+    """
+    masks = suppression_masks(frame, count_columns, group_columns, total_marker,
+                              breakdown_column)
+    any_row = np.zeros(len(frame), dtype=bool)
+    for m in masks.values():
+        any_row |= m
+    return _apply(frame, masks, {c: any_row for c in derived_columns})
+
+
+def _n_only(unit) -> bool:
+    if not isinstance(unit, str):
+        return False
+    u = unit.strip().lower()
+    return u in N_ONLY_UNITS or u.startswith("mean")
+
+
+def suppress_indicator_values(frame: pd.DataFrame,
+                              units: Mapping[str, str] | None = None,
+                              extra_derived: Iterable[str] = ()) -> pd.DataFrame:
+    """``suppress`` for the long indicator table (``measure_id, period, breakdown,
+    breakdown_value, numerator, denominator, value, ci_lower, ci_upper`` + others,
+    which are kept as they are).
+
+    Groups are (measure_id, period, breakdown), so the localities of one measure and
+    period form one group, the sexes another, and so on. Each breakdown's cells add up
+    to the headline row (breakdown "all", breakdown_value "all"), which sits in a group
+    of its own; every breakdown group is therefore treated as having a known total, and
+    a lone suppressed locality numerator always gets a partner suppressed: the "all"
+    row minus the visible localities then gives only the sum of two hidden cells.
+    Derived figures (value, CI bounds, and ``extra_derived`` columns) are hidden on
+    every row with a hidden count, so a percentage times a visible denominator cannot
+    give the numerator back.
+
+    Measures whose unit is not a number of people (see ``N_ONLY_UNITS``: mean scores,
+    percentage-point gaps) are protected by their n: only the denominator is tested for
+    1-5 (with secondary suppression), and the numerator (e.g. a sum of scores) is
+    treated as derived. The unit comes from ``units`` (measure_id -> unit) or else from
+    a ``unit`` column; without either every numerator is treated as a count.
+    """
+    missing = [c for c in (*INDICATOR_GROUPS, "breakdown_value", *INDICATOR_COUNTS,
+                           *INDICATOR_DERIVED) if c not in frame.columns]
+    if missing:
+        raise KeyError(f"indicator_values frame lacks column(s) {missing}")
+    if units is not None:
+        unit_of_row = frame["measure_id"].map(dict(units))
+    elif "unit" in frame.columns:
+        unit_of_row = frame["unit"]
+    else:
+        unit_of_row = pd.Series(None, index=frame.index, dtype=object)
+    n_only = unit_of_row.map(_n_only).fillna(False).to_numpy(bool)
+
+    n = len(frame)
+    masks = {c: np.zeros(n, dtype=bool) for c in INDICATOR_COUNTS}
+    # Groups include measure_id, so splitting by unit never splits a group.
+    for rows, counts in ((~n_only, INDICATOR_COUNTS), (n_only, ("denominator",))):
+        pos = np.flatnonzero(rows)
+        if pos.size == 0:
+            continue
+        part = suppression_masks(frame.iloc[pos], counts, INDICATOR_GROUPS)
+        for c, m in part.items():
+            masks[c][pos] = m
+    any_row = masks["numerator"] | masks["denominator"]
+    masks["numerator"] = masks["numerator"] | (n_only & any_row)
+    derived = {c: any_row for c in (*INDICATOR_DERIVED, *extra_derived)}
+    return _apply(frame, masks, derived)
