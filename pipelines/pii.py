@@ -1,0 +1,117 @@
+"""The personal-identifier guard: a file carrying direct identifiers is refused whole.
+
+Two tests, both on the file as delivered (every column, not only the catalogue's):
+by column name (name, address, postcode, date of birth, UPN, NHS number, email, phone)
+and by value pattern (UPN, NHS number with a valid mod-11 check digit, email, UK phone
+number, full postcode, and dates of birth hidden under another header are caught by
+name only: a date alone is not an identifier).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+def normalise_header(name: str) -> str:
+    """'Ward Code ' -> 'ward_code'; what analysts' spreadsheets do to headers, undone."""
+    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
+
+# Header words that name a direct identifier. Matched against normalised headers
+# (lower case, '_' separated) as whole words so that e.g. 'programme' or 'surname_initial'
+# are judged on their parts.
+NAME_RULES: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"(^|_)(first|fore|sur|last|given|family|full|child|parent|carer|middle)_?names?($|_)"),
+     "a person's name"),
+    (re.compile(r"^names?$|(^|_)name$"), "a person's name"),
+    (re.compile(r"(^|_)(address|addr|street|house_number)($|_)|(^|_)address_line"), "an address"),
+    (re.compile(r"(^|_)post_?code($|_)|(^|_)zip($|_)"), "a postcode"),
+    (re.compile(r"(^|_)(dob|date_of_birth|birth_?date|birthday|d_o_b)($|_)"), "a date of birth"),
+    (re.compile(r"(^|_)upn($|_)|unique_pupil_number"), "a unique pupil number (UPN)"),
+    (re.compile(r"(^|_)nhs_?(no|num|number)?($|_)"), "an NHS number"),
+    (re.compile(r"(^|_)e_?mail($|_)"), "an email address"),
+    (re.compile(r"(^|_)(phone|telephone|tel|mobile|mob_no)($|_)"), "a phone number"),
+    (re.compile(r"(^|_)(ni_number|national_insurance)($|_)"), "a National Insurance number"),
+]
+# Column names the catalogue uses that would otherwise trip a rule.
+ALLOWED_HEADERS = {"school_name_anon"}
+
+UPN = re.compile(r"^[A-Za-z]\d{11}[0-9A-Za-z]$")
+NHS = re.compile(r"^\d{3}[ -]?\d{3}[ -]?\d{4}$")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")  # searched, so free text is covered too
+PHONE = re.compile(r"^(?:\+44\s?|0)(?:7\d{3}\s?\d{6}|[1-3]\d{2,4}\s?\d{5,6}|[1-3]\d{1,3}\s?\d{3}\s?\d{4})$")
+POSTCODE = re.compile(r"^[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}$")
+
+
+def nhs_number_valid(text: str) -> bool:
+    """The NHS number mod-11 check digit (weights 10..2); 10 = invalid."""
+    digits = [int(c) for c in text if c.isdigit()]
+    if len(digits) != 10:
+        return False
+    total = sum(d * w for d, w in zip(digits[:9], range(10, 1, -1)))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == digits[9]
+
+
+@dataclass(frozen=True)
+class Finding:
+    column: str
+    reason: str
+    count: int = 0
+    example: str = ""
+
+    def __str__(self) -> str:
+        where = f"column '{self.column}'"
+        if self.count:
+            return f"{where} holds {self.count} value(s) shaped like {self.reason} (e.g. {self.example})"
+        return f"{where} is named like {self.reason}"
+
+
+def mask(value: str) -> str:
+    """Show enough of a value to find it, not enough to disclose it."""
+    value = str(value)
+    return value[:2] + "*" * max(len(value) - 3, 1) + value[-1:] if len(value) > 3 else "***"
+
+
+def _value_findings(column: str, values: pd.Series) -> list[Finding]:
+    distinct = pd.Series(values.dropna().astype(str).str.strip().unique())
+    distinct = distinct[distinct != ""]
+    if distinct.empty:
+        return []
+    found = []
+    checks = [
+        (UPN, "a unique pupil number (UPN)", None),
+        (NHS, "an NHS number", nhs_number_valid),
+        (EMAIL, "an email address", None),
+        (PHONE, "a phone number", None),
+        (POSTCODE, "a full postcode", None),
+    ]
+    for pattern, reason, extra in checks:
+        matcher = distinct.str.contains if pattern is EMAIL else distinct.str.match
+        hits = distinct[matcher(pattern)]
+        if extra is not None and not hits.empty:
+            hits = hits[hits.map(extra).astype(bool)]
+        if not hits.empty:
+            found.append(Finding(column, reason, int(values.astype(str).str.strip().isin(set(hits)).sum()),
+                                 mask(hits.iloc[0])))
+    return found
+
+
+def scan(header: list[str], frame: pd.DataFrame) -> list[Finding]:
+    """Every reason the file must be refused: by header name (all delivered columns) and by value."""
+    findings = []
+    for col in header:
+        norm = normalise_header(col)
+        if norm in ALLOWED_HEADERS:
+            continue
+        for rule, reason in NAME_RULES:
+            if rule.search(norm):
+                findings.append(Finding(str(col), reason))
+                break
+    for i, col in enumerate(frame.columns):
+        findings.extend(_value_findings(str(col), frame.iloc[:, i]))
+    return findings
