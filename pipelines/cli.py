@@ -1,0 +1,117 @@
+"""``oba``: the analyst's command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from pipelines.settings import paths as resolve_paths
+
+
+def cmd_generate(args) -> int:
+    from sources.generate import generate
+
+    p = resolve_paths(args.data_dir).ensure()
+    out = Path(args.out).resolve() if args.out else p.landing
+    manifest = generate(out, scale=args.scale, seed=args.seed)
+    files = manifest.get("files", manifest)
+    print(f"Wrote {len(files)} demo extracts to {out} (scale {args.scale}, seed {args.seed}).")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from pipelines.validate_file import report
+
+    text, ok = report(Path(args.file), args.source, limit=args.limit)
+    print(text)
+    return 0 if ok else 1
+
+
+def cmd_run(args) -> int:
+    from pipelines.runner import run
+
+    p = resolve_paths(args.data_dir)
+    summary = run(p, args.select or None)
+    print(summary.report())
+    print(f"Warehouse: {p.warehouse}")
+    return 0 if summary.success and not summary.check_failures else 1
+
+
+def cmd_demo(args) -> int:
+    from pipelines.runner import run
+    from sources.generate import generate
+
+    p = resolve_paths(args.data_dir).ensure()
+    if args.fresh or not any(p.landing.iterdir()):
+        generate(p.landing, scale=args.scale, seed=args.seed)
+        print(f"Generated demo extracts in {p.landing}")
+    else:
+        print(f"Using the extracts already in {p.landing} (--fresh to regenerate)")
+    summary = run(p)
+    print(summary.report())
+    print(f"""
+Where things are (data directory {p.data_dir}):
+  landing folder   {p.landing}
+  warehouse        {p.warehouse}   (open read-only: duckdb -readonly {p.warehouse})
+  board papers     {p.papers}
+  data quality     {p.quality}
+Next:
+  oba status                 load log and freshness per source
+  make ui                    the Dagster UI (http://127.0.0.1:3000)
+  oba validate FILE --source NAME   check an extract before dropping it in the landing folder""")
+    return 0 if summary.success else 1
+
+
+def cmd_ui(args) -> int:
+    from pipelines.runner import dagster_home
+
+    p = resolve_paths(args.data_dir).ensure()
+    env = dict(os.environ, DAGSTER_HOME=str(dagster_home(p)), OBA_DATA_DIR=str(p.data_dir))
+    argv = ["dagster", "dev", "-m", "pipelines.definitions", "-h", args.host, "-p", str(args.port)]
+    print(f"DAGSTER_HOME={env['DAGSTER_HOME']} {' '.join(argv)}")
+    os.execvpe(argv[0], argv, env)
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="oba", description="Early Help OBA indicator pipeline")
+    ap.add_argument("--data-dir", help="data directory (default: $OBA_DATA_DIR or ./data)")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("generate", help="write synthetic demo extracts into the landing folder")
+    g.add_argument("--out", help="folder to write to (default: <data dir>/landing)")
+    g.add_argument("--scale", type=float, default=1.0, help="1 = B&NES; 10 = a large county")
+    g.add_argument("--seed", type=int, default=2026)
+    g.set_defaults(func=cmd_generate)
+
+    v = sub.add_parser("validate", help="check an extract against its schema before dropping it in")
+    v.add_argument("file")
+    v.add_argument("--source", required=True, help="source name from the catalogue, e.g. neet")
+    v.add_argument("--limit", type=int, default=20, help="failures to list")
+    v.set_defaults(func=cmd_validate)
+
+    r = sub.add_parser("run", help="materialise everything (or --select assets) headlessly")
+    r.add_argument("--select", nargs="*", help="asset keys, e.g. raw_neet stg_neet")
+    r.set_defaults(func=cmd_run)
+
+    d = sub.add_parser("demo", help="generate demo extracts (if none), materialise everything, write a paper")
+    d.add_argument("--scale", type=float, default=1.0)
+    d.add_argument("--seed", type=int, default=2026)
+    d.add_argument("--fresh", action="store_true", help="regenerate the demo extracts")
+    d.set_defaults(func=cmd_demo)
+
+    u = sub.add_parser("ui", help="start the Dagster UI with a persistent DAGSTER_HOME")
+    u.add_argument("--host", default="127.0.0.1")
+    u.add_argument("--port", type=int, default=3000)
+    u.set_defaults(func=cmd_ui)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+-- Tables every ingestion run shares. Created if missing; never dropped by the pipeline.
+create table if not exists load_log (
+    source            varchar not null,
+    source_file       varchar not null,
+    file_hash         varchar not null,
+    period            varchar,
+    version           integer,
+    status            varchar not null,
+    rows_read         bigint default 0,
+    rows_loaded       bigint default 0,
+    rows_quarantined  bigint default 0,
+    rows_refused      bigint default 0,
+    encoding          varchar,
+    message           varchar,
+    file_modified_at  timestamp,
+    received_at       timestamp not null,
+    validated_at      timestamp,
+    superseded_by     varchar,
+    primary key (source, file_hash)
+);
+comment on table load_log is 'One row per file seen in the landing folder: what happened to it. For every file rows_read = rows_loaded + rows_quarantined + rows_refused.';
+comment on column load_log.source is 'Source extract name (sources catalogue), e.g. neet';
+comment on column load_log.source_file is 'File name as delivered in the landing folder';
+comment on column load_log.file_hash is 'SHA-256 of the file bytes: the identity of a delivery';
+comment on column load_log.period is 'Period the delivery covers, from the file name (e.g. 2024-25, 2024-03)';
+comment on column load_log.version is 'Delivery version from the file name (_v2 = 2); later versions replace earlier ones';
+comment on column load_log.status is 'pending (raw loaded, not yet validated) | loaded | superseded (replaced by a re-issue) | refused (personal identifiers) | rejected (wrong columns) | failed (unreadable) | empty';
+comment on column load_log.rows_read is 'Records read from the file (blank lines excluded)';
+comment on column load_log.rows_loaded is 'Records that passed validation and reached stg_<source>';
+comment on column load_log.rows_quarantined is 'Records that failed validation (see quarantine)';
+comment on column load_log.rows_refused is 'Records of a file refused or rejected whole (none of them reached the warehouse)';
+comment on column load_log.encoding is 'Detected encoding: utf-8, utf-8-sig (byte-order mark), cp1252, or xlsx';
+comment on column load_log.message is 'Why a file was refused, rejected or failed; columns renamed or dropped';
+comment on column load_log.file_modified_at is 'File modification time in the landing folder';
+comment on column load_log.received_at is 'When the pipeline first read this delivery';
+comment on column load_log.validated_at is 'When the delivery was validated into stg_<source>';
+comment on column load_log.superseded_by is 'file_hash of the re-issued delivery that replaced this one';
+
+create table if not exists quarantine (
+    source          varchar not null,
+    source_file     varchar not null,
+    file_hash       varchar not null,
+    source_row      bigint,
+    column_name     varchar,
+    check_name      varchar not null,
+    failure_value   varchar,
+    reason          varchar not null,
+    record          varchar,
+    quarantined_at  timestamp not null
+);
+comment on table quarantine is 'Every record that failed validation, one row per failed check, with the record as delivered. Never silently dropped.';
+comment on column quarantine.source is 'Source extract name';
+comment on column quarantine.source_file is 'File the record came from';
+comment on column quarantine.file_hash is 'SHA-256 of that file (joins load_log)';
+comment on column quarantine.source_row is 'Row in the file as a spreadsheet shows it (header = 1, first record = 2)';
+comment on column quarantine.column_name is 'Column that failed (blank for whole-record checks)';
+comment on column quarantine.check_name is 'The check that failed, e.g. type:date, isin, closure_after_start, unique, summary_row';
+comment on column quarantine.failure_value is 'The offending value as delivered';
+comment on column quarantine.reason is 'Why, in words';
+comment on column quarantine.record is 'The whole record as delivered, JSON';
+comment on column quarantine.quarantined_at is 'When it was quarantined';
