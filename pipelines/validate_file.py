@@ -48,7 +48,8 @@ def report(path: Path, source_name: str, limit: int = 20) -> tuple[str, bool]:
         lines.append("Failures by column and check:")
         lines += [f"  {col:<28} {chk:<32} {n:>6}" for (col, chk), n in by_check.items()]
         lines.append(f"First {min(limit, len(q))} failures (row as a spreadsheet shows it):")
-        for _, f in q.sort_values(ROW).head(limit).iterrows():
-            value = "" if f["failure_value"] is None or str(f["failure_value"]) == "<NA>" else f" value '{f['failure_value']}'"
+        shown = q.sort_values(ROW).head(limit).astype(object).where(q.notna(), None)
+        for _, f in shown.iterrows():
+            value = "" if f["failure_value"] is None else f" value '{f['failure_value']}'"
             lines.append(f"  row {f[ROW]}: {f['column_name'] or '(record)'}{value}: {f['reason']}")
     return "\n".join(lines), result.rows_quarantined == 0
