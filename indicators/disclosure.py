@@ -61,6 +61,20 @@ def _numeric_counts(col: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray]:
     return vals, already
 
 
+def _recoverable(vals: np.ndarray, hidden: np.ndarray, already: np.ndarray) -> bool:
+    """Could a reader who knows the group total work out a hidden cell exactly?
+
+    Yes when only one cell is hidden (total minus the visible cells), and also when
+    every hidden cell is 1: zeros are shown, so each "c" is at least 1, and k hidden
+    cells adding up to k must all be 1.
+    """
+    k = int(hidden.sum())
+    if k == 1:
+        return True
+    known = hidden & ~already
+    return k > 1 and known.sum() == k and bool(np.all(vals[known] == 1))
+
+
 def suppression_masks(frame: pd.DataFrame, count_columns: Sequence[str],
                       group_columns: Sequence[str] = (), total_marker=None,
                       breakdown_column: str | None = None) -> dict[str, np.ndarray]:
@@ -88,21 +102,22 @@ def suppression_masks(frame: pd.DataFrame, count_columns: Sequence[str],
         for pos in group_positions:
             cells = pos[~is_total[pos]]
             totals = pos[is_total[pos]]
-            if primary[cells].sum() != 1:
+            if not primary[cells].any():
                 continue
             # A hidden total cannot be subtracted from. Without a total row the total
             # is assumed known (the group sum, or the headline row elsewhere).
             if totals.size and primary[totals].all():
                 continue
-            cand = cells[~mask[cells] & np.isfinite(vals[cells]) & (vals[cells] > 0)]
-            if cand.size == 0:
-                # Only zeros (or blanks) are left: the group's total is then the lone
-                # cell itself (so it is hidden too) or includes an unpublished
-                # remainder, and the cell cannot be differenced out.
-                continue
-            # Smallest first; a stable sort keeps the earliest row on ties, so the
-            # same table always suppresses the same cell.
-            mask[cand[np.argsort(vals[cand], kind="stable")[0]]] = True
+            while _recoverable(vals[cells], mask[cells], already[cells]):
+                cand = cells[~mask[cells] & np.isfinite(vals[cells]) & (vals[cells] > 0)]
+                if cand.size == 0:
+                    # Only zeros (or blanks) are left: the group's total is then the
+                    # lone cell itself (so it is hidden too) or includes an
+                    # unpublished remainder, and the cell cannot be differenced out.
+                    break
+                # Smallest first; a stable sort keeps the earliest row on ties, so the
+                # same table always suppresses the same cell.
+                mask[cand[np.argsort(vals[cand], kind="stable")[0]]] = True
         masks[col] = mask
     return masks
 
@@ -130,7 +145,9 @@ def suppress(frame: pd.DataFrame, count_columns: Sequence[str],
        ``total_marker`` are the group's total, the others are its cells. When exactly
        one cell is suppressed it could be recovered as total minus the visible cells,
        so the smallest visible non-zero cell of the group is suppressed too (ties: the
-       earliest row). Not needed, and not done, when the group's total row is itself
+       earliest row). The same is done while every suppressed cell of the group is a
+       1 (zeros are shown, so k hidden cells adding up to k must each be 1). Not
+       needed, and not done, when the group's total row is itself
        suppressed, or when no non-zero cell is left to hide (the total then equals the
        hidden cell or contains an unpublished remainder). Without a total row the
        group's total is assumed to be known from elsewhere, so the rule still applies.
