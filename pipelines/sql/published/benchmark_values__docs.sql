@@ -1,0 +1,17 @@
+comment on table benchmark_values is 'Each of our measures with a published equivalent, per period: authority vs England, region, statistical neighbours, quartile and rank.';
+comment on column benchmark_values.measure_id is 'Our measure id (as in indicator_values.measure_id)';
+comment on column benchmark_values.period is 'Warehouse period key';
+comment on column benchmark_values.period_start is 'First day of the period';
+comment on column benchmark_values.period_end is 'Last day of the period';
+comment on column benchmark_values.published_measure is 'Published measure(s) and derivation, e.g. lait: NonFSM_NEW_KS2_RWM - FSM_NEW_KS2_RWM';
+comment on column benchmark_values.la_published_value is 'The authority''s published value in our unit (NULL if missing or implausible)';
+comment on column benchmark_values.england_value is 'England value (NULL if missing or implausible)';
+comment on column benchmark_values.region_value is 'Value for the authority''s region (NULL if missing or implausible)';
+comment on column benchmark_values.sn_mean is 'Mean over the ten statistical neighbours with a plausible value';
+comment on column benchmark_values.sn_median is 'Median over the ten statistical neighbours with a plausible value';
+comment on column benchmark_values.sn_n is 'Neighbours contributing to the mean and median (0-10)';
+comment on column benchmark_values.quartile_band is 'A-D among all English authorities with a plausible value, A = best quarter given polarity; NULL for no polarity';
+comment on column benchmark_values.national_rank is 'Rank among English authorities, 1 = best given polarity (ties share a rank)';
+comment on column benchmark_values.n_las is 'Authorities ranked';
+comment on column benchmark_values.is_plausible is 'Whether the authority''s published value passed the plausibility checks; NULL when it has none';
+comment on column benchmark_values.plausibility_note is 'Which values were left out of the comparison and why';
