@@ -297,3 +297,13 @@ def test_random_tables_never_leak():
     pub = suppress_indicator_values(f)
     _assert_safe(pub, f)
     assert (pub["numerator"] == C).sum() > 50  # the test exercised suppression
+
+
+def test_nullable_integers_duplicate_index_and_blank_groups():
+    f = pd.DataFrame({"g": ["a", "a", "a", None],
+                      "n": pd.array([3, 10, pd.NA, 2], dtype="Int64"),
+                      "v": [1.0, 2.0, 3.0, 4.0]}, index=[0, 0, 1, 1])
+    out = suppress(f, ["n"], derived_columns=["v"], group_columns=["g"])
+    assert out["n"].iloc[:2].tolist() == [C, C] and out["n"].iloc[3] == C
+    assert out["n"].isna().iloc[2] and out["v"].tolist() == [C, C, 3.0, C]
+    assert list(out.index) == [0, 0, 1, 1]

@@ -446,3 +446,14 @@ def test_rank_ties_missing_and_absent_value():
     assert S.national_rank(7, vals, "none") is None
     assert S.quartile_band(None, vals, "higher") is None
     assert S.national_rank(3, iter([1, 2, 3]), "higher") == 1
+
+
+def test_nullable_and_series_inputs():
+    f = pd.DataFrame({"numerator": pd.array([3, pd.NA], dtype="Int64"),
+                      "denominator": pd.array([10, 10], dtype="Int64")})
+    out = S.add_intervals(f, "wilson", multiplier=100)
+    assert out.at[0, "value"] == pytest.approx(30) and math.isnan(out.at[1, "ci_lower"])
+    assert S.trend(pd.Series([1, 2, 3, 4, 5.5])).direction == "increasing"
+    assert r4(S.wilson(np.int64(65), np.float64(100))) == (0.5525, 0.7364)
+    with pytest.raises(ValueError):
+        S.trend([1, 2, 3], periods=["2021/22", "2022/23", "2023/24"])
