@@ -1,0 +1,225 @@
+"""The indicator catalogue, targets and commentary: loading and checking the editable files.
+
+``catalogue.yaml`` defines every measure once; ``targets.csv`` and ``commentary.csv`` are
+edited by performance officers. Everything here is checked on load (unknown measure ids,
+units, polarities, duplicate rows), because a typo in an editable file must fail loudly
+rather than silently drop a target from the scorecard.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from schemas import codes
+from sources import catalogue as sources
+
+HERE = Path(__file__).parent
+CATALOGUE_FILE = HERE / "catalogue.yaml"
+SQL_DIR = HERE / "sql"
+MACROS_FILE = SQL_DIR / "_macros.sql"
+TARGETS_FILE = HERE / "targets.csv"
+COMMENTARY_FILE = HERE / "commentary.csv"
+
+# unit -> multiplier from the 0-1 / per-head scale to the unit, and the range a value can
+# take (used to clip forecasts). Gaps can be negative: a gap that has closed and reversed.
+UNITS = {
+    "pct": (100.0, (0.0, 100.0)),
+    "pp": (100.0, (-100.0, 100.0)),
+    "per_100": (100.0, (0.0, None)),
+    "per_1000": (1000.0, (0.0, None)),
+    "per_100k": (100000.0, (0.0, None)),
+    "count": (1.0, (0.0, None)),
+    "mean": (1.0, (None, None)),
+    "points": (1.0, (None, None)),
+    "ratio": (1.0, (0.0, None)),
+}
+POLARITIES = ("higher", "lower", "none")
+OBA = ("population", "how_much", "how_well", "better_off")
+PERIOD_TYPES = ("financial_year", "academic_year", "calendar_year", "month", "quarter")
+# ci methods of this catalogue; newcombe and welch are the two-group gap intervals.
+CI_METHODS = ("wilson", "byar", "rate", "mean", "newcombe", "welch", "none")
+GAP_METHODS = ("newcombe", "welch")
+MEASURE_ID = re.compile(r"^eh(0[1-9]|1[0-2])_[a-z0-9_]+$")
+
+# Parameters the indicator SQL may bind (``$name``). Code lists come from schemas.codes
+# so the SQL never repeats them; thresholds are the definitions in catalogue.yaml.
+PARAMETERS = {
+    "statutory_outcomes": list(codes.STATUTORY_OUTCOMES),
+    "joint_working_agencies": list(codes.JOINT_WORKING_AGENCIES),
+    "nccis_eet": list(codes.NCCIS_EET),
+    "nccis_neet": list(codes.NCCIS_NEET),
+    "nccis_not_known": list(codes.NCCIS_NOT_KNOWN),
+    "rc_programmes": list(codes.RELIABLE_CHANGE),
+    "rc_thresholds": list(codes.RELIABLE_CHANGE.values()),
+    "step_up_window_months": 12,      # EH01: statutory outcome within 12 months of closure
+    "agree_min": 4,                   # 1-5 scales: 4 agree, 5 strongly agree
+    "self_esteem_min": 11,            # EH05: medium-high (11-15) or high (16-20) on 0-20
+    "reoffence_months": 12,           # EH09: further offence within 12 months ...
+    "reoffence_proof_months": 6,      # ... proven within a further 6 months (MoJ)
+    "completion_follow_up_months": 6,  # EH08: start cohort followed up for 6 months
+}
+
+CATALOGUE_COLUMNS = [
+    "indicator_id", "indicator_title", "measure_id", "is_headline", "title", "numerator",
+    "denominator", "rules", "unit", "multiplier", "polarity", "oba_question", "period_type",
+    "sources", "ci_method", "breakdowns", "published_equivalent", "disclosure", "caveats",
+    "sql_file",
+]
+REQUIRED = ("id", "title", "numerator", "unit", "polarity", "oba", "period_type", "sources",
+            "ci_method", "breakdowns")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    title: str
+    sources: tuple[str, ...]
+    measures: tuple[dict, ...]
+
+    @property
+    def table(self) -> str:
+        return f"ind_{self.id.lower()}"
+
+    @property
+    def sql_file(self) -> Path:
+        return SQL_DIR / f"{self.table}.sql"
+
+    @property
+    def headline(self) -> dict:
+        return next(m for m in self.measures if m.get("headline"))
+
+
+class CatalogueError(ValueError):
+    """catalogue.yaml, targets.csv or commentary.csv breaks a rule."""
+
+
+def _check_measure(ind: dict, m: dict) -> None:
+    where = f"{ind['id']} measure {m.get('id')!r}"
+    missing = [k for k in REQUIRED if k not in m]
+    if missing:
+        raise CatalogueError(f"{where}: missing {', '.join(missing)}")
+    if not MEASURE_ID.match(m["id"]) or not m["id"].startswith(ind["id"].lower() + "_"):
+        raise CatalogueError(f"{where}: id must look like {ind['id'].lower()}_<name>")
+    for key, allowed in (("unit", UNITS), ("polarity", POLARITIES), ("oba", OBA),
+                         ("period_type", PERIOD_TYPES), ("ci_method", CI_METHODS)):
+        if m[key] not in allowed:
+            raise CatalogueError(f"{where}: {key} {m[key]!r} not one of {list(allowed)}")
+    unknown = set(m["sources"]) - set(ind["sources"])
+    if unknown:
+        raise CatalogueError(f"{where}: sources {sorted(unknown)} not listed for {ind['id']}")
+    if (m["unit"] == "count") != (m.get("denominator") is None):
+        raise CatalogueError(f"{where}: counts, and only counts, have no denominator")
+
+
+@lru_cache(maxsize=4)
+def load(path: Path = CATALOGUE_FILE) -> tuple[dict, tuple[Indicator, ...]]:
+    """(defaults, indicators) from catalogue.yaml, checked."""
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    indicators, seen = [], set()
+    for ind in doc["indicators"]:
+        bad = [s for s in ind["sources"] if s not in sources.BY_NAME]
+        if bad:
+            raise CatalogueError(f"{ind['id']}: unknown sources {bad}")
+        for m in ind["measures"]:
+            _check_measure(ind, m)
+            if m["id"] in seen:
+                raise CatalogueError(f"measure {m['id']} defined twice")
+            seen.add(m["id"])
+        if sum(bool(m.get("headline")) for m in ind["measures"]) != 1:
+            raise CatalogueError(f"{ind['id']}: exactly one headline measure needed")
+        indicators.append(Indicator(ind["id"], ind["title"], tuple(ind["sources"]),
+                                    tuple(ind["measures"])))
+    return doc.get("defaults", {}), tuple(indicators)
+
+
+def indicators() -> tuple[Indicator, ...]:
+    return load()[1]
+
+
+def indicator(indicator_id: str) -> Indicator:
+    return next(i for i in indicators() if i.id == indicator_id.upper())
+
+
+def measures_frame() -> pd.DataFrame:
+    """One row per measure: the ``indicator_catalogue`` table."""
+    defaults, inds = load()
+    rows = []
+    for ind in inds:
+        for m in ind.measures:
+            rows.append({
+                "indicator_id": ind.id, "indicator_title": ind.title, "measure_id": m["id"],
+                "is_headline": bool(m.get("headline")), "title": m["title"],
+                "numerator": m["numerator"], "denominator": m.get("denominator"),
+                "rules": m.get("rules"), "unit": m["unit"], "multiplier": UNITS[m["unit"]][0],
+                "polarity": m["polarity"], "oba_question": m["oba"],
+                "period_type": m["period_type"], "sources": ", ".join(m["sources"]),
+                "ci_method": m["ci_method"], "breakdowns": ", ".join(["all", *m["breakdowns"]]),
+                "published_equivalent": m.get("published_equivalent"),
+                "disclosure": m.get("disclosure", defaults.get("disclosure")),
+                "caveats": m.get("caveats"), "sql_file": f"indicators/sql/{ind.table}.sql",
+            })
+    return pd.DataFrame(rows, columns=CATALOGUE_COLUMNS)
+
+
+def sql_text(ind: Indicator) -> str:
+    return ind.sql_file.read_text(encoding="utf-8").strip().rstrip(";")
+
+
+def sql_parameters(sql: str) -> dict:
+    """The bound parameters a SQL text uses: exactly those, as DuckDB rejects extras."""
+    names = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
+    unknown = names - set(PARAMETERS)
+    if unknown:
+        raise CatalogueError(f"SQL uses unknown parameters {sorted(unknown)}")
+    return {n: PARAMETERS[n] for n in sorted(names)}
+
+
+def macros() -> str:
+    return MACROS_FILE.read_text(encoding="utf-8")
+
+
+def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+    missing = set(required) - set(frame.columns)
+    if missing:
+        raise CatalogueError(f"{path.name}: missing columns {sorted(missing)}")
+    return frame.apply(lambda s: s.str.strip()).replace({"": None})
+
+
+def load_targets(path: Path = TARGETS_FILE) -> pd.DataFrame:
+    """targets.csv checked: known measure ids, numeric target and tolerance, one per period."""
+    cols = ["measure_id", "period", "target", "tolerance", "set_by", "notes"]
+    frame = _read_csv(Path(path), cols)[cols]
+    known = set(measures_frame()["measure_id"])
+    bad = sorted(set(frame["measure_id"]) - known)
+    if bad:
+        raise CatalogueError(f"{Path(path).name}: unknown measure ids {bad}")
+    for c in ("target", "tolerance"):
+        frame[c] = pd.to_numeric(frame[c], errors="raise").astype("float64")
+    if frame["target"].isna().any():
+        raise CatalogueError(f"{Path(path).name}: every row needs a target")
+    frame["tolerance"] = frame["tolerance"].fillna(0.0)
+    if (frame["tolerance"] < 0).any():
+        raise CatalogueError(f"{Path(path).name}: tolerance cannot be negative")
+    dup = frame.duplicated(["measure_id", "period"])
+    if dup.any():
+        raise CatalogueError(f"{Path(path).name}: two targets for "
+                             f"{frame.loc[dup, ['measure_id', 'period']].values.tolist()}")
+    return frame
+
+
+def load_commentary(path: Path = COMMENTARY_FILE) -> pd.DataFrame:
+    """commentary.csv checked. ``measure_id`` may name a measure or a whole indicator (EH07)."""
+    cols = ["measure_id", "period", "commentary", "author"]
+    frame = _read_csv(Path(path), cols)[cols]
+    known = set(measures_frame()["measure_id"]) | {i.id for i in indicators()}
+    bad = sorted(set(frame["measure_id"]) - known)
+    if bad:
+        raise CatalogueError(f"{Path(path).name}: unknown measure or indicator ids {bad}")
+    return frame

@@ -1,0 +1,122 @@
+-- EH11 Exclusions because of behaviour and emotional need: suspensions and permanent
+-- exclusions for persistent disruptive behaviour (PD), or of pupils whose SEN primary
+-- need is SEMH, per 100 pupils (headline; split by reason, category and phase), panel
+-- referrals and alternative-provision placements, per academic year.
+
+with
+
+exclusions as (
+    select * from stg_exclusions
+),
+
+pupils as (
+    select * from stg_pupil_population
+),
+
+panels as (
+    select * from stg_behaviour_panels
+),
+
+exclusions_as_at as (
+    select last_day(max(start_date)) as as_at from exclusions
+),
+
+panels_as_at as (
+    select last_day(max(referral_date)) as as_at from panels
+),
+
+pupil_counts as (
+    select yr, breakdown, breakdown_value, sum(headcount) as pupils
+    from (
+        unpivot (
+            select ay_year(academic_year) as yr, headcount, 'all' as "all",
+                   coalesce(phase, 'unknown') as phase
+            from pupils
+        )
+        on "all", phase into name breakdown value breakdown_value
+    )
+    group by all
+),
+
+-- An exclusion meeting both conditions counts once; the reason split keeps PD first so
+-- its two values add up to the total.
+behaviour_exclusions as (
+    select
+        ay_year(academic_year) as yr,
+        'all' as "all",
+        case when reason_code = 'PD' then 'persistent_disruption'
+             else 'semh_other_reason' end as reason,
+        coalesce(category, 'unknown') as category,
+        coalesce(phase, 'unknown') as phase
+    from exclusions
+    where reason_code = 'PD' or sen_primary_need = 'SEMH'
+),
+
+behaviour_counts as (
+    select yr, breakdown, breakdown_value, count(*) as exclusions
+    from (
+        unpivot behaviour_exclusions
+        on "all", reason, category, phase into name breakdown value breakdown_value
+    )
+    group by all
+),
+
+-- Reason and category have no census count: they share the all-pupils denominator.
+-- Phases are matched to their own census count; a phase with exclusions but no census
+-- count keeps its number with no rate rather than disappearing.
+behaviour_rates as (
+    select
+        yr, breakdown, breakdown_value,
+        coalesce(b.exclusions, 0) as exclusions,
+        case when breakdown in ('all', 'phase') then p.pupils
+             else (select a.pupils from pupil_counts as a
+                   where a.yr = b.yr and a.breakdown = 'all') end as pupils
+    from behaviour_counts as b
+    full outer join (select * from pupil_counts where breakdown in ('all', 'phase')) as p
+      using (yr, breakdown, breakdown_value)
+    where ay_complete_by(yr) <= (select as_at from exclusions_as_at)
+      and yr in (select yr from pupil_counts)
+),
+
+panels_long as (
+    unpivot (
+        select ay_of(referral_date) as yr, outcome, 'all' as "all",
+               coalesce(panel, 'unknown') as panel, coalesce(phase, 'unknown') as phase
+        from panels
+    )
+    on "all", panel, phase into name breakdown value breakdown_value
+),
+
+measures as (
+    select 'eh11_behaviour_semh_excl_per_100' as measure_id, yr, breakdown, breakdown_value,
+           exclusions as numerator, pupils as denominator
+    from behaviour_rates
+    union all
+    select 'eh11_panel_referrals_count', yr, breakdown, breakdown_value, count(*), null
+    from panels_long
+    where ay_complete_by(yr) <= (select as_at from panels_as_at)
+    group by all
+    union all
+    select 'eh11_ap_placements_count', yr, breakdown, breakdown_value,
+           count(*) filter (where outcome = 'alternative_provision'), null
+    from panels_long
+    where breakdown in ('all', 'phase')
+      and ay_complete_by(yr) <= (select as_at from panels_as_at)
+    group by all
+),
+
+final as (
+    select
+        measure_id,
+        period_key('academic_year', yr) as period,
+        'academic_year' as period_type,
+        period_start('academic_year', yr) as period_start,
+        period_end('academic_year', yr) as period_end,
+        breakdown,
+        breakdown_value,
+        numerator::double as numerator,
+        denominator::double as denominator
+    from measures
+)
+
+select * from final

@@ -1,0 +1,79 @@
+-- EH12 Quality of Early Help assessments, plans and reviews: % of audited assessments
+-- rated good or outstanding overall (headline), audits completed, and % good or better
+-- in each domain (assessment, plan, review, voice of the child), per financial year.
+
+with
+
+audits as (
+    select * from stg_assessment_audits
+),
+
+episodes as (
+    select * from stg_early_help_episodes
+),
+
+as_at as (
+    select last_day(max(audit_date)) as as_at from audits
+),
+
+rated as (
+    select
+        fy_of(a.audit_date) as yr,
+        a.overall_rating in ('good', 'outstanding') as overall_good,
+        a.assessment_rating in ('good', 'outstanding') as assessment_good,
+        a.plan_rating in ('good', 'outstanding') as plan_good,
+        a.review_rating in ('good', 'outstanding') as review_good,
+        a.voice_of_child_rating in ('good', 'outstanding') as voice_good,
+        'all' as "all",
+        coalesce(e.locality, 'unknown') as locality,
+        coalesce(e.level::varchar, 'unknown') as level
+    from audits as a
+    left join episodes as e using (episode_id)
+    where fy_end(fy_of(a.audit_date)) <= (select as_at from as_at)
+),
+
+rated_long as (
+    unpivot rated on "all", locality, level into name breakdown value breakdown_value
+),
+
+measures as (
+    select 'eh12_audits_good_pct' as measure_id, yr, breakdown, breakdown_value,
+           count(*) filter (where overall_good) as numerator, count(*) as denominator
+    from rated_long
+    group by all
+    union all
+    select 'eh12_audits_count', yr, breakdown, breakdown_value, count(*), null
+    from rated_long where breakdown = 'all' group by all
+    union all
+    select 'eh12_assessment_good_pct', yr, breakdown, breakdown_value,
+           count(*) filter (where assessment_good), count(*)
+    from rated_long where breakdown = 'all' group by all
+    union all
+    select 'eh12_plan_good_pct', yr, breakdown, breakdown_value,
+           count(*) filter (where plan_good), count(*)
+    from rated_long where breakdown = 'all' group by all
+    union all
+    select 'eh12_review_good_pct', yr, breakdown, breakdown_value,
+           count(*) filter (where review_good), count(*)
+    from rated_long where breakdown = 'all' group by all
+    union all
+    select 'eh12_voice_of_child_good_pct', yr, breakdown, breakdown_value,
+           count(*) filter (where voice_good), count(*)
+    from rated_long where breakdown = 'all' group by all
+),
+
+final as (
+    select
+        measure_id,
+        period_key('financial_year', yr) as period,
+        'financial_year' as period_type,
+        period_start('financial_year', yr) as period_start,
+        period_end('financial_year', yr) as period_end,
+        breakdown,
+        breakdown_value,
+        numerator::double as numerator,
+        denominator::double as denominator
+    from measures
+)
+
+select * from final
