@@ -40,10 +40,11 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     origin = ", ".join(f'"{k}" {v}' for k, v in ORIGIN.items())
     con.execute(f'create table if not exists "raw_{source.name}" ({raw_cols}, {origin})')
     con.execute(f'create table if not exists "stg_{source.name}" ({stg_cols}, {origin})')
+    title = source.title.replace("'", "''")  # e.g. "Children's social care referrals"
     con.execute(f"comment on table \"raw_{source.name}\" is "
-                f"'{source.title}: current deliveries exactly as delivered (text), with each row''s origin'")
+                f"'{title}: current deliveries exactly as delivered (text), with each row''s origin'")
     con.execute(f"comment on table \"stg_{source.name}\" is "
-                f"'{source.title}: typed, validated rows of the current deliveries ({source.grain})'")
+                f"'{title}: typed, validated rows of the current deliveries ({source.grain})'")
     for c in source.columns:
         text = c.description.replace("'", "''")
         con.execute(f'comment on column "stg_{source.name}"."{c.name}" is \'{text}\'')
