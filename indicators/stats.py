@@ -30,7 +30,7 @@ from scipy import stats as _st
 Z = {0.95: 1.959963984540054, 0.998: 3.090232306167813}
 
 POLARITIES = ("higher", "lower", "none")
-METHODS = ("wilson", "byar", "rate", "mean", "none")
+METHODS = ("wilson", "byar", "rate", "mean", "newcombe", "welch", "none")
 
 # Below this count Byar's approximation is not accurate enough and the exact Poisson
 # interval is used instead (the rule given in the indicator specification).
@@ -151,6 +151,44 @@ def mean_ci_arrays(mean, sd, n, level: float = 0.95) -> tuple[np.ndarray, np.nda
     return lower, upper
 
 
+def newcombe_arrays(num1, den1, num2, den2, level: float = 0.95
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Difference p1 - p2 and Newcombe hybrid score bounds (method 10), 0-1 scale,
+    for arrays; NaN where either denominator is missing or zero."""
+    num1, den1, num2, den2 = (_as_float_array(a) for a in (num1, den1, num2, den2))
+    l1, u1 = wilson_arrays(num1, den1, level)
+    l2, u2 = wilson_arrays(num2, den2, level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1 = np.where(den1 > 0, num1 / den1, np.nan)
+        p2 = np.where(den2 > 0, num2 / den2, np.nan)
+    d = p1 - p2
+    lower = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    upper = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return d, lower, upper
+
+
+def welch_arrays(mean1, sd1, n1, mean2, sd2, n2, level: float = 0.95
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Difference mean1 - mean2 and Welch bounds for arrays; bounds NaN where either
+    n < 2 or an sd is missing (the difference itself is still given)."""
+    level = _check_level(level)
+    m1, s1, n1, m2, s2, n2 = (_as_float_array(a) for a in (mean1, sd1, n1, mean2, sd2, n2))
+    d = m1 - m2
+    ok = np.isfinite(d) & np.isfinite(s1) & np.isfinite(s2) & (n1 >= 2) & (n2 >= 2)
+    if (s1[ok] < 0).any() or (s2[ok] < 0).any():
+        raise ValueError("standard deviations cannot be negative")
+    lower = np.full(d.shape, np.nan)
+    upper = np.full(d.shape, np.nan)
+    v1, v2 = s1[ok] ** 2 / n1[ok], s2[ok] ** 2 / n2[ok]
+    se = np.sqrt(v1 + v2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df = (v1 + v2) ** 2 / (v1 ** 2 / (n1[ok] - 1) + v2 ** 2 / (n2[ok] - 1))
+    # Both sds 0: no sampling spread, the interval collapses onto the difference.
+    half = np.where(se > 0, _st.t.ppf(1 - (1 - level) / 2, np.where(se > 0, df, 1)) * se, 0.0)
+    lower[ok], upper[ok] = d[ok] - half, d[ok] + half
+    return d, lower, upper
+
+
 # --------------------------------------------------------------------------------------
 # Scalar intervals
 # --------------------------------------------------------------------------------------
@@ -209,13 +247,8 @@ def diff_proportions_ci(num1, den1, num2, den2, level: float = 0.95
     if any(_missing(v) for v in (num1, den1, num2, den2)) or float(den1) <= 0 \
             or float(den2) <= 0:
         return math.nan, math.nan, math.nan
-    p1, p2 = float(num1) / float(den1), float(num2) / float(den2)
-    l1, u1 = wilson(num1, den1, level)
-    l2, u2 = wilson(num2, den2, level)
-    d = p1 - p2
-    lower = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    upper = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-    return d, lower, upper
+    d, lo, hi = newcombe_arrays([num1], [den1], [num2], [den2], level)
+    return float(d[0]), float(lo[0]), float(hi[0])
 
 
 def diff_means_ci(mean1, sd1, n1, mean2, sd2, n2, level: float = 0.95
@@ -228,17 +261,8 @@ def diff_means_ci(mean1, sd1, n1, mean2, sd2, n2, level: float = 0.95
     mean1, sd1, n1, mean2, sd2, n2 = (float(v) for v in vals)
     if n1 < 2 or n2 < 2:
         return math.nan, math.nan, math.nan
-    if sd1 < 0 or sd2 < 0:
-        raise ValueError("standard deviations cannot be negative")
-    level = _check_level(level)
-    d = mean1 - mean2
-    v1, v2 = sd1 ** 2 / n1, sd2 ** 2 / n2
-    se = math.sqrt(v1 + v2)
-    if se == 0:
-        return d, d, d
-    df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1))
-    half = float(_st.t.ppf(1 - (1 - level) / 2, df)) * se
-    return d, d - half, d + half
+    d, lo, hi = welch_arrays([mean1], [sd1], [n1], [mean2], [sd2], [n2], level)
+    return float(d[0]), float(lo[0]), float(hi[0])
 
 
 # --------------------------------------------------------------------------------------
@@ -269,9 +293,18 @@ def add_intervals(frame: pd.DataFrame, method: str, level: float = 0.95,
       count * multiplier; the denominator is ignored.
     - ``"rate"``: value = numerator / denominator * multiplier, Poisson bounds of the
       numerator / denominator * multiplier.
-    - ``"mean"``: the frame supplies ``value`` (the mean), ``sd`` and ``n`` (``n``
-      falls back to ``denominator`` when the column is absent); t interval. The
-      multiplier is not applied: the mean is already in its unit.
+    - ``"mean"``: n is the ``n`` column, or ``denominator`` when there is none; the
+      mean is numerator / n (numerator = sum of scores) where both are present, else
+      the existing ``value``; ``sd`` is required; t interval. No multiplier: the mean
+      is already in its unit.
+    - ``"newcombe"`` (a gap between two proportions, e.g. EH03): the row's own group
+      is ``numerator`` / ``denominator`` (the disadvantaged group) and the other group
+      ``comparator_numerator`` / ``comparator_denominator``. The gap is **comparator
+      minus own group** ("non-FSM minus FSM"), times the multiplier (100 for
+      percentage points), with Newcombe's hybrid score bounds.
+    - ``"welch"`` (a gap between two means, e.g. Attainment 8): means are sums over
+      counts as for ``"mean"``, sds from ``sd`` and ``comparator_sd``; the gap is
+      comparator minus own group with a Welch interval. No multiplier.
     - ``"none"``: no interval. value = numerator / denominator * multiplier where the
       denominator is present, numerator * multiplier where it is missing, and an
       existing ``value`` is kept where the numerator is missing.
@@ -308,9 +341,32 @@ def add_intervals(frame: pd.DataFrame, method: str, level: float = 0.95,
         lo, hi = byar_arrays(num, level) if n_rows else (nan, nan)
         lo, hi = lo * m, hi * m
     elif method == "mean":
-        value = col("value")
         n = col("n") if "n" in out.columns else col("denominator")
+        value = nan.copy()
+        if "numerator" in out.columns:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                value = np.where(n > 0, col("numerator") / n, np.nan)
+        if "value" in out.columns:
+            value = np.where(np.isnan(value), col("value"), value)
         lo, hi = mean_ci_arrays(value, col("sd"), n, level) if n_rows else (nan, nan)
+    elif method == "newcombe":
+        if n_rows:
+            value, lo, hi = newcombe_arrays(col("comparator_numerator"),
+                                            col("comparator_denominator"),
+                                            col("numerator"), col("denominator"), level)
+            value, lo, hi = value * m, lo * m, hi * m
+        else:
+            value, lo, hi = nan, nan, nan
+    elif method == "welch":
+        if n_rows:
+            n1, n2 = col("comparator_denominator"), col("denominator")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                m1 = np.where(n1 > 0, col("comparator_numerator") / n1, np.nan)
+                m2 = np.where(n2 > 0, col("numerator") / n2, np.nan)
+            value, lo, hi = welch_arrays(m1, col("comparator_sd"), n1, m2, col("sd"), n2,
+                                         level)
+        else:
+            value, lo, hi = nan, nan, nan
     else:  # "none"
         num = col("numerator")
         den = col("denominator") if "denominator" in out.columns else nan
@@ -502,8 +558,9 @@ def forecast(values, horizon: int = 3, level: float = 0.95,
     keep their place. Step k is k periods after the last period of ``values``. Each
     forecast has a prediction interval for a single future period,
     yhat +/- t(n-2) * s * sqrt(1 + 1/n + (x0 - xbar)^2 / Sxx). Fewer than three points
-    gives an empty list. With ``bounds=(lo, hi)`` (e.g. (0, 100) for a percentage)
-    value and interval are clipped to the range the measure can take.
+    gives an empty list. With ``bounds=(lo, hi)`` (e.g. (0, 100) for a percentage;
+    None for an open end, e.g. (0, None) for a rate) value and interval are clipped to
+    the range the measure can take.
     """
     level = _check_level(level)
     if horizon < 1:
@@ -525,7 +582,8 @@ def forecast(values, horizon: int = 3, level: float = 0.95,
         half = t * s * math.sqrt(1 + 1 / n + (x0 - xm) ** 2 / sxx)
         lo, hi = yhat - half, yhat + half
         if bounds is not None:
-            b_lo, b_hi = bounds
+            b_lo = -math.inf if _missing(bounds[0]) else float(bounds[0])
+            b_hi = math.inf if _missing(bounds[1]) else float(bounds[1])
             yhat, lo, hi = (min(max(v, b_lo), b_hi) for v in (yhat, lo, hi))
         out.append(Forecast(step, float(yhat), float(lo), float(hi)))
     return out

@@ -457,3 +457,41 @@ def test_nullable_and_series_inputs():
     assert r4(S.wilson(np.int64(65), np.float64(100))) == (0.5525, 0.7364)
     with pytest.raises(ValueError):
         S.trend([1, 2, 3], periods=["2021/22", "2022/23", "2023/24"])
+
+
+# --- gaps in the EH03 layout (own group + comparator_* columns) -------------------------
+
+def test_add_intervals_newcombe_gap_is_comparator_minus_own_group():
+    # Row's own group = FSM 48/80, comparator = non-FSM 56/70: Newcombe's example.
+    f = pd.DataFrame({"numerator": [48, 5], "denominator": [80, 0],
+                      "comparator_numerator": [56, 3], "comparator_denominator": [70, 9]})
+    out = S.add_intervals(f, "newcombe", multiplier=100)
+    assert (round(out.at[0, "value"], 2), round(out.at[0, "ci_lower"], 2),
+            round(out.at[0, "ci_upper"], 2)) == (20.0, 5.24, 33.39)
+    assert out.loc[1, ["value", "ci_lower", "ci_upper"]].isna().all()
+
+
+def test_add_intervals_welch_and_mean_from_sums():
+    a, b = _sample()  # a: comparator, b: own group
+    f = pd.DataFrame({"numerator": [b.sum()], "denominator": [len(b)], "sd": [b.std(ddof=1)],
+                      "comparator_numerator": [a.sum()], "comparator_denominator": [len(a)],
+                      "comparator_sd": [a.std(ddof=1)]})
+    out = S.add_intervals(f, "welch")
+    ci = st.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    assert out.at[0, "value"] == pytest.approx(a.mean() - b.mean())
+    assert (out.at[0, "ci_lower"], out.at[0, "ci_upper"]) == pytest.approx((ci.low, ci.high))
+    mean = S.add_intervals(f, "mean")
+    assert mean.at[0, "value"] == pytest.approx(b.mean())
+    assert (mean.at[0, "ci_lower"], mean.at[0, "ci_upper"]) == pytest.approx(
+        S.mean_ci(b.mean(), b.std(ddof=1), len(b)))
+
+
+def test_welch_zero_spread_collapses():
+    assert S.diff_means_ci(5, 0, 10, 3, 0, 12) == (2.0, 2.0, 2.0)
+
+
+def test_forecast_open_bounds():
+    fc = S.forecast([5, 4, 3, 2, 1.5], bounds=(0, None))
+    assert all(f.lower >= 0 for f in fc) and fc[0].upper > 0
+    up = S.forecast([1, 2, 3, 4, 5], bounds=(None, 100))
+    assert up[0].value == pytest.approx(6)
