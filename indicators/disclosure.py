@@ -21,12 +21,19 @@ INDICATOR_DERIVED = ("value", "ci_lower", "ci_upper")
 INDICATOR_GROUPS = ("measure_id", "period", "breakdown")
 TOTAL_BREAKDOWN = "all"
 
-# Units whose numerator is not a number of people or events (a sum of scores, a gap in
-# percentage points): only the denominator (n) is tested for small numbers and the
-# numerator is treated as a derived figure. Matching is case-insensitive; any unit
-# starting with "mean" also counts.
-N_ONLY_UNITS = frozenset({"mean score", "mean", "score", "points", "percentage points",
-                          "pp", "score change", "mean change"})
+# Optional columns of the indicator table: the other group of a gap (EH03) is a second
+# set of counts; standard deviations are derived (an sd of 0/1 scores and its n give
+# the numerator back).
+COMPARATOR_COUNTS = ("comparator_numerator", "comparator_denominator")
+OPTIONAL_DERIVED = ("sd", "comparator_sd")
+
+# Units whose numerator is a sum of scores, not a number of people or events (means,
+# and gaps between means in points): only the denominators (n) are tested for small
+# numbers, and the numerators are treated as derived figures. Gaps in percentage
+# points ("pp") are built from counts of people and so are NOT in this list.
+# Matching is case-insensitive; any unit starting with "mean" also counts.
+N_ONLY_UNITS = frozenset({"mean score", "mean", "score", "points", "score change",
+                          "mean change"})
 
 
 def is_disclosive(x) -> bool:
@@ -191,11 +198,18 @@ def suppress_indicator_values(frame: pd.DataFrame,
     every row with a hidden count, so a percentage times a visible denominator cannot
     give the numerator back.
 
-    Measures whose unit is not a number of people (see ``N_ONLY_UNITS``: mean scores,
-    percentage-point gaps) are protected by their n: only the denominator is tested for
-    1-5 (with secondary suppression), and the numerator (e.g. a sum of scores) is
-    treated as derived. The unit comes from ``units`` (measure_id -> unit) or else from
-    a ``unit`` column; without either every numerator is treated as a count.
+    Gap rows may carry the other group's counts in ``comparator_numerator`` and
+    ``comparator_denominator``; when present these are protected exactly like
+    numerator and denominator, and ``sd`` / ``comparator_sd`` are derived columns.
+
+    Measures whose numerator is a sum of scores, not a number of people (units in
+    ``N_ONLY_UNITS``: "mean", "points", ...) are protected by their n: only the
+    denominators are tested for 1-5 (with secondary suppression), and the numerators
+    are treated as derived. The unit comes from ``units`` (measure_id -> unit) or else
+    from a ``unit`` column; without either every numerator is treated as a count (the
+    safe default: a small sum of scores is then hidden needlessly, never shown wrongly).
+
+    Ties in secondary suppression are broken by ``breakdown_value`` (sorted as text).
     """
     missing = [c for c in (*INDICATOR_GROUPS, "breakdown_value", *INDICATOR_COUNTS,
                            *INDICATOR_DERIVED) if c not in frame.columns]
@@ -209,17 +223,30 @@ def suppress_indicator_values(frame: pd.DataFrame,
         unit_of_row = pd.Series(None, index=frame.index, dtype=object)
     n_only = unit_of_row.map(_n_only).fillna(False).to_numpy(bool)
 
+    counts = [c for c in (*INDICATOR_COUNTS, *COMPARATOR_COUNTS) if c in frame.columns]
+    sums = [c for c in ("numerator", "comparator_numerator") if c in counts]
+    n_counts = [c for c in counts if c not in sums]
+
+    # Ties in secondary suppression go to the first breakdown_value in sorted order,
+    # not the first row, so a gap measure and its side measures (which share counts)
+    # hide the same cells however their rows happen to be ordered.
+    order = np.lexsort((frame["breakdown_value"].astype(str).to_numpy(),))
+    ordered = frame.iloc[order]
     n = len(frame)
-    masks = {c: np.zeros(n, dtype=bool) for c in INDICATOR_COUNTS}
+    masks = {c: np.zeros(n, dtype=bool) for c in counts}
     # Groups include measure_id, so splitting by unit never splits a group.
-    for rows, counts in ((~n_only, INDICATOR_COUNTS), (n_only, ("denominator",))):
+    for rows, cols in ((~n_only[order], counts), (n_only[order], n_counts)):
         pos = np.flatnonzero(rows)
         if pos.size == 0:
             continue
-        part = suppression_masks(frame.iloc[pos], counts, INDICATOR_GROUPS)
+        part = suppression_masks(ordered.iloc[pos], cols, INDICATOR_GROUPS)
         for c, m in part.items():
-            masks[c][pos] = m
-    any_row = masks["numerator"] | masks["denominator"]
-    masks["numerator"] = masks["numerator"] | (n_only & any_row)
-    derived = {c: any_row for c in (*INDICATOR_DERIVED, *extra_derived)}
+            masks[c][order[pos]] = m
+    any_row = np.zeros(n, dtype=bool)
+    for m in masks.values():
+        any_row |= m
+    for c in sums:
+        masks[c] = masks[c] | (n_only & any_row)
+    extra = [c for c in OPTIONAL_DERIVED if c in frame.columns]
+    derived = {c: any_row for c in (*INDICATOR_DERIVED, *extra, *extra_derived)}
     return _apply(frame, masks, derived)

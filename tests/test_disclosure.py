@@ -307,3 +307,55 @@ def test_nullable_integers_duplicate_index_and_blank_groups():
     assert out["n"].iloc[:2].tolist() == [C, C] and out["n"].iloc[3] == C
     assert out["n"].isna().iloc[2] and out["v"].tolist() == [C, C, 3.0, C]
     assert list(out.index) == [0, 0, 1, 1]
+
+
+def _gap_rows(unit, num, den, cnum, cden):
+    f = pd.DataFrame({"measure_id": "eh03_gap", "period": "2024/25",
+                      "breakdown": ["all"] + ["sex"] * (len(num) - 1),
+                      "breakdown_value": ["all", "female", "male", "unknown"][:len(num)],
+                      "numerator": num, "denominator": den,
+                      "comparator_numerator": cnum, "comparator_denominator": cden,
+                      "value": 1.0, "ci_lower": 0.5, "ci_upper": 1.5,
+                      "sd": 0.9, "comparator_sd": 0.8, "unit": unit})
+    return f
+
+
+def test_gap_rows_protect_both_groups():
+    # Percentage-point gap: numerators are counts of pupils, so 4 reaching the
+    # standard is hidden even though the group has 30 pupils.
+    f = _gap_rows("pp", [20, 4, 16, 0], [60, 30, 28, 2], [100, 60, 40, 0], [140, 80, 60, 0])
+    pub = suppress_indicator_values(f)
+    assert pub["numerator"].tolist() == [20, C, C, 0]
+    # Unknown sex (n = 2) is hidden, and male (28, next smallest) with it.
+    assert pub["denominator"].tolist() == [60, 30, C, C]
+    assert pub["comparator_denominator"].tolist() == [140, 80, 60, 0]
+    assert pub["value"].tolist() == [1.0, C, C, C]
+    assert pub["sd"].tolist() == [0.9, C, C, C] and pub["comparator_sd"].tolist()[1] == C
+    # The comparator group's small n (3) is protected in its own column.
+    f2 = _gap_rows("pp", [20, 12, 8, 0], [60, 30, 28, 2], [100, 60, 40, 0], [140, 80, 57, 3])
+    pub2 = suppress_indicator_values(f2)
+    assert pub2["denominator"].tolist() == [60, 30, C, C]
+    assert pub2["comparator_denominator"].tolist() == [140, 80, C, C]
+
+
+def test_points_gap_uses_n_only():
+    f = _gap_rows("points", [200.5, 3.5, 197.0], [40, 4, 36], [900.0, 400.0, 500.0],
+                  [20, 9, 11])
+    pub = suppress_indicator_values(f)
+    assert pub["denominator"].tolist() == [40, C, C]
+    assert pub["numerator"].tolist() == [200.5, C, C]  # sums of points hidden with n
+    assert pub["comparator_denominator"].tolist() == [20, 9, 11]
+    assert pub["comparator_numerator"].tolist() == [900.0, C, C]
+
+
+def test_indicator_ties_broken_by_breakdown_value_not_row_order():
+    rows = [("m", "2024", "all", "all", 40, 100),
+            ("m", "2024", "locality", "Keynsham", 3, 20),
+            ("m", "2024", "locality", "Somer Valley", 12, 30),
+            ("m", "2024", "locality", "Bath", 12, 30),
+            ("m", "2024", "locality", "Chew Valley", 13, 20)]
+    pub = suppress_indicator_values(_iv(rows))
+    hidden = set(pub.loc[pub["numerator"] == C, "breakdown_value"])
+    assert hidden == {"Keynsham", "Bath"}
+    shuffled = suppress_indicator_values(_iv(rows[::-1]))
+    assert set(shuffled.loc[shuffled["numerator"] == C, "breakdown_value"]) == hidden
