@@ -52,22 +52,29 @@ def failures(schema: type[pa.DataFrameModel] | pa.DataFrameSchema, frame: pd.Dat
     if not frame.index.is_unique:
         raise ValueError("failures() needs a frame with a unique index to name failing rows")
     dfs = schema.to_schema() if isinstance(schema, type) else schema
-    try:
-        dfs.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as err:
-        cases = err.failure_cases
-    else:
+    cases = _failure_cases(dfs, frame)
+    if cases.empty:
         return _empty()
+    untyped = cases["check"].str.startswith(("dtype(", "coerce_dtype(")) & cases["index"].notna()
+    if untyped.any():
+        # A column that did not coerce is checked as raw values, where its checks (and row
+        # rules reading it) raise instead of answering, and pandera can then name no row.
+        # Report the cells that are not of their type, blank them, and judge the rest again.
+        bad_cells = cases.loc[untyped, ["index", "column"]].drop_duplicates()
+        blanked = frame.copy()
+        for column, rows in bad_cells.groupby("column")["index"]:
+            blanked.loc[rows.to_numpy(), column] = None  # an untyped column is text or object: holds None
+        again = _failure_cases(dfs, blanked)
+        cells = pd.MultiIndex.from_frame(again[["index", "column"]])
+        blank_not_missing = again["check"].eq("not_nullable") & cells.isin(pd.MultiIndex.from_frame(bad_cells))
+        cases = pd.concat([cases[untyped], again[~blank_not_missing]], ignore_index=True)
 
-    parts = []
     indexed = cases[cases["index"].notna()]
-    unindexed = cases[cases["index"].isna()]
-    is_frame_level = indexed["schema_context"] == "DataFrameSchema"
-    parts.append(_cells(dfs, indexed[~is_frame_level]))
-    is_unique = indexed["check"].isin(["multiple_fields_uniqueness", "field_uniqueness"])
-    parts.append(_duplicates(dfs, frame, indexed[is_frame_level & is_unique]))
-    parts.append(_row_rules(dfs, frame, indexed[is_frame_level & ~is_unique]))
-    parts.append(_whole_frame(dfs, frame, unindexed))
+    frame_level = indexed["schema_context"] == "DataFrameSchema"
+    duplicate = indexed["check"].isin(["multiple_fields_uniqueness", "field_uniqueness"])
+    groups = [(_cells, indexed[~frame_level]), (_duplicates, indexed[frame_level & duplicate]),
+              (_row_rules, indexed[frame_level & ~duplicate]), (_whole_frame, cases[cases["index"].isna()])]
+    parts = [report(dfs, frame, group) for report, group in groups if len(group)]
     parts = [p for p in parts if len(p)]
     if not parts:
         return _empty()
@@ -76,11 +83,19 @@ def failures(schema: type[pa.DataFrameModel] | pa.DataFrameSchema, frame: pd.Dat
     return out.drop_duplicates(["index", "column", "check"], ignore_index=True)[FAILURE_COLUMNS]
 
 
+def _failure_cases(dfs: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
+    try:
+        dfs.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        return err.failure_cases
+    return pd.DataFrame(columns=["schema_context", "column", "check", "check_number", "failure_case", "index"])
+
+
 def _empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in FAILURE_COLUMNS})
 
 
-def _cells(dfs: pa.DataFrameSchema, cases: pd.DataFrame) -> pd.DataFrame:
+def _cells(dfs: pa.DataFrameSchema, frame: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
     """Column checks, required values and dtype failures: one failing cell each."""
     rows = []
     for column, check, number, value, index in cases[["column", "check", "check_number",
@@ -140,6 +155,9 @@ def _whole_frame(dfs: pa.DataFrameSchema, frame: pd.DataFrame, cases: pd.DataFra
                 column = ",".join(ROW_RULES.get(rule.name, ()))
             check = rule.name
             reason = f"check '{check}' could not run on this extract: {value}"
+        elif check.startswith("dtype("):  # the column as a whole has the wrong dtype
+            expected = _TYPE_WORDS.get(check[7:-2], check[7:-2])
+            check, reason = "type", f"{column} is not {expected}: the whole column is {value}"
         else:
             reason = f"{column}: {check} failed for the whole column: {value}"
         parts.append(pd.DataFrame({"index": frame.index, "column": column, "check": check,
