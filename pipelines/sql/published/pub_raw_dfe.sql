@@ -7,10 +7,13 @@ with
 source as (
     -- Empty cells are read as '' (no text is treated as NULL: nullstr is a control
     -- character) so that UNPIVOT, which drops NULLs, keeps them as 'blank' values.
+    -- The dialect is fixed rather than sniffed: a sniffer faced with one malformed line can
+    -- silently pick another header row and drop data; a fixed dialect fails loudly instead.
     -- _no_filter (always NULL) keeps the filter label valid for a series without filter
     -- columns; concat_ws skips NULLs.
     select *, cast(null as varchar) as _no_filter
-    from read_csv($files, all_varchar = true, union_by_name = true, filename = true, nullstr = chr(1))
+    from read_csv($files, all_varchar = true, union_by_name = true, filename = true, nullstr = chr(1),
+                  header = true, delim = ',', quote = '"', escape = '"', skip = 0, strict_mode = true)
 ),
 
 measures as (
