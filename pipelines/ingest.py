@@ -1,7 +1,5 @@
 """Ingestion assets: for every catalogue source, ``raw_<source>`` then ``stg_<source>``."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from pipelines.loading import FileOutcome, load_raw, stage
