@@ -11,6 +11,7 @@ birth (sources.md, "Anonymised means").
 from __future__ import annotations
 
 import hashlib
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,13 +36,13 @@ def pseudonyms(prefix: str, salt: str, n: int, start: int = 0) -> np.ndarray:
                      for i in range(start, start + n)], dtype=object)
 
 
-def short_ids(prefix: str, salt: str, n: int, width: int = 6) -> np.ndarray:
-    """Shorter record ids (episode, referral...) written as PREFIX-XXXXXX, unique within n."""
-    ids = pseudonyms(prefix, salt, n)
-    out = np.char.add(f"{prefix}-", np.array([s[:width].upper() for s in ids], dtype=str))
-    if len(np.unique(out)) != n:   # astronomically rare at these sizes; fall back to full width
-        out = np.char.add(f"{prefix}-", np.array([s.upper() for s in ids], dtype=str))
-    return out.astype(object)
+def short_ids(prefix: str, salt: str, n: int, width: int = 7) -> np.ndarray:
+    """Record ids (episode, referral...) as case systems number them: a prefix and a
+    zero-padded sequence starting at an arbitrary, salt-dependent number. Unique by
+    construction, and not personal data, so they need no hashing."""
+    first = 100_000 + zlib.crc32(f"{salt}{prefix}".encode()) % 400_000
+    seq = np.arange(first, first + n).astype(str)
+    return np.char.add(prefix, np.char.zfill(seq, width)).astype(object)
 
 
 @dataclass

@@ -114,7 +114,9 @@ def write(delivery: Delivery, text: pd.DataFrame, landing: Path) -> Path:
 
 def _native(delivery: Delivery, text: pd.DataFrame) -> list[list]:
     """Cells for Excel: real numbers and booleans where the text is one, text otherwise
-    (a fault such as 'UNKNOWN' in a numeric column stays text, as in a real sheet)."""
+    (a fault such as 'UNKNOWN' in a numeric column stays text, as in a real sheet). Blank
+    cells are written as empty cells rather than left out: a write-only sheet has no
+    dimension record, so a reader would otherwise see rows ending early as short rows."""
     columns = []
     for name in text.columns:
         col = next((c for c in delivery.source.columns if delivery.aliases.get(c.name, c.name) == name), None)
@@ -122,12 +124,12 @@ def _native(delivery: Delivery, text: pd.DataFrame) -> list[list]:
         if col is not None and col.type in ("int", "float"):
             num = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy()
             cells = [(int(v) if col.type == "int" and float(v).is_integer() else float(v))
-                     if not np.isnan(v) else (t or None) for v, t in zip(num, values)]
+                     if not np.isnan(v) else t for v, t in zip(num, values)]
         elif col is not None and col.type == "bool":
             yes, no = delivery.bool_words
-            cells = [True if t == yes else False if t == no else (t or None) for t in values]
+            cells = [True if t == yes else False if t == no else t for t in values]
         else:
-            cells = [t or None for t in values]
+            cells = list(values)
         columns.append(cells)
     return [list(r) for r in zip(*columns)]
 
