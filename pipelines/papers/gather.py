@@ -1,0 +1,171 @@
+"""Everything a board paper or workbook shows, read from the warehouse in one place.
+
+Figures come from ``indicator_values_published`` (disclosure control already applied by
+``indicators.disclosure``), never from the exact ``indicator_values``; the scorecard
+contributes only judgements (trend, RAG, comparisons), targets, benchmarks, forecasts
+and commentary. ``guard`` is the last line of defence for numbers the published table
+does not cover (forecasts of counts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from indicators.disclosure import N_ONLY_UNITS, SUPPRESSED, is_disclosive
+from pipelines.papers import period as periods
+from pipelines.resources import table_exists
+
+FIGURES = ("numerator", "denominator", "value", "ci_lower", "ci_upper")
+
+
+def _first(frame: pd.DataFrame, *names: str):
+    """The first of ``names`` that the frame has (tables evolve; names differ by author)."""
+    for n in names:
+        if n in frame.columns:
+            return frame[n]
+    return pd.Series(None, index=frame.index, dtype=object)
+
+
+def published_number(v):
+    """A published cell as a float, "c" when suppressed, None when blank."""
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return None
+    if isinstance(v, str):
+        v = v.strip()
+        if v == SUPPRESSED:
+            return SUPPRESSED
+        if v == "":
+            return None
+    return float(v)
+
+
+def n_only(unit) -> bool:
+    """Units whose numerator is a sum of scores or one side of a gap (see disclosure)."""
+    return isinstance(unit, str) and (unit.lower() in N_ONLY_UNITS or unit.lower().startswith("mean"))
+
+
+def guard(v, unit):
+    """Show a count-unit number of 1 to 5 (e.g. a forecast of a count) as "c"."""
+    return SUPPRESSED if unit == "count" and is_disclosive(v) else v
+
+
+@dataclass
+class PaperData:
+    period: periods.ReportPeriod
+    data_as_at: dt.date
+    catalogue: pd.DataFrame     # one row per measure
+    rows: pd.DataFrame          # one row per measure: the scorecard as published
+    history: pd.DataFrame       # published 'all' rows up to the period
+    breakdowns: pd.DataFrame    # published breakdown rows of each measure's reported period
+    forecasts: pd.DataFrame     # forecast periods after each measure's reported period
+    benchmarks: pd.DataFrame    # benchmark_values up to the period
+    load_log: pd.DataFrame
+    quarantine: pd.DataFrame    # rows failing each check, per source file (exact: summarise!)
+
+
+def _df(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+    if not table_exists(con, table):
+        return pd.DataFrame()
+    return con.execute(f'select * from "{table}"').df()  # table names are ours, not input
+
+
+def published_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """indicator_values_published with figures as float / "c" / None, dates as dates,
+    and the numerator blanked where it is not a count (sums of scores, gap sides)."""
+    pub = _df(con, "indicator_values_published")
+    if pub.empty:
+        raise ValueError("indicator_values_published is empty or missing: run the pipeline first")
+    for c in FIGURES:
+        pub[c] = pub[c].astype(object).map(published_number)
+    pub.loc[pub["unit"].map(n_only), "numerator"] = None
+    for c in ("period_start", "period_end"):
+        pub[c] = pd.to_datetime(pub[c]).dt.date
+    return pub
+
+
+def _scorecard_judgements(score: pd.DataFrame) -> pd.DataFrame:
+    if score.empty:
+        return pd.DataFrame(columns=["measure_id", "period"])
+    return pd.DataFrame({
+        "measure_id": score["measure_id"], "period": score["period"].astype(str),
+        "trend": _first(score, "trend_judgement", "trend", "trend_direction"),
+        "forecast_period": _first(score, "forecast_period"),
+        "forecast_value": _first(score, "forecast_value", "forecast"),
+        "forecast_lower": _first(score, "forecast_lower", "forecast_pi_lower"),
+        "forecast_upper": _first(score, "forecast_upper", "forecast_pi_upper"),
+        "target": _first(score, "target"), "tolerance": _first(score, "tolerance"),
+        "rag": _first(score, "rag"),
+        "england_value": _first(score, "england_value"), "region_value": _first(score, "region_value"),
+        "sn_value": _first(score, "sn_mean", "sn_value", "sn_median"),
+        "vs_england": _first(score, "vs_england", "england_comparison"),
+        "vs_sn": _first(score, "vs_sn", "sn_comparison", "vs_neighbours"),
+        "quartile_band": _first(score, "quartile_band"), "national_rank": _first(score, "national_rank"),
+        "commentary": _first(score, "commentary"),
+        "in_scorecard": True,
+    })
+
+
+def _forecast_frame(fc: pd.DataFrame) -> pd.DataFrame:
+    if fc.empty:
+        return pd.DataFrame(columns=["measure_id", "period", "period_end", "value", "lower", "upper"])
+    is_fc = _first(fc, "is_forecast")
+    if is_fc.isna().all():
+        is_fc = _first(fc, "kind", "series").astype(str).str.startswith("forecast")
+    out = pd.DataFrame({
+        "measure_id": fc["measure_id"], "period": fc["period"].astype(str),
+        "period_end": pd.to_datetime(_first(fc, "period_end")).dt.date,
+        "value": _first(fc, "value", "forecast_value"),
+        "lower": _first(fc, "lower", "pi_lower", "forecast_lower"),
+        "upper": _first(fc, "upper", "pi_upper", "forecast_upper")})
+    return out[is_fc.fillna(False).astype(bool).to_numpy()]
+
+
+def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None) -> PaperData:
+    """Read and shape everything the paper needs for ``period_label`` (default: latest)."""
+    pub = published_values(con)
+    totals = pub[pub["breakdown"] == "all"]
+    period = periods.resolve(period_label, totals["period_end"])
+    current = periods.latest_per_measure(totals, period)
+    if current.empty:
+        raise ValueError(f"no measure has a period ending by {period.end}: nothing to report for {period.label}")
+    history = totals[pd.to_datetime(totals["period_end"]) <= pd.Timestamp(period.end)]
+    history = history.sort_values(["measure_id", "period_start"])
+    keys = current[["measure_id", "period"]]
+    breakdowns = pub[pub["breakdown"] != "all"].merge(keys, on=["measure_id", "period"])
+
+    # The catalogue's numerator / denominator are definitions (text), not figures.
+    catalogue = _df(con, "indicator_catalogue").rename(
+        columns={"numerator": "numerator_definition", "denominator": "denominator_definition"})
+    rows = catalogue.merge(current[["measure_id", "period", "period_end", *FIGURES]], on="measure_id")
+    prev = history.merge(keys.rename(columns={"period": "current"}), on="measure_id")
+    prev = prev[prev["period"] != prev["current"]].groupby("measure_id").tail(1)
+    rows = rows.merge(prev[["measure_id", "period", "value"]].rename(
+        columns={"period": "previous_period", "value": "previous_value"}), on="measure_id", how="left")
+    # Judgements belong to the period they were made for: a past paper gets none rather
+    # than today's.
+    rows = rows.merge(_scorecard_judgements(_df(con, "scorecard")), on=["measure_id", "period"], how="left")
+    rows["forecast_value"] = [guard(v, u) for v, u in zip(rows["forecast_value"], rows["unit"])]
+
+    rows["in_scorecard"] = rows["in_scorecard"].eq(True)
+    # A forecast is drawn from the scorecard's period; an older paper has none.
+    forecasts = _forecast_frame(_df(con, "indicator_forecasts"))
+    forecasts = forecasts[forecasts["measure_id"].isin(rows.loc[rows["in_scorecard"], "measure_id"])]
+    last_end = current.set_index("measure_id")["period_end"]
+    forecasts = forecasts[forecasts["measure_id"].map(last_end).lt(forecasts["period_end"]).fillna(False)]
+    units = catalogue.set_index("measure_id")["unit"]
+    forecasts = forecasts.assign(value=[guard(v, units.get(m)) for v, m in
+                                        zip(forecasts["value"], forecasts["measure_id"])])
+
+    bench = _df(con, "benchmark_values")
+    if not bench.empty:
+        bench = bench[pd.to_datetime(bench["period_end"]) <= pd.Timestamp(period.end)]
+    order = {m: i for i, m in enumerate(catalogue["measure_id"])}
+    rows = rows.sort_values("measure_id", key=lambda s: s.map(order)).reset_index(drop=True)
+    return PaperData(period=period, data_as_at=max(current["period_end"]), catalogue=catalogue,
+                     rows=rows, history=history, breakdowns=breakdowns, forecasts=forecasts,
+                     benchmarks=bench, load_log=_df(con, "load_log"), quarantine=_df(con, "quarantine"))
