@@ -34,7 +34,7 @@ class Chart:
     id: str
     title: str
     alt: str
-    figure: go.Figure
+    figure: go.Figure | None   # None when every point is suppressed
     columns: list[str]
     rows: list[list[str]] = field(default_factory=list)
 
@@ -52,7 +52,7 @@ def _layout(fig: go.Figure, title: str, unit: str) -> go.Figure:
 
 
 def turn_the_curve(row: pd.Series, history: pd.DataFrame, forecasts: pd.DataFrame,
-                   bench: pd.DataFrame) -> Chart:
+                   bench: pd.DataFrame, targets: pd.DataFrame) -> Chart:
     """History with CIs, the forecast with its prediction interval, target and benchmarks."""
     unit, mid = row["unit"], row["measure_id"]
     h = history[history["measure_id"] == mid]
@@ -77,10 +77,14 @@ def turn_the_curve(row: pd.Series, history: pd.DataFrame, forecasts: pd.DataFram
         fig.add_scatter(x=xs, y=[y[-1], *fc_y], name="Forecast (on current course)", mode="lines+markers",
                         line=dict(color=OKABE_ITO["orange"], dash="dash", width=2),
                         marker=dict(symbol="diamond", size=7))
+    t = targets[targets["measure_id"] == mid].set_index("period")["target"] if len(targets) else pd.Series()
+    target_of = {p: _num(t.get(p)) for p in [*x_hist, *x_fc]}
     target = _num(row.get("target"))
-    if target is not None:
-        tx = [str(row["period"]), *x_fc]
-        fig.add_scatter(x=tx, y=[target] * len(tx), name="Target", mode="lines+markers",
+    if target is not None and not fmt.missing(row.get("period")):
+        target_of[str(row["period"])] = target
+    tx = [p for p, v in target_of.items() if v is not None]
+    if tx:
+        fig.add_scatter(x=tx, y=[target_of[p] for p in tx], name="Target", mode="lines+markers",
                         line=dict(color=OKABE_ITO["vermillion"], dash="dot"), marker=dict(symbol="x", size=8))
     for col, name, colour, dash, symbol in (("england_value", "England", "black", "longdash", "square"),
                                             ("sn_mean", "Statistical neighbours (mean)", "green", "dashdot",
@@ -93,14 +97,17 @@ def turn_the_curve(row: pd.Series, history: pd.DataFrame, forecasts: pd.DataFram
                                 marker=dict(symbol=symbol, size=6))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=[*x_hist, *x_fc])
     title = f"{row['title']}: turning the curve"
+    if not x_hist:
+        fig.add_annotation(text="No complete period yet", showarrow=False, x=0.5, y=0.5,
+                           xref="paper", yref="paper")
     _layout(fig, title, unit)
 
     bench_of = lambda p, c: b[c].get(p) if len(b) and c in b.columns and p in b.index else None
-    table = [[p, fmt.value(v, unit), fmt.ci(l, u, unit), fmt.value(bench_of(p, "england_value"), unit),
-              fmt.value(bench_of(p, "sn_mean"), unit)]
+    table = [[p, fmt.value(v, unit), fmt.ci(l, u, unit), fmt.value(target_of.get(p), unit),
+              fmt.value(bench_of(p, "england_value"), unit), fmt.value(bench_of(p, "sn_mean"), unit)]
              for p, v, l, u in zip(x_hist, h["value"], h["ci_lower"], h["ci_upper"])]
-    table += [[f"{p} (forecast)", fmt.value(v, unit), fmt.ci(l, u, unit), fmt.MISSING, fmt.MISSING]
-              for p, v, l, u in zip(x_fc, f["value"], f["lower"], f["upper"])]
+    table += [[f"{p} (forecast)", fmt.value(v, unit), fmt.ci(l, u, unit), fmt.value(target_of.get(p), unit),
+               fmt.MISSING, fmt.MISSING] for p, v, l, u in zip(x_fc, f["value"], f["lower"], f["upper"])]
     shown = [p for p, v in zip(x_hist, y) if v is not None]
     alt = (f"Line chart of {row['title']} ({fmt.unit_label(unit)}) for "
            + (f"{shown[0]} to {shown[-1]}" if shown else "no published period")
@@ -109,13 +116,17 @@ def turn_the_curve(row: pd.Series, history: pd.DataFrame, forecasts: pd.DataFram
            + (f", target {fmt.value(target, unit)}" if target is not None else "")
            + ". The same figures are in the table below the chart.")
     return Chart(f"ttc-{mid}", title, alt, fig,
-                 ["Period", "Value", "95% CI", "England", "Stat. neighbours"], table)
+                 ["Period", "Value", "95% CI / prediction interval", "Target", "England", "Stat. neighbours"],
+                 table)
 
 
 def pick_breakdown(breakdowns: pd.DataFrame, mid: str) -> str | None:
-    have = set(breakdowns.loc[breakdowns["measure_id"] == mid, "breakdown"])
+    """The preferred breakdown with something publishable in it (else the preferred one)."""
+    mine = breakdowns[breakdowns["measure_id"] == mid]
+    have = set(mine["breakdown"])
     ranked = [b for b in BREAKDOWN_ORDER if b in have] + sorted(have - set(BREAKDOWN_ORDER))
-    return ranked[0] if ranked else None
+    visible = set(mine.loc[mine["value"].map(_num).notna(), "breakdown"])
+    return next((b for b in ranked if b in visible), ranked[0] if ranked else None)
 
 
 def breakdown(row: pd.Series, breakdowns: pd.DataFrame) -> Chart | None:
@@ -129,22 +140,23 @@ def breakdown(row: pd.Series, breakdowns: pd.DataFrame) -> Chart | None:
     label = BREAKDOWN_LABEL.get(name, name.replace("_", " "))
     vis = d[d["value"].map(_num).notna()]
     vals = vis["value"].map(_num)
-    fig = go.Figure(go.Bar(
+    fig = None if vis.empty else go.Figure(go.Bar(
         x=vis["breakdown_value"].astype(str), y=vals, marker_color=OKABE_ITO["sky"],
         marker_line=dict(color=OKABE_ITO["blue"], width=1), name=row["title"],
         error_y=dict(type="data", symmetric=False, color=OKABE_ITO["black"],
                      array=(vis["ci_upper"].map(_num) - vals).tolist(),
                      arrayminus=(vals - vis["ci_lower"].map(_num)).tolist())))
-    fig.update_xaxes(type="category", title=label)
     title = f"{row['title']} by {label}, {row['period']}"
-    _layout(fig, title, unit)
+    if fig is not None:  # nothing publishable: the table alone says so
+        fig.update_xaxes(type="category", title=label)
+        _layout(fig, title, unit)
     hidden = d.loc[d["value"].map(lambda v: v == SUPPRESSED), "breakdown_value"].astype(str).tolist()
     table = [[str(r.breakdown_value), fmt.value(r.value, unit), fmt.ci(r.ci_lower, r.ci_upper, unit),
               fmt.number(r.numerator, "count"), fmt.number(r.denominator, "count")] for r in d.itertuples()]
     alt = (f"Bar chart of {row['title']} by {label} in {row['period']}, with 95% confidence intervals. "
            + (f"Highest: {vis.loc[vals.idxmax(), 'breakdown_value']} ({fmt.value(vals.max(), unit)}); "
               f"lowest: {vis.loc[vals.idxmin(), 'breakdown_value']} ({fmt.value(vals.min(), unit)}). "
-              if len(vis) else "No group can be shown. ")
+              if len(vis) else "Every group is too small to publish, so no chart is drawn. ")
            + (f"Not shown to protect small numbers: {', '.join(hidden)}. " if hidden else "")
            + "The same figures are in the table below the chart.")
     return Chart(f"bd-{mid}", title, alt, fig, [label.capitalize(), "Value", "95% CI", "Numerator",

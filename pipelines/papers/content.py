@@ -83,7 +83,7 @@ def context(data: PaperData, board: str, today: dt.date) -> tuple[dict, list[cha
     sections, all_charts = [], []
     for _, r in head.iterrows():
         sup = rows[(rows["indicator_id"] == r["indicator_id"]) & ~rows["is_headline"].astype(bool)]
-        made = [charts.turn_the_curve(r, data.history, data.forecasts, data.benchmarks),
+        made = [charts.turn_the_curve(r, data.history, data.forecasts, data.benchmarks, data.targets),
                 charts.breakdown(r, data.breakdowns)]
         made = [c for c in made if c is not None]
         all_charts += made

@@ -63,6 +63,7 @@ class PaperData:
     history: pd.DataFrame       # published 'all' rows up to the period
     breakdowns: pd.DataFrame    # published breakdown rows of each measure's reported period
     forecasts: pd.DataFrame     # forecast periods after each measure's reported period
+    targets: pd.DataFrame       # measure_id, period, target (history and forecast periods)
     benchmarks: pd.DataFrame    # benchmark_values up to the period
     load_log: pd.DataFrame
     quarantine: pd.DataFrame    # rows failing each check, per source file (exact: summarise!)
@@ -141,7 +142,10 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None) -> P
     # The catalogue's numerator / denominator are definitions (text), not figures.
     catalogue = _df(con, "indicator_catalogue").rename(
         columns={"numerator": "numerator_definition", "denominator": "denominator_definition"})
-    rows = catalogue.merge(current[["measure_id", "period", "period_end", *FIGURES]], on="measure_id")
+    # Every catalogue measure keeps its row (and every indicator its section) even before
+    # its first period is complete: the paper then says so rather than dropping it.
+    rows = catalogue.merge(current[["measure_id", "period", "period_end", *FIGURES]], on="measure_id",
+                           how="left")
     prev = history.merge(keys.rename(columns={"period": "current"}), on="measure_id")
     prev = prev[prev["period"] != prev["current"]].groupby("measure_id").tail(1)
     rows = rows.merge(prev[["measure_id", "period", "value"]].rename(
@@ -152,8 +156,12 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None) -> P
     rows["forecast_value"] = [guard(v, u) for v, u in zip(rows["forecast_value"], rows["unit"])]
 
     rows["in_scorecard"] = rows["in_scorecard"].eq(True)
+    rows["period"] = rows["period"].astype(object).where(rows["period"].notna(), None)
     # A forecast is drawn from the scorecard's period; an older paper has none.
-    forecasts = _forecast_frame(_df(con, "indicator_forecasts"))
+    fc_all = _df(con, "indicator_forecasts")
+    targets = (fc_all.reindex(columns=["measure_id", "period", "target"]).dropna(subset=["target"])
+               .astype({"period": str}))
+    forecasts = _forecast_frame(fc_all)
     forecasts = forecasts[forecasts["measure_id"].isin(rows.loc[rows["in_scorecard"], "measure_id"])]
     last_end = current.set_index("measure_id")["period_end"]
     forecasts = forecasts[forecasts["measure_id"].map(last_end).lt(forecasts["period_end"]).fillna(False)]
@@ -167,5 +175,5 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None) -> P
     order = {m: i for i, m in enumerate(catalogue["measure_id"])}
     rows = rows.sort_values("measure_id", key=lambda s: s.map(order)).reset_index(drop=True)
     return PaperData(period=period, data_as_at=max(current["period_end"]), catalogue=catalogue,
-                     rows=rows, history=history, breakdowns=breakdowns, forecasts=forecasts,
+                     rows=rows, history=history, breakdowns=breakdowns, forecasts=forecasts, targets=targets,
                      benchmarks=bench, load_log=_df(con, "load_log"), quarantine=_df(con, "quarantine"))

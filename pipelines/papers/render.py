@@ -59,11 +59,12 @@ def html(data: gather.PaperData, today: dt.date) -> tuple[str, int]:
     ctx, made = content.context(data, "Early Help Partnership Board", today)
     for section in ctx["sections"]:
         section["charts"] = [dict(id=c.id, title=c.title, alt=c.alt, columns=c.columns, rows=c.rows,
-                                  html=c.figure.to_html(full_html=False, include_plotlyjs=False,
-                                                        div_id=c.id, config=PLOT_CONFIG))
+                                  html=None if c.figure is None else c.figure.to_html(
+                                      full_html=False, include_plotlyjs=False, div_id=c.id,
+                                      config=PLOT_CONFIG))
                              for c in section["charts"]]
     text = _env().get_template("paper.html.j2").render(**ctx, plotlyjs=get_plotlyjs())
-    return text, len(made)
+    return text, sum(c.figure is not None for c in made)
 
 
 def pdf(html_file: Path, pdf_file: Path, timeout: float = 120) -> Path:
@@ -71,7 +72,7 @@ def pdf(html_file: Path, pdf_file: Path, timeout: float = 120) -> Path:
     with tempfile.TemporaryDirectory(prefix="oba-chromium-") as profile:
         # The virtual time budget lets the chart scripts finish before printing.
         cmd = chromium_command("--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
-                               "--virtual-time-budget=15000", f"--print-to-pdf={pdf_file}",
+                               "--virtual-time-budget=5000", f"--print-to-pdf={pdf_file}",
                                html_file.resolve().as_uri(), user_data_dir=profile)
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     if done.returncode != 0 or not pdf_file.exists() or pdf_file.stat().st_size == 0:
