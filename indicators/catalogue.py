@@ -8,6 +8,7 @@ rather than silently drop a target from the scorecard.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -185,7 +186,10 @@ def macros() -> str:
 
 
 def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+    # Whole-line comments only: a "#" inside a commentary is text, not a comment.
+    lines = [ln for ln in Path(path).read_text(encoding="utf-8").splitlines(keepends=True)
+             if not ln.lstrip().startswith("#")]
+    frame = pd.read_csv(io.StringIO("".join(lines)), dtype=str, keep_default_na=False)
     missing = set(required) - set(frame.columns)
     if missing:
         raise CatalogueError(f"{path.name}: missing columns {sorted(missing)}")

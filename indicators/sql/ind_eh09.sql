@@ -1,6 +1,7 @@
 -- EH09 First-time entrants and re-offending: first-time entrants aged 10-17 per 100,000
--- children aged 10-17 (headline), their number, the binary re-offending rate and
--- re-offences per re-offender, per calendar year.
+-- children aged 10-17 (headline) and their number, per calendar year; the binary
+-- re-offending rate and re-offences per re-offender, per financial-year cohort (as the
+-- MoJ / LAIT figure, labelled by the year ending March).
 -- Parameters: $reoffence_months, $reoffence_proof_months (12 + 6, MoJ style).
 
 with
@@ -15,6 +16,11 @@ population as (
 
 as_at as (
     select last_day(greatest(max(offence_date), max(outcome_date))) as as_at from outcomes
+),
+
+-- A period that starts before the extract's first month is only partly covered.
+data_from as (
+    select date_trunc('month', min(outcome_date))::date as data_from from outcomes
 ),
 
 -- Youth justice age bands (YJB): 10-14 and 15-17.
@@ -80,19 +86,19 @@ fte_rates as (
     from population_counts as p
     left join fte_counts as f using (yr, breakdown, breakdown_value)
     where cy_end(yr) <= (select as_at from as_at)
-      and yr >= (select min(year(outcome_date)) from outcomes)
+      and cy_start(yr) >= (select data_from from data_from)
 ),
 
--- Re-offending cohort: children with an outcome in the year, indexed on their first
+-- Re-offending cohort: children with an outcome in the financial year, indexed on their first
 -- outcome that year; re-offences are offences within 12 months of the index outcome,
 -- proven (outcome dated) within 18 months.
 cohort as (
-    select child_id, year(outcome_date) as yr,
+    select child_id, fy_of(outcome_date) as yr,
            min(outcome_date) as index_date,
            arg_min(sex, outcome_date) as sex,
            arg_min(yj_band, outcome_date) as yj_band
     from banded
-    group by child_id, year(outcome_date)
+    group by child_id, fy_of(outcome_date)
 ),
 
 reoffences as (
@@ -123,24 +129,26 @@ reoffending as (
            count(*) as cohort,
            sum(reoffences) as reoffences
     from cohort_long
-    where cy_end(yr) + to_months($reoffence_months + $reoffence_proof_months)
+    where fy_end(yr) + to_months($reoffence_months + $reoffence_proof_months)
           <= (select as_at from as_at)
+      and fy_start(yr) >= (select data_from from data_from)
     group by all
 ),
 
 measures as (
-    select 'eh09_fte_per_100k' as measure_id, yr, breakdown, breakdown_value,
+    select 'eh09_fte_per_100k' as measure_id, 'calendar_year' as period_type,
+           yr, breakdown, breakdown_value,
            fte as numerator, population as denominator
     from fte_rates
     union all
-    select 'eh09_fte_count', yr, breakdown, breakdown_value, fte, null
+    select 'eh09_fte_count', 'calendar_year', yr, breakdown, breakdown_value, fte, null
     from fte_rates
     where breakdown in ('all', 'sex', 'age_band')
     union all
-    select 'eh09_reoffending_pct', yr, breakdown, breakdown_value, reoffenders, cohort
+    select 'eh09_reoffending_pct', 'financial_year', yr, breakdown, breakdown_value, reoffenders, cohort
     from reoffending
     union all
-    select 'eh09_reoffences_per_reoffender', yr, breakdown, breakdown_value,
+    select 'eh09_reoffences_per_reoffender', 'financial_year', yr, breakdown, breakdown_value,
            reoffences, reoffenders
     from reoffending
     where breakdown in ('all', 'sex') and reoffenders > 0
@@ -149,10 +157,10 @@ measures as (
 final as (
     select
         measure_id,
-        period_key('calendar_year', yr) as period,
-        'calendar_year' as period_type,
-        period_start('calendar_year', yr) as period_start,
-        period_end('calendar_year', yr) as period_end,
+        period_key(period_type, yr) as period,
+        period_type,
+        period_start(period_type, yr) as period_start,
+        period_end(period_type, yr) as period_end,
         breakdown,
         breakdown_value,
         numerator::double as numerator,
