@@ -1,0 +1,244 @@
+"""Board paper and workbook on the small hand-made warehouse (test_reports_sample.py)."""
+
+import datetime as dt
+import json
+import re
+from html.parser import HTMLParser
+
+import duckdb
+import openpyxl
+import pandas as pd
+import pytest
+from plotly.offline import get_plotlyjs
+
+from pipelines.papers import charts, content, gather, period, render, workbook
+from test_reports_sample import build_sample
+
+TODAY = dt.date(2026, 10, 5)
+
+
+class Tables(HTMLParser):
+    """Every <table> of a page as rows of cell texts, keyed by id / data-chart."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._cell, self._key = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table":
+            self._key = a.get("id") or a.get("data-chart") or f"table{len(self.tables)}"
+            self.tables[self._key] = []
+        elif tag == "tr" and self._key:
+            self.tables[self._key].append([])
+        elif tag in ("td", "th") and self._key:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self._key and self.tables[self._key]:
+            self.tables[self._key][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "table":
+            self._key = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def tables_of(html: str) -> dict:
+    p = Tables()
+    p.feed(html)
+    return p.tables
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    return build_sample(tmp_path_factory.mktemp("sample") / "oba.duckdb")
+
+
+@pytest.fixture(scope="module")
+def paper_html(sample):
+    with duckdb.connect(str(sample), read_only=True) as con:
+        return render.html(gather.gather(con), TODAY)[0]
+
+
+def test_period_labels_quarters_and_months():
+    q = period.parse("2026-q1")
+    assert (q.label, q.start, q.end, q.title) == ("2026-Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31),
+                                                 "January to March 2026")
+    m = period.parse("2024-02")
+    assert (m.end, m.title) == (dt.date(2024, 2, 29), "February 2024")
+    for bad in ("2026-Q5", "2026-13", "2025-26", "2026"):
+        with pytest.raises(ValueError):
+            period.parse(bad)
+    assert period.default(pd.Series([dt.date(2025, 3, 31), dt.date(2026, 8, 31)])).label == "2026-Q3"
+
+
+def test_latest_period_per_measure_respects_the_paper_period():
+    f = pd.DataFrame({"measure_id": ["a", "a", "a", "b"], "period": ["2023-24", "2024-25", "2025-26", "2024"],
+                      "period_end": pd.to_datetime(["2024-03-31", "2025-03-31", "2026-03-31", "2024-12-31"])})
+    got = period.latest_per_measure(f, period.parse("2025-Q4"))
+    assert sorted(zip(got.measure_id, got.period)) == [("a", "2024-25"), ("b", "2024")]
+
+
+def test_figures_come_from_the_published_table(sample):
+    with duckdb.connect(str(sample), read_only=True) as con:
+        data = gather.gather(con)
+        pub = con.execute("select measure_id, period, value from indicator_values_published "
+                          "where breakdown = 'all'").df()
+    assert len(data.rows) == 56 and data.rows["is_headline"].sum() == 12
+    merged = data.rows.merge(pub, on=["measure_id", "period"], suffixes=("", "_pub"))
+    for got, want in zip(merged["value"], merged["value_pub"]):
+        assert got == ("c" if want == "c" else pytest.approx(float(want)))
+
+
+def test_count_forecasts_of_one_to_five_are_suppressed():
+    assert gather.guard(3.2, "count") == "c" and gather.guard(0, "count") == 0
+    assert gather.guard(3.2, "pct") == 3.2 and gather.guard(12.0, "count") == 12.0
+
+
+def test_paper_is_self_contained_with_plotly_inlined_once(paper_html):
+    bundle = get_plotlyjs()
+    assert paper_html.count(bundle[:200]) == 1
+    # plotly.js itself names a topojson CDN as a default for maps; nothing else may.
+    rest = paper_html.replace(bundle, "")
+    assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", rest)
+    assert "cdn" not in rest.lower() and "https://" not in rest
+    assert len(re.findall(r'<section class="page indicator"', paper_html)) == 12
+
+
+def test_every_chart_has_title_alt_text_and_a_table(paper_html):
+    figures = re.findall(r'<figure class="chart".*?</figure>', paper_html, flags=re.S)
+    assert len(figures) == 24
+    for f in figures:
+        assert re.search(r'<figcaption id="[^"]+"><strong>[^<]+\.</strong> [^<]{40,}', f)
+        assert 'class="chart-table"' in f
+        if "js-plotly-plot" in f or "Plotly.newPlot" in f:
+            assert re.search(r'role="img" aria-label="[^"]{40,}"', f)
+            assert "#0072B2" in f  # Okabe-Ito blue: the palette, not plotly's default
+
+
+def test_no_count_from_one_to_five_in_the_paper(sample, paper_html):
+    tables = tables_of(paper_html)
+    counts = []
+    for key, rows in tables.items():
+        header = rows[0]
+        for row in rows[1:]:
+            counts += [v for h, v in zip(header, row) if h in ("Numerator", "Denominator")]
+    assert counts and "c" in counts
+    assert not [v for v in counts if v != "c" and v != "–" and 1 <= float(v.replace(",", "")) <= 5]
+    # Breakdown groups whose exact counts are small are "c" in the paper, never the figure.
+    with duckdb.connect(str(sample), read_only=True) as con:
+        data = gather.gather(con)
+        small = con.execute("select measure_id, period, breakdown, breakdown_value from indicator_values "
+                            "where breakdown <> 'all' and unit = 'pct' "
+                            "and (numerator between 1 and 5 or denominator between 1 and 5)").df()
+    current = data.rows.set_index("measure_id")["period"]
+    checked = 0
+    for r in small.itertuples():
+        if current.get(r.measure_id) != r.period or charts.pick_breakdown(data.breakdowns, r.measure_id) != r.breakdown:
+            continue
+        for row in tables.get(f"bd-{r.measure_id}", [])[1:]:
+            if row[0] == r.breakdown_value:
+                assert row[1] == "c", (r.measure_id, row)
+                checked += 1
+    assert checked > 0
+
+
+def test_charts_plot_no_suppressed_or_small_count_point(sample):
+    with duckdb.connect(str(sample), read_only=True) as con:
+        data = gather.gather(con)
+    _, made = content.context(data, "Board", TODAY)
+    units = data.rows.set_index("measure_id")["unit"]
+    hidden = data.breakdowns[data.breakdowns["value"] == "c"]
+    assert not hidden.empty
+    for chart in made:
+        if chart.figure is None:
+            continue
+        mid = chart.id.split("-", 1)[1]
+        for trace in chart.figure.data:
+            ys = [y for y in (trace.y if trace.y is not None else []) if y is not None]
+            assert all(isinstance(y, (int, float)) for y in ys)   # never a "c"
+            if units[mid] == "count" and trace.name == "B&NES (95% CI)":
+                assert not [y for y in ys if 0 < y <= 5]
+        if chart.id.startswith("bd-"):
+            shown = set(chart.figure.data[0].x)
+            assert not shown & set(hidden.loc[hidden["measure_id"] == mid, "breakdown_value"]
+                                   [hidden.loc[hidden["measure_id"] == mid, "breakdown"] ==
+                                    chart.title.split(" by ")[1].split(",")[0]])
+
+
+def test_executive_summary_agrees_with_the_scorecard(sample, paper_html):
+    with duckdb.connect(str(sample), read_only=True) as con:
+        head = con.execute("select rag from scorecard where is_headline").df()
+    green = int((head["rag"] == "green").sum())
+    assert re.search(rf"Of the 12 headline measures with a target for this period, {green} (is|are) on target",
+                     paper_html)
+    rows = tables_of(paper_html)["scorecard"]
+    assert len(rows) == 13 and sum(" Green" in " " + r[8] for r in rows[1:]) == green
+
+
+def test_quality_annex_hides_small_row_counts(paper_html):
+    rows = {r[0]: r for r in tables_of(paper_html)["quality-table"][1:]}
+    eh = rows["early_help_episodes"]           # 840 read, 837 loaded, 3 quarantined
+    assert eh[6] == "c" and eh[5] == "c" and eh[4] == "840"   # 840 - 837 would give the 3 back
+    assert "closure_after_start (c rows)" in eh[8]
+    assert rows["attainment"][6] == "40" and rows["neet"][8] == "all passed"
+
+
+def test_an_earlier_period_shows_only_what_was_known_then(sample):
+    with duckdb.connect(str(sample), read_only=True) as con:
+        data = gather.gather(con, "2024-Q2")
+    assert pd.to_datetime(data.rows["period_end"]).max() <= pd.Timestamp("2024-06-30")
+    assert data.forecasts.empty and data.rows["rag"].isna().all()   # judgements were for later periods
+    assert pd.to_datetime(data.history["period_end"]).max() <= pd.Timestamp("2024-06-30")
+
+
+def test_workbook_has_scorecard_and_one_sheet_per_indicator(sample, tmp_path):
+    out = tmp_path / "book.xlsx"
+    with duckdb.connect(str(sample), read_only=True) as con:
+        sheets = workbook.write(con, out)
+    wb = openpyxl.load_workbook(out, read_only=True)
+    assert wb.sheetnames == ["Notes", "Scorecard", *[f"EH{i:02d}" for i in range(1, 13)], "Definitions"]
+    assert sheets["Scorecard"] == 56
+    seen_c = False
+    for name in [f"EH{i:02d}" for i in range(1, 13)] + ["Scorecard"]:
+        rows = list(wb[name].iter_rows(values_only=True))
+        header = rows[0]
+        for col in ("numerator", "denominator", "Numerator", "Denominator"):
+            if col in header:
+                vals = [r[header.index(col)] for r in rows[1:]]
+                seen_c |= "c" in vals
+                assert not [v for v in vals if isinstance(v, (int, float)) and 0 < v <= 5], (name, col)
+    assert seen_c
+
+
+def test_pdf_is_a4_with_a_page_per_indicator(sample, tmp_path):
+    with duckdb.connect(str(sample), read_only=True) as con:
+        paper = render.write(con, tmp_path / "papers", today=TODAY)
+    assert paper.html.parent.name == paper.period and paper.pdf.exists()
+    pages = pdf_pages(paper.pdf)
+    starts = {p.split(":")[0] for p in pages if re.match(r"EH(0[1-9]|1[0-2]):", p)}
+    assert starts == {f"EH{i:02d}" for i in range(1, 13)}
+    assert any(p.startswith("Annex A: data quality") for p in pages)
+    assert any(p.startswith("Annex B: methods") for p in pages)
+
+
+def pdf_pages(pdf) -> list[str]:
+    """Text of each page, leading whitespace removed (pdftotext separates pages by form feeds)."""
+    import subprocess
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Page size:\s+59[45]\.\d+ x 841\.\d+ pts \(A4\)", info)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return [p.strip() for p in text.split("\f")]
+
+
+def test_paper_renders_in_chromium_with_every_chart_drawn(sample, tmp_path):
+    from pipelines.papers import browser
+    with duckdb.connect(str(sample), read_only=True) as con:
+        paper = render.write(con, tmp_path / "papers", today=TODAY, with_pdf=False)
+    report = browser.inspect(paper.html)
+    assert len(report.charts) == paper.charts > 12
+    assert report.undrawn == [] and report.errors == []
