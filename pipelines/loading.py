@@ -152,7 +152,9 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: Source, landing: Path) -> l
                  encoding=extract.encoding, message="; ".join(notes), when=when)
             if current:
                 _remove_delivery(con, source, current[0])
-                con.execute("update load_log set status = 'superseded', superseded_by = ? "
+                # Its rows leave the warehouse, so the log moves them to rows_superseded.
+                con.execute("update load_log set status = 'superseded', superseded_by = ?, "
+                            "rows_superseded = rows_read - rows_refused, rows_loaded = 0, rows_quarantined = 0 "
                             "where source = ? and file_hash = ?", [digest, source.name, current[0]])
                 notes.append(f"replaces {current[2]}")
                 con.execute("update load_log set message = ? where source = ? and file_hash = ?",

@@ -34,7 +34,7 @@ def count(con, table):
 
 def assert_reconciles(con):
     bad = con.execute("select source_file from load_log "
-                      "where rows_read <> rows_loaded + rows_quarantined + rows_refused and status <> 'pending'").fetchall()
+                      "where rows_read <> rows_loaded + rows_quarantined + rows_refused + rows_superseded and status <> 'pending'").fetchall()
     assert bad == []
 
 
@@ -82,6 +82,9 @@ def test_reissue_replaces_earlier_delivery(con, data_dir):
     assert count(con, "stg_adult_referrals") == 4       # not 7: the re-issue replaced, not added
     assert count(con, "quarantine") == 0                # v1's bad row went with v1
     assert count(con, "raw_adult_referrals") == 4
+    v1 = con.execute("select rows_read, rows_loaded, rows_quarantined, rows_superseded from load_log "
+                     "where source_file = 'adult_referrals_2024-25.csv'").fetchone()
+    assert v1 == (4, 0, 0, 4)
     assert_reconciles(con)
 
 

@@ -10,6 +10,7 @@ create table if not exists load_log (
     rows_loaded       bigint default 0,
     rows_quarantined  bigint default 0,
     rows_refused      bigint default 0,
+    rows_superseded   bigint default 0,
     encoding          varchar,
     message           varchar,
     file_modified_at  timestamp,
@@ -18,7 +19,7 @@ create table if not exists load_log (
     superseded_by     varchar,
     primary key (source, file_hash)
 );
-comment on table load_log is 'One row per file seen in the landing folder: what happened to it. For every file rows_read = rows_loaded + rows_quarantined + rows_refused.';
+comment on table load_log is 'One row per file seen in the landing folder: what happened to it. For every file rows_read = rows_loaded + rows_quarantined + rows_refused + rows_superseded.';
 comment on column load_log.source is 'Source extract name (sources catalogue), e.g. neet';
 comment on column load_log.source_file is 'File name as delivered in the landing folder';
 comment on column load_log.file_hash is 'SHA-256 of the file bytes: the identity of a delivery';
@@ -29,6 +30,7 @@ comment on column load_log.rows_read is 'Records read from the file (blank lines
 comment on column load_log.rows_loaded is 'Records that passed validation and reached stg_<source>';
 comment on column load_log.rows_quarantined is 'Records that failed validation (see quarantine)';
 comment on column load_log.rows_refused is 'Records of a file refused or rejected whole (none of them reached the warehouse)';
+comment on column load_log.rows_superseded is 'Records of a delivery later replaced by a re-issue: no longer in stg_<source> or quarantine';
 comment on column load_log.encoding is 'Detected encoding: utf-8, utf-8-sig (byte-order mark), cp1252, or xlsx';
 comment on column load_log.message is 'Why a file was refused, rejected or failed; columns renamed or dropped';
 comment on column load_log.file_modified_at is 'File modification time in the landing folder';
