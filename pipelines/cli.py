@@ -64,6 +64,31 @@ Next:
     return 0 if summary.success else 1
 
 
+def cmd_paper(args) -> int:
+    import duckdb
+
+    from pipelines.papers import render, workbook
+
+    p = resolve_paths(args.data_dir).ensure()
+    if not p.warehouse.exists():
+        print(f"No published warehouse at {p.warehouse}: run `oba run` first.", file=sys.stderr)
+        return 1
+    # The published file, read-only: never blocks (or waits for) a pipeline run.
+    with duckdb.connect(str(p.warehouse), read_only=True) as con:
+        try:
+            paper = render.write(con, p.papers, args.period, with_pdf=not args.no_pdf)
+        except ValueError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+        book = p.exports / f"oba_scorecard_{paper.period}.xlsx"
+        workbook.write(con, book, paper.period)
+    print(f"Board paper {paper.period}: {paper.measures} measures, {paper.charts} charts")
+    for f in (paper.html, paper.pdf, book):
+        if f:
+            print(f"  {f}")
+    return 0
+
+
 def cmd_ui(args) -> int:
     from pipelines.runner import dagster_home
 
@@ -100,6 +125,11 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=2026)
     d.add_argument("--fresh", action="store_true", help="regenerate the demo extracts")
     d.set_defaults(func=cmd_demo)
+
+    pp = sub.add_parser("paper", help="write the board paper (HTML, PDF) and scorecard workbook")
+    pp.add_argument("--period", help="calendar quarter (2026-Q1) or month (2026-03); default: latest data")
+    pp.add_argument("--no-pdf", action="store_true", help="HTML only (skips Chromium)")
+    pp.set_defaults(func=cmd_paper)
 
     u = sub.add_parser("ui", help="start the Dagster UI with a persistent DAGSTER_HOME")
     u.add_argument("--host", default="127.0.0.1")
