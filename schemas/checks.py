@@ -42,10 +42,7 @@ def known_codes(allowed: Iterable[str], label: str) -> pa.Check:
     one = "(?:" + "|".join(re.escape(str(code)) for code in sorted(allowed, key=len, reverse=True)) + ")"
     pattern = rf"^\s*{one}\s*(?:;\s*{one}\s*)*$"
 
-    def every_token_known(values: pd.Series) -> pd.Series:
-        return values.str.fullmatch(pattern).fillna(False).astype(bool)
-
-    return pa.Check(every_token_known, name=f"known {_noun(label)}s (;-separated)",
+    return pa.Check(_full_match(pattern), name=f"known {_noun(label)}s (;-separated)",
                     error=f"contains something that is not {label}")
 
 
@@ -97,9 +94,16 @@ def first_of_month() -> pa.Check:
     return pa.Check(is_first_day, name="first day of a month", error="is not the first day of a month")
 
 
+def _full_match(pattern: str) -> Callable[[pd.Series], pd.Series]:
+    def matches(values: pd.Series) -> pd.Series:
+        return values.str.fullmatch(pattern).fillna(False).astype(bool)
+
+    return matches
+
+
 def ward_code() -> pa.Check:
-    return pa.Check(lambda values: values.str.fullmatch(r"E05\d{6}").fillna(False).astype(bool),
-                    name="ONS ward code format", error="is not an ONS ward code (E05 and six digits)")
+    return pa.Check(_full_match(r"E05\d{6}"), name="ONS ward code format",
+                    error="is not an ONS ward code (E05 and six digits)")
 
 
 def academic_year() -> pa.Check:
@@ -117,8 +121,8 @@ def academic_year() -> pa.Check:
 
 
 def term() -> pa.Check:
-    return pa.Check(lambda values: values.str.fullmatch(r"\d{4}-(?:AUT|SPR|SUM)").fillna(False).astype(bool),
-                    name="term format", error="is not a term written like 2024-SPR (AUT, SPR or SUM)")
+    return pa.Check(_full_match(r"\d{4}-(?:AUT|SPR|SUM)"), name="term format",
+                    error="is not a term written like 2024-SPR (AUT, SPR or SUM)")
 
 
 def row_rule(name: str, columns: tuple[str, ...], error: str) -> Callable:

@@ -132,6 +132,16 @@ MULTI = {("early_help_episodes", "contributing_agencies"), ("early_help_episodes
 
 
 @pytest.mark.parametrize("name,column", CODE_COLUMNS)
+def test_every_catalogue_code_is_accepted(name, column):
+    col = source(name).column(column)
+    values = list(col.codes)
+    if (name, column) in MULTI:
+        values.append(";".join(col.codes))
+    fails = failing(name, *(row(name, **{column: v}) for v in values))
+    assert fails[fails["column"] == column].empty
+
+
+@pytest.mark.parametrize("name,column", CODE_COLUMNS)
 def test_unknown_code_fails(name, column):
     bad = "99" if source(name).column(column).type == "int" else "zzz"
     fails = failing(name, row(name, **{column: bad}))
