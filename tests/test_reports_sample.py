@@ -110,8 +110,8 @@ def _scorecard(values: pd.DataFrame, forecasts: pd.DataFrame, bench: pd.DataFram
             forecast_upper=fc.upper, target=target, tolerance=1.0,
             rag=stats.rag(last.value, target, m.polarity, 1.0),
             england_value=eng, region_value=eng, sn_mean=sn,
-            vs_england=stats.compare_benchmark(last.value, last.ci_lower, last.ci_upper, eng, m.polarity),
-            vs_sn=stats.compare_benchmark(last.value, last.ci_lower, last.ci_upper, sn, m.polarity),
+            england_comparison=stats.compare_benchmark(last.value, last.ci_lower, last.ci_upper, eng, m.polarity),
+            sn_comparison=stats.compare_benchmark(last.value, last.ci_lower, last.ci_upper, sn, m.polarity),
             quartile_band="B" if eng is not None else None, national_rank=50 if eng is not None else None,
             commentary=(f"Story behind the curve for {mid}: demand rose after the locality teams "
                         "merged." if m.is_headline else None)))
@@ -160,12 +160,19 @@ def build_sample(path: Path, seed: int = 7) -> Path:
     bench = _benchmarks(values, cat)
     scorecard = _scorecard(values, forecasts, bench, cat)
     log, quarantine = _quality()
+    tot = values[values.breakdown == "all"][["measure_id", "period", "value"]]
+    rec = tot.merge(bench[["measure_id", "period", "la_published_value"]], on=["measure_id", "period"])
+    rec = rec.rename(columns={"value": "local_value", "la_published_value": "published_value"})
+    rec["published_value"] = rec["published_value"] + rng.normal(0, 1, len(rec))
+    rec["difference"] = rec["local_value"] - rec["published_value"]
+    rec["tolerance"] = 1.0
+    rec["is_flagged"] = rec["difference"].abs() > rec["tolerance"]
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(path)) as con:
         for name, frame in dict(indicator_catalogue=cat, indicator_values=values,
                                 indicator_values_published=published, indicator_forecasts=forecasts,
                                 benchmark_values=bench, scorecard=scorecard, load_log=log,
-                                quarantine=quarantine).items():
+                                quarantine=quarantine, reconciliation=rec).items():
             con.register("_f", frame)
             con.execute(f"create or replace table {name} as select * from _f")
             con.unregister("_f")
