@@ -132,11 +132,11 @@ def _quality() -> tuple[pd.DataFrame, pd.DataFrame]:
     t = pd.Timestamp("2026-04-10 09:00")
     log = pd.DataFrame([
         dict(source="early_help_episodes", source_file="early_help_episodes_2025-26.csv", status="loaded",
-             rows_read=840, rows_loaded=837, rows_quarantined=3, rows_refused=0, received_at=t, validated_at=t),
+             rows_read=840, rows_loaded=837, rows_quarantined=3, rows_refused=0, rows_superseded=0, received_at=t, validated_at=t),
         dict(source="neet", source_file="neet_2025-12.csv", status="loaded", rows_read=120,
-             rows_loaded=120, rows_quarantined=0, rows_refused=0, received_at=t, validated_at=t),
+             rows_loaded=120, rows_quarantined=0, rows_refused=0, rows_superseded=0, received_at=t, validated_at=t),
         dict(source="attainment", source_file="attainment_2024-25.xlsx", status="loaded", rows_read=300,
-             rows_loaded=260, rows_quarantined=40, rows_refused=0, received_at=t, validated_at=t)])
+             rows_loaded=260, rows_quarantined=40, rows_refused=0, rows_superseded=0, received_at=t, validated_at=t)])
     q = pd.DataFrame([dict(source="early_help_episodes", source_file="early_help_episodes_2025-26.csv",
                            source_row=10 + i, column_name="closure_date", check_name="closure_after_start",
                            failure_value="2020-01-01", reason="closure before start", record="{}")
