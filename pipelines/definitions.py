@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines import ingest
+from pipelines import checks, ingest, publish, published, quality, schedules
 from pipelines.resources import Warehouse
 
-all_assets = [*ingest.assets]
+all_assets = [*ingest.assets, *published.assets]
+# Operations (pipelines/publish.py): the publish step depends on every asset above, so keep
+# this line after all_assets is complete.
+all_assets = publish.with_publish(all_assets)
+all_checks = [*checks.checks, *published.asset_checks, *quality.checks(all_assets)]
 
 # Every asset in one job: what the nightly schedule, `oba run` and `oba demo` execute.
 everything = dg.define_asset_job("everything", selection=dg.AssetSelection.all(),
                                  description="Materialise every asset: ingest, indicators, benchmarks, outputs.")
 
+nightly, landing_sensor = schedules.build(everything)
+
 defs = dg.Definitions(
     assets=all_assets,
+    asset_checks=all_checks,
     jobs=[everything],
+    schedules=[nightly],
+    sensors=[landing_sensor],
     resources={"warehouse": Warehouse()},
     # DuckDB has one writer: steps run one after another in the run's own process.
     executor=dg.in_process_executor,

@@ -1,6 +1,10 @@
-"""Running the pipeline headlessly (``oba run``, ``oba demo``) on a persistent Dagster instance."""
+"""Running the pipeline headlessly (``oba run``, ``oba demo``) on a persistent Dagster instance.
 
-from __future__ import annotations
+The run is a real Dagster run of the ``everything`` job, executed in this process and
+recorded in $DAGSTER_HOME like runs the schedule, the sensor or the UI start, so the UI
+and ``oba status`` show it too. It never raises for a failed step: it returns a summary
+that says what failed, what was held back, and whether the published warehouse changed.
+"""
 
 import os
 import shutil
@@ -13,15 +17,24 @@ import dagster as dg
 from pipelines.settings import Paths
 
 REPO_DAGSTER_YAML = Path(__file__).resolve().parents[1] / "dagster.yaml"
+HEADER = "# Dagster instance settings"
+PUBLISH_KEY = "published_warehouse"
 
 
 def dagster_home(paths: Paths) -> Path:
-    """``$DAGSTER_HOME`` if set, else ``<data dir>/dagster_home``, seeded with the project's dagster.yaml."""
+    """``$DAGSTER_HOME`` if set, else ``<data dir>/dagster_home``, seeded with the project's dagster.yaml.
+
+    A dagster.yaml that is an older copy of the project's (same header) is refreshed; one
+    written by hand is left alone.
+    """
     home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home).resolve()
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"
-    if not target.exists() and REPO_DAGSTER_YAML.exists():
-        shutil.copyfile(REPO_DAGSTER_YAML, target)
+    if REPO_DAGSTER_YAML.exists():
+        wanted = REPO_DAGSTER_YAML.read_text()
+        current = target.read_text() if target.exists() else None
+        if current is None or (current != wanted and current.startswith(HEADER)):
+            shutil.copyfile(REPO_DAGSTER_YAML, target)
     return home
 
 
@@ -37,23 +50,77 @@ class RunSummary:
     success: bool
     seconds: float
     materialized: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)   # (step, error)
-    skipped: list[str] = field(default_factory=list)
-    check_failures: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)           # (step, error)
+    check_failures: list[tuple[str, str]] = field(default_factory=list)   # blocking/ERROR checks
+    warnings: list[tuple[str, str]] = field(default_factory=list)         # WARN checks
+    not_run: list[str] = field(default_factory=list)
+    published: bool | None = None        # None: the publish step did not run
+    warehouse: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.success and not self.failed and not self.check_failures
 
     def report(self) -> str:
-        lines = [f"run {self.run_id[:8]}: {'succeeded' if self.success else 'FAILED'} in {self.seconds:.1f} s; "
-                 f"{len(self.materialized)} assets materialised"]
+        head = "succeeded" if self.ok else "FAILED"
+        lines = [f"run {self.run_id[:8]}: {head} in {self.seconds:.1f} s; {len(self.materialized)} assets materialised"]
         for step, error in self.failed:
-            lines.append(f"  FAILED  {step}: {error}")
+            lines.append(f"  FAILED   {step}: {error}")
         for check, text in self.check_failures:
-            lines.append(f"  CHECK   {check}: {text}")
-        if self.skipped:
-            lines.append(f"  skipped (upstream failed or blocked): {', '.join(sorted(self.skipped))}")
+            lines.append(f"  BLOCKED  {check}: {text}")
+        for check, text in self.warnings:
+            lines.append(f"  warning  {check}: {text}")
+        if self.not_run:
+            lines.append(f"  not run (upstream failed or blocked): {len(self.not_run)} assets: "
+                         + ", ".join(sorted(self.not_run)[:12]) + (" ..." if len(self.not_run) > 12 else ""))
+        if self.published is True:
+            lines.append(f"Published warehouse updated: {self.warehouse}")
+        elif self.published is False:
+            lines.append(f"Nothing changed since the last publication; published warehouse left as it is: "
+                         f"{self.warehouse}")
+        else:
+            lines.append(f"Published warehouse NOT updated (it still holds the last good run): {self.warehouse}")
         return "\n".join(lines)
 
 
-def run(paths: Paths, asset_keys: list[str] | None = None) -> RunSummary:
+def root_cause(err) -> str:
+    """The innermost error's first line: the user's exception, not Dagster's wrapper around it."""
+    while err is not None and err.cause is not None:
+        err = err.cause
+    lines = [ln.strip() for ln in (err.message if err else "").strip().splitlines() if ln.strip()]
+    return lines[0][:300] if lines else "failed"
+
+
+def summarise(result, selected: list[str], paths: Paths, seconds: float) -> RunSummary:
+    summary = RunSummary(result.run_id, result.success, seconds, warehouse=str(paths.warehouse))
+    for event in result.all_events:
+        kind = event.event_type_value
+        if kind == "ASSET_MATERIALIZATION":
+            key = event.asset_key.to_user_string()
+            summary.materialized.append(key)
+            if key == PUBLISH_KEY:
+                value = event.event_specific_data.materialization.metadata.get("published")
+                summary.published = bool(getattr(value, "value", value))
+        elif kind == "STEP_FAILURE":
+            err = event.step_failure_data.error
+            if err and "blocking asset check" in err.message:     # reported check by check below
+                continue
+            summary.failed.append((event.step_key, root_cause(err)))
+        elif kind == "ASSET_CHECK_EVALUATION":
+            data = event.event_specific_data
+            if not data.passed:
+                name = f"{data.asset_key.to_user_string()}:{data.check_name}"
+                text = data.description or "failed"
+                if data.severity == dg.AssetCheckSeverity.ERROR:
+                    summary.check_failures.append((name, text))
+                else:
+                    summary.warnings.append((name, text))
+    if not summary.ok:
+        summary.not_run = sorted(set(selected) - set(summary.materialized))
+    return summary
+
+
+def run(paths: Paths, asset_keys: list[str] | None = None, trigger: str = "oba run") -> RunSummary:
     """Materialise everything (or ``asset_keys``) in-process; never raises for a failed step."""
     from pipelines.definitions import defs
 
@@ -61,21 +128,9 @@ def run(paths: Paths, asset_keys: list[str] | None = None) -> RunSummary:
     paths.ensure()
     job = defs.resolve_job_def("everything")
     selection = [dg.AssetKey(k) for k in asset_keys] if asset_keys else None
+    selected = list(asset_keys) if asset_keys else [k.to_user_string() for k in defs.resolve_asset_graph()
+                                                    .materializable_asset_keys]
     started = time.perf_counter()
-    result = job.execute_in_process(instance=instance(paths), raise_on_error=False, asset_selection=selection)
-    summary = RunSummary(result.run_id, result.success, time.perf_counter() - started)
-    for event in result.all_events:
-        if event.event_type_value == "ASSET_MATERIALIZATION":
-            summary.materialized.append(event.asset_key.to_user_string())
-        elif event.event_type_value == "STEP_FAILURE":
-            err = event.step_failure_data.error
-            summary.failed.append((event.step_key, err.message.strip().splitlines()[-1] if err else "failed"))
-        elif event.event_type_value == "STEP_SKIPPED":
-            summary.skipped.append(event.step_key)
-        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
-            data = event.event_specific_data
-            if not data.passed:
-                desc = data.metadata.get("reason") or data.description or "failed"
-                summary.check_failures.append((f"{data.asset_key.to_user_string()}:{data.check_name}",
-                                               str(getattr(desc, "value", desc))))
-    return summary
+    result = job.execute_in_process(instance=instance(paths), raise_on_error=False, asset_selection=selection,
+                                    tags={"oba/trigger": trigger})
+    return summarise(result, selected, paths, time.perf_counter() - started)

@@ -1,0 +1,61 @@
+-- Health of one source's deliveries ($source), read by the asset checks on stg_<source>.
+-- One row. "Current" deliveries are those in force for their period (not superseded).
+with log as (
+    select * from load_log where source = $source
+),
+
+current_deliveries as (
+    select * from log where status in ('loaded', 'empty', 'pending')
+),
+
+unreconciled as (
+    -- every file must account for each record it held: loaded + quarantined + refused
+    -- (a delivery re-issued before it was validated was replaced whole: nothing to account for)
+    select source_file from log
+    where status <> 'pending'
+      and rows_read <> rows_loaded + rows_quarantined + rows_refused
+      and not (status = 'superseded' and rows_loaded + rows_quarantined + rows_refused = 0)
+),
+
+quarantine_mismatch as (
+    -- the quarantine table must hold exactly the records the load log says it holds
+    select l.source_file
+    from log as l
+    left join (
+        select file_hash, count(distinct source_row) as n
+        from quarantine where source = $source group by file_hash
+    ) as q using (file_hash)
+    where l.status = 'loaded' and l.rows_quarantined <> coalesce(q.n, 0)
+),
+
+not_loaded as (
+    -- refused / rejected / unreadable files that no later delivery of the period replaced
+    select l.source_file, l.status, l.message
+    from log as l
+    where l.status in ('refused', 'rejected', 'failed')
+      and not exists (
+          select 1 from current_deliveries as c
+          where c.period = l.period and c.received_at >= l.received_at and c.status <> 'empty'
+      )
+),
+
+final as (
+    select
+        (select count(*) from current_deliveries) as current_files,
+        (select coalesce(sum(rows_read), 0) from current_deliveries where status = 'loaded') as rows_read,
+        (select coalesce(sum(rows_loaded), 0) from current_deliveries where status = 'loaded') as rows_loaded,
+        (select coalesce(sum(rows_quarantined), 0) from current_deliveries where status = 'loaded')
+            as rows_quarantined,
+        (select count(*) from current_deliveries where status = 'pending') as pending_files,
+        (select list(source_file order by source_file) from unreconciled) as unreconciled_files,
+        (select list(source_file order by source_file) from quarantine_mismatch) as quarantine_mismatch_files,
+        (select list(source_file order by source_file) from current_deliveries
+            where status = 'empty' or (status = 'loaded' and rows_read = 0)) as empty_files,
+        (select list(source_file || ' (' || status || ': ' || coalesce(message, '') || ')' order by source_file)
+            from not_loaded) as not_loaded_files,
+        (select max(file_modified_at) from log where status in ('loaded', 'empty', 'superseded'))
+            as last_delivered_at,
+        (select max(period) from current_deliveries) as newest_period
+)
+
+select * from final

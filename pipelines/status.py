@@ -1,0 +1,172 @@
+"""Run history for people: ``meta_runs`` in the warehouse, and the ``oba status`` report.
+
+The Dagster instance ($DAGSTER_HOME) is the record of every run, however it started
+(``oba run``, the nightly schedule, the landing sensor, the UI). The publish step copies
+that record into ``meta_runs`` so it travels with the warehouse officers open; ``oba
+status`` reads the *published* file read-only and adds runs that finished after it was
+published (failed runs and unchanged runs do not replace the file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+
+import dagster as dg
+import duckdb
+
+from pipelines.settings import Paths
+
+TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
+JOB = "everything"
+
+
+def _ts(epoch: float | None) -> dt.datetime | None:
+    # load_log uses local wall-clock time; keep run times comparable with it
+    return dt.datetime.fromtimestamp(epoch).replace(microsecond=0) if epoch else None
+
+
+def trigger(tags: dict) -> str:
+    if "dagster/schedule_name" in tags:
+        return f"schedule {tags['dagster/schedule_name']}"
+    if "dagster/sensor_name" in tags:
+        return f"sensor {tags['dagster/sensor_name']}"
+    return tags.get("oba/trigger", "ui")
+
+
+def _first_line(text: str) -> str:
+    lines = [ln.strip() for ln in (text or "").strip().splitlines() if ln.strip()]
+    return lines[-1] if lines else "failed"
+
+
+def describe_run(instance: dg.DagsterInstance, record) -> dict:
+    """One meta_runs row from a Dagster run record and its events."""
+    run = record.dagster_run
+    events = instance.get_records_for_run(run.run_id, of_type={
+        dg.DagsterEventType.ASSET_MATERIALIZATION, dg.DagsterEventType.STEP_FAILURE,
+        dg.DagsterEventType.ASSET_CHECK_EVALUATION}).records
+    assets, failures, warnings = [], [], []
+    for rec in events:
+        event = rec.event_log_entry.dagster_event
+        if event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            assets.append(event.asset_key.to_user_string())
+        elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            err = event.step_failure_data.error
+            if err is None or "blocking asset check" not in err.message:  # listed below, check by check
+                failures.append(f"{event.step_key}: {_first_line(err.message if err else '')}")
+        else:
+            data = event.event_specific_data
+            if not data.passed:
+                line = f"{data.asset_key.to_user_string()} {data.check_name}: {data.description or ''}"
+                (failures if data.severity == dg.AssetCheckSeverity.ERROR else warnings).append(line)
+    return {
+        "run_id": run.run_id, "job_name": run.job_name, "triggered_by": trigger(run.tags),
+        "started_at": _ts(record.start_time), "finished_at": _ts(record.end_time), "status": run.status.value,
+        "assets_materialised": len(set(assets)), "assets": ", ".join(sorted(set(assets))),
+        "failures": "\n".join(failures), "warnings": "\n".join(warnings), "published": False,
+    }
+
+
+def ensure_meta_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(resources.files("pipelines").joinpath("sql/ops/meta_tables.sql").read_text())
+    has_log = con.execute("select count(*) from information_schema.tables where table_name = 'load_log'"
+                          ).fetchone()[0]
+    if has_log:
+        con.execute(resources.files("pipelines").joinpath("sql/ops/meta_run_sources.sql").read_text())
+
+
+def record_runs(con: duckdb.DuckDBPyConnection, instance: dg.DagsterInstance, current_run_id: str,
+                limit: int = 200) -> int:
+    """Upsert recent runs into ``meta_runs``; finished runs already recorded are not read again."""
+    ensure_meta_tables(con)
+    done = {r[0] for r in con.execute("select run_id from meta_runs where status in ('SUCCESS', 'FAILURE', "
+                                      "'CANCELED')").fetchall()}
+    published = {r[0] for r in con.execute("select run_id from meta_runs where published").fetchall()}
+    rows = []
+    for record in instance.get_run_records(filters=dg.RunsFilter(job_name=JOB), limit=limit):
+        if record.dagster_run.run_id in done:
+            continue
+        row = describe_run(instance, record)
+        row["published"] = row["run_id"] in published
+        if row["run_id"] == current_run_id:
+            row["status"], row["published"] = "publishing", True
+        rows.append(row)
+    for row in rows:
+        con.execute("delete from meta_runs where run_id = ?", [row["run_id"]])
+        con.execute(f"insert into meta_runs ({', '.join(row)}) values ({', '.join('?' * len(row))})",
+                    list(row.values()))
+    return len(rows)
+
+
+def _table(rows: list[tuple], headers: list[str]) -> str:
+    cells = [[("" if v is None else str(v)) for v in r] for r in rows]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)),
+           "  ".join("-" * w for w in widths)]
+    out += ["  ".join(v.ljust(w) for v, w in zip(r, widths)) for r in cells]
+    return "\n".join(out)
+
+
+def _later_runs(paths: Paths, after: dt.datetime | None, known: set[str]) -> list[tuple]:
+    """Runs in the Dagster instance newer than the published record (failed or unchanged runs)."""
+    from pipelines.runner import instance as open_instance
+
+    out = []
+    inst = open_instance(paths)
+    for record in inst.get_run_records(filters=dg.RunsFilter(job_name=JOB), limit=20):
+        row = describe_run(inst, record)
+        if row["run_id"] in known or (after and row["started_at"] and row["started_at"] <= after):
+            continue
+        note = (row["failures"].splitlines() or ["not published (nothing changed)"])[0]
+        out.append((row["run_id"][:8], row["triggered_by"], row["started_at"], row["finished_at"], row["status"],
+                    row["assets_materialised"], "no", note[:90]))
+    return out
+
+
+def report(paths: Paths, runs: int = 10) -> tuple[str, bool]:
+    """The ``oba status`` text and whether the published warehouse exists."""
+    from pipelines.checks import as_at, freshness
+    from sources.catalogue import SOURCES
+
+    if not paths.warehouse.exists():
+        return f"No published warehouse yet at {paths.warehouse}: run `oba run` (or `oba demo`).", False
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        ensure = con.execute("select count(*) from information_schema.tables where table_name = 'meta_runs'")
+        if not ensure.fetchone()[0]:
+            return f"{paths.warehouse} has no run history (meta_runs): it was not published by `oba run`.", False
+        pub = con.execute("select published_at, run_id, fingerprint from meta_publish "
+                          "order by published_at desc limit 1").fetchone()
+        history = con.execute(
+            "select left(run_id, 8), triggered_by, started_at, finished_at, status, assets_materialised, "
+            "case when published then 'yes' else 'no' end, "
+            "coalesce(nullif(split_part(failures, chr(10), 1), ''), nullif(split_part(warnings, chr(10), 1), ''), '') "
+            "from meta_runs order by started_at desc limit ?", [runs]).fetchall()
+        known = {r[0] for r in con.execute("select run_id from meta_runs").fetchall()}
+        last = {r[0]: r[1:] for r in con.execute(
+            "select source, max(file_modified_at) filter (where status in ('loaded', 'empty', 'superseded')), "
+            "max(period) filter (where status in ('loaded', 'empty')), "
+            "coalesce(sum(rows_loaded) filter (where status = 'loaded'), 0), "
+            "coalesce(sum(rows_quarantined) filter (where status = 'loaded'), 0), "
+            "count(*) filter (where status in ('refused', 'rejected', 'failed')) "
+            "from load_log group by source").fetchall()}
+    finally:
+        con.close()
+    later = _later_runs(paths, history[0][2] if history else None, known)
+    on = as_at()
+    fresh_rows, stale = [], 0
+    for s in SOURCES:
+        delivered, period, loaded, quarantined, refused = last.get(s.name, (None, None, 0, 0, 0))
+        ok, age, _ = freshness(s, delivered, on)
+        stale += not ok
+        fresh_rows.append((s.name, delivered.date() if delivered else "never", period or "", age if age is not None
+                           else "", s.cadence_days, "ok" if ok else "OVERDUE", loaded, quarantined, refused))
+    lines = [f"Published warehouse: {paths.warehouse}",
+             f"  published {pub[0]} by run {pub[1][:8] if pub[1] else '-'} (fingerprint {pub[0 + 2][:12]})"
+             if pub else "  never published", "", "Recent runs (newest first):",
+             _table(later + history, ["run", "trigger", "started", "finished", "status", "assets", "published",
+                                      "first failure / warning"]),
+             "", f"Freshness on {on} (OBA_AS_AT to change the reference date): {stale} source(s) overdue",
+             _table(fresh_rows, ["source", "last delivery", "newest period", "age (days)", "cadence", "fresh",
+                                 "rows loaded", "quarantined", "files refused"])]
+    return "\n".join(lines), True
