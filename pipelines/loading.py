@@ -18,15 +18,17 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from pipelines.extracts import ROW, Extract, ExtractError, file_hash, read_extract
 from pipelines.parsing import DUCKDB_TYPES
-from pipelines.validation import check
+from pipelines.validation import check_many
 from sources.catalogue import Source
 
 ORIGIN = {"source_file": "VARCHAR", "file_hash": "VARCHAR", ROW: "BIGINT",
           "delivery_period": "VARCHAR", "loaded_at": "TIMESTAMP"}
-LIVE = ("pending", "loaded", "empty")  # statuses of the delivery currently in force for a period
+LIVE = ("pending", "loaded", "empty")
+_STRING_TYPES = {pa.string(): pd.StringDtype(na_value=pd.NA), pa.large_string(): pd.StringDtype(na_value=pd.NA)}  # statuses of the delivery currently in force for a period
 
 
 def now() -> dt.datetime:
@@ -167,47 +169,87 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: Source, landing: Path) -> l
     return outcomes
 
 
+BATCH_ROWS = 1_000_000  # pending deliveries validated together, at most this many rows (bounds memory)
+
+
+def _batches(pending: list[tuple], limit: int = BATCH_ROWS) -> list[list[tuple]]:
+    batches, current, size = [], [], 0
+    for p in pending:
+        rows = p[3] or 0
+        if current and size + rows > limit:
+            batches.append(current)
+            current, size = [], 0
+        current.append(p)
+        size += rows
+    return batches + ([current] if current else [])
+
+
 def stage(con: duckdb.DuckDBPyConnection, source: Source) -> list[FileOutcome]:
-    """Validate pending deliveries of ``source`` into ``stg_<source>`` and ``quarantine``."""
+    """Validate pending deliveries of ``source`` into ``stg_<source>`` and ``quarantine``.
+
+    Pending deliveries are read back and validated together, a batch at a time (one pandera
+    pass per batch; keys still judged per delivery), and each batch is written in one
+    transaction: a delivery is always staged whole or not at all.
+    """
     ensure_tables(con, source)
     pending = con.execute(
         "select file_hash, source_file, period, rows_read, encoding from load_log "
         "where source = ? and status = 'pending' order by received_at, source_file", [source.name]).fetchall()
     outcomes = []
     cols = ", ".join(f'"{c}"' for c in [ROW, *source.column_names])
-    for digest, name, period, rows_read, encoding in pending:
-        frame = con.execute(f'select {cols} from "raw_{source.name}" where file_hash = ? order by "{ROW}"',
-                            [digest]).df()
-        frame = frame.astype({c: "string" for c in source.column_names}).astype({ROW: "Int64"})
-        extract = Extract(path=Path(name), file_hash=digest, encoding=encoding, frame=frame)
-        result = check(extract, source)
+    for batch in _batches(pending):
+        hashes = [p[0] for p in batch]
+        rows = con.sql(f'select file_hash, {cols} from "raw_{source.name}" where file_hash in '
+                       f'(select unnest($hashes::varchar[])) order by file_hash, "{ROW}"',
+                       params={"hashes": hashes}).to_arrow_table()
+        frame_all = rows.to_pandas(types_mapper=_STRING_TYPES.get)
+        frame_all = frame_all.astype({c: "string" for c in source.column_names}).astype({ROW: "Int64"})
+        by_hash = dict(tuple(frame_all.groupby("file_hash", sort=False)))
+        extracts = []
+        for digest, name, period, rows_read, encoding in batch:
+            frame = by_hash.get(digest, frame_all.iloc[:0]).drop(columns="file_hash").reset_index(drop=True)
+            extracts.append(Extract(path=Path(name), file_hash=digest, encoding=encoding, frame=frame))
+        results = check_many(extracts, source)
         when = now()
         con.execute("begin transaction")
         try:
-            valid = result.valid.assign(source_file=name, file_hash=digest, delivery_period=period, loaded_at=when)
+            valid = pd.concat([r.valid.assign(source_file=p[1], file_hash=p[0], delivery_period=p[2], loaded_at=when)
+                               for p, r in zip(batch, results)], ignore_index=True)
             con.register("valid_rows", valid)
             con.execute(f'insert into "stg_{source.name}" by name select * from valid_rows')
             con.unregister("valid_rows")
-            if len(result.quarantine):
-                records = frame.set_index(ROW)
+            bad_parts = []
+            for (digest, name, *_), extract, result in zip(batch, extracts, results):
+                if not len(result.quarantine):
+                    continue
+                records = extract.frame.set_index(ROW)
                 bad = result.quarantine
                 wanted = records.loc[records.index.isin(bad[ROW].dropna().astype(int))]
                 as_json = {int(k): json.dumps({c: (None if pd.isna(v) else v) for c, v in row.items()})
                            for k, row in wanted.iterrows()}
-                q = bad.assign(source=source.name, source_file=name, file_hash=digest, quarantined_at=when,
-                               record=bad[ROW].map(lambda r: as_json.get(int(r)) if pd.notna(r) else None))
-                con.register("bad_rows", q)
+                bad_parts.append(bad.assign(
+                    source=source.name, source_file=name, file_hash=digest, quarantined_at=when,
+                    record=bad[ROW].map(lambda r: as_json.get(int(r)) if pd.notna(r) else None)))
+            if bad_parts:
+                con.register("bad_rows", pd.concat(bad_parts, ignore_index=True))
                 con.execute("insert into quarantine by name select * from bad_rows")
                 con.unregister("bad_rows")
-            quarantined = con.execute(
-                "select count(distinct source_row) from quarantine where source = ? and file_hash = ?",
-                [source.name, digest]).fetchone()[0]
-            con.execute("update load_log set status = 'loaded', rows_loaded = ?, rows_quarantined = ?, "
-                        "validated_at = ? where source = ? and file_hash = ?",
-                        [result.rows_loaded, quarantined, when, source.name, digest])
+            counts = pd.DataFrame({"file_hash": hashes, "rows_loaded": [r.rows_loaded for r in results]})
+            con.register("batch_counts", counts)
+            con.execute(
+                "update load_log set status = 'loaded', rows_loaded = c.rows_loaded, "
+                "rows_quarantined = coalesce(q.n, 0), validated_at = ? "
+                "from batch_counts c left join (select file_hash, count(distinct source_row) n from quarantine "
+                "where source = ? group by file_hash) q on q.file_hash = c.file_hash "
+                "where load_log.source = ? and load_log.file_hash = c.file_hash", [when, source.name, source.name])
+            con.unregister("batch_counts")
+            quarantined = dict(con.execute(
+                "select file_hash, rows_quarantined from load_log where source = ? and file_hash in "
+                "(select unnest(?::varchar[]))", [source.name, hashes]).fetchall())
             con.execute("commit")
         except Exception:
             con.execute("rollback")
             raise
-        outcomes.append(FileOutcome(name, "loaded", rows_read, result.rows_loaded, quarantined))
+        for (digest, name, period, rows_read, _), result in zip(batch, results):
+            outcomes.append(FileOutcome(name, "loaded", rows_read, result.rows_loaded, quarantined[digest]))
     return outcomes

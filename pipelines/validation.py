@@ -7,8 +7,10 @@ rest goes through the source's pandera schema (lazy, so every failure is reporte
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 import schemas
@@ -43,17 +45,58 @@ def _summary_rows(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
 
 
 def check(extract: Extract, source: Source) -> Checked:
-    frame = extract.frame
+    return check_many([extract], source)[0]
+
+
+def _without_key(source: Source):
+    """The source's schema with the key-uniqueness rule taken out (judged per delivery instead)."""
+    dfs = copy.deepcopy(schemas.get(source.name).to_schema())
+    dfs.unique = None
+    return dfs
+
+
+def _key_failures(typed: pd.DataFrame, delivery: pd.Series, source: Source) -> pd.DataFrame:
+    """Duplicate keys within each delivery, reported by the schema's own rule and wording.
+
+    One vectorised pass finds the deliveries that have a duplicate key at all; only those
+    are given to pandera (with the full schema), so every reported failure is pandera's.
+    """
+    dfs = schemas.get(source.name).to_schema()
+    key = [dfs.unique] if isinstance(dfs.unique, str) else list(dfs.unique or [])
+    if not key or typed.empty:
+        return pd.DataFrame(columns=schemas.FAILURE_COLUMNS)
+    dup = typed[key].assign(_delivery=delivery.to_numpy()).duplicated(keep=False)
     parts = []
-    if extract.malformed:
-        parts.append(pd.DataFrame({
-            ROW: [m[0] for m in extract.malformed], "column_name": None, "check_name": "record_shape",
-            "failure_value": [m[2] for m in extract.malformed], "reason": [m[1] for m in extract.malformed],
-        }))
+    for d in pd.unique(delivery[dup.to_numpy()]):
+        one = typed[(delivery == d).to_numpy()]
+        fails = schemas.failures(dfs, one)
+        parts.append(fails[fails["check"] == "unique key"])
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=schemas.FAILURE_COLUMNS)
+
+
+def check_many(extracts: list[Extract], source: Source) -> list[Checked]:
+    """``check`` for several deliveries of one source at once: one pass of typing and one
+    pandera call for all of them (the per-call overhead dominates small monthly files), with
+    key uniqueness still judged within each delivery. Results are exactly those of checking
+    each delivery on its own."""
+    if not extracts:
+        return []
+    frames = [e.frame for e in extracts]
+    delivery = pd.Series(np.repeat(np.arange(len(frames)), [len(f) for f in frames]))
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+    parts = []
+    for d, extract in enumerate(extracts):
+        if extract.malformed:
+            parts.append(pd.DataFrame({
+                "_delivery": d,
+                ROW: [m[0] for m in extract.malformed], "column_name": None, "check_name": "record_shape",
+                "failure_value": [m[2] for m in extract.malformed], "reason": [m[1] for m in extract.malformed],
+            }))
 
     summary = _summary_rows(frame, source.column_names)
     if summary.any():
         parts.append(pd.DataFrame({
+            "_delivery": delivery[summary].to_numpy(),
             ROW: frame.loc[summary, ROW].to_numpy(), "column_name": None, "check_name": "summary_row",
             "failure_value": "Total", "reason": "a summary (Total) row, not a record",
         }))
@@ -62,6 +105,7 @@ def check(extract: Extract, source: Source) -> Checked:
     typed, parse_errors = parse_frame(body, source.columns)
     if len(parse_errors):
         parts.append(pd.DataFrame({
+            "_delivery": delivery[parse_errors["index"]].to_numpy(),
             ROW: body.loc[parse_errors["index"], ROW].to_numpy(), "column_name": parse_errors["column"].to_numpy(),
             "check_name": parse_errors["check"].to_numpy(), "failure_value": parse_errors["value"].to_numpy(),
             "reason": (parse_errors["column"] + ": " + parse_errors["reason"]).to_numpy(),
@@ -69,19 +113,39 @@ def check(extract: Extract, source: Source) -> Checked:
     parsed_ok = ~typed.index.isin(parse_errors["index"]) if len(parse_errors) else slice(None)
     candidates = typed.loc[parsed_ok]
 
-    fails = schemas.failures(schemas.get(source.name), candidates)
+    if len(extracts) == 1:
+        fails = schemas.failures(schemas.get(source.name), candidates)
+    else:
+        fails = schemas.failures(_without_key(source), candidates)
+        whole = fails["check"].isin(["missing column", "unexpected column"]) | \
+            fails["reason"].astype("string").str.contains("could not run", regex=False).fillna(False)
+        if whole.any():  # a failure that condemns a whole frame must be judged per delivery
+            return [check_many([e], source)[0] for e in extracts]
+        fails = pd.concat([fails, _key_failures(candidates, delivery[candidates.index], source)],
+                          ignore_index=True) if len(fails) else _key_failures(candidates, delivery[candidates.index],
+                                                                                source)
     if len(fails):
         parts.append(pd.DataFrame({
+            "_delivery": delivery[fails["index"]].to_numpy(),
             ROW: body.loc[fails["index"], ROW].to_numpy(), "column_name": fails["column"].to_numpy(),
             "check_name": fails["check"].astype("string").to_numpy(),
             "failure_value": fails["value"].astype("string").to_numpy(), "reason": fails["reason"].to_numpy(),
         }))
 
-    quarantine = (pd.concat(parts, ignore_index=True) if parts
-                  else pd.DataFrame(columns=QUARANTINE_COLUMNS))
-    quarantine = quarantine.astype({ROW: "Int64", "column_name": "string", "check_name": "string",
-                                    "failure_value": "string", "reason": "string"})
-    bad_rows = set(quarantine[ROW].dropna().astype(int))
-    valid = candidates[~body.loc[candidates.index, ROW].isin(bad_rows).to_numpy()]
-    valid = valid.assign(**{ROW: body.loc[valid.index, ROW]})[[ROW, *source.column_names]]
-    return Checked(valid=valid.reset_index(drop=True), quarantine=quarantine, rows_read=extract.rows_read)
+    columns = ["_delivery", *QUARANTINE_COLUMNS]
+    quarantine = (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns))
+    quarantine = quarantine.astype({"_delivery": "int64", ROW: "Int64", "column_name": "string",
+                                    "check_name": "string", "failure_value": "string", "reason": "string"})
+    bad = pd.MultiIndex.from_arrays([quarantine["_delivery"].to_numpy(), quarantine[ROW].to_numpy()])
+    cand_d = delivery[candidates.index].to_numpy()
+    cand_row = body.loc[candidates.index, ROW].to_numpy()
+    keep = ~pd.MultiIndex.from_arrays([cand_d, cand_row]).isin(bad[quarantine[ROW].notna().to_numpy()])
+    valid = candidates[keep].assign(**{ROW: cand_row[keep]})[[ROW, *source.column_names]]
+    valid_d = cand_d[keep]
+    out = []
+    for d, extract in enumerate(extracts):
+        q = quarantine[quarantine["_delivery"].to_numpy() == d].drop(columns="_delivery")
+        v = valid[valid_d == d]
+        out.append(Checked(valid=v.reset_index(drop=True), quarantine=q.reset_index(drop=True),
+                           rows_read=extract.rows_read))
+    return out
