@@ -36,6 +36,17 @@ def now() -> dt.datetime:
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    # One transaction for the ~60 DDL / comment statements: one commit instead of one each.
+    con.execute("begin transaction")
+    try:
+        _ensure_tables(con, source)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def _ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     con.execute(resources.files("pipelines").joinpath("sql/ingest_tables.sql").read_text())
     raw_cols = ", ".join(f'"{c}" VARCHAR' for c in source.column_names)
     stg_cols = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in source.columns)
