@@ -94,7 +94,7 @@ def build(rng: np.random.Generator, scale: float, salt: str) -> Population:
     has_sen = rng.random(n) < 0.10 + 0.05 * (vuln > 1)
     sen = np.where(has_sen, rng.choice(SEN_NEEDS, n, p=SEN_SHARES / SEN_SHARES.sum()), "")
     ehcp = has_sen & (rng.random(n) < 0.28)
-    state_school = rng.random(n) < np.where(dep < -0.8, 0.78, 0.93)   # Bath's independent sector
+    state_school = rng.random(n) < np.where(dep < -0.8, 0.82, 0.96)   # Bath's independent sector
     special = ehcp & (rng.random(n) < 0.35)
     people = pd.DataFrame({
         "child_id": pseudonyms("c", salt, n),
@@ -110,7 +110,7 @@ def build(rng: np.random.Generator, scale: float, salt: str) -> Population:
         "ehcp": ehcp,
         "special": special,
         "state_school": state_school,
-        "sixth_form": rng.random(n) < 0.45 + 0.1 * (ability > 0),
+        "sixth_form": rng.random(n) < 0.5 + 0.1 * (ability > 0),
         "nccis": state_school | (rng.random(n) < 0.1),
         "looked_after": np.zeros(n, dtype=bool),    # set when social care referrals are made
         "family_id": _families(rng, ward, salt),

@@ -74,13 +74,20 @@ def _likert(rng: np.random.Generator, agree: np.ndarray) -> np.ndarray:
     return np.where(rng.random(n) < agree, pos, neg)
 
 
+def _delivered(eh: pd.DataFrame) -> pd.DataFrame:
+    """Episodes that appear in a delivered file (not the burn-in year): feedback and audits
+    must reference an episode_id the warehouse knows."""
+    return eh[eh["_fy"] >= YEARS[0]]
+
+
 def family_feedback(rng: np.random.Generator, eh: pd.DataFrame, scale: float, salt: str) -> pd.DataFrame:
+    eh = _delivered(eh)
     closed = eh[eh["closure_date"] <= AS_AT]
     share = cal.FAMILY_FEEDBACK * scale * len(YEARS) / max(len(closed), 1)
     f = closed[rng.random(len(closed)) < share]
     n = len(f)
     date = f["closure_date"].to_numpy().astype("datetime64[D]") + rng.integers(0, 29, n).astype("timedelta64[D]")
-    keep = date <= LAST_DAY
+    keep = (date >= FIRST_DAY) & (date <= LAST_DAY)
     f, date, n = f[keep], date[keep], int(keep.sum())
     age = f["age"].to_numpy()
     u = rng.random(n)
@@ -106,10 +113,11 @@ RATINGS = np.array(["outstanding", "good", "requires_improvement", "inadequate"]
 
 
 def audits(rng: np.random.Generator, eh: pd.DataFrame, scale: float, salt: str) -> pd.DataFrame:
+    eh = _delivered(eh)
     a = eh[rng.random(len(eh)) < cal.AUDITS * scale / cal.EARLY_HELP_EPISODES]
     n = len(a)
     date = a["start_date"].to_numpy().astype("datetime64[D]") + rng.integers(40, 160, n).astype("timedelta64[D]")
-    keep = date <= LAST_DAY
+    keep = (date >= FIRST_DAY) & (date <= LAST_DAY)
     a, date, n = a[keep], date[keep], int(keep.sum())
     shift = (fy_of(date) - 2016) / 9
     # Quality improves: good or outstanding from ~55% to ~78% of audits (EH12).

@@ -25,7 +25,7 @@ def sheu_survey(rng: np.random.Generator, pop: Population, scale: float, salt: s
         sex = choice(rng, ["F", "M", "O"], [0.49, 0.49, other], n)
         girl = (sex == "F") | (sex == "O")
         # Five 0-4 items, each driven by one latent level per pupil, so the sum is lumpy like real scales.
-        level = 2.75 - 0.12 * (yg - 6) - 0.35 * girl - 0.05 * girl * (y - 2016) + rng.normal(0, 0.8, n)
+        level = 2.75 - 0.12 * (yg - 6) - 0.3 * girl - 0.025 * girl * (y - 2016) + rng.normal(0, 0.8, n)
         items = np.clip(np.rint(level[:, None] + rng.normal(0, 0.7, (n, 5))), 0, 4)
         score = items.sum(axis=1)
         score[rng.random(n) < 0.03] = np.nan                     # incomplete questionnaires

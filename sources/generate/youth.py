@@ -2,7 +2,7 @@
 
 YOS: each year the published number of first-time entrants per 100,000 10-17s
 (calibration.FTE_PER_100K) get a first substantive outcome; a calibrated share
-re-offend within 12 months (offence date), a few more only later (outside the binary
+re-offend within 12 months of their first outcome, a few more only later (outside the binary
 measure), and offences after the 18th birthday leave the youth system.
 NEET: every young person of academic age 16-17 known to the careers service, plus the
 18-year-olds it still tracks, appears once a month with a persistent activity; the
@@ -57,7 +57,7 @@ def yos_outcomes(rng: np.random.Generator, pop: Population, salt: str) -> pd.Dat
         parts.append(pd.DataFrame({"pid": fte, "offence_date": offence, "outcome_date": outcome,
                                    "outcome_type": choice(rng, FIRST_OUTCOME_P, list(FIRST_OUTCOME_P.values()),
                                                           len(fte))}))
-        # Re-offending: binary within 12 months of the first offence, or (a few) only later.
+        # Re-offending: binary within 12 months of the first outcome, or (a few) only later.
         u = rng.random(len(fte))
         again = u < cal.REOFFEND_SHARE[y]
         later = ~again & (u < cal.REOFFEND_SHARE[y] + 0.06)
@@ -70,7 +70,8 @@ def yos_outcomes(rng: np.random.Generator, pop: Population, salt: str) -> pd.Dat
         first_row = np.r_[0, np.cumsum(k)[:-1]]
         gaps[first_row] = np.where(again[who], rng.integers(14, 365, len(who)), rng.integers(380, 700, len(who)))
         cum = np.cumsum(gaps) - np.repeat(np.cumsum(gaps)[first_row] - gaps[first_row], k)
-        off2 = offence[rows] + cum.astype("timedelta64[D]")
+        # MoJ method: the 12-month follow-up starts at the caution or conviction (the index date).
+        off2 = outcome[rows] + cum.astype("timedelta64[D]")
         parts.append(pd.DataFrame({"pid": fte[rows], "offence_date": off2,
                                    "outcome_date": off2 + rng.integers(14, 150, len(rows)).astype("timedelta64[D]"),
                                    "outcome_type": choice(rng, LATER_OUTCOME_P, list(LATER_OUTCOME_P.values()),
@@ -86,6 +87,20 @@ def yos_outcomes(rng: np.random.Generator, pop: Population, salt: str) -> pd.Dat
         "outcome_type": o["outcome_type"].to_numpy(), "age_at_offence": o["age_at_offence"].to_numpy(),
         "sex": p["sex"].to_numpy()[pid], "ward_code": WARD_CODES[p["ward"].to_numpy()[pid]],
         "_year": pd.DatetimeIndex(o["outcome_date"]).year.to_numpy(), "_pid": pid})
+
+
+def _calibrated(mult: np.ndarray, in_measure: np.ndarray, p: float) -> np.ndarray:
+    """Rescale individual NEET risk multipliers so the expected NEET share of the measured
+    cohort is exactly ``p``. A plain mean-of-1 scaling falls short because the riskiest
+    young people are capped at certainty; bisection on the scale factor fixes that."""
+    lo, hi = 0.0, 50.0 / max(mult[in_measure].mean(), 1e-9)
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        if np.minimum(1.0, p * mid * mult[in_measure]).mean() < p:
+            lo = mid
+        else:
+            hi = mid
+    return mult * (lo + hi) / 2
 
 
 def neet(rng: np.random.Generator, pop: Population, yos: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
@@ -110,7 +125,7 @@ def neet(rng: np.random.Generator, pop: Population, yos: pd.DataFrame) -> Iterat
         care = p["looked_after"].to_numpy()[idx]
         yp = young_parent[idx] & (age >= 17)
         mult = np.exp(0.8 * vuln[idx]) * (1 + 2.5 * send + 3 * care + 4 * yp) * np.where(age == 18, 1.8, 1.0)
-        mult = mult / mult[age <= 17].mean()
+        mult = _calibrated(mult, age <= 17, cal.NEET_PCT[ay] / 100)
         r_neet, r_nk = rng.random(n) / mult, rng.random(n)
         eet = np.where(age == 18, choice(rng, EET_18_P, list(EET_18_P.values()), n),
                        choice(rng, EET_16_P, list(EET_16_P.values()), n))
