@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines import checks, indicators, ingest, publish, published, quality, schedules
+from pipelines import checks, indicators, ingest, publish, published, quality, reports, schedules
 from pipelines.resources import Warehouse
 
 all_assets = [*ingest.assets, *published.assets, *indicators.assets]
 # Operations (pipelines/publish.py): the publish step depends on every asset above, so keep
 # this line after all_assets is complete.
 all_assets = publish.with_publish(all_assets)
+# Board paper and workbook read the build file but are not inputs to publishing: a paper
+# that fails to render must not hold back the data officers query.
+all_assets = [*all_assets, *reports.assets]
 all_checks = [*checks.checks, *published.asset_checks, *quality.checks(all_assets)]
 
 # Every asset in one job: what the nightly schedule, `oba run` and `oba demo` execute.
