@@ -1,0 +1,164 @@
+"""The pipeline's own stages, run inside a benchmark child process.
+
+``pipeline_run`` is the full nightly run (``pipelines.runner.run``: the ``everything`` job
+in-process); its per-stage wall time comes from the run's step events and its per-stage
+peak memory from RSS sampled in a thread during those steps. ``engine_ingest`` runs the
+ingestion engine (``load_raw`` + ``stage`` for every source) without Dagster, to show what
+Dagster itself costs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+# Stage of an asset, by the naming grammar (file = table = asset key) and then by group.
+INGEST_PREFIXES = ("raw_", "stg_")
+INDICATOR_PREFIXES = ("ind_", "indicator_", "scorecard")
+REPORT_WORDS = ("report", "paper", "board")
+STAGE_ORDER = ["ingest", "indicators", "board_paper"]
+
+
+def stage_of(key: str, group: str | None) -> str:
+    if key.startswith(INGEST_PREFIXES):
+        return "ingest"
+    if key.startswith(INDICATOR_PREFIXES):
+        return "indicators"
+    if any(w in key for w in REPORT_WORDS) and key != "reconciliation" or (group or "") in ("reports", "board_paper",
+                                                                                          "outputs"):
+        return "board_paper"
+    return f"other:{group or 'default'}"
+
+
+def generate_data(landing: str, scale: float, seed: int) -> dict:
+    from sources.generate import generate
+
+    manifest = generate(Path(landing), scale=scale, seed=seed)
+    return {"rows": manifest["total_rows"], "files": len(manifest["files"])}
+
+
+class RssSampler:
+    """RSS of this process every ``interval`` seconds, with wall-clock timestamps."""
+
+    def __init__(self, interval: float = 0.02):
+        self.samples: list[tuple[float, int]] = []
+        self._proc = psutil.Process(os.getpid())
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.interval = interval
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.samples.append((time.time(), self._proc.memory_info().rss))
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.samples.append((time.time(), self._proc.memory_info().rss))
+
+    def peak(self, windows: list[tuple[float, float]]) -> int:
+        inside = [rss for t, rss in self.samples if any(a <= t <= b for a, b in windows)]
+        return max(inside) if inside else 0
+
+
+def engine_ingest(data_dir: str) -> dict:
+    """load_raw + stage for every source into a fresh DuckDB file, no Dagster."""
+    import duckdb
+
+    from pipelines.loading import load_raw, stage
+    from sources.catalogue import SOURCES
+
+    data = Path(data_dir)
+    db = data / "warehouse" / "engine.duckdb"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db.unlink(missing_ok=True)
+    per_source = {}
+    started = time.perf_counter()
+    with RssSampler() as rss, duckdb.connect(str(db)) as con:
+        for source in SOURCES:
+            t0 = time.perf_counter()
+            load_raw(con, source, data / "landing")
+            t1 = time.perf_counter()
+            stage(con, source)
+            per_source[source.name] = {"raw_s": round(t1 - t0, 3), "stage_s": round(time.perf_counter() - t1, 3)}
+        seconds = time.perf_counter() - started
+        counts = con.execute("select coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
+                             "coalesce(sum(rows_quarantined), 0), coalesce(sum(rows_refused), 0) "
+                             "from load_log where status in ('loaded', 'refused', 'rejected')").fetchone()
+    return {"seconds": round(seconds, 3), "peak_rss_mb": round(max(r for _, r in rss.samples) / 2**20, 1),
+            "rows_read": counts[0], "rows_loaded": counts[1], "rows_quarantined": counts[2],
+            "rows_refused": counts[3], "per_source": per_source}
+
+
+def _groups() -> dict[str, str]:
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    return {key.to_python_identifier(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
+
+
+def pipeline_run(data_dir: str, asset_keys: list[str] | None = None, runs: int = 1) -> dict:
+    """``pipelines.runner.run`` ``runs`` times on the same data directory (run 2 = unchanged input)."""
+    import dagster as dg
+
+    from pipelines.runner import run
+    from pipelines.settings import paths
+
+    p = paths(data_dir)
+    t_import = time.perf_counter()
+    groups = _groups()  # imports the code location (counted in the first run's overhead below)
+    import_s = time.perf_counter() - t_import
+    if asset_keys:
+        asset_keys = [k for k in asset_keys if k in groups]  # absent assets are reported, not requested
+    out = {"import_s": round(import_s, 3), "runs": [], "assets": sorted(groups)}
+    for _ in range(runs):
+        with RssSampler() as rss:
+            summary = run(p, asset_keys)
+        logs = dg.DagsterInstance.get().all_logs(summary.run_id)
+        starts, ends = {}, {}
+        for entry in logs:
+            ev = entry.dagster_event
+            if ev is None or not entry.step_key:
+                continue
+            if ev.event_type_value == "STEP_START":
+                starts[entry.step_key] = entry.timestamp
+            elif ev.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
+                ends[entry.step_key] = entry.timestamp
+        by_stage: dict[str, dict] = {}
+        for step, t0 in starts.items():
+            t1 = ends.get(step, t0)
+            name = stage_of(step, groups.get(step))
+            s = by_stage.setdefault(name, {"seconds": 0.0, "steps": 0, "windows": []})
+            s["seconds"] += t1 - t0
+            s["steps"] += 1
+            s["windows"].append((t0, t1))
+        for s in by_stage.values():
+            s["peak_rss_mb"] = round(rss.peak(s.pop("windows")) / 2**20, 1)
+            s["seconds"] = round(s["seconds"], 3)
+        stepped = sum(s["seconds"] for s in by_stage.values())
+        out["runs"].append({
+            "seconds": round(summary.seconds, 3), "success": summary.success,
+            "materialized": len(summary.materialized), "failed": summary.failed[:10],
+            "check_failures": summary.check_failures[:10],
+            "dagster_overhead_s": round(summary.seconds - stepped, 3),
+            "peak_rss_mb": round(max(r for _, r in rss.samples) / 2**20, 1),
+            "stages": by_stage, "report": summary.report()[:3000],
+        })
+    if out["runs"] and not out["runs"][0]["success"]:
+        out["error"] = "; ".join(f"{s}: {e}" for s, e in out["runs"][0]["failed"][:3]) or "run failed"
+    return out
+
+
+def write_json(path: Path, obj) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(obj, indent=2, default=str) + "\n")
