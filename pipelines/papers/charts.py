@@ -97,10 +97,10 @@ def turn_the_curve(row: pd.Series, history: pd.DataFrame, forecasts: pd.DataFram
                                 marker=dict(symbol=symbol, size=6))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=[*x_hist, *x_fc])
     title = f"{row['title']}: turning the curve"
-    if not x_hist:
-        fig.add_annotation(text="No complete period yet", showarrow=False, x=0.5, y=0.5,
-                           xref="paper", yref="paper")
-    _layout(fig, title, unit)
+    if all(v is None for v in y) and not x_fc:
+        fig = None   # nothing publishable yet: the caption and table say so, no empty axes
+    if fig is not None:
+        _layout(fig, title, unit)
 
     bench_of = lambda p, c: b[c].get(p) if len(b) and c in b.columns and p in b.index else None
     table = [[p, fmt.value(v, unit), fmt.ci(l, u, unit), fmt.value(target_of.get(p), unit),
@@ -110,8 +110,9 @@ def turn_the_curve(row: pd.Series, history: pd.DataFrame, forecasts: pd.DataFram
                fmt.MISSING, fmt.MISSING] for p, v, l, u in zip(x_fc, f["value"], f["lower"], f["upper"])]
     shown = [p for p, v in zip(x_hist, y) if v is not None]
     alt = (f"Line chart of {row['title']} ({fmt.unit_label(unit)}) for "
-           + (f"{shown[0]} to {shown[-1]}" if shown else "no published period")
-           + f"; latest {row['period']}: {fmt.value(row['value'], unit)}"
+           + (f"{shown[0]} to {shown[-1]}" if shown else "no period that can be published yet")
+           + (f"; latest {row['period']}: {fmt.value(row['value'], unit)}" if not fmt.missing(row["period"])
+              else "; no complete period yet")
            + (f", forecast {fmt.value(f['value'].iloc[-1], unit)} by {x_fc[-1]}" if x_fc else "")
            + (f", target {fmt.value(target, unit)}" if target is not None else "")
            + ". The same figures are in the table below the chart.")

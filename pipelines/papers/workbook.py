@@ -56,7 +56,11 @@ def write(con: duckdb.DuckDBPyConnection, out_file: Path, period: str | None = N
     pub = pub[pd.to_datetime(pub["period_end"]) <= pd.Timestamp(data.period.end)]
     score = data.rows.reindex(columns=list(SCORECARD)).rename(columns=SCORECARD)
     sheets = {"Scorecard": score}
-    for ind, g in pub.drop(columns=["indicator_id"], errors="ignore").merge(data.catalogue[["measure_id", "indicator_id"]], on="measure_id").groupby("indicator_id"):
+    pub = pub.drop(columns=["indicator_id"], errors="ignore").merge(
+        data.catalogue[["measure_id", "indicator_id"]], on="measure_id")
+    # Every indicator gets its sheet, empty (headers only) before its first complete period.
+    for ind in sorted(data.catalogue["indicator_id"].unique()):
+        g = pub[pub["indicator_id"] == ind]
         sheets[ind] = g[VALUES].sort_values(["measure_id", "period_start", "breakdown", "breakdown_value"])
     defs = data.catalogue.reindex(columns=["indicator_id", "measure_id", "title", "numerator_definition",
                                            "denominator_definition", "unit", "polarity", "oba_question",
