@@ -17,6 +17,7 @@ import pandas as pd
 
 from sources.catalogue import SOURCES, get
 from . import attainment, early_help, education, partnership, people, social_care, surveys, youth
+from .calibration import SHEU_YEARS
 from .calendar import AS_AT, REISSUE_FIRST_AS_AT, YEARS, fy_label
 from .faults import RATES, inject
 from .population_estimates import population
@@ -92,14 +93,17 @@ def _deliveries(scale: float, seed: int) -> Iterator[Delivery]:
     yield from _split("yos_outcomes", yos, "_year", str)
     for month, frame in youth.neet(_rng(seed, "neet"), pop, yos):
         yield _make("neet", month, frame)
-    yield from _split("sheu_survey", surveys.sheu_survey(_rng(seed, "sheu"), pop, scale, salt), "_year", str)
+    yield from _split("sheu_survey", surveys.sheu_survey(_rng(seed, "sheu"), pop, scale, salt), "_year", str,
+                      SHEU_YEARS)
     pops = population(pop)
     yield from _split("population", pops, "year", str)
 
 
-def _split(name: str, frame: pd.DataFrame, by: str, label) -> Iterable[Delivery]:
-    for value, part in frame.groupby(by, sort=True):
-        yield _make(name, label(int(value)), part)
+def _split(name: str, frame: pd.DataFrame, by: str, label, values: Iterable[int] = YEARS) -> Iterable[Delivery]:
+    """One delivery per expected period, header-only when a (small-scale) period is empty,
+    as a system's scheduled export would be."""
+    for value in values:
+        yield _make(name, label(value), frame[frame[by] == value])
 
 
 def _make(name: str, period: str, frame: pd.DataFrame, version: int = 1) -> Delivery:
