@@ -178,14 +178,26 @@ def scorecard_frame(values: pd.DataFrame, catalogue: pd.DataFrame, targets: pd.D
 
 
 def _add_benchmarks(out: pd.DataFrame, benchmarks: pd.DataFrame | None) -> pd.DataFrame:
+    """The latest published benchmark up to the local period (its period named in benchmark_period).
+
+    Published figures trail local data by a year or more; a board compares the latest local
+    value with the latest published one, and says which year that is.
+    """
     cols = ["england_value", "region_value", "sn_mean", "quartile_band", "national_rank", "n_las",
             "is_plausible"]
     if benchmarks is None or benchmarks.empty:
-        bench = pd.DataFrame(columns=["measure_id", "period", *cols])
+        bench = pd.DataFrame(columns=["measure_id", "benchmark_period", "_bench_end", *cols])
     else:
-        bench = benchmarks[["measure_id", "period", *cols]].drop_duplicates(["measure_id", "period"])
-    out = out.merge(bench, on=["measure_id", "period"], how="left").rename(
-        columns={"is_plausible": "benchmark_is_plausible"})
+        bench = benchmarks[["measure_id", "period", "period_end", *cols]].drop_duplicates(
+            ["measure_id", "period"]).rename(columns={"period": "benchmark_period", "period_end": "_bench_end"})
+    bench["_bench_end"] = pd.to_datetime(bench["_bench_end"]).astype("datetime64[ns]")
+    bench = bench[bench["_bench_end"].notna()].astype({"measure_id": object})
+    out = out.assign(_end=pd.to_datetime(out["period_end"]).astype("datetime64[ns]")).astype({"measure_id": object})
+    has_end = out["_end"].notna()
+    matched = pd.merge_asof(out[has_end].sort_values("_end"), bench.sort_values("_bench_end"),
+                            left_on="_end", right_on="_bench_end", by="measure_id", direction="backward")
+    out = pd.concat([matched, out[~has_end]], ignore_index=True).drop(columns=["_end", "_bench_end"])
+    out = out.rename(columns={"is_plausible": "benchmark_is_plausible"})
     for value_col, comparison_col in BENCHMARKS:
         # An implausible published row is shown but never used to judge the local value.
         out[comparison_col] = [
@@ -213,7 +225,7 @@ SCORECARD_COLUMNS = [
     "period_type", "period_start", "period_end", "numerator", "denominator", "value", "ci_lower",
     "ci_upper", "ci_level", "previous_period", "previous_value", "change", "trend_direction",
     "trend_judgement", "trend_p_value", "trend_points", "forecast_period", "forecast_value",
-    "forecast_lower", "forecast_upper", "target", "tolerance", "rag", "england_value",
+    "forecast_lower", "forecast_upper", "target", "tolerance", "rag", "benchmark_period", "england_value",
     "england_comparison", "region_value", "region_comparison", "sn_mean", "sn_comparison",
     "quartile_band", "national_rank", "n_las", "benchmark_is_plausible", "commentary",
     "commentary_author",

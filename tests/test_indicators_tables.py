@@ -170,9 +170,9 @@ def test_scorecard_trend_forecast_target_benchmark_commentary():
     targets = pd.DataFrame([dict(measure_id="eh07_neet_nk_pct", period="2023", target=6.5, tolerance=0.5),
                             dict(measure_id="eh07_neet_nk_pct", period="2024", target=6.5, tolerance=0.5)])
     commentary = pd.DataFrame([dict(measure_id="EH07", period="2023", commentary="Tracking drive", author="YC")])
-    bench = pd.DataFrame([dict(measure_id="eh07_neet_nk_pct", period="2023", england_value=5.0,
-                               region_value=6.1, sn_mean=8.0, quartile_band="B", national_rank=40, n_las=152,
-                               is_plausible=True)])
+    bench = pd.DataFrame([dict(measure_id="eh07_neet_nk_pct", period="2023", period_end=pd.Timestamp(2023, 2, 28),
+                               england_value=5.0, region_value=6.1, sn_mean=8.0, quartile_band="B",
+                               national_rank=40, n_las=152, is_plausible=True)])
     forecasts = sc.forecasts_frame(values, targets)
     f = forecasts[forecasts.kind == "forecast"]
     # A straight line: next winters 5, 4, 3 with zero-width prediction intervals.
@@ -191,6 +191,24 @@ def test_scorecard_trend_forecast_target_benchmark_commentary():
     # the interval, and lower is better -> better.
     assert (row.england_comparison, row.region_comparison, row.sn_comparison) == ("similar", "similar", "better")
     assert (row.quartile_band, row.national_rank, row.commentary) == ("B", 40, "Tracking drive")
+    assert row.benchmark_period == "2023"
+
+
+def test_scorecard_uses_latest_published_benchmark_when_local_data_is_ahead():
+    # Local data runs to winter 2023; the latest published figure is for 2022 (and one for 2024 exists
+    # in no world yet): the scorecard compares with 2022 and says so.
+    values = _history([(100, 1000), (90, 1000), (80, 1000), (70, 1000), (60, 1000)])
+    bench = pd.DataFrame([dict(measure_id="eh07_neet_nk_pct", period=p, period_end=pd.Timestamp(int(p), 2, 28),
+                               england_value=e, region_value=None, sn_mean=None, quartile_band=None,
+                               national_rank=None, n_las=None, is_plausible=True)
+                          for p, e in (("2021", 9.0), ("2022", 8.0), ("2024", 1.0))])
+    catalogue = cat.measures_frame().query("measure_id == 'eh07_neet_nk_pct'")
+    targets = cat.load_targets().iloc[:0]
+    row = sc.scorecard_frame(values, catalogue, targets, cat.load_commentary(), bench,
+                             sc.forecasts_frame(values, targets)).iloc[0]
+    # 60/1000 = 6.0% (CI 4.69 to 7.66); England 8.0 above the interval and lower is better -> better.
+    assert (row.period, row.benchmark_period, row.england_value) == ("2023", "2022", 8.0)
+    assert row.england_comparison == "better"
 
 
 def test_scorecard_without_benchmarks_or_data_still_lists_every_measure():
@@ -227,7 +245,7 @@ def pipeline(tmp_path_factory):
     with wh.connect() as con:
         create_stg_tables(con, synthetic_frames(2015, 2024))
         create_benchmark_values(con, pd.DataFrame([dict(
-            measure_id="eh07_neet_nk_pct", period="2025", england_value=5.0, region_value=5.5, sn_mean=5.2,
+            measure_id="eh07_neet_nk_pct", period="2025", period_end=pd.Timestamp(2025, 2, 28), england_value=5.0, region_value=5.5, sn_mean=5.2,
             quartile_band="C", national_rank=90, n_las=152, is_plausible=True)]))
         staged = sum(con.execute(f"select count(*) from {t}").fetchall()[0][0] for (t,) in con.execute(
             "select table_name from information_schema.tables where table_name like 'stg_%'").fetchall())

@@ -32,6 +32,7 @@ select
     target::double as target,
     tolerance::double as tolerance,
     rag::varchar as rag,
+    benchmark_period::varchar as benchmark_period,
     england_value::double as england_value,
     england_comparison::varchar as england_comparison,
     region_value::double as region_value,

@@ -30,7 +30,8 @@ comment on column scorecard.forecast_upper is 'Upper prediction limit of the for
 comment on column scorecard.target is 'Target for the latest period (indicators/targets.csv)';
 comment on column scorecard.tolerance is 'Amber tolerance: how far the target may be missed for amber, in the unit';
 comment on column scorecard.rag is 'green (target met) | amber (missed within tolerance) | red | NULL (no target or no polarity)';
-comment on column scorecard.england_value is 'England value for the same period (benchmark_values)';
+comment on column scorecard.benchmark_period is 'Period of the published benchmarks used: the latest published up to the local period (published data trail local data)';
+comment on column scorecard.england_value is 'England value for benchmark_period (benchmark_values)';
 comment on column scorecard.england_comparison is 'better | similar | worse | higher | lower | not compared: England value against the local CI';
 comment on column scorecard.region_value is 'South West region value for the same period';
 comment on column scorecard.region_comparison is 'Comparison with the region, as england_comparison';
