@@ -36,7 +36,7 @@ class Tables(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self._cell is not None and self._key and self.tables[self._key]:
-            self.tables[self._key][-1].append(" ".join("".join(self._cell).split()))
+            self.tables[self._key][-1].append(" ".join(" ".join(self._cell).split()))
             self._cell = None
         elif tag == "table":
             self._key = None
@@ -242,3 +242,20 @@ def test_paper_renders_in_chromium_with_every_chart_drawn(sample, tmp_path):
     report = browser.inspect(paper.html)
     assert len(report.charts) == paper.charts > 12
     assert report.undrawn == [] and report.errors == []
+
+
+def test_judgements_of_a_suppressed_value_are_suppressed_too(sample, tmp_path):
+    db = tmp_path / "oba.duckdb"
+    db.write_bytes(sample.read_bytes())
+    with duckdb.connect(str(db)) as con:
+        period_ = con.execute("select period from scorecard where measure_id = 'eh01_step_up_pct'").fetchone()[0]
+        con.execute("update indicator_values_published set numerator = 'c', value = 'c', ci_lower = 'c', "
+                    "ci_upper = 'c' where measure_id = 'eh01_step_up_pct' and breakdown = 'all' and period = ?",
+                    [period_])
+        data = gather.gather(con)
+    row = data.rows.set_index("measure_id").loc["eh01_step_up_pct"]
+    assert row["value"] == "c" and row["rag"] == "c" and row["forecast_value"] == "c" and row["trend"] == "c"
+    assert "eh01_step_up_pct" not in set(data.forecasts["measure_id"])
+    html = render.html(data, TODAY)[0]
+    first = tables_of(html)["scorecard"][1]
+    assert first[3] == "c c" and first[8] == "c" and first[5] == "c"

@@ -45,11 +45,11 @@ def _headline_cells(r: pd.Series) -> dict:
     unit = r["unit"]
     symbol, words = fmt.arrow(r.get("trend"))
     return dict(indicator_id=r["indicator_id"], success=r["indicator_title"], measure=r["title"],
-                period=r["period"], value=fmt.value(r["value"], unit),
+                period=fmt.MISSING if fmt.missing(r["period"]) else r["period"], value=fmt.value(r["value"], unit),
                 ci=fmt.ci(r["ci_lower"], r["ci_upper"], unit), previous=fmt.value(r["previous_value"], unit),
                 arrow=symbol, trend=words, forecast=fmt.value(r.get("forecast_value"), unit),
                 target=fmt.value(r.get("target"), unit),
-                rag=None if fmt.missing(r.get("rag")) else str(r["rag"]),
+                rag=r.get("rag") if r.get("rag") in ("green", "amber", "red") else None,
                 england=fmt.value(r.get("england_value"), unit), sn=fmt.value(r.get("sn_value"), unit))
 
 
@@ -59,7 +59,7 @@ def _supporting(rows: pd.DataFrame) -> list[tuple[str, list[list[str]]]]:
         g = rows[rows["oba_question"] == key]
         if g.empty:
             continue
-        out.append((label, [[r.title, str(r.period), fmt.value(r.value, r.unit), fmt.ci(r.ci_lower, r.ci_upper, r.unit),
+        out.append((label, [[r.title, fmt.MISSING if fmt.missing(r.period) else str(r.period), fmt.value(r.value, r.unit), fmt.ci(r.ci_lower, r.ci_upper, r.unit),
                              fmt.number(r.numerator, "count"), fmt.number(r.denominator, "count"),
                              fmt.value(r.previous_value, r.unit), fmt.arrow(r.trend)[1],
                              fmt.MISSING if fmt.missing(r.rag) else str(r.rag), fmt.value(r.england_value, r.unit)]

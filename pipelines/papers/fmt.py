@@ -50,7 +50,7 @@ def ci(lo, hi, unit: str) -> str:
         return SUPPRESSED
     if missing(lo) or missing(hi):
         return MISSING
-    u = "ratio" if unit == "count" else unit
+    u = "per_1000" if unit == "count" else unit   # one decimal place
     return f"{number(lo, u)} to {number(hi, u)}"
 
 
@@ -63,6 +63,8 @@ def arrow(trend) -> tuple[str, str]:
     if missing(trend):
         return "", "not assessed"
     t = str(trend)
+    if t == SUPPRESSED:
+        return "", SUPPRESSED
     symbol = {"getting better": "▲", "getting worse": "▼", "increasing": "↗",
               "decreasing": "↘", "no significant change": "▶"}.get(t, "")
     return symbol, t

@@ -154,6 +154,11 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None) -> P
     # than today's.
     rows = rows.merge(_scorecard_judgements(_df(con, "scorecard")), on=["measure_id", "period"], how="left")
     rows["forecast_value"] = [guard(v, u) for v, u in zip(rows["forecast_value"], rows["unit"])]
+    # Judgements and forecasts of a suppressed value are made from the exact figure, so a
+    # green RAG or a forecast would say something about it: they are suppressed with it.
+    hidden = rows["value"].map(lambda v: v == SUPPRESSED)
+    for c in ("trend", "rag", "vs_england", "vs_sn", "forecast_value", "forecast_lower", "forecast_upper"):
+        rows[c] = rows[c].astype(object).where(~hidden, SUPPRESSED)
 
     rows["in_scorecard"] = rows["in_scorecard"].eq(True)
     rows["period"] = rows["period"].astype(object).where(rows["period"].notna(), None)
@@ -162,7 +167,7 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None) -> P
     targets = (fc_all.reindex(columns=["measure_id", "period", "target"]).dropna(subset=["target"])
                .astype({"period": str}))
     forecasts = _forecast_frame(fc_all)
-    forecasts = forecasts[forecasts["measure_id"].isin(rows.loc[rows["in_scorecard"], "measure_id"])]
+    forecasts = forecasts[forecasts["measure_id"].isin(rows.loc[rows["in_scorecard"] & ~hidden, "measure_id"])]
     last_end = current.set_index("measure_id")["period_end"]
     forecasts = forecasts[forecasts["measure_id"].map(last_end).lt(forecasts["period_end"]).fillna(False)]
     units = catalogue.set_index("measure_id")["unit"]
