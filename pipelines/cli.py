@@ -33,7 +33,7 @@ def cmd_run(args) -> int:
     from pipelines.runner import run
 
     p = resolve_paths(args.data_dir)
-    summary = run(p, args.select or None)
+    summary = run(p, args.select or None, force=args.force)
     print(summary.report())
     # Non-zero for a failed step or a failed blocking check; warnings (freshness) do not fail a run.
     return 0 if summary.ok else 1
@@ -131,6 +131,8 @@ def parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="materialise everything (or --select assets) headlessly")
     r.add_argument("--select", nargs="*", help="asset keys, e.g. raw_neet stg_neet")
+    r.add_argument("--force", action="store_true",
+                   help="run even when landing files, definitions and code are unchanged since the last publication")
     r.set_defaults(func=cmd_run)
 
     st = sub.add_parser("status", help="run history and freshness per source, from the published warehouse")

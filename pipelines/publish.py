@@ -14,6 +14,7 @@ skipped, so an unchanged run changes nothing that officers see.
 
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from pipelines.settings import Paths
 from pipelines.status import ensure_meta_tables, record_runs
 
 KEY = "published_warehouse"
+INPUTS_TAG = "oba/inputs"
 GROUP = "publish"
 ROOT = Path(__file__).resolve().parents[1]
 # What the published numbers are made from besides the deliveries: definitions, targets,
@@ -58,8 +60,16 @@ def fingerprint(con: duckdb.DuckDBPyConnection, asset_keys: list[str], root: Pat
     return h.hexdigest()
 
 
-def published_fingerprint(target: Path) -> str | None:
-    """The fingerprint of the file officers have now; None if missing or unreadable (then publish)."""
+def inputs_digest(landing: Path, root: Path = ROOT) -> str:
+    """Digest of what a run would start from: landing files (name, mtime, size) and definitions."""
+    from pipelines.schedules import landing_state
+
+    state, _ = landing_state(landing)
+    return hashlib.sha256((json.dumps(state, sort_keys=True) + definitions_digest(root)).encode()).hexdigest()
+
+
+def last_publication(target: Path) -> dict | None:
+    """The newest meta_publish row of the file officers have now; None if missing or unreadable."""
     if not target.exists():
         return None
     try:
@@ -69,10 +79,17 @@ def published_fingerprint(target: Path) -> str | None:
     try:
         if not table_exists(con, "meta_publish"):
             return None
-        row = con.execute("select fingerprint from meta_publish order by published_at desc limit 1").fetchone()
-        return row[0] if row else None
+        cur = con.execute("select * from meta_publish order by published_at desc limit 1")
+        row = cur.fetchone()
+        return dict(zip([d[0] for d in cur.description], row)) if row else None
     finally:
         con.close()
+
+
+def published_fingerprint(target: Path) -> str | None:
+    """The fingerprint of the file officers have now; None if missing or unreadable (then publish)."""
+    last = last_publication(target)
+    return last["fingerprint"] if last else None
 
 
 def _fsync(path: Path) -> None:
@@ -114,7 +131,7 @@ def copy_into_place(build: Path, target: Path) -> int:
 
 
 def publish(paths: Paths, asset_keys: list[str], run_id: str | None, instance: dg.DagsterInstance | None = None,
-            force: bool = False) -> Publication:
+            force: bool = False, inputs: str | None = None) -> Publication:
     """Record the run history in the build, then publish it unless its fingerprint is unchanged."""
     started = dt.datetime.now()
     with duckdb.connect(str(paths.build)) as con:
@@ -126,8 +143,9 @@ def publish(paths: Paths, asset_keys: list[str], run_id: str | None, instance: d
             return Publication(False, digest, paths.warehouse)
         tables = con.execute("select count(*) from information_schema.tables where table_schema = 'main'"
                              ).fetchone()[0]
-        con.execute("insert into meta_publish values (?, ?, ?, ?, ?)",
-                    [digest, run_id, started.replace(microsecond=0), tables, paths.build.stat().st_size])
+        con.execute("insert into meta_publish by name select ? as fingerprint, ? as run_id, ? as published_at, "
+                    "? as tables, ? as bytes, ? as inputs",
+                    [digest, run_id, started.replace(microsecond=0), tables, paths.build.stat().st_size, inputs])
         con.execute("checkpoint")
     size = copy_into_place(paths.build, paths.warehouse)
     return Publication(True, digest, paths.warehouse, size, tables, (dt.datetime.now() - started).total_seconds())
@@ -143,7 +161,8 @@ def build_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
                           "re-published.")
     def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
         paths = warehouse.paths()
-        result = publish(paths, keys, context.run_id, context.instance)
+        # `oba run` tags its runs with the inputs digest it started from (see runner.run).
+        result = publish(paths, keys, context.run_id, context.instance, inputs=context.run.tags.get(INPUTS_TAG))
         if result.published:
             context.log.info(f"published {paths.warehouse} ({result.bytes / 1e6:.1f} MB, {result.tables} tables)")
         else:

@@ -56,12 +56,16 @@ class RunSummary:
     not_run: list[str] = field(default_factory=list)
     published: bool | None = None        # None: the publish step did not run
     warehouse: str = ""
+    skipped_because: str = ""            # set when no run was needed
 
     @property
     def ok(self) -> bool:
         return self.success and not self.failed and not self.check_failures
 
     def report(self) -> str:
+        if self.skipped_because:
+            return (f"Nothing to do: {self.skipped_because}.\nPublished warehouse left as it is: {self.warehouse}"
+                    f"\n(`oba run --force` runs every asset and check anyway.)")
         head = "succeeded" if self.ok else "FAILED"
         lines = [f"run {self.run_id[:8]}: {head} in {self.seconds:.1f} s; {len(self.materialized)} assets materialised"]
         for step, error in self.failed:
@@ -120,17 +124,41 @@ def summarise(result, selected: list[str], paths: Paths, seconds: float) -> RunS
     return summary
 
 
-def run(paths: Paths, asset_keys: list[str] | None = None, trigger: str = "oba run") -> RunSummary:
-    """Materialise everything (or ``asset_keys``) in-process; never raises for a failed step."""
-    from pipelines.definitions import defs
+def unchanged_since_publication(paths: Paths) -> tuple[str, dict | None]:
+    """(inputs digest now, the last publication if it was built from exactly these inputs)."""
+    from pipelines.publish import inputs_digest, last_publication
 
+    digest = inputs_digest(paths.landing)
+    last = last_publication(paths.warehouse)
+    return digest, (last if last and last.get("inputs") == digest else None)
+
+
+def run(paths: Paths, asset_keys: list[str] | None = None, trigger: str = "oba run",
+        force: bool = False) -> RunSummary:
+    """Materialise everything (or ``asset_keys``) in-process; never raises for a failed step.
+
+    A full run whose landing files, definitions and code are exactly those the published
+    warehouse was built from would reproduce it: it is skipped (``force`` runs anyway).
+    """
     os.environ["OBA_DATA_DIR"] = str(paths.data_dir)
     paths.ensure()
+    started = time.perf_counter()
+    inputs, same = unchanged_since_publication(paths)
+    if same and not asset_keys and not force:
+        return RunSummary("-" * 8, True, time.perf_counter() - started, published=False,
+                          warehouse=str(paths.warehouse), skipped_because=(
+                              f"same landing files, definitions and code as run {str(same['run_id'])[:8]}, "
+                              f"published {same['published_at']}"))
+
+    from pipelines.definitions import defs
     job = defs.resolve_job_def("everything")
     selection = [dg.AssetKey(k) for k in asset_keys] if asset_keys else None
     selected = list(asset_keys) if asset_keys else [k.to_user_string() for k in defs.resolve_asset_graph()
                                                     .materializable_asset_keys]
-    started = time.perf_counter()
+    # Step-by-step DEBUG events are for the UI; on a terminal or in cron mail the summary is
+    # what matters, plus anything the assets themselves log (OBA_LOG_LEVEL=DEBUG for all).
+    level = os.environ.get("OBA_LOG_LEVEL", "INFO").upper()
     result = job.execute_in_process(instance=instance(paths), raise_on_error=False, asset_selection=selection,
-                                    tags={"oba/trigger": trigger})
+                                    tags={"oba/trigger": trigger, "oba/inputs": inputs},
+                                    run_config={"loggers": {"console": {"config": {"log_level": level}}}})
     return summarise(result, selected, paths, time.perf_counter() - started)

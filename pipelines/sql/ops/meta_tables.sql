@@ -24,6 +24,9 @@ create table if not exists meta_publish (
     run_id          varchar,
     published_at    timestamp not null,
     tables          integer,
-    bytes           bigint
+    bytes           bigint,
+    inputs          varchar
 );
+alter table meta_publish add column if not exists inputs varchar;
+comment on column meta_publish.inputs is 'Digest of the landing folder (names, sizes, times) and definitions when the run started; `oba run` skips the run when it is unchanged';
 comment on table meta_publish is 'Every publication of the warehouse: the content fingerprint (deliveries + definitions + code) it was built from. An unchanged fingerprint is not re-published.';

@@ -1,0 +1,236 @@
+"""Reliability: what a night can throw at the pipeline, end to end on real DuckDB files.
+
+Each test drops deliveries into a temporary landing folder and runs a real Dagster run of
+the NEET ingest assets, their delivery checks and the publish step (the same definitions
+the code location uses, restricted to one source so the suite stays fast). Each ends with
+a clear message and a load log that reconciles.
+"""
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines import checks, ingest, publish
+from pipelines.resources import Warehouse
+from sources.catalogue import get
+
+NEET = get("neet")
+HEADER = "extract_month,child_id,academic_age,activity_code,send,care_leaver,young_parent,youth_justice,ward_code,sex"
+
+
+def neet_rows(month: str, n: int, start: int = 0) -> list[str]:
+    """``n`` valid NEET records for ``month`` (YYYY-MM), as a sender's CSV lines."""
+    y, m = month.split("-")
+    return [f"01/{m}/{y},{start + i:016x},{16 + i % 3},{('140', '130', '540')[i % 3]},0,{i % 2},0,0,E05012437,"
+            f"{'MF'[i % 2]}" for i in range(n)]
+
+
+def write_neet(landing: Path, month: str, n: int, suffix: str = "", start: int = 0) -> Path:
+    path = landing / f"neet_{month}{suffix}.csv"
+    path.write_text("\n".join([HEADER, *neet_rows(month, n, start)]) + "\n")
+    return path
+
+
+def neet_defs(data_dir: Path) -> dg.Definitions:
+    assets = [a for a in ingest.assets if a.key.path[0] in ("raw_neet", "stg_neet")]
+    return dg.Definitions(assets=publish.with_publish(assets), asset_checks=[checks.build(NEET)],
+                          resources={"warehouse": Warehouse(data_dir=str(data_dir))},
+                          executor=dg.in_process_executor)
+
+
+def run_neet(data_dir: Path) -> dg.ExecuteInProcessResult:
+    job = neet_defs(data_dir).resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(raise_on_error=False, instance=dg.DagsterInstance.ephemeral())
+
+
+def check_results(result) -> dict[str, dg.AssetCheckEvaluation]:
+    return {e.event_specific_data.check_name: e.event_specific_data for e in result.all_events
+            if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def published_rows(data_dir: Path) -> int:
+    con = duckdb.connect(str(data_dir / "warehouse" / "oba.duckdb"), read_only=True)
+    try:
+        return con.execute("select count(*) from stg_neet").fetchone()[0]
+    finally:
+        con.close()
+
+
+def assert_log_reconciles(data_dir: Path) -> list[tuple]:
+    """Every file in the build's load log accounts for its records; returns the log."""
+    con = duckdb.connect(str(data_dir / "warehouse" / "build" / "oba.duckdb"), read_only=True)
+    try:
+        log = con.execute("select source_file, status, rows_read, rows_loaded, rows_quarantined, rows_refused, "
+                          "message from load_log order by source_file").fetchall()
+        staged = con.execute("select count(*) from stg_neet").fetchone()[0]
+    finally:
+        con.close()
+    for name, status, read, loaded, quarantined, refused, _ in log:
+        assert status != "pending", name
+        assert read == loaded + quarantined + refused, (name, status, read, loaded, quarantined, refused)
+    assert staged == sum(r[3] for r in log if r[1] == "loaded")
+    return log
+
+
+@pytest.fixture
+def baseline(data_dir):
+    """A landing folder with two good months, run and published once."""
+    landing = data_dir / "landing"
+    write_neet(landing, "2026-07", 40)
+    write_neet(landing, "2026-08", 40, start=1000)
+    result = run_neet(data_dir)
+    assert result.success
+    assert published_rows(data_dir) == 80
+    return data_dir
+
+
+def test_reader_holding_the_published_warehouse_does_not_block_a_run(baseline):
+    target = baseline / "warehouse" / "oba.duckdb"
+    reader = duckdb.connect(str(target), read_only=True)
+    try:
+        assert reader.execute("select count(*) from stg_neet").fetchone()[0] == 80
+        write_neet(baseline / "landing", "2026-09", 30, start=2000)
+        started = time.perf_counter()
+        result = run_neet(baseline)
+        assert result.success and time.perf_counter() - started < 60
+        # The officer's open connection still reads the file it opened, undisturbed...
+        assert reader.execute("select count(*) from stg_neet").fetchone()[0] == 80
+    finally:
+        reader.close()
+    # ...and the next connection sees the new publication.
+    assert published_rows(baseline) == 110
+    assert_log_reconciles(baseline)
+
+
+def test_unchanged_run_does_not_touch_the_published_file(baseline):
+    target = baseline / "warehouse" / "oba.duckdb"
+    before = (digest(target), target.stat().st_ino, target.stat().st_mtime_ns)
+    result = run_neet(baseline)
+    assert result.success
+    meta = result.asset_materializations_for_node("published_warehouse")[0].metadata
+    assert meta["published"].value is False
+    assert (digest(target), target.stat().st_ino, target.stat().st_mtime_ns) == before
+
+
+def test_killed_run_leaves_the_published_warehouse_intact(baseline):
+    target = baseline / "warehouse" / "oba.duckdb"
+    before = digest(target)
+    for i, month in enumerate(["2025-%02d" % m for m in range(1, 13)]):
+        write_neet(baseline / "landing", month, 3000, start=10_000 * (i + 1))
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from pathlib import Path
+        from test_reliability import run_neet
+        run_neet(Path({str(baseline)!r}))
+    """)
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    child = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True, env=env,
+                             cwd=Path(__file__).parents[1])
+    try:
+        for line in child.stderr:      # kill it once it is loading the new deliveries
+            if 'Started execution of step "raw_neet"' in line:
+                time.sleep(0.5)
+                break
+        assert child.poll() is None, "the run finished before it could be killed"
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == -signal.SIGKILL
+    assert digest(target) == before                 # not a byte changed
+    assert published_rows(baseline) == 80           # and it opens and answers queries
+    result = run_neet(baseline)                     # the next run recovers the build and completes
+    assert result.success
+    assert published_rows(baseline) == 80 + 12 * 3000
+    assert_log_reconciles(baseline)
+
+
+def test_corrupt_or_truncated_extract(baseline):
+    landing = baseline / "landing"
+    # A binary file with a CSV name (a corrupt transfer) and a file cut off mid-record.
+    (landing / "neet_2026-09.csv").write_bytes(b"\x00\x9f\x92\x96PK\x03\x04" * 200)
+    truncated = "\n".join([HEADER, *neet_rows("2026-10", 20)])
+    (landing / "neet_2026-10.csv").write_text(truncated[: len(truncated) - 25])
+    result = run_neet(baseline)
+    found = check_results(result)
+    assert found["load_log_reconciles"].passed
+    log = {r[0]: r for r in assert_log_reconciles(baseline)}
+    assert log["neet_2026-09.csv"][1] in ("failed", "rejected")
+    assert log["neet_2026-09.csv"][6]                            # says why
+    assert not found["deliveries_accepted"].passed
+    assert "neet_2026-09.csv" in found["deliveries_accepted"].description
+    cut = log["neet_2026-10.csv"]
+    assert cut[2] == 20 and cut[3] == 19 and cut[4] == 1     # the cut record is quarantined, not lost
+    assert result.success                                    # warnings only: the rest is published
+    assert published_rows(baseline) == 80 + 19
+
+
+def test_duplicated_delivery(baseline):
+    landing = baseline / "landing"
+    (landing / "neet_2026-08_v1.csv").write_bytes((landing / "neet_2026-08.csv").read_bytes())
+    result = run_neet(baseline)
+    found = check_results(result)
+    assert result.success
+    assert "identical to neet_2026-08.csv" in found["deliveries_accepted"].description
+    assert_log_reconciles(baseline)
+    assert published_rows(baseline) == 80                    # not loaded twice
+
+
+def test_empty_file_blocks_publication(baseline):
+    target = baseline / "warehouse" / "oba.duckdb"
+    before = digest(target)
+    (baseline / "landing" / "neet_2026-09.csv").write_text(HEADER + "\n")
+    result = run_neet(baseline)
+    found = check_results(result)
+    assert not result.success
+    assert not found["no_empty_delivery"].passed
+    assert "neet_2026-09.csv" in found["no_empty_delivery"].description
+    assert "published_warehouse" not in {e.asset_key.path[0] for e in result.get_asset_materialization_events()}
+    assert digest(target) == before
+    assert_log_reconciles(baseline)
+    # The documented recovery: a corrected re-issue for the period unblocks the next run.
+    write_neet(baseline / "landing", "2026-09", 25, suffix="_v2", start=5000)
+    assert run_neet(baseline).success
+    assert published_rows(baseline) == 105
+
+
+def test_wrong_columns_are_refused_whole(baseline):
+    (baseline / "landing" / "neet_2026-09.csv").write_text("pupil,score,comment\n1,2,three\n4,5,six\n")
+    result = run_neet(baseline)
+    found = check_results(result)
+    log = {r[0]: r for r in assert_log_reconciles(baseline)}
+    status, message = log["neet_2026-09.csv"][1], log["neet_2026-09.csv"][6]
+    assert status == "rejected" and "column" in message.lower()
+    assert not found["deliveries_accepted"].passed and "rejected" in found["deliveries_accepted"].description
+    assert result.success and published_rows(baseline) == 80
+
+
+def test_very_large_field(baseline):
+    rows = neet_rows("2026-09", 10, start=3000)
+    huge = rows[3].split(",")
+    huge[9] = "M" * 5_000_000                                # a 5 MB "sex" value: a broken export
+    rows[3] = ",".join(huge)
+    (baseline / "landing" / "neet_2026-09.csv").write_text("\n".join([HEADER, *rows]) + "\n")
+    result = run_neet(baseline)
+    found = check_results(result)
+    log = {r[0]: r for r in assert_log_reconciles(baseline)}
+    status, message = log["neet_2026-09.csv"][1], log["neet_2026-09.csv"][6]
+    # The file is not half-loaded: it is refused whole, saying where and why, in a short message.
+    assert status == "failed" and "line 5" in message and "field" in message and len(message) < 500
+    assert not found["deliveries_accepted"].passed and "neet_2026-09.csv" in found["deliveries_accepted"].description
+    assert result.success and published_rows(baseline) == 80
