@@ -25,6 +25,10 @@ STAGE_ORDER = ["ingest", "indicators", "board_paper"]
 
 
 def stage_of(key: str, group: str | None) -> str:
+    if group is None:  # not an asset: an asset-check step
+        return "other:asset checks"
+    if "workbook" in key:
+        return "board_paper"
     if key.startswith(INGEST_PREFIXES):
         return "ingest"
     if key.startswith(INDICATOR_PREFIXES):
@@ -137,7 +141,7 @@ def pipeline_run(data_dir: str, asset_keys: list[str] | None = None, runs: int =
         by_stage: dict[str, dict] = {}
         for step, t0 in starts.items():
             t1 = ends.get(step, t0)
-            name = stage_of(step, groups.get(step))
+            name = stage_of(step, groups.get(step, None if step not in groups else "default"))
             s = by_stage.setdefault(name, {"seconds": 0.0, "steps": 0, "windows": []})
             s["seconds"] += t1 - t0
             s["steps"] += 1

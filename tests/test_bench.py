@@ -58,6 +58,8 @@ def test_stage_classification():
     assert stages.stage_of("scorecard", "outputs") == "indicators"
     assert stages.stage_of("board_paper", "outputs") == "board_paper"
     assert stages.stage_of("pub_values", "published") == "other:published"
+    assert stages.stage_of("scorecard_workbook", "outputs") == "board_paper"
+    assert stages.stage_of("stg_neet_quarantine_share", None) == "other:asset checks"
 
 
 def test_summary_table_with_ratios_and_absent_stages():
