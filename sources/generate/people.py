@@ -115,7 +115,12 @@ def build(rng: np.random.Generator, scale: float, salt: str) -> Population:
         "looked_after": np.zeros(n, dtype=bool),    # set when social care referrals are made
         "family_id": _families(rng, ward, salt),
     })
-    return Population(people, _schools(rng, people, scale, salt))
+    schools = _schools(rng, people, scale, salt)
+    # Keep text columns as plain object arrays: every extract indexes them with numpy, and
+    # pandas' Arrow-backed str dtype would convert the whole column on each access.
+    for col in ("child_id", "sex", "sen", "family_id", *(f"{ph}_school" for ph in SCHOOL_PREFIX)):
+        people[col] = pd.Series(people[col].to_numpy(dtype=object), index=people.index, dtype=object)
+    return Population(people, schools)
 
 
 def _families(rng: np.random.Generator, ward: np.ndarray, salt: str) -> np.ndarray:

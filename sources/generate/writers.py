@@ -83,7 +83,9 @@ def to_text(delivery: Delivery) -> pd.DataFrame:
             out[col.name] = text
         else:
             out[col.name] = values.fillna("").to_numpy(dtype=object)
-    return pd.DataFrame(out)
+    # Plain object columns: letting pandas infer its Arrow-backed str dtype here would cost
+    # a conversion per column and another back when the CSV is written.
+    return pd.DataFrame(out, dtype=object)
 
 
 def finish(delivery: Delivery, text: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
