@@ -1,0 +1,87 @@
+"""The code location loads and holds every asset, check, schedule and sensor operations rely on."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipelines.checks import BLOCKING, WARNINGS
+from pipelines.definitions import defs
+from pipelines.publish import KEY as PUBLISH
+from sources.catalogue import SOURCES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return defs.resolve_asset_graph()
+
+
+def test_every_ingest_asset_and_the_publish_step_are_present(graph):
+    keys = {k.to_user_string() for k in graph.materializable_asset_keys}
+    for s in SOURCES:
+        assert {f"raw_{s.name}", f"stg_{s.name}"} <= keys, s.name
+    assert PUBLISH in keys
+
+
+def test_publish_depends_on_every_other_asset(graph):
+    """Everything except the outputs the lead wired after publishing (papers read the build)."""
+    from pipelines import reports
+
+    after = {k for a in reports.assets for k in a.keys}
+    others = {k for k in graph.materializable_asset_keys if k.to_user_string() != PUBLISH} - after
+    parents = set(graph.get(dg.AssetKey(PUBLISH)).parent_keys)
+    assert parents == others
+    assert {k.to_user_string() for k in parents} >= {f"stg_{s.name}" for s in SOURCES}
+
+
+def test_every_delivery_check_is_present_and_blocking_where_it_must_be(graph):
+    specs = {(c.asset_key.to_user_string(), c.name): graph.get_check_spec(c) for c in graph.asset_check_keys}
+    for s in SOURCES:
+        for name in BLOCKING:
+            assert specs[(f"stg_{s.name}", name)].blocking, (s.name, name)
+        for name in WARNINGS:
+            assert not specs[(f"stg_{s.name}", name)].blocking, (s.name, name)
+    if dg.AssetKey("indicator_values") in graph.materializable_asset_keys:
+        assert specs[("indicator_values", "great_expectations_suite")].blocking
+
+
+def test_schedule_and_sensor(graph):
+    nightly = defs.resolve_schedule_def("nightly")
+    assert nightly.cron_schedule == "0 2 * * *" and nightly.execution_timezone == "Europe/London"
+    assert nightly.job_name == "everything"
+    assert nightly.default_status == dg.DefaultScheduleStatus.RUNNING
+    sensor = defs.resolve_sensor_def("landing_folder")
+    assert sensor.job_name == "everything"
+
+
+def test_job_runs_in_process(graph):
+    job = defs.resolve_job_def("everything")
+    assert job.executor_def.name == dg.in_process_executor.name
+
+
+def test_dagster_definitions_validate_passes(tmp_path):
+    """The check the CLI runs before the UI and the daemon load the code location."""
+    env = dict(os.environ, DAGSTER_HOME=str(tmp_path), OBA_DATA_DIR=str(tmp_path / "data"))
+    (tmp_path / "dagster.yaml").write_text((ROOT / "dagster.yaml").read_text())
+    out = subprocess.run([str(Path(sys.executable).parent / "dagster"), "definitions", "validate",
+                          "-m", "pipelines.definitions"], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "Validation successful" in out.stdout + out.stderr
+
+
+def test_instance_config_suits_a_single_writer(tmp_path):
+    (tmp_path / "dagster.yaml").write_text((ROOT / "dagster.yaml").read_text())
+    instance = dg.DagsterInstance.from_config(str(tmp_path))
+    try:
+        assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        assert instance.run_retries_enabled and instance.run_retries_max_retries == 1
+        assert not instance.telemetry_enabled
+    finally:
+        instance.dispose()
