@@ -68,7 +68,11 @@ def episodes(rng: np.random.Generator, pop: Population, scale: float, salt: str)
         initiating[m] = choice(rng, AGENCIES, pr, int(m.sum()))
     contrib_names = [a for a in AGENCIES if a != "self_referral"]
     cp = np.where(level[:, None] == 3, 0.22, 0.07) * np.ones((n, len(contrib_names)))
-    cp[:, contrib_names.index("adult_services")] += 0.06 + 0.08 * shift   # EH10 supporting
+    # Police, housing and adult services join fewer plans than schools and health do;
+    # adult services' share grows (EH10 supporting measure, EH02 headline).
+    for agency in codes.JOINT_WORKING_AGENCIES:
+        cp[:, contrib_names.index(agency)] *= 0.45
+    cp[:, contrib_names.index("adult_services")] += 0.02 + 0.06 * shift
     needs = np.array(list(NEED_P.values()))[None, :] * np.where(level[:, None] == 3, 1.35, 0.8)
     duration = np.rint(np.exp(rng.normal(np.where(level == 3, 5.3, 4.8), 0.45))).astype(int) + 21
     closure = start + duration.astype("timedelta64[D]")

@@ -104,7 +104,7 @@ def behaviour_panels(rng: np.random.Generator, pop: Population, excl: pd.DataFra
         counts = e.groupby("child_id").agg(n=("exclusion_id", "size"), phase=("phase", "first"))
         cand = counts[counts["n"] >= 2]
         chosen = pick(rng, np.arange(len(cand)), cand["n"].to_numpy().astype(float),
-                      round(cal.BEHAVIOUR_PANEL_REFERRALS * scale))
+                      round(cal.BEHAVIOUR_PANEL_REFERRALS * scale * cal.trend(0.9, 1.15, y) * rng.normal(1, 0.06)))
         m = len(chosen)
         outcome = choice(rng, PANEL_OUTCOME_P, list(PANEL_OUTCOME_P.values()), m)
         outcome = np.where(rng.random(m) < 0.03, None, outcome)      # decision not yet recorded
