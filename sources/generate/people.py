@@ -40,6 +40,8 @@ def short_ids(prefix: str, salt: str, n: int, width: int = 7) -> np.ndarray:
     """Record ids (episode, referral...) as case systems number them: a prefix and a
     zero-padded sequence starting at an arbitrary, salt-dependent number. Unique by
     construction, and not personal data, so they need no hashing."""
+    if n == 0:
+        return np.empty(0, dtype=object)
     first = 100_000 + zlib.crc32(f"{salt}{prefix}".encode()) % 400_000
     seq = np.arange(first, first + n).astype(str)
     return np.char.add(prefix, np.char.zfill(seq, width)).astype(object)
