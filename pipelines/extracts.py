@@ -121,6 +121,8 @@ def _read_xlsx_records(path: Path) -> tuple[list[str], list[list[str]], str]:
         for row in rows:
             cells = [_cell_text(v) for v in row]
             extra = cells[width:]
+            # A spreadsheet has no field count: trailing cells openpyxl does not return are empty.
+            cells += [""] * (width - len(cells))
             records.append(cells[:width] if not any(e.strip() for e in extra) else cells)
         return [_cell_text(h) for h in header[:width]], records, "xlsx"
     finally:

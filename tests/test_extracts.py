@@ -87,3 +87,14 @@ def test_xlsx_dates_and_numbers_become_text(tmp_path):
     assert ex.frame.loc[0, "referral_date"] == "2024-05-01"
     assert ex.frame.loc[0, "parent_took_up_support"] == "1"
     assert ex.rows_read == 1  # the empty formatted row is not a record
+
+
+def test_xlsx_rows_shorter_than_the_header_are_padded_not_malformed(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER.split(","))
+    ws.append(["AR1", "01/05/2024", "housing"])          # last cell never written
+    f = tmp_path / "adult_referrals_2024-25.xlsx"
+    wb.save(f)
+    ex = read_extract(f, ADULT)
+    assert ex.malformed == [] and ex.frame.loc[0, "parent_took_up_support"] == ""
