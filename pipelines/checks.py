@@ -4,11 +4,16 @@ Blocking (ERROR: the source's downstream assets, and so the publish step, do not
   * ``quarantine_share``   quarantined records / records read over the deliveries in force
                             must not exceed the source's ``max_quarantine_share`` (ignored
                             while no more than ``SMALL_NUMBER`` records are quarantined);
-  * ``load_log_reconciles`` every file accounts for each record it held (a delivery replaced
-                            by a re-issue before it was validated has nothing to account), the quarantine
+  * ``load_log_reconciles`` every file accounts for each record it held (loaded, quarantined,
+                            refused or superseded by a re-issue), the quarantine
                             table agrees with the log, nothing is left half-validated and
                             ``stg_<source>`` holds exactly the rows the log says it loaded;
-  * ``no_empty_delivery``   a delivery in force with no records would blank out a period.
+  * ``no_empty_delivery``   an empty re-issue in force replaced a delivery that had records
+                            (it would blank out a period), or no delivery in force has any
+                            record. A first delivery with no records loses nothing and is
+                            reported by ``deliveries_accepted`` instead: a small service can
+                            genuinely have nothing to send for a period, and a block that no
+                            re-issue could clear would stop publishing for good.
 Warnings (WARN: reported, nothing stops):
   * ``fresh``               the newest delivery is at most ``cadence_days`` old on the
                             reference date (``OBA_AS_AT``, default today);
@@ -92,7 +97,7 @@ def evaluate(source: Source, h: dict, duplicates: list[str], on: dt.date) -> lis
 
     problems = []
     if h["unreconciled_files"]:
-        problems.append("rows read <> loaded + quarantined + refused for " + ", ".join(h["unreconciled_files"]))
+        problems.append("rows read <> loaded + quarantined + refused + superseded for " + ", ".join(h["unreconciled_files"]))
     if h["quarantine_mismatch_files"]:
         problems.append("quarantine table disagrees with the log for " + ", ".join(h["quarantine_mismatch_files"]))
     if h["pending_files"]:
@@ -100,9 +105,12 @@ def evaluate(source: Source, h: dict, duplicates: list[str], on: dt.date) -> lis
     if h["rows_staged"] != h["rows_loaded"]:
         problems.append(f"stg_{source.name} holds {h['rows_staged']} rows, the load log says {h['rows_loaded']}")
 
-    empty = h["empty_files"] or []
+    blanking = [f"{f} (replaces a delivery that had records)" for f in h["blanking_files"] or []]
+    if h["current_files"] and not h["rows_loaded"]:
+        blanking.append(f"none of the {h['current_files']} deliveries in force has a record")
     fresh_ok, age, fresh_text = freshness(source, h["last_delivered_at"], on)
-    not_loaded = [*(h["not_loaded_files"] or []), *duplicates]
+    not_loaded = [*(h["not_loaded_files"] or []), *duplicates,
+                  *(f"{f} (no records)" for f in h["empty_files"] or [])]
 
     def result(name, passed, severity, text, **meta):
         return dg.AssetCheckResult(asset_key=key, check_name=name, passed=bool(passed), severity=severity,
@@ -116,9 +124,9 @@ def evaluate(source: Source, h: dict, duplicates: list[str], on: dt.date) -> lis
                "; ".join(problems) if problems else
                f"{h['current_files']} deliveries in force reconcile; {h['rows_staged']} rows staged",
                rows_staged=int(h["rows_staged"]), rows_loaded=int(h["rows_loaded"])),
-        result("no_empty_delivery", not empty, err,
-               ("empty delivery in force (deliver a corrected _v2 for the period): " + ", ".join(empty))
-               if empty else "no empty deliveries in force"),
+        result("no_empty_delivery", not blanking, err,
+               ("empty delivery would blank out data (deliver a corrected re-issue, e.g. _v3): "
+                + "; ".join(blanking)) if blanking else "no delivery in force blanks out a period"),
         result("fresh", fresh_ok, warn, fresh_text, age_days=age if age is not None else -1,
                cadence_days=source.cadence_days, as_at=str(on), newest_period=h["newest_period"] or "",
                last_delivered=str(h["last_delivered_at"] or "")),
@@ -136,11 +144,11 @@ def build(source: Source) -> dg.AssetChecksDefinition:
         dg.AssetCheckSpec("load_log_reconciles", asset=key, blocking=True,
                           description="Every record read is loaded, quarantined or refused; stg matches the log"),
         dg.AssetCheckSpec("no_empty_delivery", asset=key, blocking=True,
-                          description="No delivery in force is empty"),
+                          description="No empty re-issue blanks out a period; the source has records"),
         dg.AssetCheckSpec("fresh", asset=key,
                           description=f"Delivered within the last {source.cadence_days} days (warning)"),
         dg.AssetCheckSpec("deliveries_accepted", asset=key,
-                          description="No file refused, rejected, unreadable or ignored as a duplicate (warning)"),
+                          description="No file refused, rejected, unreadable, empty or ignored as a duplicate (warning)"),
     ]
 
     @dg.multi_asset_check(name=f"{source.name}_delivery_checks", specs=specs)

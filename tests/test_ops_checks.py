@@ -20,6 +20,7 @@ NEET = get("neet")
 def health(**overrides) -> dict:
     base = {"current_files": 3, "rows_read": 1000, "rows_loaded": 980, "rows_quarantined": 20, "pending_files": 0,
             "unreconciled_files": None, "quarantine_mismatch_files": None, "empty_files": None,
+            "blanking_files": None,
             "not_loaded_files": None, "last_delivered_at": dt.datetime(2026, 10, 2, 9, 0),
             "newest_period": "2026-09", "rows_staged": 980}
     return {**base, **overrides}
@@ -59,10 +60,24 @@ def test_load_log_that_does_not_reconcile_blocks(bad, words):
     assert not r.passed and words in r.description
 
 
-def test_empty_delivery_blocks_and_says_how_to_recover():
-    r = by_name(checks.evaluate(NEET, health(empty_files=["neet_2026-10.csv"]), [],
+def test_empty_reissue_blocks_and_says_how_to_recover():
+    r = by_name(checks.evaluate(NEET, health(blanking_files=["neet_2026-10_v2.csv"]), [],
                                 dt.date(2026, 10, 31)))["no_empty_delivery"]
-    assert not r.passed and "neet_2026-10.csv" in r.description and "_v2" in r.description
+    assert not r.passed and "neet_2026-10_v2.csv" in r.description and "re-issue" in r.description
+
+
+def test_a_source_with_no_records_at_all_blocks():
+    r = by_name(checks.evaluate(NEET, health(rows_read=0, rows_loaded=0, rows_quarantined=0, rows_staged=0,
+                                             empty_files=["neet_2026-10.csv"]), [],
+                                dt.date(2026, 10, 31)))
+    assert not r["no_empty_delivery"].passed
+    assert "neet_2026-10.csv (no records)" in r["deliveries_accepted"].description
+
+
+def test_a_first_delivery_with_no_records_is_a_warning():
+    r = by_name(checks.evaluate(NEET, health(empty_files=["neet_2026-10.csv"]), [], dt.date(2026, 10, 31)))
+    assert r["no_empty_delivery"].passed
+    assert not r["deliveries_accepted"].passed and "no records" in r["deliveries_accepted"].description
 
 
 def test_freshness_is_a_warning_measured_on_the_reference_date():

@@ -73,14 +73,14 @@ def assert_log_reconciles(data_dir: Path) -> list[tuple]:
     """Every file in the build's load log accounts for its records; returns the log."""
     con = duckdb.connect(str(data_dir / "warehouse" / "build" / "oba.duckdb"), read_only=True)
     try:
-        log = con.execute("select source_file, status, rows_read, rows_loaded, rows_quarantined, rows_refused, "
-                          "message from load_log order by source_file").fetchall()
+        log = con.execute("select source_file, status, rows_read, rows_loaded, rows_quarantined, "
+                          "rows_refused + rows_superseded, message from load_log order by source_file").fetchall()
         staged = con.execute("select count(*) from stg_neet").fetchone()[0]
     finally:
         con.close()
-    for name, status, read, loaded, quarantined, refused, _ in log:
+    for name, status, read, loaded, quarantined, gone, _ in log:      # gone = refused + superseded
         assert status != "pending", name
-        assert read == loaded + quarantined + refused, (name, status, read, loaded, quarantined, refused)
+        assert read == loaded + quarantined + gone, (name, status, read, loaded, quarantined, gone)
     assert staged == sum(r[3] for r in log if r[1] == "loaded")
     return log
 
@@ -191,22 +191,35 @@ def test_duplicated_delivery(baseline):
     assert published_rows(baseline) == 80                    # not loaded twice
 
 
-def test_empty_file_blocks_publication(baseline):
+def test_empty_files(baseline):
+    """A header-only or zero-byte file loses nothing: a warning, and the rest is published."""
+    (baseline / "landing" / "neet_2026-09.csv").write_text(HEADER + "\n")
+    (baseline / "landing" / "neet_2026-10.csv").write_bytes(b"")
+    result = run_neet(baseline)
+    found = check_results(result)
+    assert result.success and found["no_empty_delivery"].passed
+    text = found["deliveries_accepted"].description
+    assert "neet_2026-09.csv (no records)" in text and "neet_2026-10.csv" in text
+    assert_log_reconciles(baseline)
+    assert published_rows(baseline) == 80
+
+
+def test_empty_reissue_blocks_publication_until_corrected(baseline):
     target = baseline / "warehouse" / "oba.duckdb"
     before = digest(target)
-    (baseline / "landing" / "neet_2026-09.csv").write_text(HEADER + "\n")
+    (baseline / "landing" / "neet_2026-08_v2.csv").write_text(HEADER + "\n")    # would blank out August
     result = run_neet(baseline)
     found = check_results(result)
     assert not result.success
     assert not found["no_empty_delivery"].passed
-    assert "neet_2026-09.csv" in found["no_empty_delivery"].description
+    assert "neet_2026-08_v2.csv" in found["no_empty_delivery"].description
     assert "published_warehouse" not in {e.asset_key.path[0] for e in result.get_asset_materialization_events()}
-    assert digest(target) == before
+    assert digest(target) == before and published_rows(baseline) == 80
     assert_log_reconciles(baseline)
     # The documented recovery: a corrected re-issue for the period unblocks the next run.
-    write_neet(baseline / "landing", "2026-09", 25, suffix="_v2", start=5000)
+    write_neet(baseline / "landing", "2026-08", 25, suffix="_v3", start=5000)
     assert run_neet(baseline).success
-    assert published_rows(baseline) == 105
+    assert published_rows(baseline) == 65
 
 
 def test_wrong_columns_are_refused_whole(baseline):

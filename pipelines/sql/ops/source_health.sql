@@ -9,12 +9,11 @@ current_deliveries as (
 ),
 
 unreconciled as (
-    -- every file must account for each record it held: loaded + quarantined + refused
-    -- (a delivery re-issued before it was validated was replaced whole: nothing to account for)
+    -- every file must account for each record it held: loaded + quarantined + refused, or
+    -- superseded (moved out of the warehouse when a re-issue replaced the delivery)
     select source_file from log
     where status <> 'pending'
-      and rows_read <> rows_loaded + rows_quarantined + rows_refused
-      and not (status = 'superseded' and rows_loaded + rows_quarantined + rows_refused = 0)
+      and rows_read <> rows_loaded + rows_quarantined + rows_refused + rows_superseded
 ),
 
 quarantine_mismatch as (
@@ -49,8 +48,16 @@ final as (
         (select count(*) from current_deliveries where status = 'pending') as pending_files,
         (select list(source_file order by source_file) from unreconciled) as unreconciled_files,
         (select list(source_file order by source_file) from quarantine_mismatch) as quarantine_mismatch_files,
-        (select list(source_file order by source_file) from current_deliveries
-            where status = 'empty' or (status = 'loaded' and rows_read = 0)) as empty_files,
+        -- an empty re-issue that replaced a delivery with records would blank out its period
+        (select list(e.source_file order by e.source_file) from current_deliveries as e
+            where (e.status = 'empty' or (e.status = 'loaded' and e.rows_read = 0))
+              and exists (select 1 from log as o where o.superseded_by = e.file_hash and o.rows_read > 0))
+            as blanking_files,
+        -- other files with no records: nothing is lost, the period simply has none (warning)
+        (select list(e.source_file order by e.source_file) from current_deliveries as e
+            where (e.status = 'empty' or (e.status = 'loaded' and e.rows_read = 0))
+              and not exists (select 1 from log as o where o.superseded_by = e.file_hash and o.rows_read > 0))
+            as empty_files,
         (select list(source_file || ' (' || status || ': ' || coalesce(message, '') || ')' order by source_file)
             from not_loaded) as not_loaded_files,
         (select max(file_modified_at) from log where status in ('loaded', 'empty', 'superseded'))
