@@ -107,20 +107,25 @@ def _table(rows: list[tuple], headers: list[str]) -> str:
     return "\n".join(out)
 
 
-def _later_runs(paths: Paths, after: dt.datetime | None, known: set[str]) -> list[tuple]:
-    """Runs in the Dagster instance newer than the published record (failed or unchanged runs)."""
+def _instance_runs(paths: Paths, history: list[tuple], known: set[str]) -> list[tuple]:
+    """``history`` completed from the Dagster instance: the final status of the run that
+    published (recorded while it was still running), and runs newer than the published
+    record (failed runs and unchanged runs do not replace the file)."""
     from pipelines.runner import instance as open_instance
 
-    out = []
     inst = open_instance(paths)
+    after = history[0][2] if history else None
+    later, final = [], {}
     for record in inst.get_run_records(filters=dg.RunsFilter(job_name=JOB), limit=20):
         row = describe_run(inst, record)
+        final[row["run_id"][:8]] = (row["finished_at"], row["status"])
         if row["run_id"] in known or (after and row["started_at"] and row["started_at"] <= after):
             continue
         note = (row["failures"].splitlines() or ["not published (nothing changed)"])[0]
-        out.append((row["run_id"][:8], row["triggered_by"], row["started_at"], row["finished_at"], row["status"],
-                    row["assets_materialised"], "no", note[:90]))
-    return out
+        later.append((row["run_id"][:8], row["triggered_by"], row["started_at"], row["finished_at"], row["status"],
+                      row["assets_materialised"], "no", note[:90]))
+    done = [(*r[:3], *final[r[0]], *r[5:]) if r[4] == "publishing" and r[0] in final else r for r in history]
+    return later + done
 
 
 def report(paths: Paths, runs: int = 10) -> tuple[str, bool]:
@@ -152,7 +157,7 @@ def report(paths: Paths, runs: int = 10) -> tuple[str, bool]:
             "from load_log group by source").fetchall()}
     finally:
         con.close()
-    later = _later_runs(paths, history[0][2] if history else None, known)
+    runs_table = _instance_runs(paths, history, known)
     on = as_at()
     fresh_rows, stale = [], 0
     for s in SOURCES:
@@ -164,7 +169,7 @@ def report(paths: Paths, runs: int = 10) -> tuple[str, bool]:
     lines = [f"Published warehouse: {paths.warehouse}",
              f"  published {pub[0]} by run {pub[1][:8] if pub[1] else '-'} (fingerprint {pub[0 + 2][:12]})"
              if pub else "  never published", "", "Recent runs (newest first):",
-             _table(later + history, ["run", "trigger", "started", "finished", "status", "assets", "published",
+             _table(runs_table, ["run", "trigger", "started", "finished", "status", "assets", "published",
                                       "first failure / warning"]),
              "", f"Freshness on {on} (OBA_AS_AT to change the reference date): {stale} source(s) overdue",
              _table(fresh_rows, ["source", "last delivery", "newest period", "age (days)", "cadence", "fresh",
