@@ -3,8 +3,9 @@
 ``duckdb_only``: the physical-limit proxy. DuckDB alone reads every CSV delivery of a
 source with one ``read_csv(all_varchar=true, union_by_name=true, ignore_errors=true)``
 (``store_rejects`` cannot be combined with ``union_by_name``, which renamed headers need)
-into a table: no PII guard, no typing, no validation, no load log. Windows-1252 files
-are read as latin-1 (DuckDB's nearest built-in encoding). DuckDB cannot read .xlsx
+into a table: no PII guard, no typing, no validation, no load log. Every file is read as
+UTF-8 (DuckDB's ``latin-1`` refuses Windows-1252 bytes such as 0x96; invalid bytes are
+tolerated by ``ignore_errors``, and every row still arrives). DuckDB cannot read .xlsx
 without its ``excel`` extension (not installed offline), so those files are left out
 and reported (``xlsx_rows_skipped``).
 
@@ -64,16 +65,11 @@ def duckdb_only(landing: str, db: str) -> dict:
     with duckdb.connect(db) as con:
         for name, files in _files_by_source(landing_dir).items():
             xlsx_files += sum(1 for p, _ in files if p.suffix.lower() == ".xlsx")
-            by_enc: dict[str, list[str]] = {}
-            for path, enc in files:
-                if path.suffix.lower() == ".csv":
-                    by_enc.setdefault("latin-1" if enc == "cp1252" else "utf-8", []).append(str(path))
-            for i, (enc, paths) in enumerate(sorted(by_enc.items())):
-                verb = f'create table "{name}" as' if i == 0 else f'insert into "{name}" by name'
-                con.execute(f"{verb} select * from read_csv(?, all_varchar = true, header = true, "
-                            f"union_by_name = true, filename = true, ignore_errors = true, encoding = ?)",
-                            [paths, enc])
-            if by_enc:
+            csvs = [str(p) for p, _ in files if p.suffix.lower() == ".csv"]
+            if csvs:
+                con.execute(f'create table "{name}" as select * from read_csv(?, all_varchar = true, header = true, '
+                            f"union_by_name = true, filename = true, ignore_errors = true)", [csvs])
+            if csvs:
                 rows += con.execute(f'select count(*) from "{name}"').fetchone()[0]
     seconds = time.perf_counter() - started
     xlsx_rows = sum(f["rows"] for f in _manifest(landing_dir).get("files", []) if f.get("format") == "xlsx")

@@ -60,8 +60,10 @@ def summarise(result: dict) -> dict:
         ingest_s = stages.get("ingest", {}).get("seconds")
         if len(pipe.get("runs", [])) > 1:
             r2 = pipe["runs"][1]
+            why = r2.get("report", "").splitlines()[0] if r2.get("report") else ""
             table.append(_row("unchanged-input rerun (runner.run)", r2["seconds"], rows, r2["peak_rss_mb"],
-                              f"{r2['materialized']} assets", r2.get("success", False)))
+                              f"{r2['materialized']} assets" + (f"; {why[:70]}" if "Nothing to do" in why else ""),
+                              r2.get("success", False)))
     # ratios
     if duck and duck["ok"]:
         if ingest_s:
