@@ -133,6 +133,19 @@ def unchanged_since_publication(paths: Paths) -> tuple[str, dict | None]:
     return digest, (last if last and last.get("inputs") == digest else None)
 
 
+def build_in_use(paths: Paths) -> str:
+    """Why the build file cannot be written now (another process holds DuckDB's write lock), or ''."""
+    import duckdb
+
+    if not paths.build.exists():
+        return ""
+    try:
+        duckdb.connect(str(paths.build)).close()
+    except duckdb.IOException as exc:
+        return str(exc).splitlines()[0][:200]
+    return ""
+
+
 def run(paths: Paths, asset_keys: list[str] | None = None, trigger: str = "oba run",
         force: bool = False) -> RunSummary:
     """Materialise everything (or ``asset_keys``) in-process; never raises for a failed step.
@@ -149,6 +162,12 @@ def run(paths: Paths, asset_keys: list[str] | None = None, trigger: str = "oba r
                           warehouse=str(paths.warehouse), skipped_because=(
                               f"same landing files, definitions and code as run {str(same['run_id'])[:8]}, "
                               f"published {same['published_at']}"))
+
+    busy = build_in_use(paths)
+    if busy:
+        return RunSummary("-" * 8, False, time.perf_counter() - started, warehouse=str(paths.warehouse),
+                          failed=[("build file", f"{busy}; another run is writing it. Nothing was changed: "
+                                                 f"run again when it has finished (oba status).")])
 
     from pipelines.definitions import defs
     job = defs.resolve_job_def("everything")

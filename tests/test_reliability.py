@@ -247,3 +247,22 @@ def test_very_large_field(baseline):
     assert status == "failed" and "line 5" in message and "field" in message and len(message) < 500
     assert not found["deliveries_accepted"].passed and "neet_2026-09.csv" in found["deliveries_accepted"].description
     assert result.success and published_rows(baseline) == 80
+
+
+def test_oba_run_refuses_politely_while_another_process_writes_the_build(baseline):
+    from pipelines.runner import run
+    from pipelines.settings import paths
+
+    p = paths(baseline)
+    script = (f"import duckdb, time; c = duckdb.connect({str(p.build)!r}); print('locked', flush=True); "
+              f"time.sleep(60)")
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        write_neet(baseline / "landing", "2026-09", 10, start=7000)
+        summary = run(p)
+        assert not summary.ok and "another run is writing it" in summary.report()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert published_rows(baseline) == 80
