@@ -85,3 +85,20 @@ def test_instance_config_suits_a_single_writer(tmp_path):
         assert not instance.telemetry_enabled
     finally:
         instance.dispose()
+
+
+def test_nightly_schedule_requests_the_whole_job_at_two_in_the_morning_uk_time():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    nightly = defs.resolve_schedule_def("nightly")
+    when = dt.datetime(2026, 7, 1, 2, 0, tzinfo=ZoneInfo("Europe/London"))   # BST: 01:00 UTC
+    ctx = dg.build_schedule_context(scheduled_execution_time=when)
+    requests = nightly.evaluate_tick(ctx).run_requests
+    assert len(requests) == 1 and requests[0].asset_selection is None          # everything
+    from dagster._utils.schedules import cron_string_iterator   # what the daemon uses to place ticks
+
+    ticks = cron_string_iterator(dt.datetime(2026, 6, 30, 12, tzinfo=dt.timezone.utc).timestamp(),
+                                 nightly.cron_schedule, nightly.execution_timezone)
+    first = next(ticks)
+    assert first.astimezone(dt.timezone.utc) == dt.datetime(2026, 7, 1, 1, 0, tzinfo=dt.timezone.utc)
