@@ -259,3 +259,12 @@ def test_judgements_of_a_suppressed_value_are_suppressed_too(sample, tmp_path):
     html = render.html(data, TODAY)[0]
     first = tables_of(html)["scorecard"][1]
     assert first[3] == "c c" and first[8] == "c" and first[5] == "c"
+
+
+def test_breakdown_codes_are_shown_in_words():
+    from pipelines.papers.labels import label
+
+    assert label("locality", "bath_city") == "Bath City"
+    assert label("imd_quintile", "1") == "1 (most deprived)"
+    assert label("level", "unknown") == "Not recorded"
+    assert label("ward", "E05012424") == "E05012424"   # no better name known: the code itself

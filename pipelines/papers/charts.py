@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from indicators.disclosure import SUPPRESSED
-from pipelines.papers import fmt
+from pipelines.papers import fmt, labels
 
 OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
              "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7"}
@@ -138,6 +138,7 @@ def breakdown(row: pd.Series, breakdowns: pd.DataFrame) -> Chart | None:
         return None
     d = breakdowns[(breakdowns["measure_id"] == mid) & (breakdowns["breakdown"] == name)]
     d = d.sort_values("breakdown_value", key=lambda s: s.astype(str))
+    d = d.assign(breakdown_value=d["breakdown_value"].map(lambda v: labels.label(name, v)))
     label = BREAKDOWN_LABEL.get(name, name.replace("_", " "))
     vis = d[d["value"].map(_num).notna()]
     vals = vis["value"].map(_num)

@@ -1,0 +1,28 @@
+"""Words for breakdown codes: a board reads 'Bath City', not 'bath_city'."""
+
+from __future__ import annotations
+
+from schemas import codes
+
+_BY_BREAKDOWN = {
+    "locality": codes.LOCALITIES, "agency": codes.AGENCIES, "category": codes.EXCLUSION_CATEGORIES,
+    "phase": codes.SCHOOL_PHASES, "panel": codes.PANELS, "programme": codes.PROGRAMMES,
+    "respondent": codes.RESPONDENTS, "service": codes.ADULT_SERVICES,
+    "sex": {**codes.SHEU_SEXES, **codes.SEXES},
+    "reason": {**codes.CME_REASONS, "persistent_disruption": "Persistent disruptive behaviour",
+               "semh_other_reason": "SEMH pupil, other reason"},
+    "fsm": {"fsm": "FSM eligible", "non_fsm": "Not FSM eligible"},
+    "level": {**{k: f"Level {k}" for k in codes.EARLY_HELP_LEVELS}},
+    "vulnerable_group": {"send": "SEND", "care_leaver": "Care leaver", "young_parent": "Young parent",
+                         "youth_justice": "Youth justice"},
+    "imd_quintile": {"1": "1 (most deprived)", "5": "5 (least deprived)"},
+    "year_group": {g: f"Year {g}" for g in ("6", "8", "10", "12")},
+}
+
+
+def label(breakdown: str, value) -> str:
+    """The readable name of a breakdown value; the value itself when no better name is known."""
+    text = str(value)
+    if text == "unknown":
+        return "Not recorded"
+    return _BY_BREAKDOWN.get(breakdown, {}).get(text, text)
