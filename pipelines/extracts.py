@@ -74,6 +74,9 @@ def decode(raw: bytes) -> tuple[str, str]:
 
 def _read_csv_records(path: Path, raw: bytes) -> tuple[list[str], list[list[str]], str]:
     text, encoding = decode(raw)
+    # The csv module refuses fields over 128 KiB; a huge field is one bad record, which
+    # validation quarantines (field_too_long), not a reason to refuse the whole delivery.
+    csv.field_size_limit(max(csv.field_size_limit(), len(raw) + 1))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)

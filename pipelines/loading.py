@@ -31,6 +31,11 @@ LIVE = ("pending", "loaded", "empty")
 _STRING_TYPES = {pa.string(): pd.StringDtype(na_value=pd.NA), pa.large_string(): pd.StringDtype(na_value=pd.NA)}  # statuses of the delivery currently in force for a period
 
 
+def _clip(value: str, limit: int = 2_000) -> str:
+    """Quarantine keeps the record for a person to read, not a 5 MB field."""
+    return value if len(value) <= limit else value[:limit] + f"... [{len(value):,} characters]"
+
+
 def now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
@@ -236,7 +241,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source) -> list[FileOutcome]:
                 records = extract.frame.set_index(ROW)
                 bad = result.quarantine
                 wanted = records.loc[records.index.isin(bad[ROW].dropna().astype(int))]
-                as_json = {int(k): json.dumps({c: (None if pd.isna(v) else v) for c, v in row.items()})
+                as_json = {int(k): json.dumps({c: (None if pd.isna(v) else _clip(v)) for c, v in row.items()})
                            for k, row in wanted.iterrows()}
                 bad_parts.append(bad.assign(
                     source=source.name, source_file=name, file_hash=digest, quarantined_at=when,

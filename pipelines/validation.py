@@ -19,6 +19,7 @@ from pipelines.parsing import parse_frame
 from sources.catalogue import Source
 
 QUARANTINE_COLUMNS = [ROW, "column_name", "check_name", "failure_value", "reason"]
+MAX_CELL_CHARS = 10_000  # longer than any value an extract column can hold
 SUMMARY_WORDS = {"total", "totals", "grand total", "sub total", "subtotal"}
 
 
@@ -93,14 +94,30 @@ def check_many(extracts: list[Extract], source: Source) -> list[Checked]:
                 "failure_value": [m[2] for m in extract.malformed], "reason": [m[1] for m in extract.malformed],
             }))
 
-    summary = _summary_rows(frame, source.column_names)
+    # A cell far longer than any real value (a broken export, a pasted document) is judged
+    # first: it is quarantined with its record, and the rest of the delivery still loads.
+    lengths = pd.concat([frame[c].str.len() for c in source.column_names], axis=1).fillna(0)
+    too_long = (lengths > MAX_CELL_CHARS).to_numpy()
+    if too_long.any():
+        rows, cols = np.nonzero(too_long)
+        names = [source.column_names[c] for c in cols]
+        sizes = lengths.to_numpy()[rows, cols].astype(int)
+        parts.append(pd.DataFrame({
+            "_delivery": delivery.to_numpy()[rows], ROW: frame[ROW].to_numpy()[rows], "column_name": names,
+            "check_name": "field_too_long",
+            "failure_value": [str(frame.iloc[r][n])[:50] + "..." for r, n in zip(rows, names)],
+            "reason": [f"{n} is {z:,} characters long (limit {MAX_CELL_CHARS:,})" for n, z in zip(names, sizes)],
+        }))
+    long_rows = pd.Series(too_long.any(axis=1), index=frame.index)
+
+    summary = _summary_rows(frame, source.column_names) & ~long_rows
     if summary.any():
         parts.append(pd.DataFrame({
             "_delivery": delivery[summary].to_numpy(),
             ROW: frame.loc[summary, ROW].to_numpy(), "column_name": None, "check_name": "summary_row",
             "failure_value": "Total", "reason": "a summary (Total) row, not a record",
         }))
-    body = frame[~summary]
+    body = frame[~summary & ~long_rows]
 
     typed, parse_errors = parse_frame(body, source.columns)
     if len(parse_errors):
