@@ -124,42 +124,46 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: Source, landing: Path) -> l
     ensure_tables(con, source)
     seen = {r[0] for r in con.execute("select file_hash from load_log where source = ?", [source.name]).fetchall()}
     outcomes = []
-    for path, period, version in deliveries(source, landing):
-        digest = file_hash(path)
-        if digest in seen:
-            continue
-        seen.add(digest)
-        when = now()
-        current = con.execute(
-            "select file_hash, version, source_file from load_log where source = ? and period = ? "
-            "and status in (?, ?, ?) order by received_at desc limit 1", [source.name, period, *LIVE]).fetchone()
-        if current and version < current[1]:
-            _log(con, source, path, digest, period, version, "superseded",
-                 message=f"older version than {current[2]}, which is already loaded for {period}")
-            outcomes.append(FileOutcome(path.name, "superseded", message="older version; not loaded"))
-            continue
-        try:
-            extract = read_extract(path, source)
-        except ExtractError as exc:
-            _log(con, source, path, digest, period, version, exc.status, message=exc.message)
-            outcomes.append(FileOutcome(path.name, exc.status, message=exc.message))
-            continue
-        if extract.pii:
-            message = "refused: personal identifiers found: " + "; ".join(str(f) for f in extract.pii)
-            _log(con, source, path, digest, period, version, "refused", rows_read=extract.rows_read,
-                 rows_refused=extract.rows_read, encoding=extract.encoding, message=message)
-            outcomes.append(FileOutcome(path.name, "refused", extract.rows_read, message=message))
-            continue
-        notes = []
-        if extract.renamed_columns:
-            notes.append("renamed: " + ", ".join(f"{a} -> {b}" for a, b in extract.renamed_columns.items()))
-        if extract.dropped_columns:
-            notes.append("columns not in the catalogue, not loaded: " + ", ".join(extract.dropped_columns))
-        status = "pending" if extract.rows_read else "empty"
-        if status == "empty":
-            notes.append("empty delivery: the file has a header but no records")
-        con.execute("begin transaction")
-        try:
+    # One transaction for all of this source's new files: a killed run leaves none of them
+    # half-loaded, and one commit instead of one per file (NEET arrives as ~126 monthly files).
+    con.execute("begin transaction")
+    try:
+        for path, period, version in deliveries(source, landing):
+            digest = file_hash(path)
+            if digest in seen:
+                continue
+            seen.add(digest)
+            when = now()
+            # fetchall, not fetchone: DuckDB will not register a frame while a result is unfinished.
+            current = next(iter(con.execute(
+                "select file_hash, version, source_file from load_log where source = ? and period = ? "
+                "and status in (?, ?, ?) order by received_at desc limit 1",
+                [source.name, period, *LIVE]).fetchall()), None)
+            if current and version < current[1]:
+                _log(con, source, path, digest, period, version, "superseded",
+                     message=f"older version than {current[2]}, which is already loaded for {period}")
+                outcomes.append(FileOutcome(path.name, "superseded", message="older version; not loaded"))
+                continue
+            try:
+                extract = read_extract(path, source)
+            except ExtractError as exc:
+                _log(con, source, path, digest, period, version, exc.status, message=exc.message)
+                outcomes.append(FileOutcome(path.name, exc.status, message=exc.message))
+                continue
+            if extract.pii:
+                message = "refused: personal identifiers found: " + "; ".join(str(f) for f in extract.pii)
+                _log(con, source, path, digest, period, version, "refused", rows_read=extract.rows_read,
+                     rows_refused=extract.rows_read, encoding=extract.encoding, message=message)
+                outcomes.append(FileOutcome(path.name, "refused", extract.rows_read, message=message))
+                continue
+            notes = []
+            if extract.renamed_columns:
+                notes.append("renamed: " + ", ".join(f"{a} -> {b}" for a, b in extract.renamed_columns.items()))
+            if extract.dropped_columns:
+                notes.append("columns not in the catalogue, not loaded: " + ", ".join(extract.dropped_columns))
+            status = "pending" if extract.rows_read else "empty"
+            if status == "empty":
+                notes.append("empty delivery: the file has a header but no records")
             frame = extract.frame.assign(source_file=path.name, file_hash=digest, delivery_period=period,
                                          loaded_at=when)
             con.register("incoming_rows", frame)
@@ -177,11 +181,11 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: Source, landing: Path) -> l
                 notes.append(f"replaces {current[2]}")
                 con.execute("update load_log set message = ? where source = ? and file_hash = ?",
                             ["; ".join(notes), source.name, digest])
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
-        outcomes.append(FileOutcome(path.name, status, extract.rows_read, message="; ".join(notes)))
+            outcomes.append(FileOutcome(path.name, status, extract.rows_read, message="; ".join(notes)))
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
     return outcomes
 
 
