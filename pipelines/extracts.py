@@ -106,30 +106,28 @@ def _cell_text(value) -> str:
 
 
 def _read_xlsx_records(path: Path) -> tuple[list[str], list[list[str]], str]:
-    import openpyxl  # only xlsx deliveries need it
+    # calamine (Rust) reads cell values ~13x faster than openpyxl's read-only mode.
+    from python_calamine import CalamineWorkbook
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises several types for a damaged workbook
         raise ExtractError(path, f"not a readable Excel workbook: {exc}") from None
-    try:
-        rows = wb.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise ExtractError(path, "the workbook's first sheet is empty (no header row)", "empty")
-        width = len(header)
-        while width and header[width - 1] is None:  # trailing empty header cells
-            width -= 1
-        records = []
-        for row in rows:
-            cells = [_cell_text(v) for v in row]
-            extra = cells[width:]
-            # A spreadsheet has no field count: trailing cells openpyxl does not return are empty.
-            cells += [""] * (width - len(cells))
-            records.append(cells[:width] if not any(e.strip() for e in extra) else cells)
-        return [_cell_text(h) for h in header[:width]], records, "xlsx"
-    finally:
-        wb.close()
+    if not rows or not any(_cell_text(v).strip() for v in rows[0]):
+        raise ExtractError(path, "the workbook's first sheet is empty (no header row)", "empty")
+    header = [_cell_text(h) for h in rows[0]]
+    width = len(header)
+    while width and not header[width - 1].strip():  # trailing empty header cells
+        width -= 1
+    records = []
+    for row in rows[1:]:
+        cells = [_cell_text(v) for v in row]
+        extra = cells[width:]
+        # A spreadsheet has no field count: trailing cells not returned are empty.
+        cells += [""] * (width - len(cells))
+        records.append(cells[:width] if not any(e.strip() for e in extra) else cells)
+    return header[:width], records, "xlsx"
 
 
 def read_extract(path: Path, source: Source) -> Extract:
