@@ -106,7 +106,10 @@ def cmd_ui(args) -> int:
     from pipelines.runner import dagster_home
 
     p = resolve_paths(args.data_dir).ensure()
-    env = dict(os.environ, DAGSTER_HOME=str(dagster_home(p)), OBA_DATA_DIR=str(p.data_dir))
+    # The dagster beside this interpreter: the virtualenv need not be on PATH (make ui).
+    venv_bin = str(Path(sys.executable).parent)
+    env = dict(os.environ, DAGSTER_HOME=str(dagster_home(p)), OBA_DATA_DIR=str(p.data_dir),
+               PATH=venv_bin + os.pathsep + os.environ.get("PATH", ""))
     argv = ["dagster", "dev", "-m", "pipelines.definitions", "-h", args.host, "-p", str(args.port)]
     print(f"DAGSTER_HOME={env['DAGSTER_HOME']} {' '.join(argv)}")
     os.execvpe(argv[0], argv, env)
