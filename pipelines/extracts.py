@@ -13,7 +13,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 

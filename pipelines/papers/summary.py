@@ -36,7 +36,7 @@ def sentences(rows: pd.DataFrame) -> list[str]:
     same = _count(trend, "no significant change")
     out.append(f"Over the last five periods, {better} headline {'measure is' if better == 1 else 'measures are'} "
                f"getting better, {worse} getting worse and {same} show no significant change"
-               + (f"; the rest have too few periods or no direction to judge." if better + worse + same < len(head)
+               + ("; the rest have too few periods or no direction to judge." if better + worse + same < len(head)
                   else ".")
                + (f" Getting worse: {_names(head, trend == 'getting worse')}." if worse else ""))
     for col, who in (("vs_england", "England"), ("vs_sn", "our statistical neighbours")):

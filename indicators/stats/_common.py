@@ -1,0 +1,50 @@
+"""Constants and argument checks shared by the statistics modules."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _st
+
+# Exact quantiles for the two levels the pipeline publishes, so the reference values in
+# the PHE guidance (1.96 is 1.959963984540054) are reproduced to the last digit.
+Z = {0.95: 1.959963984540054, 0.998: 3.090232306167813}
+
+POLARITIES = ("higher", "lower", "none")
+METHODS = ("wilson", "byar", "rate", "mean", "newcombe", "welch", "none")
+
+# Below this count Byar's approximation is not accurate enough and the exact Poisson
+# interval is used instead (the rule given in the indicator specification).
+BYAR_MIN_COUNT = 10
+
+def _check_level(level: float) -> float:
+    level = float(level)
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"confidence level must be between 0 and 1, got {level!r}")
+    return level
+
+def z_for(level: float = 0.95) -> float:
+    """Two-sided standard normal quantile for ``level`` (1.959963984540054 for 0.95)."""
+    level = _check_level(level)
+    if level in Z:
+        return Z[level]
+    return float(_st.norm.ppf(1.0 - (1.0 - level) / 2.0))
+
+def _check_polarity(polarity: str) -> str:
+    if polarity not in POLARITIES:
+        raise ValueError(f"polarity must be one of {POLARITIES}, got {polarity!r}")
+    return polarity
+
+def _missing(x) -> bool:
+    """True for None, NaN and pandas NA (scalars only)."""
+    if x is None:
+        return True
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+def _as_float_array(x) -> np.ndarray:
+    """Numeric copy with None / pandas NA turned into NaN."""
+    return pd.to_numeric(pd.Series(np.atleast_1d(np.asarray(x, dtype=object))),
+                         errors="raise").to_numpy(dtype=float, na_value=np.nan)
