@@ -151,7 +151,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: Source, landing: Path) -> l
                 outcomes.append(FileOutcome(path.name, exc.status, message=exc.message))
                 continue
             if extract.pii:
-                message = "refused: personal identifiers found: " + "; ".join(str(f) for f in extract.pii)
+                message = "personal identifiers found: " + "; ".join(str(f) for f in extract.pii)
                 _log(con, source, path, digest, period, version, "refused", rows_read=extract.rows_read,
                      rows_refused=extract.rows_read, encoding=extract.encoding, message=message)
                 outcomes.append(FileOutcome(path.name, "refused", extract.rows_read, message=message))
