@@ -77,9 +77,8 @@ def _definition(r) -> str:
     return f"Numerator: {r.numerator_definition}" + ("" if fmt.missing(den) else f" Denominator: {den}")
 
 
-def context(data: PaperData, board: str, today: dt.date) -> tuple[dict, list[charts.Chart]]:
+def _sections(data: PaperData, head: pd.DataFrame) -> tuple[list[dict], list[charts.Chart]]:
     rows = data.rows
-    head = rows[rows["is_headline"].astype(bool)]
     sections, all_charts = [], []
     for _, r in head.iterrows():
         sup = rows[(rows["indicator_id"] == r["indicator_id"]) & ~rows["is_headline"].astype(bool)]
@@ -98,6 +97,14 @@ def context(data: PaperData, board: str, today: dt.date) -> tuple[dict, list[cha
                       f"statistical neighbours {fmt.value(r.get('sn_value'), r['unit'])} "
                       f"({r.get('vs_sn') or 'not compared'})."),
             story=_story(r, sup), charts=made, supporting=_supporting(sup)))
+    return sections, all_charts
+
+
+def context(data: PaperData, board: str, today: dt.date) -> tuple[dict, list[charts.Chart]]:
+    rows = data.rows
+    head = rows[rows["is_headline"].astype(bool)]
+    with charts.drawing():
+        sections, all_charts = _sections(data, head)
     log = data.load_log
     received = (pd.Timestamp(log["received_at"].max()).strftime("%d %B %Y")
                 if not log.empty and log["received_at"].notna().any() else "not recorded")
