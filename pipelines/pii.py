@@ -100,30 +100,38 @@ def _value_findings(column: str, values: pd.Series) -> list[Finding]:
     return _frame_value_findings([column], [values])
 
 
-def _frame_value_findings(columns: list[str], series: list[pd.Series]) -> list[Finding]:
-    """Every value pattern over every column, in one regex pass per pattern.
+def _candidates(series: list[pd.Series]) -> list[pd.Series]:
+    """The cells of each column that could match a value pattern (almost none in an anonymised
+    extract), found in one pass over every cell of the file in Arrow (RE2).
 
-    The distinct values of all columns are stacked into one Series (with the column each
-    came from), so a file costs five regex calls rather than five per column; findings are
-    reported exactly as a column-by-column scan would (column order, then pattern order).
+    The pass: one regex for the four anchored shapes after trimming, and a plain '@' search.
+    Where RE2 and Python's ``re`` / ``str.strip`` could disagree (non-ASCII digits or spaces,
+    control characters such as a vertical tab or the separators Python strips but Arrow does
+    not), the cell goes on to the exact tests too.
     """
-    parts = [_distinct(values) for values in series]
+    arrays = [pa.array(values.astype("string")) for values in series]
+    cells = pa.chunked_array(arrays, type=pa.large_string())
+    trimmed = pc.utf8_trim_whitespace(cells)
+    maybe = pc.or_(pc.or_(pc.match_substring_regex(trimmed, _ANY_ANCHORED), pc.match_substring(cells, "@")),
+                   pc.or_(pc.invert(pc.string_is_ascii(cells)), pc.match_substring_regex(cells, "[\\x00-\\x1f\\x7f]")))
+    maybe = pc.fill_null(maybe, False).to_numpy(zero_copy_only=False)  # a missing cell is not a candidate
+    if not maybe.any():
+        return []
+    bounds = np.cumsum([0, *(len(a) for a in arrays)])
+    return [values[maybe[a:b]] for values, a, b in zip(series, bounds[:-1], bounds[1:])]
+
+
+def _frame_value_findings(columns: list[str], series: list[pd.Series]) -> list[Finding]:
+    """Every value pattern over every column; findings in column order, then pattern order.
+
+    Only candidate cells (``_candidates``) meet the exact patterns, each distinct value once.
+    """
+    parts = [_distinct(values) for values in _candidates(series)]
     lengths = [len(p) for p in parts]
     if not sum(lengths):
         return []
     stacked = pd.concat(parts, ignore_index=True)
     owner = np.repeat(np.arange(len(parts)), lengths)
-    # Cheap first pass: one regex for the four anchored shapes and a plain '@' search; only
-    # values that pass it (almost none in an anonymised extract) meet each pattern on its own.
-    # RE2 (pyarrow) runs it; where RE2 and Python's re could disagree (non-ASCII digits or
-    # spaces, a vertical tab, which RE2's \s lacks) the value goes on to the exact tests.
-    arrow = pa.array(stacked.to_numpy(dtype=object), type=pa.string())
-    maybe = pc.or_(pc.or_(pc.match_substring_regex(arrow, _ANY_ANCHORED), pc.match_substring(arrow, "@")),
-                   pc.or_(pc.invert(pc.string_is_ascii(arrow)), pc.match_substring(arrow, "\x0b")))
-    maybe = maybe.to_numpy(zero_copy_only=False)
-    if not maybe.any():
-        return []
-    stacked, owner = stacked[maybe], owner[maybe]
     hits_at: list[tuple[int, int, pd.Series]] = []  # (column position, check position, hits)
     for k, (pattern, _reason, extra) in enumerate(_VALUE_CHECKS):
         matcher = stacked.str.contains if pattern is EMAIL else stacked.str.match
