@@ -56,32 +56,20 @@ def _without_key(source: Source):
     return dfs
 
 
-def _key_schema(source: Source):
-    """pandera's key rule for ``source`` on its own: the key columns, ``unique`` and nothing else."""
-    import pandera.pandas as pa
-
-    dfs = schemas.get(source.name).to_schema()
-    key = [dfs.unique] if isinstance(dfs.unique, str) else list(dfs.unique or [])
-    return pa.DataFrameSchema({c: pa.Column(nullable=True) for c in key}, unique=key or None,
-                              report_duplicates=dfs.report_duplicates, name=dfs.name), key
-
-
 def _key_failures(typed: pd.DataFrame, delivery: pd.Series, source: Source) -> pd.DataFrame:
-    """Duplicate keys within each delivery, reported by the schema's own rule and wording.
+    """Duplicate keys within each delivery, by the schema's own key rule and wording.
 
-    One vectorised pass finds the deliveries that have a duplicate key at all; only their key
-    columns are given to pandera (the schema's key rule alone: every other rule has already
-    been judged on the whole batch), so every reported failure is pandera's.
+    One vectorised pass finds the rows whose key recurs within their delivery; only those
+    go to pandera, in one pass for the whole batch (every other rule has already been judged
+    on the whole batch), so every reported failure is pandera's.
     """
-    dfs, key = _key_schema(source)
+    schema = schemas.get(source.name).to_schema()
+    key = [schema.unique] if isinstance(schema.unique, str) else list(schema.unique or [])
     if not key or typed.empty:
         return pd.DataFrame(columns=schemas.FAILURE_COLUMNS)
-    keys = typed[key]
-    dup = keys.assign(_delivery=delivery.to_numpy()).duplicated(keep=False).to_numpy()
-    parts = []
-    for d in pd.unique(delivery[dup]):
-        parts.append(schemas.failures(dfs, keys[(delivery == d).to_numpy() & dup]))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=schemas.FAILURE_COLUMNS)
+    keys = typed[key].assign(_delivery=delivery.to_numpy())
+    dup = keys.duplicated(keep=False).to_numpy()
+    return schemas.key_failures(schema, keys[dup], within="_delivery")
 
 
 def check_many(extracts: list[Extract], source: Source) -> list[Checked]:

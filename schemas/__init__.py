@@ -2,7 +2,8 @@
 
 ``SCHEMAS`` maps every source name to its ``DataFrameModel``; ``get(name)`` looks one up;
 ``failures(schema, frame)`` (from ``schemas.report``) lists what fails validation, one row
-per failing cell / row.
+per failing cell / row; ``key_failures(schema, frame, within)`` judges the key rule alone
+within each value of a column.
 
 The schema modules are imported lazily (PEP 562 ``__getattr__``): ``sources.catalogue``
 imports ``schemas.codes``, which runs this file, and the schema modules import the
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandera.pandas as pa
 
-__all__ = ["SCHEMAS", "get", "failures", "FAILURE_COLUMNS", "SchemaContractError"]
+__all__ = ["SCHEMAS", "get", "failures", "key_failures", "FAILURE_COLUMNS", "SchemaContractError"]
 
 
 class SchemaContractError(AssertionError):
@@ -63,7 +64,7 @@ def get(name: str) -> type[pa.DataFrameModel]:
 def __getattr__(attr: str):
     if attr == "SCHEMAS":
         return _load()
-    if attr in ("failures", "FAILURE_COLUMNS"):
+    if attr in ("failures", "key_failures", "FAILURE_COLUMNS"):
         from schemas import report as module
 
         return getattr(module, attr)

@@ -83,6 +83,25 @@ def failures(schema: type[pa.DataFrameModel] | pa.DataFrameSchema, frame: pd.Dat
     return out.drop_duplicates(["index", "column", "check"], ignore_index=True)[FAILURE_COLUMNS]
 
 
+def key_failures(schema: type[pa.DataFrameModel] | pa.DataFrameSchema, frame: pd.DataFrame,
+                 within: str) -> pd.DataFrame:
+    """The schema's key rule (``unique``) alone, judged separately within each value of the
+    column ``within`` (e.g. each delivery of a batch), in one pandera pass; reported exactly
+    as ``failures`` reports duplicate keys, with ``FAILURE_COLUMNS``."""
+    dfs = schema.to_schema() if isinstance(schema, type) else schema
+    key = [dfs.unique] if isinstance(dfs.unique, str) else list(dfs.unique or [])
+    if not key or frame.empty:
+        return _empty()
+    scoped = pa.DataFrameSchema({c: pa.Column(nullable=True) for c in [*key, within]}, unique=[*key, within],
+                                report_duplicates=dfs.report_duplicates, name=dfs.name)
+    cases = _failure_cases(scoped, frame[[*key, within]])
+    # pandera names a duplicate by its non-blank key cells; the scope column is not part of the
+    # key, so a row named only by it is one whose key is all blank, as ``failures`` would not name.
+    cases = cases[cases["check"].isin(["multiple_fields_uniqueness", "field_uniqueness"]) & cases["index"].notna()
+                  & (cases["column"] != within)]
+    return _duplicates(dfs, frame, cases)[FAILURE_COLUMNS] if len(cases) else _empty()
+
+
 def _failure_cases(dfs: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
     try:
         dfs.validate(frame, lazy=True)

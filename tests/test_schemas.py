@@ -115,6 +115,26 @@ def test_blank_is_a_key_value_in_pupil_population():
     assert set(fails["index"]) == {2}
 
 
+@pytest.mark.parametrize("name", ["adult_referrals", "neet"])
+def test_key_failures_within_a_scope_match_failures_per_delivery(name):
+    """``key_failures`` judges each delivery of a batch in one pass, exactly as ``failures``
+    judges each delivery alone: same rows, same wording, blank keys treated alike."""
+    key = source(name).key
+    blank = {key[-1]: ""}
+    rows = [row(name), row(name), row(name, **blank), row(name, **blank),   # delivery 0
+            row(name), row(name, **blank), row(name, **blank), row(name)]   # delivery 1
+    frame = typed(name, *rows)
+    delivery = pd.Series([0, 0, 0, 0, 1, 1, 1, 1], index=frame.index)
+    alone = []
+    for d in (0, 1):
+        fails = failures(get(name), frame[delivery == d])
+        alone.append(fails[fails["check"] == "unique key"])
+    expected = pd.concat(alone).sort_values("index").reset_index(drop=True)
+    got = schemas.key_failures(get(name), frame.assign(scope=delivery), within="scope")
+    pd.testing.assert_frame_equal(got.sort_values("index").reset_index(drop=True), expected, check_dtype=False)
+    assert set(got["index"]) >= {1, 7}  # a later duplicate in each delivery, never across them
+
+
 # --- required values -------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", NAMES)
