@@ -3,7 +3,7 @@
 ``pipeline_run`` is the full nightly run (``pipelines.runner.run``: the ``everything`` job
 in-process); its per-stage wall time comes from the run's step events and its per-stage
 peak memory from RSS sampled in a thread during those steps. ``engine_ingest`` runs the
-ingestion engine (``load_raw`` + ``stage`` for every source) without Dagster, to show what
+ingestion engine (``pipelines.loading.ingest`` for every source) without Dagster, to show what
 Dagster itself costs.
 """
 
@@ -76,10 +76,10 @@ class RssSampler:
 
 
 def engine_ingest(data_dir: str) -> dict:
-    """load_raw + stage for every source into a fresh DuckDB file, no Dagster."""
+    """``ingest`` (load and stage) for every source into a fresh DuckDB file, no Dagster."""
     import duckdb
 
-    from pipelines.loading import load_raw, stage
+    from pipelines.loading import ingest
     from sources.catalogue import SOURCES
 
     data = Path(data_dir)
@@ -91,10 +91,8 @@ def engine_ingest(data_dir: str) -> dict:
     with RssSampler() as rss, duckdb.connect(str(db)) as con:
         for source in SOURCES:
             t0 = time.perf_counter()
-            load_raw(con, source, data / "landing")
-            t1 = time.perf_counter()
-            stage(con, source)
-            per_source[source.name] = {"raw_s": round(t1 - t0, 3), "stage_s": round(time.perf_counter() - t1, 3)}
+            ingest(con, source, data / "landing")
+            per_source[source.name] = {"seconds": round(time.perf_counter() - t0, 3)}
         seconds = time.perf_counter() - started
         counts = con.execute("select coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
                              "coalesce(sum(rows_quarantined), 0), coalesce(sum(rows_refused), 0) "

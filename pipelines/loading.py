@@ -3,9 +3,11 @@
 ``load_raw``: new files (by content hash) are read, checked for personal identifiers and
 written as delivered to ``raw_<source>``; a re-issue for the same period supersedes the
 earlier delivery everywhere. ``stage``: pending deliveries are typed and validated into
-``stg_<source>``, failures into ``quarantine``. Each file is handled in its own
-transaction, so a killed run never leaves half a delivery behind, and a file already
-seen (same hash) is never read twice: re-running on the same files changes nothing.
+``stg_<source>``, failures into ``quarantine``. ``ingest`` does both in one pass, validating
+the frames just read instead of reading them back. New files are written a batch at a time
+(at most ``BATCH_ROWS`` rows), each batch in one transaction, so a killed run never leaves
+half a delivery behind, and a file already seen (same hash) is never read twice: re-running
+on the same files changes nothing.
 """
 
 from __future__ import annotations
@@ -119,13 +121,51 @@ def _quarantine_malformed(con, source, extract: Extract, when) -> None:
     con.unregister("malformed_rows")
 
 
+def _live(con, source: Source) -> dict[str, tuple[str, int, str]]:
+    """The delivery in force for each period: period -> (file_hash, version, source_file)."""
+    rows = con.execute(
+        "select period, file_hash, version, source_file from load_log where source = ? and status in (?, ?, ?) "
+        "order by received_at, source_file", [source.name, *LIVE]).fetchall()
+    return {period: (digest, version, name) for period, digest, version, name in rows}
+
+
+@dataclass
+class _Accepted:
+    """A delivery read in this run, waiting to be written to raw (and staged) with its batch."""
+    digest: str
+    name: str
+    period: str
+    extract: Extract
+    when: dt.datetime
+    status: str
+
+
 def load_raw(con: duckdb.DuckDBPyConnection, source: Source, landing: Path) -> list[FileOutcome]:
-    """Read new deliveries of ``source`` into ``raw_<source>``; returns what happened to each new file."""
+    """Read new deliveries of ``source`` into ``raw_<source>``; returns what happened to each new file.
+
+    Their rows wait in ``raw_<source>`` as *pending* until ``stage`` validates them."""
+    return _load(con, source, landing, stage_now=False)[0]
+
+
+def ingest(con: duckdb.DuckDBPyConnection, source: Source,
+           landing: Path) -> tuple[list[FileOutcome], list[FileOutcome]]:
+    """``load_raw`` and ``stage`` in one pass: each batch of new deliveries is validated from the
+    frames just read (not read back from ``raw_<source>``) and written, raw, staged, quarantined
+    and logged, in one transaction. Deliveries left pending by an earlier run are staged too.
+    Returns (what happened to each new file, what staging did to each delivery)."""
+    loaded, staged = _load(con, source, landing, stage_now=True)
+    return loaded, staged + stage(con, source)
+
+
+def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[FileOutcome], list[FileOutcome]]:
     ensure_tables(con, source)
     seen = {r[0] for r in con.execute("select file_hash from load_log where source = ?", [source.name]).fetchall()}
-    outcomes = []
-    # One transaction for all of this source's new files: a killed run leaves none of them
-    # half-loaded, and one commit instead of one per file (NEET arrives as ~126 monthly files).
+    live = _live(con, source)
+    outcomes, staged = [], []
+    batch: dict[str, _Accepted] = {}
+    # New files are written a batch at a time (at most BATCH_ROWS rows, one insert each), each
+    # batch in one transaction: a killed run leaves no delivery half-loaded, and NEET's ~126
+    # monthly files cost one insert and one commit rather than one each.
     con.execute("begin transaction")
     try:
         for path, period, version in deliveries(source, landing):
@@ -134,11 +174,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: Source, landing: Path) -> l
                 continue
             seen.add(digest)
             when = now()
-            # fetchall, not fetchone: DuckDB will not register a frame while a result is unfinished.
-            current = next(iter(con.execute(
-                "select file_hash, version, source_file from load_log where source = ? and period = ? "
-                "and status in (?, ?, ?) order by received_at desc limit 1",
-                [source.name, period, *LIVE]).fetchall()), None)
+            current = live.get(period)
             if current and version < current[1]:
                 _log(con, source, path, digest, period, version, "superseded",
                      message=f"older version than {current[2]}, which is already loaded for {period}")
@@ -164,15 +200,13 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: Source, landing: Path) -> l
             status = "pending" if extract.rows_read else "empty"
             if status == "empty":
                 notes.append("empty delivery: the file has a header but no records")
-            frame = extract.frame.assign(source_file=path.name, file_hash=digest, delivery_period=period,
-                                         loaded_at=when)
-            con.register("incoming_rows", frame)
-            con.execute(f'insert into "raw_{source.name}" by name select * from incoming_rows')
-            con.unregister("incoming_rows")
+            batch[digest] = _Accepted(digest, path.name, period, extract, when, status)
+            live[period] = (digest, version, path.name)
             _quarantine_malformed(con, source, extract, when)
             _log(con, source, path, digest, period, version, status, rows_read=extract.rows_read,
                  encoding=extract.encoding, message="; ".join(notes), when=when)
             if current:
+                batch.pop(current[0], None)  # superseded before its rows were written
                 _remove_delivery(con, source, current[0])
                 # Its rows leave the warehouse, so the log moves them to rows_superseded.
                 con.execute("update load_log set status = 'superseded', superseded_by = ?, "
@@ -182,11 +216,36 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: Source, landing: Path) -> l
                 con.execute("update load_log set message = ? where source = ? and file_hash = ?",
                             ["; ".join(notes), source.name, digest])
             outcomes.append(FileOutcome(path.name, status, extract.rows_read, message="; ".join(notes)))
+            if sum(len(a.extract.frame) for a in batch.values()) >= BATCH_ROWS:
+                staged += _write(con, source, list(batch.values()), stage_now)
+                batch.clear()
+                con.execute("commit")
+                con.execute("begin transaction")
+        staged += _write(con, source, list(batch.values()), stage_now)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    return outcomes
+    return outcomes, staged
+
+
+def _write(con, source: Source, batch: list[_Accepted], stage_now: bool) -> list[FileOutcome]:
+    """Insert a batch's rows into ``raw_<source>`` in one statement; validate and stage them if asked."""
+    frames = [a.extract.frame.assign(source_file=a.name, file_hash=a.digest, delivery_period=a.period,
+                                     loaded_at=a.when) for a in batch if len(a.extract.frame)]
+    if frames:
+        con.register("incoming_rows", pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
+        con.execute(f'insert into "raw_{source.name}" by name select * from incoming_rows')
+        con.unregister("incoming_rows")
+    pending = [a for a in batch if a.status == "pending"]
+    if not stage_now or not pending:
+        return []
+    # Exactly what ``stage`` would read back from raw: the frame alone (malformed records are
+    # already in quarantine, written by the load).
+    extracts = [Extract(path=Path(a.name), file_hash=a.digest, encoding=a.extract.encoding, frame=a.extract.frame)
+                for a in pending]
+    meta = [(a.digest, a.name, a.period, a.extract.rows_read, a.extract.encoding) for a in pending]
+    return _stage_batch(con, source, meta, extracts)
 
 
 BATCH_ROWS = 1_000_000  # pending deliveries validated together, at most this many rows (bounds memory)
@@ -229,47 +288,54 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source) -> list[FileOutcome]:
         for digest, name, period, rows_read, encoding in batch:
             frame = by_hash.get(digest, frame_all.iloc[:0]).drop(columns="file_hash").reset_index(drop=True)
             extracts.append(Extract(path=Path(name), file_hash=digest, encoding=encoding, frame=frame))
-        results = check_many(extracts, source)
-        when = now()
         con.execute("begin transaction")
         try:
-            valid = pd.concat([r.valid.assign(source_file=p[1], file_hash=p[0], delivery_period=p[2], loaded_at=when)
-                               for p, r in zip(batch, results)], ignore_index=True)
-            con.register("valid_rows", valid)
-            con.execute(f'insert into "stg_{source.name}" by name select * from valid_rows')
-            con.unregister("valid_rows")
-            bad_parts = []
-            for (digest, name, *_), extract, result in zip(batch, extracts, results):
-                if not len(result.quarantine):
-                    continue
-                records = extract.frame.set_index(ROW)
-                bad = result.quarantine
-                wanted = records.loc[records.index.isin(bad[ROW].dropna().astype(int))]
-                as_json = {int(k): json.dumps({c: (None if pd.isna(v) else _clip(v)) for c, v in row.items()})
-                           for k, row in wanted.iterrows()}
-                bad_parts.append(bad.assign(
-                    source=source.name, source_file=name, file_hash=digest, quarantined_at=when,
-                    record=bad[ROW].map(lambda r: as_json.get(int(r)) if pd.notna(r) else None)))
-            if bad_parts:
-                con.register("bad_rows", pd.concat(bad_parts, ignore_index=True))
-                con.execute("insert into quarantine by name select * from bad_rows")
-                con.unregister("bad_rows")
-            counts = pd.DataFrame({"file_hash": hashes, "rows_loaded": [r.rows_loaded for r in results]})
-            con.register("batch_counts", counts)
-            con.execute(
-                "update load_log set status = 'loaded', rows_loaded = c.rows_loaded, "
-                "rows_quarantined = coalesce(q.n, 0), validated_at = ? "
-                "from batch_counts c left join (select file_hash, count(distinct source_row) n from quarantine "
-                "where source = ? group by file_hash) q on q.file_hash = c.file_hash "
-                "where load_log.source = ? and load_log.file_hash = c.file_hash", [when, source.name, source.name])
-            con.unregister("batch_counts")
-            quarantined = dict(con.execute(
-                "select file_hash, rows_quarantined from load_log where source = ? and file_hash in "
-                "(select unnest(?::varchar[]))", [source.name, hashes]).fetchall())
+            outcomes += _stage_batch(con, source, batch, extracts)
             con.execute("commit")
         except Exception:
             con.execute("rollback")
             raise
-        for (digest, name, period, rows_read, _), result in zip(batch, results):
-            outcomes.append(FileOutcome(name, "loaded", rows_read, result.rows_loaded, quarantined[digest]))
     return outcomes
+
+
+def _stage_batch(con, source: Source, batch: list[tuple], extracts: list[Extract]) -> list[FileOutcome]:
+    """Validate ``extracts`` (pending deliveries, ``batch`` = their load-log rows) and write the
+    valid rows, the quarantined ones and the counts. The caller holds the transaction."""
+    hashes = [p[0] for p in batch]
+    results = check_many(extracts, source)
+    when = now()
+    valid = pd.concat([r.valid.assign(source_file=p[1], file_hash=p[0], delivery_period=p[2], loaded_at=when)
+                       for p, r in zip(batch, results)], ignore_index=True)
+    con.register("valid_rows", valid)
+    con.execute(f'insert into "stg_{source.name}" by name select * from valid_rows')
+    con.unregister("valid_rows")
+    bad_parts = []
+    for (digest, name, *_), extract, result in zip(batch, extracts, results):
+        if not len(result.quarantine):
+            continue
+        records = extract.frame.set_index(ROW)
+        bad = result.quarantine
+        wanted = records.loc[records.index.isin(bad[ROW].dropna().astype(int))]
+        as_json = {int(k): json.dumps({c: (None if pd.isna(v) else _clip(v)) for c, v in row.items()})
+                   for k, row in wanted.iterrows()}
+        bad_parts.append(bad.assign(
+            source=source.name, source_file=name, file_hash=digest, quarantined_at=when,
+            record=bad[ROW].map(lambda r: as_json.get(int(r)) if pd.notna(r) else None)))
+    if bad_parts:
+        con.register("bad_rows", pd.concat(bad_parts, ignore_index=True))
+        con.execute("insert into quarantine by name select * from bad_rows")
+        con.unregister("bad_rows")
+    counts = pd.DataFrame({"file_hash": hashes, "rows_loaded": [r.rows_loaded for r in results]})
+    con.register("batch_counts", counts)
+    con.execute(
+        "update load_log set status = 'loaded', rows_loaded = c.rows_loaded, "
+        "rows_quarantined = coalesce(q.n, 0), validated_at = ? "
+        "from batch_counts c left join (select file_hash, count(distinct source_row) n from quarantine "
+        "where source = ? group by file_hash) q on q.file_hash = c.file_hash "
+        "where load_log.source = ? and load_log.file_hash = c.file_hash", [when, source.name, source.name])
+    con.unregister("batch_counts")
+    quarantined = dict(con.execute(
+        "select file_hash, rows_quarantined from load_log where source = ? and file_hash in "
+        "(select unnest(?::varchar[]))", [source.name, hashes]).fetchall())
+    return [FileOutcome(name, "loaded", rows_read, result.rows_loaded, quarantined[digest])
+            for (digest, name, period, rows_read, _), result in zip(batch, results)]
