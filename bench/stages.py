@@ -19,12 +19,15 @@ import psutil
 
 # Stage of an asset, by the naming grammar (file = table = asset key) and then by group.
 INGEST_PREFIXES = ("raw_", "stg_")
+INGEST_STEP = "ingest_"  # ingest_<source>: the one step that makes raw_<source> and stg_<source>
 INDICATOR_PREFIXES = ("ind_", "indicator_", "scorecard")
 REPORT_WORDS = ("report", "paper", "board")
 STAGE_ORDER = ["ingest", "indicators", "board_paper"]
 
 
 def stage_of(key: str, group: str | None) -> str:
+    if key.startswith(INGEST_STEP):
+        return "ingest"
     if group is None:  # not an asset: an asset-check step
         return "other:asset checks"
     if "workbook" in key:

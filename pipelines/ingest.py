@@ -1,8 +1,8 @@
-"""Ingestion assets: for every catalogue source, ``raw_<source>`` then ``stg_<source>``."""
+"""Ingestion assets: for every catalogue source, ``raw_<source>`` then ``stg_<source>``, made by one step."""
 
 import dagster as dg
 
-from pipelines.loading import FileOutcome, load_raw, stage
+from pipelines.loading import FileOutcome, ingest, load_raw, stage
 from pipelines.resources import Warehouse
 from sources.catalogue import SOURCES, Source
 
@@ -30,49 +30,67 @@ def _totals(con, source: Source) -> dict:
             "rows_quarantined": row[3], "files_not_loaded": row[4]}
 
 
-def build(source: Source) -> list[dg.AssetsDefinition]:
-    raw_key, stg_key = f"raw_{source.name}", f"stg_{source.name}"
+def _raw_metadata(con, source: Source, outcomes: list[FileOutcome]) -> dict:
+    return {
+        "new_files": len(outcomes),
+        "rows_read": sum(o.rows_read for o in outcomes),
+        "refused_files": [o.file for o in outcomes if o.status == "refused"],
+        "rows_in_table": con.execute(f'select count(*) from "raw_{source.name}"').fetchone()[0],
+        "deliveries": dg.MetadataValue.md(_outcome_table(outcomes)),
+    }
 
-    @dg.asset(name=raw_key, group_name=GROUP, kinds={"duckdb"},
-              description=f"{source.title} as delivered by {source.delivered_by}: every current delivery, "
-                          f"text, with file, hash and row of origin.")
-    def raw_asset(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+
+def _stg_metadata(con, source: Source, outcomes: list[FileOutcome]) -> dict:
+    totals = _totals(con, source)
+    preview = con.execute(f'select * exclude (file_hash, loaded_at) from "stg_{source.name}" limit 5').df()
+    return {
+        "rows_in": sum(o.rows_read for o in outcomes),
+        "rows_loaded": sum(o.rows_loaded for o in outcomes),
+        "rows_quarantined": sum(o.rows_quarantined for o in outcomes),
+        **{f"total_{k}": v for k, v in totals.items()},
+        "validated": dg.MetadataValue.md(_outcome_table(outcomes)),
+        "preview": dg.MetadataValue.md(preview.to_markdown(index=False) if len(preview) else "empty"),
+    }
+
+
+def build(source: Source) -> dg.AssetsDefinition:
+    """``raw_<source>`` and ``stg_<source>``, made by one step: new deliveries are read, checked
+    for personal identifiers and validated in one pass (``loading.ingest``). Either asset can
+    still be materialised alone: raw loads new files as pending; stg validates what is pending."""
+    raw_key, stg_key = dg.AssetKey(f"raw_{source.name}"), dg.AssetKey(f"stg_{source.name}")
+    specs = [
+        dg.AssetSpec(raw_key, group_name=GROUP, kinds={"duckdb"},
+                     description=f"{source.title} as delivered by {source.delivered_by}: every current delivery, "
+                                 f"text, with file, hash and row of origin."),
+        dg.AssetSpec(stg_key, group_name=GROUP, kinds={"duckdb", "pandera"}, deps=[raw_key],
+                     description=f"{source.title}: typed rows that passed the pandera schema ({source.grain}); "
+                                 f"failures go to quarantine."),
+    ]
+
+    @dg.multi_asset(name=f"ingest_{source.name}", specs=specs, can_subset=True)
+    def ingest_assets(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        selected = context.selected_asset_keys
         with warehouse.connect() as con:
-            outcomes = load_raw(con, source, warehouse.paths().landing)
-            rows = con.execute(f'select count(*) from "{raw_key}"').fetchone()[0]
-        for o in outcomes:
-            if o.status in ("refused", "rejected", "failed"):
-                context.log.error(f"{source.name}: {o.file} {o.status}: {o.message}")
-            elif o.status in ("empty", "superseded"):
-                context.log.warning(f"{source.name}: {o.file} {o.status}: {o.message}")
-        return dg.MaterializeResult(metadata={
-            "new_files": len(outcomes),
-            "rows_read": sum(o.rows_read for o in outcomes),
-            "refused_files": [o.file for o in outcomes if o.status == "refused"],
-            "rows_in_table": rows,
-            "deliveries": dg.MetadataValue.md(_outcome_table(outcomes)),
-        })
+            if raw_key in selected:
+                if stg_key in selected:
+                    loaded, staged = ingest(con, source, warehouse.paths().landing)
+                else:
+                    loaded, staged = load_raw(con, source, warehouse.paths().landing), []
+                for o in loaded:
+                    if o.status in ("refused", "rejected", "failed"):
+                        context.log.error(f"{source.name}: {o.file} {o.status}: {o.message}")
+                    elif o.status in ("empty", "superseded"):
+                        context.log.warning(f"{source.name}: {o.file} {o.status}: {o.message}")
+                yield dg.MaterializeResult(asset_key=raw_key, metadata=_raw_metadata(con, source, loaded))
+            else:
+                staged = stage(con, source)
+            if stg_key in selected:
+                metadata = _stg_metadata(con, source, staged)
+                if metadata["total_rows_quarantined"]:
+                    context.log.info(f"{source.name}: {metadata['total_rows_quarantined']} rows quarantined in total")
+                yield dg.MaterializeResult(asset_key=stg_key, metadata=metadata)
 
-    @dg.asset(name=stg_key, group_name=GROUP, deps=[raw_asset], kinds={"duckdb", "pandera"},
-              description=f"{source.title}: typed rows that passed the pandera schema ({source.grain}); "
-                          f"failures go to quarantine.")
-    def stg_asset(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-        with warehouse.connect() as con:
-            outcomes = stage(con, source)
-            totals = _totals(con, source)
-            preview = con.execute(f'select * exclude (file_hash, loaded_at) from "{stg_key}" limit 5').df()
-        if totals["rows_quarantined"]:
-            context.log.info(f"{source.name}: {totals['rows_quarantined']} rows quarantined in total")
-        return dg.MaterializeResult(metadata={
-            "rows_in": sum(o.rows_read for o in outcomes),
-            "rows_loaded": sum(o.rows_loaded for o in outcomes),
-            "rows_quarantined": sum(o.rows_quarantined for o in outcomes),
-            **{f"total_{k}": v for k, v in totals.items()},
-            "validated": dg.MetadataValue.md(_outcome_table(outcomes)),
-            "preview": dg.MetadataValue.md(preview.to_markdown(index=False) if len(preview) else "empty"),
-        })
-
-    return [raw_asset, stg_asset]
+    return ingest_assets
 
 
-assets = [a for s in SOURCES for a in build(s)]
+assets = [build(s) for s in SOURCES]

@@ -54,6 +54,7 @@ def test_failed_child_is_reported_not_raised(tmp_path):
 def test_stage_classification():
     assert stages.stage_of("raw_neet", "ingest") == "ingest"
     assert stages.stage_of("stg_neet", "ingest") == "ingest"
+    assert stages.stage_of("ingest_neet", None) == "ingest"  # the step making raw_neet and stg_neet
     assert stages.stage_of("ind_eh01", "indicators") == "indicators"
     assert stages.stage_of("scorecard", "outputs") == "indicators"
     assert stages.stage_of("board_paper", "outputs") == "board_paper"

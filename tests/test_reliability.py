@@ -41,7 +41,7 @@ def write_neet(landing: Path, month: str, n: int, suffix: str = "", start: int =
 
 
 def neet_defs(data_dir: Path) -> dg.Definitions:
-    assets = [a for a in ingest.assets if a.key.path[0] in ("raw_neet", "stg_neet")]
+    assets = [a for a in ingest.assets if dg.AssetKey("stg_neet") in a.keys]
     return dg.Definitions(assets=publish.with_publish(assets), asset_checks=[checks.build(NEET)],
                           resources={"warehouse": Warehouse(data_dir=str(data_dir))},
                           executor=dg.in_process_executor)
@@ -142,7 +142,7 @@ def test_killed_run_leaves_the_published_warehouse_intact(baseline):
                              cwd=Path(__file__).parents[1])
     try:
         for line in child.stderr:      # kill it once it is loading the new deliveries
-            if 'Started execution of step "raw_neet"' in line:
+            if 'Started execution of step "ingest_neet"' in line:
                 time.sleep(0.5)
                 break
         assert child.poll() is None, "the run finished before it could be killed"
