@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -91,14 +92,45 @@ def deliveries(source: Source, landing: Path) -> list[tuple[Path, str, int]]:
     return sorted(found, key=lambda f: (f[1], f[2], f[0].stat().st_mtime, f[0].name))
 
 
-def _log(con, source, path, digest, period, version, status, *, rows_read=0, rows_refused=0,
-         encoding=None, message="", when=None):
-    con.execute(
-        "insert into load_log (source, source_file, file_hash, period, version, status, rows_read, "
-        "rows_refused, encoding, message, file_modified_at, received_at) values (?,?,?,?,?,?,?,?,?,?,?,?)",
-        [source.name, path.name, digest, period, version, status, rows_read, rows_refused, encoding, message,
-         dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0), when or now()],
-    )
+LOG_COLUMNS = ["source", "source_file", "file_hash", "period", "version", "status", "rows_read", "rows_refused",
+               "encoding", "message", "file_modified_at", "received_at"]
+
+
+class _Log:
+    """load_log rows of new files, written together (one insert, not one per file). ``flush``
+    before anything reads or updates load_log."""
+
+    def __init__(self, source: Source):
+        self.source, self.rows = source, []
+
+    def add(self, path, digest, period, version, status, *, rows_read=0, rows_refused=0, encoding=None,
+            message="", when=None) -> None:
+        self.rows.append((self.source.name, path.name, digest, period, version, status, rows_read, rows_refused,
+                          encoding, message, dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0),
+                          when or now()))
+
+    def flush(self, con) -> None:
+        if self.rows:
+            frame = pd.DataFrame(self.rows, columns=LOG_COLUMNS).astype({"encoding": "string"})
+            con.register("new_log_rows", frame)
+            con.execute(f"insert into load_log ({', '.join(LOG_COLUMNS)}) select * from new_log_rows")
+            con.unregister("new_log_rows")
+            self.rows = []
+
+
+def _insert(con, table: str, frames: list[pd.DataFrame], origins: list[dict]) -> None:
+    """Insert ``frames`` (one per delivery) into ``table`` in one statement, each row stamped with
+    its delivery's ``origins`` columns by a join (not by repeating them into every row here)."""
+    if not frames:
+        return
+    rows = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    rows = rows.assign(_delivery=np.repeat(np.arange(len(frames)), [len(f) for f in frames]))
+    con.register("incoming_rows", rows)
+    con.register("incoming_origins", pd.DataFrame(origins).assign(_delivery=np.arange(len(origins))))
+    con.execute(f'insert into "{table}" by name select r.* exclude (_delivery), o.* exclude (_delivery) '
+                f'from incoming_rows r join incoming_origins o using (_delivery)')
+    con.unregister("incoming_rows")
+    con.unregister("incoming_origins")
 
 
 def _remove_delivery(con, source: Source, digest: str) -> None:
@@ -161,6 +193,7 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
     ensure_tables(con, source)
     seen = {r[0] for r in con.execute("select file_hash from load_log where source = ?", [source.name]).fetchall()}
     live = _live(con, source)
+    log = _Log(source)
     outcomes, staged = [], []
     batch: dict[str, _Accepted] = {}
     # New files are written a batch at a time (at most BATCH_ROWS rows, one insert each), each
@@ -176,20 +209,20 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
             when = now()
             current = live.get(period)
             if current and version < current[1]:
-                _log(con, source, path, digest, period, version, "superseded",
+                log.add(path, digest, period, version, "superseded",
                      message=f"older version than {current[2]}, which is already loaded for {period}")
                 outcomes.append(FileOutcome(path.name, "superseded", message="older version; not loaded"))
                 continue
             try:
                 extract = read_extract(path, source)
             except ExtractError as exc:
-                _log(con, source, path, digest, period, version, exc.status, message=exc.message)
+                log.add(path, digest, period, version, exc.status, message=exc.message)
                 outcomes.append(FileOutcome(path.name, exc.status, message=exc.message))
                 continue
             if extract.pii:
                 message = "personal identifiers found: " + "; ".join(str(f) for f in extract.pii)
-                _log(con, source, path, digest, period, version, "refused", rows_read=extract.rows_read,
-                     rows_refused=extract.rows_read, encoding=extract.encoding, message=message)
+                log.add(path, digest, period, version, "refused", rows_read=extract.rows_read,
+                        rows_refused=extract.rows_read, encoding=extract.encoding, message=message)
                 outcomes.append(FileOutcome(path.name, "refused", extract.rows_read, message=message))
                 continue
             notes = []
@@ -203,9 +236,10 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
             batch[digest] = _Accepted(digest, path.name, period, extract, when, status)
             live[period] = (digest, version, path.name)
             _quarantine_malformed(con, source, extract, when)
-            _log(con, source, path, digest, period, version, status, rows_read=extract.rows_read,
-                 encoding=extract.encoding, message="; ".join(notes), when=when)
+            log.add(path, digest, period, version, status, rows_read=extract.rows_read,
+                    encoding=extract.encoding, message="; ".join(notes), when=when)
             if current:
+                log.flush(con)
                 batch.pop(current[0], None)  # superseded before its rows were written
                 _remove_delivery(con, source, current[0])
                 # Its rows leave the warehouse, so the log moves them to rows_superseded.
@@ -217,10 +251,12 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
                             ["; ".join(notes), source.name, digest])
             outcomes.append(FileOutcome(path.name, status, extract.rows_read, message="; ".join(notes)))
             if sum(len(a.extract.frame) for a in batch.values()) >= BATCH_ROWS:
+                log.flush(con)
                 staged += _write(con, source, list(batch.values()), stage_now)
                 batch.clear()
                 con.execute("commit")
                 con.execute("begin transaction")
+        log.flush(con)
         staged += _write(con, source, list(batch.values()), stage_now)
         con.execute("commit")
     except Exception:
@@ -231,12 +267,10 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
 
 def _write(con, source: Source, batch: list[_Accepted], stage_now: bool) -> list[FileOutcome]:
     """Insert a batch's rows into ``raw_<source>`` in one statement; validate and stage them if asked."""
-    frames = [a.extract.frame.assign(source_file=a.name, file_hash=a.digest, delivery_period=a.period,
-                                     loaded_at=a.when) for a in batch if len(a.extract.frame)]
-    if frames:
-        con.register("incoming_rows", pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
-        con.execute(f'insert into "raw_{source.name}" by name select * from incoming_rows')
-        con.unregister("incoming_rows")
+    written = [a for a in batch if len(a.extract.frame)]
+    _insert(con, f"raw_{source.name}", [a.extract.frame for a in written],
+            [{"source_file": a.name, "file_hash": a.digest, "delivery_period": a.period, "loaded_at": a.when}
+             for a in written])
     pending = [a for a in batch if a.status == "pending"]
     if not stage_now or not pending:
         return []
@@ -304,11 +338,8 @@ def _stage_batch(con, source: Source, batch: list[tuple], extracts: list[Extract
     hashes = [p[0] for p in batch]
     results = check_many(extracts, source)
     when = now()
-    valid = pd.concat([r.valid.assign(source_file=p[1], file_hash=p[0], delivery_period=p[2], loaded_at=when)
-                       for p, r in zip(batch, results)], ignore_index=True)
-    con.register("valid_rows", valid)
-    con.execute(f'insert into "stg_{source.name}" by name select * from valid_rows')
-    con.unregister("valid_rows")
+    _insert(con, f"stg_{source.name}", [r.valid for r in results],
+            [{"source_file": p[1], "file_hash": p[0], "delivery_period": p[2], "loaded_at": when} for p in batch])
     bad_parts = []
     for (digest, name, *_), extract, result in zip(batch, extracts, results):
         if not len(result.quarantine):
