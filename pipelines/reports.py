@@ -45,9 +45,10 @@ def scorecard_workbook(context: dg.AssetExecutionContext, config: PaperConfig,
 
     paths = warehouse.paths()
     with warehouse.connect() as con:
-        label = gather.gather(con, config.period or None).period.label
+        data = gather.gather(con, config.period or None)
+        label = data.period.label
         out = paths.exports / f"oba_scorecard_{label}.xlsx"
-        sheets = workbook.write(con, out, label)
+        sheets = workbook.write(con, out, data=data)
     return dg.MaterializeResult(metadata={
         "period": label, "path": dg.MetadataValue.path(str(out)),
         "sheets": dg.MetadataValue.json(sheets)})

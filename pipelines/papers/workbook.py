@@ -7,10 +7,15 @@ shows them, and numbers stay numbers so partners can chart them.
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from pipelines.papers import gather
@@ -40,18 +45,64 @@ NOTES = [
 ]
 
 
-def _sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, name: str) -> None:
-    frame.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
-    ws = writer.sheets[name]
-    ws.auto_filter.ref = ws.dimensions
+# Number formats pandas' ExcelWriter gives dates and datetimes (its defaults).
+DATE_FORMAT, DATETIME_FORMAT = "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS"
+
+
+def _cell(value):
+    """``value`` as pandas' ``to_excel`` writes it (the workbook was written with it before):
+    missing as "", numpy scalars as Python numbers, infinities as text, dates with pandas'
+    formats, anything else as text. Returns (value, number format or None)."""
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return "", None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value), None
+    if isinstance(value, (int, np.integer)):
+        return int(value), None
+    if isinstance(value, (float, np.floating)):
+        return (float(value), None) if np.isfinite(value) else ("inf" if value > 0 else "-inf", None)
+    if isinstance(value, Decimal):
+        return value, None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            raise ValueError("Excel does not support datetimes with timezones")
+        return value, DATETIME_FORMAT
+    if isinstance(value, dt.date):
+        return value, DATE_FORMAT
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 86400, "0"
+    return str(value), None
+
+
+def _rows(ws, rows) -> None:
+    """Append ``rows`` to a write-only sheet, dates and datetimes as styled cells."""
+    for row in rows:
+        out = []
+        for v in row:
+            value, number_format = _cell(v)
+            if number_format is not None:
+                value = WriteOnlyCell(ws, value)
+                value.number_format = number_format
+            out.append(value)
+        ws.append(out)
+
+
+def _sheet(book: Workbook, frame: pd.DataFrame, name: str) -> None:
+    """One sheet: header row frozen and filtered, columns as wide as their first 200 values."""
+    ws = book.create_sheet(name)
+    ws.freeze_panes = "A2"
     for i, col in enumerate(frame.columns, start=1):
         longest = max([len(str(col)), *(len(str(v)) for v in frame[col].head(200))])
         ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest + 2))
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
+    _rows(ws, [list(frame.columns), *frame.itertuples(index=False, name=None)])
 
 
-def write(con: duckdb.DuckDBPyConnection, out_file: Path, period: str | None = None) -> dict:
-    """Write the workbook for ``period`` (default: latest); returns sheet -> rows."""
-    data = gather.gather(con, period)
+def write(con: duckdb.DuckDBPyConnection, out_file: Path, period: str | None = None,
+          data: gather.PaperData | None = None) -> dict:
+    """Write the workbook for ``period`` (default: latest; or for ``data`` already gathered);
+    returns sheet -> rows."""
+    data = gather.gather(con, period) if data is None else data
     pub = gather.published_values(con)
     pub = pub[pd.to_datetime(pub["period_end"]) <= pd.Timestamp(data.period.end)]
     score = data.rows.reindex(columns=list(SCORECARD)).rename(columns=SCORECARD)
@@ -68,10 +119,14 @@ def write(con: duckdb.DuckDBPyConnection, out_file: Path, period: str | None = N
     sheets["Definitions"] = defs
     out_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_file.with_name(out_file.stem + ".tmp.xlsx")
-    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        pd.DataFrame(NOTES).to_excel(writer, sheet_name="Notes", index=False, header=False)
-        writer.sheets["Notes"].column_dimensions["A"].width = 120
-        for name, frame in sheets.items():
-            _sheet(writer, frame, name)
+    # Write-only: rows stream to the file as they are appended (about twice as fast as
+    # pandas' to_excel building every cell in memory first); values and formats are the same.
+    book = Workbook(write_only=True)
+    notes = book.create_sheet("Notes")
+    notes.column_dimensions["A"].width = 120
+    _rows(notes, NOTES)
+    for name, frame in sheets.items():
+        _sheet(book, frame, name)
+    book.save(tmp)
     tmp.replace(out_file)
     return {name: len(frame) for name, frame in sheets.items()}
