@@ -8,6 +8,7 @@ shows them, and numbers stay numbers so partners can chart them.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from pathlib import Path
 
@@ -79,6 +80,11 @@ def _rows(ws, rows) -> None:
     for row in rows:
         out = []
         for v in row:
+            kind = type(v)
+            # Most cells are plain text, whole numbers or finite floats: written as they are.
+            if kind is str or kind is int or (kind is float and -math.inf < v < math.inf):
+                out.append(v)
+                continue
             value, number_format = _cell(v)
             if number_format is not None:
                 value = WriteOnlyCell(ws, value)
