@@ -20,8 +20,9 @@ Warnings (WARN: reported, nothing stops):
   * ``deliveries_accepted`` files refused, rejected or unreadable (their period keeps the
                             earlier delivery) and files ignored as duplicates.
 
-All five come from one step per source: one query, one connection, and far fewer steps
-than five separate checks per source would cost every run.
+All five are evaluated by the source's ingest step (``pipelines.ingest``), right after it
+stages the deliveries: one query on the connection already open, and no extra step per
+source. A blocking failure fails that step, so nothing downstream of the source runs.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import dagster as dg
 
 from pipelines.extracts import file_hash
 from pipelines.loading import deliveries
-from pipelines.resources import Warehouse, table_exists
+from pipelines.resources import table_exists
 from sources.catalogue import SOURCES, Source
 
 BLOCKING = ("quarantine_share", "load_log_reconciles", "no_empty_delivery")
@@ -136,9 +137,10 @@ def evaluate(source: Source, h: dict, duplicates: list[str], on: dt.date) -> lis
     ]
 
 
-def build(source: Source) -> dg.AssetChecksDefinition:
+def specs(source: Source) -> list[dg.AssetCheckSpec]:
+    """The five checks of ``source``, on ``stg_<source>``; the ingest step evaluates them (``results``)."""
     key = dg.AssetKey(f"stg_{source.name}")
-    specs = [
+    return [
         dg.AssetCheckSpec("quarantine_share", asset=key, blocking=True,
                           description=f"Quarantined share of records <= {source.max_quarantine_share:.0%}"),
         dg.AssetCheckSpec("load_log_reconciles", asset=key, blocking=True,
@@ -151,14 +153,10 @@ def build(source: Source) -> dg.AssetChecksDefinition:
                           description="No file refused, rejected, unreadable, empty or ignored as a duplicate (warning)"),
     ]
 
-    @dg.multi_asset_check(name=f"{source.name}_delivery_checks", specs=specs)
-    def delivery_checks(warehouse: Warehouse):
-        with warehouse.connect() as con:
-            h = health(con, source)
-        duplicates = ignored_duplicates(source, warehouse.paths().landing, h["logged"])
-        yield from evaluate(source, h, duplicates, as_at())
 
-    return delivery_checks
-
-
-checks = [build(s) for s in SOURCES]
+def results(con, source: Source, landing, selected: set[dg.AssetCheckKey] | None = None) -> list[dg.AssetCheckResult]:
+    """The check results of ``source`` (those in ``selected``, or all), from the warehouse as it is now."""
+    h = health(con, source)
+    duplicates = ignored_duplicates(source, landing, h["logged"])
+    return [r for r in evaluate(source, h, duplicates, as_at())
+            if selected is None or dg.AssetCheckKey(r.asset_key, r.check_name) in selected]

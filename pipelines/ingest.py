@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from pipelines import checks
 from pipelines.loading import FileOutcome, ingest, load_raw, stage
 from pipelines.resources import Warehouse
 from sources.catalogue import SOURCES, Source
@@ -55,8 +56,9 @@ def _stg_metadata(con, source: Source, outcomes: list[FileOutcome]) -> dict:
 
 def build(source: Source) -> dg.AssetsDefinition:
     """``raw_<source>`` and ``stg_<source>``, made by one step: new deliveries are read, checked
-    for personal identifiers and validated in one pass (``loading.ingest``). Either asset can
-    still be materialised alone: raw loads new files as pending; stg validates what is pending."""
+    for personal identifiers and validated in one pass (``loading.ingest``), then the source's
+    delivery checks (``checks``) are evaluated. Either asset can still be materialised alone:
+    raw loads new files as pending; stg validates what is pending."""
     raw_key, stg_key = dg.AssetKey(f"raw_{source.name}"), dg.AssetKey(f"stg_{source.name}")
     specs = [
         dg.AssetSpec(raw_key, group_name=GROUP, kinds={"duckdb"},
@@ -67,7 +69,7 @@ def build(source: Source) -> dg.AssetsDefinition:
                                  f"failures go to quarantine."),
     ]
 
-    @dg.multi_asset(name=f"ingest_{source.name}", specs=specs, can_subset=True)
+    @dg.multi_asset(name=f"ingest_{source.name}", specs=specs, check_specs=checks.specs(source), can_subset=True)
     def ingest_assets(context: dg.AssetExecutionContext, warehouse: Warehouse):
         selected = context.selected_asset_keys
         with warehouse.connect() as con:
@@ -89,6 +91,8 @@ def build(source: Source) -> dg.AssetsDefinition:
                 if metadata["total_rows_quarantined"]:
                     context.log.info(f"{source.name}: {metadata['total_rows_quarantined']} rows quarantined in total")
                 yield dg.MaterializeResult(asset_key=stg_key, metadata=metadata)
+            if context.selected_asset_check_keys:
+                yield from checks.results(con, source, warehouse.paths().landing, context.selected_asset_check_keys)
 
     return ingest_assets
 
