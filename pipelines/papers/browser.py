@@ -8,6 +8,7 @@ stack).
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import tempfile
@@ -78,44 +79,98 @@ def _errors(events: list[dict]) -> list[str]:
     return out
 
 
+# Runs in the page: resolves a frame after every plotly chart has drawn its SVG, or after
+# 10 s regardless (a chart that cannot draw is reported by inspect(), not by a hung print).
+DRAWN = """new Promise(done => { const until = Date.now() + 10000;
+  const drawn = () => Array.from(document.querySelectorAll('.js-plotly-plot')).every(d => d.querySelector('.main-svg'));
+  const tick = () => drawn() || Date.now() > until ? requestAnimationFrame(() => done(true)) : setTimeout(tick, 10);
+  tick(); })"""
+
+
+class Chromium:
+    """Headless Chromium driven over the DevTools protocol, one page. Started on entering,
+    so a caller can do other work while it starts (``page()`` waits for it)."""
+
+    def __init__(self, timeout: float = 30):
+        self.timeout, self._page = timeout, None
+
+    def __enter__(self) -> Chromium:
+        self._profile = tempfile.TemporaryDirectory(prefix="oba-cdp-")
+        self.proc = subprocess.Popen(chromium_command("--remote-debugging-port=0", "about:blank",
+                                                      user_data_dir=self._profile.name),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return self
+
+    def page(self) -> _Session:
+        """The session of the browser's page (its events in ``.events``), once it is up."""
+        if self._page is None:
+            port_file, deadline = Path(self._profile.name) / "DevToolsActivePort", time.monotonic() + self.timeout
+            while not (port_file.exists() and len(port_file.read_text().split()) >= 2):
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError("Chromium did not open its DevTools port")
+                time.sleep(0.02)
+            port, path = port_file.read_text().split()[:2]
+            self.ws = connect(f"ws://127.0.0.1:{port}{path}", max_size=None, open_timeout=self.timeout)
+            self.browser = _Session(self.ws)
+            target = next(t["targetId"] for t in self.browser.call("Target.getTargets")["targetInfos"]
+                          if t["type"] == "page")
+            sid = self.browser.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+            self._page = _Session(self.ws, sid)
+            self._page.events = self.browser.events  # one socket: events of both land in one list
+        return self._page
+
+    def open(self, html_file: Path, timeout: float = 90) -> _Session:
+        """Load ``html_file`` and wait for its load event."""
+        page = self.page()
+        page.call("Page.enable")
+        page.call("Page.navigate", url=Path(html_file).resolve().as_uri())
+        page.wait_for("Page.loadEventFired", timeout=timeout)
+        return page
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self._page is not None:
+                try:
+                    self.browser.call("Browser.close", timeout=5)
+                except Exception:  # noqa: BLE001 - closing anyway
+                    pass
+                self.ws.close()
+        finally:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+            self._profile.cleanup()
+
+
+def print_pdf(chrome: Chromium, html_file: Path, pdf_file: Path, timeout: float = 120) -> Path:
+    """Print ``html_file`` once its charts have drawn: A4 from the CSS @page rule, no header or
+    footer, backgrounds printed (what ``--print-to-pdf --no-pdf-header-footer`` does)."""
+    page = chrome.open(html_file, timeout=timeout)
+    page.call("Runtime.evaluate", timeout=timeout, expression=DRAWN, awaitPromise=True)
+    done = page.call("Page.printToPDF", timeout=timeout, printBackground=True, preferCSSPageSize=True,
+                     displayHeaderFooter=False, transferMode="ReturnAsBase64")
+    tmp = pdf_file.with_suffix(".pdf.tmp")
+    tmp.write_bytes(base64.b64decode(done["data"]))
+    tmp.replace(pdf_file)
+    return pdf_file
+
+
 def inspect(html_file: Path, settle: float = 1.0, timeout: float = 90) -> PageReport:
     """Load ``html_file``, wait for the load event (plus ``settle`` seconds), probe the charts."""
-    with tempfile.TemporaryDirectory(prefix="oba-cdp-") as profile:
-        proc = subprocess.Popen(chromium_command("--remote-debugging-port=0", "about:blank",
-                                                 user_data_dir=profile),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with Chromium() as chrome:
+        page = chrome.page()
+        for domain in ("Runtime.enable", "Log.enable"):
+            page.call(domain)
+        chrome.open(html_file, timeout=timeout)
+        time.sleep(settle)
+        probe = page.call("Runtime.evaluate", expression=PROBE, returnByValue=True)
+        charts = json.loads(probe["result"]["value"])
+        # Drain events that arrived while we slept.
         try:
-            port_file, deadline = Path(profile) / "DevToolsActivePort", time.monotonic() + 30
-            while not (port_file.exists() and len(port_file.read_text().split()) >= 2):
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("Chromium did not open its DevTools port")
-                time.sleep(0.05)
-            port, path = port_file.read_text().split()[:2]
-            with connect(f"ws://127.0.0.1:{port}{path}", max_size=None, open_timeout=30) as ws:
-                browser = _Session(ws)
-                target = browser.call("Target.createTarget", url="about:blank")["targetId"]
-                sid = browser.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-                page = _Session(ws, sid)
-                page.events = browser.events  # one socket: events of both land in one list
-                for domain in ("Runtime.enable", "Log.enable", "Page.enable"):
-                    page.call(domain)
-                page.call("Page.navigate", url=Path(html_file).resolve().as_uri())
-                page.wait_for("Page.loadEventFired", timeout=timeout)
-                time.sleep(settle)
-                probe = page.call("Runtime.evaluate", expression=PROBE, returnByValue=True)
-                charts = json.loads(probe["result"]["value"])
-                # Drain events that arrived while we slept.
-                try:
-                    while True:
-                        page.events.append(json.loads(ws.recv(timeout=0.2)))
-                except TimeoutError:
-                    pass
-                report = PageReport(charts, _errors(page.events))
-                browser.call("Browser.close")
-            return report
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            while True:
+                page.events.append(json.loads(chrome.ws.recv(timeout=0.2)))
+        except TimeoutError:
+            pass
+        return PageReport(charts, _errors(page.events))

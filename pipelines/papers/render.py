@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -68,29 +67,29 @@ def html(data: gather.PaperData, today: dt.date) -> tuple[str, int]:
 
 
 def pdf(html_file: Path, pdf_file: Path, timeout: float = 120) -> Path:
-    """Print ``html_file`` to an A4 PDF (page size from the CSS @page rule) with one Chromium call."""
-    with tempfile.TemporaryDirectory(prefix="oba-chromium-") as profile:
-        # The virtual time budget lets the chart scripts finish before printing.
-        cmd = chromium_command("--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
-                               "--virtual-time-budget=5000", f"--print-to-pdf={pdf_file}",
-                               html_file.resolve().as_uri(), user_data_dir=profile)
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    if done.returncode != 0 or not pdf_file.exists() or pdf_file.stat().st_size == 0:
-        raise RuntimeError(f"Chromium could not print {html_file}: {done.stderr[-2000:]}")
-    return pdf_file
+    """Print ``html_file`` to an A4 PDF (page size from the CSS @page rule) in its own Chromium."""
+    from pipelines.papers import browser  # browser imports this module
+
+    with browser.Chromium() as chrome:
+        return browser.print_pdf(chrome, html_file, pdf_file, timeout)
 
 
 def write(con: duckdb.DuckDBPyConnection, papers_dir: Path, period: str | None = None,
           today: dt.date | None = None, with_pdf: bool = True) -> Paper:
     """Build the paper for ``period`` (default: latest) into ``papers_dir/<period>/``."""
-    data = gather.gather(con, period)
-    text, n_charts = html(data, today or dt.date.today())
-    out = papers_dir / data.period.label
-    out.mkdir(parents=True, exist_ok=True)
-    html_file = out / f"board_paper_{data.period.label}.html"
-    # Write then rename, so a reader never opens a half-written paper.
-    tmp = html_file.with_suffix(".html.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(html_file)
-    pdf_file = pdf(html_file, out / f"board_paper_{data.period.label}.pdf") if with_pdf else None
+    from pipelines.papers import browser  # browser imports this module
+
+    # Chromium starts (~0.6 s) while the HTML is built; it prints once the file is written.
+    with browser.Chromium() if with_pdf else contextlib.nullcontext() as chrome:
+        data = gather.gather(con, period)
+        text, n_charts = html(data, today or dt.date.today())
+        out = papers_dir / data.period.label
+        out.mkdir(parents=True, exist_ok=True)
+        html_file = out / f"board_paper_{data.period.label}.html"
+        # Write then rename, so a reader never opens a half-written paper.
+        tmp = html_file.with_suffix(".html.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(html_file)
+        pdf_file = (browser.print_pdf(chrome, html_file, out / f"board_paper_{data.period.label}.pdf")
+                    if with_pdf else None)
     return Paper(data.period.label, html_file, pdf_file, n_charts, len(data.rows))
