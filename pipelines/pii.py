@@ -9,6 +9,7 @@ name only: a date alone is not an identifier).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -101,15 +102,16 @@ def _value_findings(column: str, values: pd.Series) -> list[Finding]:
 
 
 def _candidates(series: list[pd.Series]) -> list[pd.Series]:
-    """The cells of each column that could match a value pattern (almost none in an anonymised
-    extract), found in one pass over every cell of the file in Arrow (RE2).
+    """Per column, the distinct cells that could match a value pattern (almost none in an
+    anonymised extract), found in Arrow (RE2): each column's distinct cells, then one pass
+    over all of them.
 
     The pass: one regex for the four anchored shapes after trimming, and a plain '@' search.
     Where RE2 and Python's ``re`` / ``str.strip`` could disagree (non-ASCII digits or spaces,
     control characters such as a vertical tab or the separators Python strips but Arrow does
     not), the cell goes on to the exact tests too.
     """
-    arrays = [pa.array(values.astype("string")) for values in series]
+    arrays = [pc.unique(pa.array(values.astype("string"))) for values in series]
     cells = pa.chunked_array(arrays, type=pa.large_string())
     trimmed = pc.utf8_trim_whitespace(cells)
     maybe = pc.or_(pc.or_(pc.match_substring_regex(trimmed, _ANY_ANCHORED), pc.match_substring(cells, "@")),
@@ -118,7 +120,8 @@ def _candidates(series: list[pd.Series]) -> list[pd.Series]:
     if not maybe.any():
         return []
     bounds = np.cumsum([0, *(len(a) for a in arrays)])
-    return [values[maybe[a:b]] for values, a, b in zip(series, bounds[:-1], bounds[1:])]
+    return [pd.Series(a.filter(pa.array(maybe[lo:hi])).to_pylist(), dtype="string")
+            for a, lo, hi in zip(arrays, bounds[:-1], bounds[1:])]
 
 
 def _frame_value_findings(columns: list[str], series: list[pd.Series]) -> list[Finding]:
@@ -152,17 +155,19 @@ def _frame_value_findings(columns: list[str], series: list[pd.Series]) -> list[F
     return found
 
 
+@functools.lru_cache(maxsize=4096)
+def _name_reason(header: str) -> str | None:
+    """Why a column named ``header`` would carry a direct identifier, or None (headers repeat
+    across deliveries, so each is judged once)."""
+    norm = normalise_header(header)
+    if norm in ALLOWED_HEADERS:
+        return None
+    return next((reason for rule, reason in NAME_RULES if rule.search(norm)), None)
+
+
 def scan(header: list[str], frame: pd.DataFrame) -> list[Finding]:
     """Every reason the file must be refused: by header name (all delivered columns) and by value."""
-    findings = []
-    for col in header:
-        norm = normalise_header(col)
-        if norm in ALLOWED_HEADERS:
-            continue
-        for rule, reason in NAME_RULES:
-            if rule.search(norm):
-                findings.append(Finding(str(col), reason))
-                break
+    findings = [Finding(str(col), reason) for col in header if (reason := _name_reason(str(col)))]
     findings.extend(_frame_value_findings([str(c) for c in frame.columns],
                                           [frame.iloc[:, i] for i in range(frame.shape[1])]))
     return findings
