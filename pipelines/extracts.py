@@ -16,7 +16,11 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from pipelines import pii
 from pipelines.pii import normalise_header
@@ -71,11 +75,10 @@ def decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("cp1252", errors="replace"), "cp1252"
 
 
-def _read_csv_records(path: Path, raw: bytes) -> tuple[list[str], list[list[str]], str]:
-    text, encoding = decode(raw)
+def _read_csv_records(path: Path, text: str) -> tuple[list[str], list[list[str]]]:
     # The csv module refuses fields over 128 KiB; a huge field is one bad record, which
     # validation quarantines (field_too_long), not a reason to refuse the whole delivery.
-    csv.field_size_limit(max(csv.field_size_limit(), len(raw) + 1))
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -89,7 +92,51 @@ def _read_csv_records(path: Path, raw: bytes) -> tuple[list[str], list[list[str]
             records.append(rec)
     except csv.Error as exc:
         raise ExtractError(path, f"not a readable CSV file at line {reader.line_num}: {exc}") from None
-    return header, records, encoding
+    return header, records
+
+
+# What str.strip() strips: a cell of only these is blank, exactly as the csv path judges it.
+_WHITESPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+_TEXT = {pa.string(): pd.StringDtype(na_value=pd.NA), pa.large_string(): pd.StringDtype(na_value=pd.NA)}
+
+
+def _read_plain_csv(text: str) -> tuple[list[str], pd.DataFrame, list[int]] | None:
+    """The common case, parsed by Arrow: a file with no quote character at all (so no quoted
+    commas or line breaks) and no record of the wrong width. Returns (header, frame of every
+    record that is not blank, their spreadsheet rows), or None when the file is not that
+    simple: the csv module then reads it, and judges its malformed records, as before.
+
+    Without quotes, a record is a line ended by CR, LF or CRLF and a field is what lies
+    between commas, for Arrow and the csv module alike; a line of the wrong width makes Arrow
+    raise, and a blank line (one field) is the wrong width unless the file has one column."""
+    if not text or '"' in text or "\x00" in text:
+        return None
+    first = len(text)
+    for end in ("\r", "\n"):
+        at = text.find(end)
+        first = at if 0 <= at < first else first
+    header = text[:first].split(",")
+    if first == 0 or first == len(text) or len(header) < 2:
+        return None
+    names = [f"c{i}" for i in range(len(header))]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[],
+                                                 strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    blank = None
+    for column in table.columns:
+        empty = pc.equal(pc.utf8_length(pc.utf8_trim(column, _WHITESPACE)), 0)
+        blank = empty if blank is None else pc.and_(blank, empty)
+    rows = np.arange(2, table.num_rows + 2)
+    if blank is not None and pc.any(blank).as_py():  # a blank line or an Excel formatted-but-empty row
+        keep = pc.invert(blank)
+        table, rows = table.filter(keep), rows[keep.to_numpy(zero_copy_only=False)]
+    return header, table.to_pandas(types_mapper=_TEXT.get), rows.tolist()
 
 
 def _cell_text(value) -> str:
@@ -129,22 +176,10 @@ def _read_xlsx_records(path: Path) -> tuple[list[str], list[list[str]], str]:
     return header[:width], records, "xlsx"
 
 
-def read_extract(path: Path, source: Source) -> Extract:
-    """Read ``path`` as a delivery of ``source``: text frame of the catalogue columns.
-
-    Raises ExtractError when the file as a whole cannot be used (unreadable, no header,
-    required columns missing).
-    """
-    path = Path(path)
-    raw = path.read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()
-    if path.suffix.lower() == ".xlsx":
-        header, records, encoding = _read_xlsx_records(path)
-    else:
-        header, records, encoding = _read_csv_records(path, raw)
-
-    names = [normalise_header(h) for h in header]
-    width = len(names)
+def _split_records(header: list[str], records: list[list[str]]) -> tuple[pd.DataFrame, list[int], list]:
+    """Records as a text frame of those with the header's width (blank ones skipped), their
+    spreadsheet rows, and the malformed ones kept aside: (row, why, raw text)."""
+    width = len(header)
     good, rows, malformed = [], [], []
     for number, rec in enumerate(records, start=2):
         if not any(cell.strip() for cell in rec):
@@ -154,14 +189,42 @@ def read_extract(path: Path, source: Source) -> Extract:
             rows.append(number)
         else:
             malformed.append((number, f"has {len(rec)} fields, the header has {width}", ",".join(rec)[:2000]))
+    return pd.DataFrame(good, columns=[f"{i}:{h}" for i, h in enumerate(header)], dtype="string"), rows, malformed
+
+
+def read_extract(path: Path, source: Source) -> Extract:
+    """Read ``path`` as a delivery of ``source``: text frame of the catalogue columns.
+
+    Raises ExtractError when the file as a whole cannot be used (unreadable, no header,
+    required columns missing).
+    """
+    path = Path(path)
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    delivered = None
+    if path.suffix.lower() == ".xlsx":
+        header, records, encoding = _read_xlsx_records(path)
+    else:
+        text, encoding = decode(raw)
+        plain = _read_plain_csv(text)
+        if plain is None:
+            header, records = _read_csv_records(path, text)
+        else:
+            header, delivered, rows = plain
+            malformed = []
+
+    if delivered is None:
+        delivered, rows, malformed = _split_records(header, records)
+    else:
+        delivered.columns = [f"{i}:{h}" for i, h in enumerate(header)]
+    names = [normalise_header(h) for h in header]
 
     # The guard looks at every delivered column, including ones the catalogue drops.
-    delivered = pd.DataFrame(good, columns=[f"{i}:{h}" for i, h in enumerate(header)], dtype="string")
     findings = pii.scan(header, delivered.set_axis(list(header), axis=1))
     if findings:
         return Extract(path=path, file_hash=digest, encoding=encoding, frame=delivered.iloc[:0],
                        malformed=malformed, header=list(header), pii=findings,
-                       rows_delivered=len(good))
+                       rows_delivered=len(delivered))
 
     aliases = {a: c.name for c in source.columns for a in c.aliases}
     renamed = {}

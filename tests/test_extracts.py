@@ -3,6 +3,7 @@
 import datetime as dt
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from pipelines.extracts import ExtractError, read_extract
@@ -98,3 +99,43 @@ def test_xlsx_rows_shorter_than_the_header_are_padded_not_malformed(tmp_path):
     wb.save(f)
     ex = read_extract(f, ADULT)
     assert ex.malformed == [] and ex.frame.loc[0, "parent_took_up_support"] == ""
+
+
+PLAIN = [
+    "a,b,c\n1,2,3\n4,5,6\n",
+    "a,b,c\r\n1,2,3\r\n4,5,6\r\n",                       # Windows line ends
+    "a,b,c\r1,2,3\r4,5,6",                              # old Mac line ends, no final newline
+    "a,b,c\n1,2,3\n , ,\t\n4, 5 ,6 \n",                 # a whitespace-only row is blank, not data
+    "a,b,c\n1,2,3\n\x1c,\u3000,\xa0\nx,\x1c,é\n",       # what str.strip() calls whitespace
+    "a,b\n" + "x" * 200_000 + ",y\n",                   # a field longer than csv's default limit
+    "a,b\n",                                            # header and nothing else
+    "id,value\nA1,\nA2,2\n",                            # empty cells stay empty text
+    "a,b\n1,2\n\n3,4\n\n",                              # blank lines skipped, still counted
+]
+NOT_PLAIN = [
+    'a,b\n"1,5",2\n',                                   # quoted comma: the csv module's job
+    "a,b\n1,2,3\n4,5\n",                                # a malformed record
+    "a\n1\n\n2\n",                                      # one column
+    "a,b",                                              # header only, no line end
+    "",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN)
+def test_arrow_read_of_a_plain_csv_is_exactly_the_csv_modules(tmp_path, text):
+    """The Arrow fast path gives the same frame, text and row numbers as the csv module."""
+    from pipelines.extracts import _read_csv_records, _read_plain_csv, _split_records
+
+    header, frame, rows = _read_plain_csv(text)
+    expected_header, records = _read_csv_records(tmp_path / "x.csv", text)
+    expected, expected_rows, malformed = _split_records(expected_header, records)
+    assert header == expected_header and rows == expected_rows and malformed == []
+    frame.columns = expected.columns
+    pd.testing.assert_frame_equal(frame.reset_index(drop=True), expected.reset_index(drop=True))
+
+
+@pytest.mark.parametrize("text", NOT_PLAIN)
+def test_anything_but_a_plain_csv_goes_to_the_csv_module(text):
+    from pipelines.extracts import _read_plain_csv
+
+    assert _read_plain_csv(text) is None
