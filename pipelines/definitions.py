@@ -29,7 +29,7 @@ defs = dg.Definitions(
     jobs=[everything],
     schedules=[nightly],
     sensors=[landing_sensor],
-    resources={"warehouse": Warehouse()},
+    resources={"warehouse": Warehouse(), "great_expectations": quality.GreatExpectations()},
     # DuckDB has one writer: steps run one after another in the run's own process.
     executor=dg.in_process_executor,
 )
