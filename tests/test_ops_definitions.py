@@ -102,3 +102,17 @@ def test_nightly_schedule_requests_the_whole_job_at_two_in_the_morning_uk_time()
                                  nightly.cron_schedule, nightly.execution_timezone)
     first = next(ticks)
     assert first.astimezone(dt.timezone.utc) == dt.datetime(2026, 7, 1, 1, 0, tzinfo=dt.timezone.utc)
+
+
+def test_great_expectations_is_imported_in_the_background_from_the_run_start():
+    """The resource starts the slow GX import when a run begins; the check waits for it."""
+    code = ("import sys, dagster as dg\n"
+            "from pipelines.quality import GreatExpectations\n"
+            "assert 'great_expectations' not in sys.modules\n"
+            "r = GreatExpectations()\n"
+            "r.setup_for_execution(dg.build_init_resource_context())\n"
+            "assert r._importing.name == 'import-great-expectations'\n"
+            "r.ready()\n"
+            "assert not r._importing.is_alive() and 'great_expectations' in sys.modules\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
