@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 import schemas
 from pipelines.extracts import ROW, Extract
@@ -39,10 +41,24 @@ class Checked:
 
 
 def _summary_rows(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Rows with a cell that reads 'Total' (or a variant). Only cells that contain 'total' in
+    any case, or any non-ASCII character (whose lower case Arrow and Python might not agree
+    on), are judged exactly; an Arrow pass finds them."""
     hit = pd.Series(False, index=frame.index)
     for col in columns:
-        hit |= frame[col].str.strip().str.lower().isin(SUMMARY_WORDS).fillna(False)
+        cells = pa.array(frame[col])
+        maybe = pc.fill_null(pc.or_(pc.match_substring(cells, "total", ignore_case=True),
+                                    pc.invert(pc.string_is_ascii(cells))), False).to_numpy(zero_copy_only=False)
+        if maybe.any():
+            exact = frame[col][maybe].str.strip().str.lower().isin(SUMMARY_WORDS).fillna(False)
+            hit[exact.index[exact.to_numpy(dtype=bool)]] = True
     return hit
+
+
+def _cell_lengths(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Characters per cell (0 for a missing one), as ``str.len`` counts them."""
+    return pd.DataFrame({c: pc.fill_null(pc.utf8_length(pa.array(frame[c])), 0).to_numpy(zero_copy_only=False)
+                         for c in columns}, index=frame.index)
 
 
 def check(extract: Extract, source: Source) -> Checked:
@@ -93,7 +109,7 @@ def check_many(extracts: list[Extract], source: Source) -> list[Checked]:
 
     # A cell far longer than any real value (a broken export, a pasted document) is judged
     # first: it is quarantined with its record, and the rest of the delivery still loads.
-    lengths = pd.concat([frame[c].str.len() for c in source.column_names], axis=1).fillna(0)
+    lengths = _cell_lengths(frame, source.column_names)
     too_long = (lengths > MAX_CELL_CHARS).to_numpy()
     if too_long.any():
         rows, cols = np.nonzero(too_long)

@@ -143,3 +143,17 @@ def test_files_of_other_sources_and_unknown_names_are_ignored(con, data_dir):
     drop(landing, "neet_2024-03.csv", "x\n")
     raw, _ = ingest(con, landing)
     assert raw == []
+
+
+def test_summary_rows_are_recognised_in_any_case_and_nothing_else():
+    import pandas as pd
+
+    from pipelines.validation import _summary_rows
+
+    cells = [" grand TOTAL ", "Sub Total", "SUBTOTAL", "Totals", "total", "Totally", "total cost",
+             "ＴＯＴＡＬ", "", None, "AR1"]
+    frame = pd.DataFrame({"a": pd.array(cells, dtype="string"), "b": pd.array(["x"] * len(cells), dtype="string")})
+    got = _summary_rows(frame, ["a", "b"]).tolist()
+    expected = [str(c).strip().lower() in {"total", "totals", "grand total", "sub total", "subtotal"}
+                if c is not None else False for c in cells]
+    assert got == expected == [True] * 5 + [False] * 6
