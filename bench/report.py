@@ -54,7 +54,8 @@ def summarise(result: dict) -> dict:
         for name in names:
             s = stages.get(name)
             if s is None:
-                table.append(_row(f"  stage: {name}", None, rows, None, "absent (no such assets yet)", False))
+                why = "absent (not selected: --ingest-only)" if pipe.get("ingest_only") else "absent (no such assets)"
+                table.append(_row(f"  stage: {name}", None, rows, None, why, False))
             else:
                 table.append(_row(f"  stage: {name}", s["seconds"], rows, s["peak_rss_mb"], f"{s['steps']} steps"))
         ingest_s = stages.get("ingest", {}).get("seconds")
