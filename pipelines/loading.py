@@ -13,6 +13,7 @@ on the same files changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from pipelines.extracts import ROW, Extract, ExtractError, file_hash, read_extract
+from pipelines.extracts import ROW, Extract, ExtractError, read_extract
 from pipelines.parsing import DUCKDB_TYPES
 from pipelines.validation import check_many
 from sources.catalogue import Source
@@ -190,6 +191,19 @@ def ingest(con: duckdb.DuckDBPyConnection, source: Source,
     return loaded, staged + stage(con, source)
 
 
+def _read_one(path: Path, source: Source, known: set[str]) -> tuple[str, Extract | ExtractError | None]:
+    """(content hash, the file read as an extract or why it cannot be), reading its bytes once;
+    a file whose content was loaded before (``known``) is hashed but not parsed."""
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest in known:
+        return digest, None
+    try:
+        return digest, read_extract(path, source, raw=raw)
+    except ExtractError as exc:
+        return digest, exc
+
+
 def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[FileOutcome], list[FileOutcome]]:
     ensure_tables(con, source)
     seen = {r[0] for r in con.execute("select file_hash from load_log where source = ?", [source.name]).fetchall()}
@@ -203,7 +217,7 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
     con.execute("begin transaction")
     try:
         for path, period, version in deliveries(source, landing):
-            digest = file_hash(path)
+            digest, extract = _read_one(path, source, seen)
             if digest in seen:
                 continue
             seen.add(digest)
@@ -211,14 +225,12 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
             current = live.get(period)
             if current and version < current[1]:
                 log.add(path, digest, period, version, "superseded",
-                     message=f"older version than {current[2]}, which is already loaded for {period}")
+                        message=f"older version than {current[2]}, which is already loaded for {period}")
                 outcomes.append(FileOutcome(path.name, "superseded", message="older version; not loaded"))
                 continue
-            try:
-                extract = read_extract(path, source)
-            except ExtractError as exc:
-                log.add(path, digest, period, version, exc.status, message=exc.message)
-                outcomes.append(FileOutcome(path.name, exc.status, message=exc.message))
+            if isinstance(extract, ExtractError):
+                log.add(path, digest, period, version, extract.status, message=extract.message)
+                outcomes.append(FileOutcome(path.name, extract.status, message=extract.message))
                 continue
             if extract.pii:
                 message = "personal identifiers found: " + "; ".join(str(f) for f in extract.pii)
