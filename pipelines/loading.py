@@ -188,7 +188,7 @@ def ingest(con: duckdb.DuckDBPyConnection, source: Source,
     and logged, in one transaction. Deliveries left pending by an earlier run are staged too.
     Returns (what happened to each new file, what staging did to each delivery)."""
     loaded, staged = _load(con, source, landing, stage_now=True)
-    return loaded, staged + stage(con, source)
+    return loaded, staged + stage(con, source, tables_ready=True)
 
 
 def _read_one(path: Path, source: Source, known: set[str]) -> tuple[str, Extract | ExtractError | None]:
@@ -310,14 +310,16 @@ def _batches(pending: list[tuple], limit: int = BATCH_ROWS) -> list[list[tuple]]
     return batches + ([current] if current else [])
 
 
-def stage(con: duckdb.DuckDBPyConnection, source: Source) -> list[FileOutcome]:
+def stage(con: duckdb.DuckDBPyConnection, source: Source, tables_ready: bool = False) -> list[FileOutcome]:
     """Validate pending deliveries of ``source`` into ``stg_<source>`` and ``quarantine``.
 
     Pending deliveries are read back and validated together, a batch at a time (one pandera
     pass per batch; keys still judged per delivery), and each batch is written in one
-    transaction: a delivery is always staged whole or not at all.
+    transaction: a delivery is always staged whole or not at all. ``tables_ready``: the caller
+    has just made sure the source's tables exist (``ensure_tables``).
     """
-    ensure_tables(con, source)
+    if not tables_ready:
+        ensure_tables(con, source)
     pending = con.execute(
         "select file_hash, source_file, period, rows_read, encoding from load_log "
         "where source = ? and status = 'pending' order by received_at, source_file", [source.name]).fetchall()

@@ -16,14 +16,10 @@ DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y")
 ERROR_COLUMNS = ["index", "column", "check", "value", "reason"]
 
 
-def _blank(values: pd.Series) -> pd.Series:
-    return values.isna() | (values.astype("string").str.strip() == "")
-
-
 def parse_column(values: pd.Series, type_: str) -> tuple[pd.Series, pd.Series]:
     """Parse one text column. Returns (typed values, mask of cells that were not blank but did not parse)."""
     text = values.astype("string").str.strip()
-    blank = _blank(values)
+    blank = (text.isna() | (text == "")).fillna(True)   # missing, or nothing but spaces
     text = text.mask(blank)
     if type_ == "str":
         return text.astype("string"), pd.Series(False, index=values.index)
