@@ -268,3 +268,18 @@ def test_breakdown_codes_are_shown_in_words():
     assert label("imd_quintile", "1") == "1 (most deprived)"
     assert label("level", "unknown") == "Not recorded"
     assert label("ward", "E05012424") == "E05012424"   # no better name known: the code itself
+
+
+def test_chromium_leaves_no_process_and_no_profile_behind():
+    """Every process of the browser's group has ended and its temporary profile is gone once
+    the context closes (the wrapper script and helper processes included)."""
+    from pathlib import Path
+
+    from pipelines.papers import browser
+
+    with browser.Chromium() as chrome:
+        chrome.page()
+        group, profile = chrome.proc.pid, Path(chrome._profile.name)
+        assert browser._group_alive(group) and profile.exists()
+    assert not browser._group_alive(group)
+    assert not profile.exists()

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -96,9 +99,11 @@ class Chromium:
 
     def __enter__(self) -> Chromium:
         self._profile = tempfile.TemporaryDirectory(prefix="oba-cdp-")
+        # Its own process group: /usr/bin/chromium is a wrapper script, and the browser's helper
+        # processes (zygote, GPU, renderers, crash handler) must all end before the profile goes.
         self.proc = subprocess.Popen(chromium_command("--remote-debugging-port=0", "about:blank",
                                                       user_data_dir=self._profile.name),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         return self
 
     def page(self) -> _Session:
@@ -136,12 +141,44 @@ class Chromium:
                     pass
                 self.ws.close()
         finally:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+            _end_group(self.proc)
+            # A process that outlived the group kill can still be writing its profile: retry.
+            for _ in range(50):
+                shutil.rmtree(self._profile.name, ignore_errors=True)
+                if not os.path.exists(self._profile.name):
+                    break
+                time.sleep(0.1)
             self._profile.cleanup()
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether a process of group ``pgid`` is still running (zombies waiting to be reaped
+    are not: orphans' zombies may never be reaped in a container without an init)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            return True
+    return False
+
+
+def _end_group(proc: subprocess.Popen, grace: float = 10) -> None:
+    """Terminate ``proc`` and every process of its group; kill what is left after ``grace`` s."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break  # the whole group has gone
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            proc.poll()  # reap the leader
+            if not _group_alive(proc.pid):
+                proc.poll()
+                return
+            time.sleep(0.05)
+    proc.poll()
 
 
 def print_pdf(chrome: Chromium, html_file: Path, pdf_file: Path, timeout: float = 120) -> Path:
