@@ -17,6 +17,7 @@ STAGES = {
     "plain_pandas": baselines.plain_pandas,
     "engine_ingest": stages.engine_ingest,
     "pipeline": stages.pipeline_run,
+    "nightly": stages.nightly_run,
 }
 
 

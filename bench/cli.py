@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ingest-only", action="store_true",
                     help="pipeline run of the raw_/stg_ assets only (for very large scales)")
     ap.add_argument("--skip", action="append", default=[],
-                    choices=["duckdb_only", "plain_pandas", "engine_ingest", "pipeline", "rerun"],
+                    choices=["duckdb_only", "plain_pandas", "engine_ingest", "pipeline", "rerun", "nightly"],
                     help="leave a measurement out (repeatable)")
     ap.add_argument("--results", default=str(RESULTS), help="where the JSON goes (default bench/results)")
     ap.add_argument("--no-save", action="store_true", help="print only; write no JSON file")
@@ -125,6 +125,12 @@ def main(argv: list[str] | None = None) -> int:
              f"{' then unchanged-input rerun' if n == 2 else ''} (runner.run) ...")
         m["pipeline"] = run_stage("pipeline", {"data_dir": str(d), "asset_keys": keys, "runs": n})
         m["pipeline"]["ingest_only"] = bool(keys)
+    if "nightly" not in args.skip and not args.ingest_only:
+        note("nightly run: last night's warehouse plus one new NEET month, the whole job (runner.run) ...")
+        d = runs / "nightly"
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir(parents=True)
+        m["nightly"] = run_stage("nightly", {"data_dir": str(d), "landing": str(landing)})
 
     result["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     result["summary"] = report.summarise(result)

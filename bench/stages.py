@@ -112,55 +112,87 @@ def _groups() -> dict[str, str]:
     return {key.to_python_identifier(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
 
 
-def pipeline_run(data_dir: str, asset_keys: list[str] | None = None, runs: int = 1) -> dict:
-    """``pipelines.runner.run`` ``runs`` times on the same data directory (run 2 = unchanged input)."""
+def _timed_run(p, asset_keys: list[str] | None, groups: dict[str, str]) -> dict:
+    """One ``runner.run``: wall time, per-stage time and peak memory from its step events."""
     import dagster as dg
 
     from pipelines.runner import run
+
+    with RssSampler() as rss:
+        summary = run(p, asset_keys)
+    logs = dg.DagsterInstance.get().all_logs(summary.run_id) if not summary.skipped_because else []
+    starts, ends = {}, {}
+    for entry in logs:
+        ev = entry.dagster_event
+        if ev is None or not entry.step_key:
+            continue
+        if ev.event_type_value == "STEP_START":
+            starts[entry.step_key] = entry.timestamp
+        elif ev.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
+            ends[entry.step_key] = entry.timestamp
+    by_stage: dict[str, dict] = {}
+    for step, t0 in starts.items():
+        t1 = ends.get(step, t0)
+        name = stage_of(step, groups.get(step, None if step not in groups else "default"))
+        s = by_stage.setdefault(name, {"seconds": 0.0, "steps": 0, "windows": []})
+        s["seconds"] += t1 - t0
+        s["steps"] += 1
+        s["windows"].append((t0, t1))
+    for s in by_stage.values():
+        s["peak_rss_mb"] = round(rss.peak(s.pop("windows")) / 2**20, 1)
+        s["seconds"] = round(s["seconds"], 3)
+    stepped = sum(s["seconds"] for s in by_stage.values())
+    return {
+        "seconds": round(summary.seconds, 3), "success": summary.success,
+        "materialized": len(summary.materialized), "failed": summary.failed[:10],
+        "check_failures": summary.check_failures[:10],
+        "dagster_overhead_s": round(summary.seconds - stepped, 3),
+        "peak_rss_mb": round(max(r for _, r in rss.samples) / 2**20, 1),
+        "stages": by_stage, "report": summary.report()[:3000],
+    }
+
+
+def _code_location() -> tuple[dict[str, str], float]:
+    t0 = time.perf_counter()
+    groups = _groups()  # imports the code location
+    return groups, time.perf_counter() - t0
+
+
+def pipeline_run(data_dir: str, asset_keys: list[str] | None = None, runs: int = 1) -> dict:
+    """``pipelines.runner.run`` ``runs`` times on the same data directory (run 2 = unchanged input)."""
     from pipelines.settings import paths
 
     p = paths(data_dir)
-    t_import = time.perf_counter()
-    groups = _groups()  # imports the code location (counted in the first run's overhead below)
-    import_s = time.perf_counter() - t_import
+    groups, import_s = _code_location()
     if asset_keys:
         asset_keys = [k for k in asset_keys if k in groups]  # absent assets are reported, not requested
-    out = {"import_s": round(import_s, 3), "runs": [], "assets": sorted(groups)}
-    for _ in range(runs):
-        with RssSampler() as rss:
-            summary = run(p, asset_keys)
-        logs = dg.DagsterInstance.get().all_logs(summary.run_id)
-        starts, ends = {}, {}
-        for entry in logs:
-            ev = entry.dagster_event
-            if ev is None or not entry.step_key:
-                continue
-            if ev.event_type_value == "STEP_START":
-                starts[entry.step_key] = entry.timestamp
-            elif ev.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
-                ends[entry.step_key] = entry.timestamp
-        by_stage: dict[str, dict] = {}
-        for step, t0 in starts.items():
-            t1 = ends.get(step, t0)
-            name = stage_of(step, groups.get(step, None if step not in groups else "default"))
-            s = by_stage.setdefault(name, {"seconds": 0.0, "steps": 0, "windows": []})
-            s["seconds"] += t1 - t0
-            s["steps"] += 1
-            s["windows"].append((t0, t1))
-        for s in by_stage.values():
-            s["peak_rss_mb"] = round(rss.peak(s.pop("windows")) / 2**20, 1)
-            s["seconds"] = round(s["seconds"], 3)
-        stepped = sum(s["seconds"] for s in by_stage.values())
-        out["runs"].append({
-            "seconds": round(summary.seconds, 3), "success": summary.success,
-            "materialized": len(summary.materialized), "failed": summary.failed[:10],
-            "check_failures": summary.check_failures[:10],
-            "dagster_overhead_s": round(summary.seconds - stepped, 3),
-            "peak_rss_mb": round(max(r for _, r in rss.samples) / 2**20, 1),
-            "stages": by_stage, "report": summary.report()[:3000],
-        })
+    out = {"import_s": round(import_s, 3), "runs": [_timed_run(p, asset_keys, groups) for _ in range(runs)],
+           "assets": sorted(groups)}
     if out["runs"] and not out["runs"][0]["success"]:
         out["error"] = "; ".join(f"{s}: {e}" for s, e in out["runs"][0]["failed"][:3]) or "run failed"
+    return out
+
+
+def nightly_run(data_dir: str, landing: str) -> dict:
+    """A night's run: the warehouse already holds every delivery but the newest month of the
+    monthly source with most files (NEET); that file arrives, and the whole job runs."""
+    from pipelines.settings import paths
+
+    source_files = sorted(Path(landing).iterdir())
+    newest = max((f for f in source_files if f.name.startswith("neet_")), key=lambda f: f.name)
+    own = Path(data_dir) / "landing"
+    own.mkdir(parents=True, exist_ok=True)
+    for f in source_files:
+        if f != newest:
+            (own / f.name).symlink_to(f)
+    p = paths(data_dir)
+    groups, import_s = _code_location()
+    before = _timed_run(p, None, groups)       # the warehouse as it stood last night
+    (own / newest.name).symlink_to(newest)
+    night = _timed_run(p, None, groups)
+    out = {"import_s": round(import_s, 3), "new_file": newest.name, "setup_s": before["seconds"], "runs": [night]}
+    if not night["success"]:
+        out["error"] = "; ".join(f"{s}: {e}" for s, e in night["failed"][:3]) or "run failed"
     return out
 
 
