@@ -36,7 +36,7 @@ import dagster as dg
 from pipelines.extracts import file_hash
 from pipelines.loading import deliveries
 from pipelines.resources import table_exists
-from sources.catalogue import SOURCES, Source
+from sources.catalogue import Source
 
 BLOCKING = ("quarantine_share", "load_log_reconciles", "no_empty_delivery")
 WARNINGS = ("fresh", "deliveries_accepted")

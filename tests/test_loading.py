@@ -1,7 +1,6 @@
 """Loading deliveries: nothing lost, counts reconcile, re-issues replace, re-runs change nothing."""
 
 import os
-import time
 
 from pipelines.loading import load_raw, stage
 from sources.catalogue import get

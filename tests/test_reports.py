@@ -1,7 +1,6 @@
 """Board paper and workbook on the small hand-made warehouse (test_reports_sample.py)."""
 
 import datetime as dt
-import json
 import re
 from html.parser import HTMLParser
 

@@ -16,7 +16,7 @@ from pipelines.parsing import DTYPES
 from schemas import FAILURE_COLUMNS, SCHEMAS, failures, get
 from sources.catalogue import SOURCES
 from sources.catalogue import get as source
-from schema_rows import VALID, row, typed
+from schema_rows import row, typed
 
 NAMES = [s.name for s in SOURCES]
 NEXT_YEAR = str(pd.Timestamp.today().year + 1)
