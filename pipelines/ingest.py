@@ -84,7 +84,7 @@ def build(source: Source) -> dg.AssetsDefinition:
                     elif o.status in ("empty", "superseded"):
                         context.log.warning(f"{source.name}: {o.file} {o.status}: {o.message}")
                 yield dg.MaterializeResult(asset_key=raw_key, metadata=_raw_metadata(con, source, loaded))
-            else:
+            elif stg_key in selected:
                 staged = stage(con, source)
             if stg_key in selected:
                 metadata = _stg_metadata(con, source, staged)

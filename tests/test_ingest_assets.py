@@ -75,6 +75,16 @@ def test_raw_and_stg_can_each_be_materialised_alone(tmp_path):
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from load_log where status = 'pending'").fetchone()[0] > 0
         assert con.execute("select count(*) from stg_adult_referrals").fetchone()[0] == 0
+    # The checks alone judge the warehouse as it is, and change nothing: here they find the
+    # deliveries loaded but not yet validated, and block.
+    checks_only = dg.materialize(adult, selection=dg.AssetSelection.checks_for_assets("stg_adult_referrals"),
+                                 resources={"warehouse": wh}, raise_on_error=False)
+    evaluations = {e.event_specific_data.check_name: e.event_specific_data
+                   for e in checks_only.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    assert not evaluations["load_log_reconciles"].passed
+    assert "not validated" in evaluations["load_log_reconciles"].description
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from stg_adult_referrals").fetchone()[0] == 0
     stg_only = dg.materialize(adult, selection="stg_adult_referrals", resources={"warehouse": wh})
     assert stg_only.success
     with duckdb.connect(str(db), read_only=True) as con:
