@@ -192,16 +192,16 @@ def _split_records(header: list[str], records: list[list[str]]) -> tuple[pd.Data
     return pd.DataFrame(good, columns=[f"{i}:{h}" for i, h in enumerate(header)], dtype="string"), rows, malformed
 
 
-def read_extract(path: Path, source: Source, raw: bytes | None = None) -> Extract:
+def read_extract(path: Path, source: Source, raw: bytes | None = None, digest: str | None = None) -> Extract:
     """Read ``path`` as a delivery of ``source``: text frame of the catalogue columns.
-    ``raw``: the file's bytes, if the caller has already read them.
+    ``raw`` / ``digest``: the file's bytes and their SHA-256, if the caller already has them.
 
     Raises ExtractError when the file as a whole cannot be used (unreadable, no header,
     required columns missing).
     """
     path = Path(path)
     raw = path.read_bytes() if raw is None else raw
-    digest = hashlib.sha256(raw).hexdigest()
+    digest = digest or hashlib.sha256(raw).hexdigest()
     delivered = None
     if path.suffix.lower() == ".xlsx":
         header, records, encoding = _read_xlsx_records(path)

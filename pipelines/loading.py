@@ -199,7 +199,7 @@ def _read_one(path: Path, source: Source, known: set[str]) -> tuple[str, Extract
     if digest in known:
         return digest, None
     try:
-        return digest, read_extract(path, source, raw=raw)
+        return digest, read_extract(path, source, raw=raw, digest=digest)
     except ExtractError as exc:
         return digest, exc
 

@@ -97,10 +97,6 @@ def _distinct(values: pd.Series) -> pd.Series:
     return distinct[distinct != ""]
 
 
-def _value_findings(column: str, values: pd.Series) -> list[Finding]:
-    return _frame_value_findings([column], [values])
-
-
 def _candidates(series: list[pd.Series]) -> list[pd.Series]:
     """Per column, the distinct cells that could match a value pattern (almost none in an
     anonymised extract), found in Arrow (RE2): each column's distinct cells, then one pass
