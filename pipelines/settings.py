@@ -52,6 +52,13 @@ class Paths:
     def dagster_home(self) -> Path:
         return self.data_dir / "dagster_home"
 
+    @property
+    def settings(self) -> Path:
+        """The authority's own configuration (ward lookup, targets, commentary, DfE series
+        mappings): a file here replaces the packaged default of the same name, so nothing
+        inside the installed package is edited. See ``local_file``."""
+        return self.data_dir / "settings"
+
     def ensure(self) -> "Paths":
         for p in (self.landing, self.warehouse_dir, self.build.parent, self.papers, self.quality, self.exports):
             p.mkdir(parents=True, exist_ok=True)
@@ -71,3 +78,13 @@ def paths(explicit: str | os.PathLike | None = None) -> Paths:
 def la_code() -> int:
     """The authority the pipeline reports on (``OBA_LA_CODE``, default 800 = B&NES)."""
     return int(os.environ.get("OBA_LA_CODE") or DEFAULT_LA_CODE)
+
+
+def local_file(name: str, default: str | os.PathLike, explicit: str | os.PathLike | None = None) -> Path:
+    """The authority's copy of a settings file when it has one, else the packaged default.
+
+    ``name`` is a path relative to the settings folder (``<data dir>/settings``), e.g.
+    ``"wards.csv"``; ``default`` is the file shipped with the package.
+    """
+    own = paths(explicit).settings / name
+    return own if own.is_file() else Path(default)
