@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from pipelines.parsing import DATE_FORMATS
 from schemas import codes
 from sources import catalogue as sources
 
@@ -59,19 +60,26 @@ PARAMETERS = {
     "rc_programmes": list(codes.RELIABLE_CHANGE),
     "rc_thresholds": list(codes.RELIABLE_CHANGE.values()),
     "step_up_window_months": 12,      # EH01: statutory outcome within 12 months of closure
+    "closure_lookback_months": 12,    # EH01/EH02: a closure year needs episodes started 12 months before it
     "agree_min": 4,                   # 1-5 scales: 4 agree, 5 strongly agree
     "self_esteem_min": 11,            # EH05: medium-high (11-15) or high (16-20) on 0-20
     "reoffence_months": 12,           # EH09: further offence within 12 months ...
     "reoffence_proof_months": 6,      # ... proven within a further 6 months (MoJ)
     "completion_follow_up_months": 6,  # EH08: start cohort followed up for 6 months
+    # Dates as delivered (quarantined records keep the text): the loader's formats, in its order.
+    "date_formats": list(DATE_FORMATS),
 }
 
 CATALOGUE_COLUMNS = [
     "indicator_id", "indicator_title", "measure_id", "is_headline", "title", "numerator",
     "denominator", "rules", "unit", "multiplier", "polarity", "oba_question", "period_type",
     "sources", "ci_method", "breakdowns", "published_equivalent", "disclosure", "caveats",
-    "sql_file",
+    "trend_level", "forecast_level", "series_breaks", "completeness", "sql_file",
 ]
+# Method settings (catalogue.yaml "defaults", overridable per measure). Levels may be
+# written as fractions (0.998) or percentages (99.8).
+METHOD_DEFAULTS = {"trend_level": 0.998, "forecast_level": 0.95}
+COMPLETENESS_TREATMENTS = ("exclude",)
 REQUIRED = ("id", "title", "numerator", "unit", "polarity", "oba", "period_type", "sources",
             "ci_method", "breakdowns")
 
@@ -116,6 +124,37 @@ def _check_measure(ind: dict, m: dict) -> None:
         raise CatalogueError(f"{where}: sources {sorted(unknown)} not listed for {ind['id']}")
     if (m["unit"] == "count") != (m.get("denominator") is None):
         raise CatalogueError(f"{where}: counts, and only counts, have no denominator")
+    for key in METHOD_DEFAULTS:
+        if key in m:
+            _level_setting(m[key], where, key)
+    for key in m.get("series_breaks") or []:
+        if not _is_period_key(str(key), m["period_type"]):
+            raise CatalogueError(f"{where}: series break {key!r} is not a {m['period_type']} period key")
+    comp = m.get("completeness")
+    if comp is not None and (not isinstance(comp, dict) or comp.get("treatment") not in COMPLETENESS_TREATMENTS
+                             or not comp.get("rule")):
+        raise CatalogueError(f"{where}: completeness needs a treatment ({'/'.join(COMPLETENESS_TREATMENTS)}) "
+                             "and a rule")
+
+
+PERIOD_KEYS = {
+    "financial_year": re.compile(r"^\d{4}-\d{2}$"), "academic_year": re.compile(r"^\d{4}/\d{2}$"),
+    "calendar_year": re.compile(r"^\d{4}$"), "month": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"),
+    "quarter": re.compile(r"^\d{4}-\d{2} Q[1-4]$"),
+}
+
+
+def _is_period_key(key: str, period_type: str) -> bool:
+    return bool(PERIOD_KEYS[period_type].match(key))
+
+
+def _level_setting(value, where: str, key: str) -> float:
+    """A level from the catalogue as a fraction: 0.998 or 99.8."""
+    from indicators.stats._common import _check_level
+    try:
+        return _check_level(value)
+    except (TypeError, ValueError) as e:
+        raise CatalogueError(f"{where}: {key} {value!r}: {e}") from None
 
 
 @lru_cache(maxsize=4)
@@ -150,6 +189,8 @@ def indicator(indicator_id: str) -> Indicator:
 def measures_frame() -> pd.DataFrame:
     """One row per measure: the ``indicator_catalogue`` table."""
     defaults, inds = load()
+    settings = {k: _level_setting(defaults.get(k, v), "defaults", k) for k, v in METHOD_DEFAULTS.items()}
+    default_completeness = "exclude: " + " ".join(str(defaults.get("complete_periods", "")).split())
     rows = []
     for ind in inds:
         for m in ind.measures:
@@ -163,7 +204,12 @@ def measures_frame() -> pd.DataFrame:
                 "ci_method": m["ci_method"], "breakdowns": ", ".join(["all", *m["breakdowns"]]),
                 "published_equivalent": m.get("published_equivalent"),
                 "disclosure": m.get("disclosure", defaults.get("disclosure")),
-                "caveats": m.get("caveats"), "sql_file": f"indicators/sql/{ind.table}.sql",
+                "caveats": m.get("caveats"),
+                **{k: _level_setting(m[k], m["id"], k) if k in m else v for k, v in settings.items()},
+                "series_breaks": ", ".join(map(str, m.get("series_breaks") or [])) or None,
+                "completeness": (f"{m['completeness']['treatment']}: " + " ".join(m["completeness"]["rule"].split())
+                                 if m.get("completeness") else default_completeness),
+                "sql_file": f"indicators/sql/{ind.table}.sql",
             })
     return pd.DataFrame(rows, columns=CATALOGUE_COLUMNS)
 

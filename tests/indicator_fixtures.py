@@ -9,12 +9,16 @@ whole-pipeline tests and the timing check; its numbers are not used as expected 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from pipelines.parsing import DUCKDB_TYPES
+
+ROOT = Path(__file__).resolve().parents[1]
 from schemas import codes
 from sources.catalogue import SOURCES
 
@@ -33,10 +37,18 @@ def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def create_stg_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame] | None = None
-                      ) -> None:
-    """Create all 17 staged tables; fill those named in ``frames`` (missing columns NULL)."""
+def create_stg_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame] | None = None,
+                      quarantine: list[dict] | None = None) -> None:
+    """Create all 17 staged tables; fill those named in ``frames`` (missing columns NULL).
+    The ingestion tables (load_log, quarantine) exist as after any ingest; ``quarantine``
+    rows (source, record as a dict) are the only quarantined records."""
     frames = frames or {}
+    con.execute((ROOT / "pipelines" / "sql" / "ingest_tables.sql").read_text(encoding="utf-8"))
+    con.execute("delete from quarantine")
+    for i, q in enumerate(quarantine or []):
+        con.execute("insert into quarantine (source, source_file, file_hash, source_row, check_name, reason, "
+                    "record, quarantined_at) values (?, 'test.csv', 'test', ?, 'test', 'test', ?, now())",
+                    [q["source"], i + 2, json.dumps(q["record"])])
     unknown = set(frames) - {s.name for s in SOURCES}
     if unknown:
         raise KeyError(f"not sources: {sorted(unknown)}")

@@ -13,8 +13,8 @@ from indicators import catalogue as cat
 from pipelines.indicators import run_indicator
 
 
-def run(con, indicator_id: str, frames: dict) -> pd.DataFrame:
-    create_stg_tables(con, {k: pd.DataFrame(v) for k, v in frames.items()})
+def run(con, indicator_id: str, frames: dict, quarantine: list[dict] | None = None) -> pd.DataFrame:
+    create_stg_tables(con, {k: pd.DataFrame(v) for k, v in frames.items()}, quarantine)
     ind = cat.indicator(indicator_id)
     run_indicator(con, ind)
     return con.execute(f"select * from {ind.table}").df()
@@ -41,6 +41,8 @@ def ep(i, child, start, close=None, reason=None, locality="bath_city", agency="s
 
 
 EH01_EPISODES = [
+    # The extract begins in April 2022, 12 months before 2023-24: its closures are whole.
+    ep(0, "C0", "2022-04-01", "2022-05-01", "transferred"),
     ep(1, "C1", "2023-05-01", "2023-09-01", "transferred"),
     ep(2, "C2", "2023-06-01", "2024-01-10", "outcomes_achieved", locality="keynsham"),
     ep(3, "C3", "2023-04-10", "2024-03-31", "stepped_up"),
@@ -87,7 +89,50 @@ def test_eh01_step_up_outcomes_starts_and_feedback(con):
     assert get(f, "eh01_support_helpful_pct", "2023-24", "respondent", "child") == (0, 1)
     assert get(f, "eh01_parents_better_supported_pct", "2023-24") == (1, 2)
     # 2024-25 has not ended in the episodes data (as at April 2024): no row.
-    assert periods(f, "eh01_children_starting_count") == ["2023-24"]
+    assert periods(f, "eh01_children_starting_count") == ["2022-23", "2023-24"]
+    # 2022-23 is the extract's first closure year (left-truncated): not reported.
+    assert periods(f, "eh01_step_up_pct") == periods(f, "eh01_outcomes_achieved_pct") == ["2023-24"]
+
+
+def test_eh01_first_closure_year_of_an_extract_is_not_reported(con):
+    # Episodes are delivered by year of start: in an extract beginning April 2016, 2016-17's
+    # closures are only the episodes that began in 2016-17 (left-truncated). 2017-18 is the
+    # first closure year whose start is 12 months after the extract's.
+    episodes = [ep(1, "A1", "2016-04-05", "2016-09-01", "outcomes_achieved"),
+                ep(2, "A2", "2016-10-01", "2017-06-01", "outcomes_achieved"),
+                ep(3, "A3", "2017-05-01", "2017-08-01", "transferred"),
+                ep(4, "A4", "2018-04-02")]
+    referrals = [dict(referral_id="R1", child_id="Z9", referral_date=d("2019-04-15"), referral_source="school",
+                      outcome="nfa", outcome_date=None)]
+    f = run(con, "EH01", {"early_help_episodes": episodes, "social_care_referrals": referrals})
+    assert periods(f, "eh01_outcomes_achieved_pct") == ["2017-18"]
+    assert get(f, "eh01_outcomes_achieved_pct", "2017-18") == (1, 2)
+    assert periods(f, "eh01_step_up_pct") == ["2017-18"]
+    # Starts are counted by start year: the first year of starts is whole.
+    assert periods(f, "eh01_children_starting_count") == ["2016-17", "2017-18"]
+    g = run(con, "EH02", {"early_help_episodes": [dict(e, initiating_agency="housing") for e in episodes]})
+    assert periods(g, "eh02_joint_outcomes_achieved_pct") == ["2017-18"]
+
+
+def test_eh01_step_up_window_is_calendar_months_from_the_start_day_inclusive(con):
+    def referral(i, child, outcome_date):
+        return dict(referral_id=f"R{i}", child_id=child, referral_date=d(outcome_date), referral_source="school",
+                    outcome="cin_plan", outcome_date=d(outcome_date))
+    episodes = [ep(0, "X0", "2022-04-01", "2022-05-01"),
+                ep(1, "D1", "2023-05-10", "2023-09-15"), ep(2, "D2", "2023-05-10", "2023-09-15"),
+                ep(3, "D3", "2023-05-10", "2023-09-15"), ep(4, "D4", "2023-05-10", "2023-09-15"),
+                ep(5, "D5", "2023-06-01", "2024-02-29"), ep(6, "X6", "2024-04-02")]
+    referrals = [
+        referral(1, "D1", "2024-09-15"),  # 12 calendar months after closure: counts (365 days ends 14 Sep)
+        referral(2, "D2", "2024-09-16"),  # a day later: does not
+        referral(3, "D3", "2023-05-10"),  # on the start day: counts
+        referral(4, "D4", "2023-05-09"),  # the day before the start: does not
+        referral(5, "D5", "2025-02-28"),  # closed 29 February: 12 months ends 28 February 2025
+        dict(referral_id="R9", child_id="Z9", referral_date=d("2025-04-15"), referral_source="school",
+             outcome="nfa", outcome_date=None),
+    ]
+    f = run(con, "EH01", {"early_help_episodes": episodes, "social_care_referrals": referrals})
+    assert get(f, "eh01_step_up_pct", "2023-24") == (3, 5)
 
 
 def test_eh01_step_up_waits_for_twelve_months_of_social_care_data(con):
@@ -101,6 +146,7 @@ def test_eh01_step_up_waits_for_twelve_months_of_social_care_data(con):
 def test_eh02_joint_working(con):
     f = run(con, "EH02", {
         "early_help_episodes": [
+            ep(0, "C0", "2022-04-01"),  # the extract begins 12 months before 2023-24 (whole closures)
             ep(1, "C1", "2023-05-01", agency="housing"),
             ep(2, "C2", "2023-06-01", contrib="health; police"),  # spaces around codes are trimmed
             ep(3, "C3", "2023-07-01", contrib="health"),
@@ -290,6 +336,34 @@ def test_eh09_first_time_entrants_and_reoffending(con):
     assert get(f, "eh09_reoffences_per_reoffender", "2022-23") == (1, 1)
     # 2023-24 needs data to 30 September 2025: not yet.
     assert periods(f, "eh09_reoffending_pct") == ["2022-23"]
+
+
+def test_eh09_quarantined_first_outcome_means_a_later_one_is_not_a_first_entry(con):
+    def out(i, child, outcome, age=14):
+        return dict(outcome_id=f"O{i}", child_id=child, offence_date=d(outcome), outcome_date=d(outcome),
+                    outcome_type="youth_caution", age_at_offence=age, sex="F", ward_code="E05000001")
+    population = [dict(year=2023, ward_code="E05000001", age=a, sex=s, population=125)
+                  for a in range(10, 18) for s in "FM"]
+    outcomes = [out(0, "Q0", "2022-01-10"), out(1, "Q1", "2023-03-01"), out(2, "Q2", "2023-04-01"),
+                out(3, "Q3", "2023-05-01"),
+                out(4, "Q4", "2024-12-20")]
+    quarantine = [
+        # Q1 had an outcome in 2022 whose record failed a check (age 8): 2023 is not Q1's first entry.
+        dict(source="yos_outcomes", record=dict(outcome_id="OX", child_id="Q1", offence_date="01/02/2022",
+                                                outcome_date="01/03/2022", age_at_offence="8")),
+        # Q2's quarantined record is later than the loaded one: Q2 still entered in 2023.
+        dict(source="yos_outcomes", record=dict(outcome_id="OY", child_id="Q2", outcome_date="2023-06-01")),
+        # Unreadable date, a blank child, another source, a malformed line: no evidence of anything.
+        dict(source="yos_outcomes", record=dict(child_id="Q3", outcome_date="not a date")),
+        dict(source="yos_outcomes", record=dict(child_id=" ", outcome_date="01/01/2020")),
+        dict(source="cme", record=dict(child_id="Q3", outcome_date="01/01/2020")),
+        dict(source="yos_outcomes", record=dict(raw="Q3,01/01/2020,,")),
+    ]
+    f = run(con, "EH09", {"yos_outcomes": outcomes, "population": population}, quarantine)
+    assert get(f, "eh09_fte_per_100k", "2023") == (2, 2000)  # Q2 and Q3; not Q1
+    assert get(f, "eh09_fte_count", "2023") == (2, None)
+    g = run(con, "EH09", {"yos_outcomes": outcomes, "population": population})
+    assert get(g, "eh09_fte_count", "2023") == (3, None)
 
 
 def test_eh10_adult_services(con):

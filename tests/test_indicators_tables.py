@@ -20,7 +20,7 @@ from pipelines.resources import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ["indicator_catalogue", "indicator_values", "indicator_values_published", "indicator_forecasts",
-          "scorecard"]
+          "scorecard_periods", "scorecard"]
 CONTRACT_IDS = ["eh03_ks2_rwm_gap_pp", "eh03_ks2_rwm_fsm_pct", "eh03_ks2_rwm_nonfsm_pct", "eh03_eyfs_gld_gap_pp",
                 "eh03_eyfs_gld_fsm_pct", "eh03_eyfs_gld_nonfsm_pct", "eh03_ks4_att8_gap", "eh03_ks4_att8_disadv",
                 "eh03_ks4_att8_nondisadv", "eh06_two_year_takeup_pct", "eh07_neet_nk_pct", "eh07_neet_pct",
@@ -165,38 +165,50 @@ def _history(values, measure="eh07_neet_nk_pct", unit="pct", polarity="lower"):
 
 
 def test_scorecard_trend_forecast_target_benchmark_commentary():
-    # NEET + not known falling 10% -> 6% of 1,000 over five winters: significant, getting better.
-    values = _history([(100, 1000), (90, 1000), (80, 1000), (70, 1000), (60, 1000)])
+    # NEET + not known falling 10% -> 6% of 10,000 over five winters: significant at 99.8% with
+    # any one winter left out, getting better.
+    values = _history([(1000, 10000), (900, 10000), (800, 10000), (700, 10000), (600, 10000)])
     targets = pd.DataFrame([dict(measure_id="eh07_neet_nk_pct", period="2023", target=6.5, tolerance=0.5),
                             dict(measure_id="eh07_neet_nk_pct", period="2024", target=6.5, tolerance=0.5)])
     commentary = pd.DataFrame([dict(measure_id="EH07", period="2023", commentary="Tracking drive", author="YC")])
     bench = pd.DataFrame([dict(measure_id="eh07_neet_nk_pct", period="2023", period_end=pd.Timestamp(2023, 2, 28),
                                england_value=5.0, region_value=6.1, sn_mean=8.0, quartile_band="B",
-                               national_rank=40, n_las=152, is_plausible=True)])
-    forecasts = sc.forecasts_frame(values, targets)
-    f = forecasts[forecasts.kind == "forecast"]
-    # A straight line: next winters 5, 4, 3 with zero-width prediction intervals.
-    assert f["period"].tolist() == ["2024", "2025", "2026"]
-    assert f["value"].round(6).tolist() == [5.0, 4.0, 3.0]
-    assert f.iloc[0]["target"] == 6.5
+                               national_rank=40, n_las=152, is_plausible=True, la_published_value=6.2)])
     catalogue = cat.measures_frame().query("measure_id == 'eh07_neet_nk_pct'")
-    row = sc.scorecard_frame(values, catalogue, targets, commentary, bench, forecasts).iloc[0]
-    assert (row.period, row.previous_period) == ("2023", "2022")
+    forecasts = sc.forecasts_frame(values, targets, catalogue=catalogue)
+    f = forecasts[forecasts.kind == "forecast"]
+    # On the logit scale a falling percentage slows as it nears 0%: below 6, above 0, falling.
+    assert f["period"].tolist() == ["2024", "2025", "2026"]
+    assert 6 > f["value"].iloc[0] > f["value"].iloc[1] > f["value"].iloc[2] > 0
+    assert (f["lower"] > 0).all() and (f["upper"] < 100).all()
+    assert f["scale"].eq("logit").all() and f["fit_points"].eq(5).all() and f["fit_from"].eq("2019").all()
+    assert f.iloc[0]["target"] == 6.5
+    row = sc.scorecard_frame(values, catalogue, targets, commentary, bench).iloc[0]
+    assert (row.period, row.previous_period, row.is_latest) == ("2023", "2022", True)
     assert (row.value, row.previous_value, row.change) == pytest.approx((6.0, 7.0, -1.0))
     assert row.trend_direction == "decreasing" and row.trend_judgement == "getting better"
-    assert row.trend_p_value < 0.001 and row.trend_points == 5
-    assert (row.forecast_period, round(row.forecast_value, 6)) == ("2024", 5.0)
+    assert row.trend_p_value < 0.002 and row.trend_points == 5 and row.trend_level == 0.998
+    assert (row.trend_method, row.trend_from) == ("chi-square test for trend", "2019")
+    assert row.trend_statistic == pytest.approx(stats_chi2([1000, 900, 800, 700, 600], [10000] * 5))
+    assert row.forecast_period == "2024" and row.forecast_value == pytest.approx(f["value"].iloc[0])
     assert (row.target, row.rag) == (6.5, "green")
-    # CI of 60/1000 is 4.69% to 7.66%: England 5.0 inside -> similar; region 6.1 similar; SN 8.0 above
-    # the interval, and lower is better -> better.
-    assert (row.england_comparison, row.region_comparison, row.sn_comparison) == ("similar", "similar", "better")
+    # CI of 600/10,000 is 5.551% to 6.483%: England 5.0 below it, and lower is better -> worse;
+    # region 6.1 inside -> similar; SN 8.0 above -> better. Same period both sides.
+    assert (row.ci_lower, row.ci_upper) == pytest.approx((5.5512, 6.4826), abs=5e-5)
+    assert (row.england_comparison, row.region_comparison, row.sn_comparison) == ("worse", "similar", "better")
+    assert (row.benchmark_period, row.benchmark_is_current, row.benchmark_local_value) == ("2023", True, 6.0)
     assert (row.quartile_band, row.national_rank, row.commentary) == ("B", 40, "Tracking drive")
-    assert row.benchmark_period == "2023"
+    assert row.la_published_value == 6.2 and "published 2023 value" in row.band_basis
 
 
-def test_scorecard_uses_latest_published_benchmark_when_local_data_is_ahead():
-    # Local data runs to winter 2023; the latest published figure is for 2022 (and one for 2024 exists
-    # in no world yet): the scorecard compares with 2022 and says so.
+def stats_chi2(num, den):
+    from indicators import stats
+    return stats.chi2_for_trend(num, den)[0]
+
+
+def test_scorecard_sets_our_value_against_a_benchmark_of_the_same_period():
+    # Local data runs to winter 2023; the latest published figure is for 2022 (and one for 2024
+    # exists in no world yet). The verdict is OUR 2022 value against England 2022, labelled so.
     values = _history([(100, 1000), (90, 1000), (80, 1000), (70, 1000), (60, 1000)])
     bench = pd.DataFrame([dict(measure_id="eh07_neet_nk_pct", period=p, period_end=pd.Timestamp(int(p), 2, 28),
                                england_value=e, region_value=None, sn_mean=None, quartile_band=None,
@@ -204,23 +216,55 @@ def test_scorecard_uses_latest_published_benchmark_when_local_data_is_ahead():
                           for p, e in (("2021", 9.0), ("2022", 8.0), ("2024", 1.0))])
     catalogue = cat.measures_frame().query("measure_id == 'eh07_neet_nk_pct'")
     targets = cat.load_targets().iloc[:0]
-    row = sc.scorecard_frame(values, catalogue, targets, cat.load_commentary(), bench,
-                             sc.forecasts_frame(values, targets)).iloc[0]
-    # 60/1000 = 6.0% (CI 4.69 to 7.66); England 8.0 above the interval and lower is better -> better.
+    periods = sc.scorecard_periods_frame(values, catalogue, targets, cat.load_commentary(), bench)
+    row = periods[periods.is_latest].iloc[0]
+    # Ours for 2022: 70/1000 = 7.0% (CI 5.58 to 8.75): England 8.0 inside -> similar. Against our
+    # 2023 value (6.0%, CI 4.69 to 7.66) it would wrongly have read "better".
     assert (row.period, row.benchmark_period, row.england_value) == ("2023", "2022", 8.0)
-    assert row.england_comparison == "better"
+    assert (row.benchmark_local_value, row.benchmark_is_current) == (pytest.approx(7.0), False)
+    assert row.england_comparison == "similar"
+    assert row.benchmark_note == ("2022: our 2022 value against the published 2022 benchmarks "
+                                  "(the latest period with both; our latest is 2023)")
+    # As at 2021 the verdict was our 2021 value (8%, CI 6.4 to 9.8) against England 2021 (9.0).
+    past = periods.set_index("period")
+    assert (past.at["2021", "benchmark_period"], past.at["2021", "england_comparison"]) == ("2021", "similar")
+    assert past.at["2020", "benchmark_period"] is None or pd.isna(past.at["2020", "benchmark_period"])
+    assert past.at["2020", "england_comparison"] == "not compared"
+
+
+def test_scorecard_periods_judge_each_period_from_its_own_past_only():
+    values = _history([(1000, 10000), (900, 10000), (800, 10000), (700, 10000), (600, 10000), (650, 10000),
+                       (400, 10000)])
+    catalogue = cat.measures_frame().query("measure_id == 'eh07_neet_nk_pct'")
+    targets = pd.DataFrame([dict(measure_id="eh07_neet_nk_pct", period=str(y), target=7.5, tolerance=0.5)
+                            for y in range(2019, 2026)])
+    full = sc.scorecard_periods_frame(values, catalogue, targets, cat.load_commentary(), None).set_index("period")
+    assert list(full.index) == [str(y) for y in range(2019, 2026)] and full["is_latest"].sum() == 1
+    for k in range(1, 8):
+        part = sc.scorecard_periods_frame(values.iloc[:k], catalogue, targets, cat.load_commentary(), None)
+        now = part.iloc[-1]
+        then = full.loc[now.period]
+        for c in ("trend_direction", "trend_p_value", "trend_points", "forecast_value", "forecast_upper",
+                  "rag", "previous_value"):
+            assert (pd.isna(now[c]) and pd.isna(then[c])) or now[c] == then[c], (now.period, c)
+    assert full.at["2022", "trend_direction"] == "cannot be calculated"
+    assert "4 points" in full.at["2022", "trend_reason"]
+    assert full.at["2023", "trend_direction"] == "decreasing"
+    assert (full.at["2022", "rag"], full.at["2023", "rag"]) == ("green", "green")
+    assert full.at["2020", "rag"] == "red"
 
 
 def test_scorecard_without_benchmarks_or_data_still_lists_every_measure():
     values = _history([(100, 1000), (90, 1000)])
     catalogue = cat.measures_frame()
-    out = sc.scorecard_frame(values, catalogue, cat.load_targets(), cat.load_commentary(), None,
-                             sc.forecasts_frame(values, cat.load_targets()))
-    assert len(out) == len(catalogue)
+    out = sc.scorecard_frame(values, catalogue, cat.load_targets(), cat.load_commentary(), None)
+    assert len(out) == len(catalogue) and list(out.columns) == sc.SCORECARD_COLUMNS
     row = out.set_index("measure_id").loc["eh07_neet_nk_pct"]
-    assert row.trend_direction == "insufficient data" and row.england_comparison == "not compared"
-    assert out.set_index("measure_id").loc["eh01_step_up_pct", "value"] is None or \
-        pd.isna(out.set_index("measure_id").loc["eh01_step_up_pct", "value"])
+    assert row.trend_direction == "cannot be calculated" and row.england_comparison == "not compared"
+    assert "2 points" in row.trend_reason
+    empty = out.set_index("measure_id").loc["eh01_step_up_pct"]
+    assert pd.isna(empty["value"]) and pd.isna(empty["period"]) and empty["england_comparison"] == "not compared"
+    assert "left-truncated" in empty["completeness"] or "12 months before" in empty["completeness"]
 
 
 # ------------------------------------------------------------------------------------------
@@ -234,7 +278,8 @@ def test_asset_graph_reads_the_catalogue_sources():
         key = dg.AssetKey(ind.table)
         assert graph.get(key).parent_keys == {dg.AssetKey(f"stg_{s}") for s in ind.sources}
         assert graph.get(key).group_name == "indicators"
-    assert dg.AssetKey("benchmark_values") in graph.get(dg.AssetKey("scorecard")).parent_keys
+    assert dg.AssetKey("benchmark_values") in graph.get(dg.AssetKey("scorecard_periods")).parent_keys
+    assert dg.AssetKey("scorecard_periods") in graph.get(dg.AssetKey("scorecard")).parent_keys
     assert graph.get(dg.AssetKey("scorecard")).group_name == "scorecard"
 
 
@@ -298,10 +343,51 @@ def test_forecasts_and_scorecard_benchmarks(pipeline):
     f = con.execute("select measure_id, count(*) filter (where kind = 'forecast') n from indicator_forecasts "
                     "group by 1").fetchall()
     assert all(n == 3 for _, n in f) and len(f) == len(cat.measures_frame())
-    neet = con.execute("select period, england_value, england_comparison, quartile_band from scorecard "
+    neet = con.execute("select period, england_value, england_comparison, quartile_band, benchmark_period, "
+                       "benchmark_is_current, benchmark_local_value = value from scorecard "
                        "where measure_id = 'eh07_neet_nk_pct'").fetchall()[0]
     assert neet[0] == "2025" and neet[1] == 5.0 and neet[2] in ("better", "similar", "worse")
-    assert neet[3] == "C"
+    assert neet[3:] == ("C", "2025", True, True)
+    # No forecast at or below zero (or outside its unit's range) for an all-positive history.
+    bad = con.execute("""
+        select f.measure_id from indicator_forecasts as f
+        join (select measure_id, min(value) as low from indicator_forecasts where kind = 'history'
+              group by 1) as h using (measure_id)
+        where f.kind = 'forecast' and h.low > 0 and (f.value <= 0 or f.lower <= 0)""").fetchall()
+    assert bad == []
+    out_of_range = con.execute("select count(*) from indicator_forecasts where unit = 'pct' and kind = 'forecast' "
+                               "and (lower < 0 or upper > 100)").fetchall()[0][0]
+    assert out_of_range == 0
+
+
+def test_scorecard_periods_materialised(pipeline):
+    con, *_ = pipeline
+    n_periods = con.execute("select count(*) from indicator_values where breakdown = 'all'").fetchall()[0][0]
+    assert con.execute("select count(*) from scorecard_periods").fetchall()[0][0] == n_periods
+    cols = lambda t: [r[0] for r in con.execute(f"describe {t}").fetchall()]  # noqa: E731
+    assert cols("scorecard_periods") == cols("scorecard")
+    # The scorecard is the latest row of each measure, exactly.
+    diff = con.execute("""select count(*) from (
+                            select * from scorecard_periods where is_latest
+                            except all select * from scorecard where period is not null)""").fetchall()[0][0]
+    assert diff == 0
+    # An earlier period's row is what the scorecard said when that period was the latest:
+    # recomputed from the values up to it, it is the same.
+    values = con.execute("select * from indicator_values where breakdown = 'all'").df()
+    catalogue = con.execute("select * from indicator_catalogue").df()
+    bench = con.execute("select * from benchmark_values").df()
+    stored = con.execute("select * from scorecard_periods").df()
+    for measure in ("eh07_neet_nk_pct", "eh09_fte_per_100k", "eh04_cme_per_1000", "eh01_step_up_pct"):
+        rows = stored[stored.measure_id == measure].sort_values("period_start")
+        then = rows.iloc[-2]
+        upto = values[(values.measure_id != measure) | (values.period_end <= then.period_end)]
+        again = sc.scorecard_periods_frame(upto, catalogue, cat.load_targets(), cat.load_commentary(), bench)
+        again = again[again.measure_id == measure].iloc[-1]
+        assert again.is_latest and again.period == then.period
+        for c in ("trend_direction", "trend_p_value", "forecast_value", "forecast_lower", "rag",
+                  "england_comparison", "benchmark_period"):
+            same = (pd.isna(again[c]) and pd.isna(then[c])) or again[c] == pytest.approx(then[c])
+            assert same, (measure, c, again[c], then[c])
 
 
 def test_every_table_and_column_is_documented(pipeline):

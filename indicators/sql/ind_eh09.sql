@@ -2,7 +2,7 @@
 -- children aged 10-17 (headline) and their number, per calendar year; the binary
 -- re-offending rate and re-offences per re-offender, per financial-year cohort (as the
 -- MoJ / LAIT figure, labelled by the year ending March).
--- Parameters: $reoffence_months, $reoffence_proof_months (12 + 6, MoJ style).
+-- Parameters: $reoffence_months, $reoffence_proof_months (12 + 6, MoJ style), $date_formats.
 
 with
 
@@ -43,13 +43,26 @@ first_outcomes as (
     group by child_id
 ),
 
+-- A quarantined outcome (a record that failed validation) with a child and a readable
+-- outcome date is evidence the child entered the system then: a later outcome is not their
+-- first entry. The quarantined record is not counted itself (its data failed the checks).
+quarantined_outcomes as (
+    select nullif(trim(json_extract_string(record, '$.child_id')), '') as child_id,
+           try_strptime(trim(json_extract_string(record, '$.outcome_date')), $date_formats)::date
+               as outcome_date
+    from quarantine
+    where source = 'yos_outcomes' and json_valid(record)
+),
+
 fte_long as (
     unpivot (
         select year(outcome_date) as yr, 'all' as "all",
                coalesce(sex, 'unknown') as sex, coalesce(yj_band, 'unknown') as age_band,
                coalesce(ward_code, 'unknown') as ward
-        from first_outcomes
+        from first_outcomes as f
         where age_at_offence between 10 and 17
+          and not exists (select 1 from quarantined_outcomes as q
+                          where q.child_id = f.child_id and q.outcome_date < f.outcome_date)
     )
     on "all", sex, age_band, ward
     into name breakdown value breakdown_value

@@ -18,4 +18,8 @@ comment on column indicator_catalogue.breakdowns is 'Breakdowns available in ind
 comment on column indicator_catalogue.published_equivalent is 'Published (LAIT / DfE) equivalent used for benchmarking, if any';
 comment on column indicator_catalogue.disclosure is 'Disclosure rule applied to published outputs';
 comment on column indicator_catalogue.caveats is 'What to bear in mind when reading the measure';
+comment on column indicator_catalogue.trend_level is 'Confidence level the recent trend is judged at (default 0.998, the Fingertips level: chi-square above 9.5495)';
+comment on column indicator_catalogue.forecast_level is 'Level of the forecast prediction interval (default 0.95)';
+comment on column indicator_catalogue.series_breaks is 'Periods where a new, not comparable series starts (comma-separated period keys): trend and forecast use no point before the latest break';
+comment on column indicator_catalogue.completeness is 'Which periods are reported (exclude: a period missing part of its population is not reported) and the rule that decides it';
 comment on column indicator_catalogue.sql_file is 'The SQL file that computes it';

@@ -15,6 +15,10 @@ select
     upper::double as upper,
     unit::varchar as unit,
     polarity::varchar as polarity,
+    scale::varchar as scale,
+    fit_points::integer as fit_points,
+    fit_from::varchar as fit_from,
+    flag::varchar as flag,
     target::double as target,
     tolerance::double as tolerance
 from _frame

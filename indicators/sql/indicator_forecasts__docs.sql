@@ -1,4 +1,4 @@
-comment on table indicator_forecasts is 'Turn-the-curve baseline per measure (breakdown all): every period of history, then a forecast of the next three periods if nothing changes, with targets';
+comment on table indicator_forecasts is 'Turn-the-curve baseline per measure (breakdown all): every period of history, then a forecast of the next three periods from the latest if nothing changes, with targets';
 comment on column indicator_forecasts.indicator_id is 'Indicator EH01..EH12';
 comment on column indicator_forecasts.measure_id is 'Measure id (indicator_catalogue.measure_id)';
 comment on column indicator_forecasts.is_headline is 'True for the indicator''s headline measure';
@@ -6,12 +6,16 @@ comment on column indicator_forecasts.period is 'Period key (future keys for for
 comment on column indicator_forecasts.period_type is 'financial_year | academic_year | calendar_year | month | quarter';
 comment on column indicator_forecasts.period_start is 'First day the period covers';
 comment on column indicator_forecasts.period_end is 'Last day the period covers';
-comment on column indicator_forecasts.kind is 'history (observed) or forecast (linear trend of up to the last ten points)';
+comment on column indicator_forecasts.kind is 'history (observed) or forecast (a line through the recent window, on the logit / log / linear scale in scale)';
 comment on column indicator_forecasts.step is '0 for history; 1, 2, 3 = periods after the latest observed one';
 comment on column indicator_forecasts.value is 'Observed value, or the forecast';
 comment on column indicator_forecasts.lower is 'History: lower confidence limit; forecast: lower prediction limit';
 comment on column indicator_forecasts.upper is 'History: upper confidence limit; forecast: upper prediction limit';
 comment on column indicator_forecasts.unit is 'Unit of value';
 comment on column indicator_forecasts.polarity is 'higher | lower (is better) | none';
+comment on column indicator_forecasts.scale is 'Forecast rows: logit (unit bounded both ways, e.g. %), log (bounded below, rates and counts) or linear: the scale the line is fitted on, so neither forecast nor interval leaves the possible range';
+comment on column indicator_forecasts.fit_points is 'Forecast rows: points the line was fitted on (the most recent run with no gap or break, at most five)';
+comment on column indicator_forecasts.fit_from is 'Forecast rows: first period of the fitted window';
+comment on column indicator_forecasts.flag is 'Forecast rows: hits a bound (a straight line would have left the possible range) | turns sharply (first step bigger than any change in the window) | both; NULL when neither';
 comment on column indicator_forecasts.target is 'Target for the period from indicators/targets.csv (NULL if none)';
 comment on column indicator_forecasts.tolerance is 'Amber tolerance for the target, in the unit';

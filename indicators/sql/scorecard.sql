@@ -1,49 +1,6 @@
--- scorecard from the frame built in pipelines/scorecard.py (registered as _frame).
+-- scorecard: the frame built in pipelines/scorecard.py (registered as _frame), which is the
+-- latest row per measure of scorecard_periods plus a row for each measure without data.
+-- Same columns and types as scorecard_periods, by construction.
 create or replace table scorecard as
-select
-    indicator_id::varchar as indicator_id,
-    measure_id::varchar as measure_id,
-    is_headline::boolean as is_headline,
-    title::varchar as title,
-    unit::varchar as unit,
-    polarity::varchar as polarity,
-    oba_question::varchar as oba_question,
-    period::varchar as period,
-    period_type::varchar as period_type,
-    period_start::date as period_start,
-    period_end::date as period_end,
-    numerator::double as numerator,
-    denominator::double as denominator,
-    value::double as value,
-    ci_lower::double as ci_lower,
-    ci_upper::double as ci_upper,
-    ci_level::double as ci_level,
-    previous_period::varchar as previous_period,
-    previous_value::double as previous_value,
-    change::double as change,
-    trend_direction::varchar as trend_direction,
-    trend_judgement::varchar as trend_judgement,
-    trend_p_value::double as trend_p_value,
-    trend_points::integer as trend_points,
-    forecast_period::varchar as forecast_period,
-    forecast_value::double as forecast_value,
-    forecast_lower::double as forecast_lower,
-    forecast_upper::double as forecast_upper,
-    target::double as target,
-    tolerance::double as tolerance,
-    rag::varchar as rag,
-    benchmark_period::varchar as benchmark_period,
-    england_value::double as england_value,
-    england_comparison::varchar as england_comparison,
-    region_value::double as region_value,
-    region_comparison::varchar as region_comparison,
-    sn_mean::double as sn_mean,
-    sn_comparison::varchar as sn_comparison,
-    quartile_band::varchar as quartile_band,
-    national_rank::integer as national_rank,
-    n_las::integer as n_las,
-    benchmark_is_plausible::boolean as benchmark_is_plausible,
-    commentary::varchar as commentary,
-    commentary_author::varchar as commentary_author
-from _frame
-order by indicator_id, not is_headline, measure_id
+select * from scorecard_periods limit 0;
+insert into scorecard by name select * from _frame order by indicator_id, not is_headline, measure_id

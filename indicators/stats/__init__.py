@@ -7,7 +7,8 @@ reconciled with published ones. docs/methods.md explains each method for perform
 officers; this module is the single implementation of what that document says.
 
 Conventions shared by every function:
-- ``level`` is a two-sided confidence level (0.95 default, 0.998 for control limits).
+- ``level`` is a two-sided confidence level (0.95 default, 0.998 for control limits and
+  trends), given as a fraction (0.95) or a percentage (95).
 - Missing input (None, NaN, pandas NA, zero denominator) gives NaN, never an error:
   a missing period is normal in this data. Impossible input (negative counts, a
   numerator above its denominator) raises ``ValueError``, because silently producing
@@ -43,10 +44,18 @@ from indicators.stats.frames import (
 )
 from indicators.stats.trends import (
     TREND_POINTS,
+    TREND_LEVEL,
+    FORECAST_MIN_POINTS,
     FORECAST_MAX_POINTS,
     SIGNIFICANCE,
+    CANNOT,
+    NO_CHANGE,
+    DIRECTIONS,
     Trend,
     Forecast,
+    critical_value,
+    chi2_for_trend,
+    recent_window,
     trend,
     judge_trend,
     forecast,
@@ -78,10 +87,18 @@ __all__ = [
     "add_intervals",
     "add_intervals_by_method",
     "TREND_POINTS",
+    "TREND_LEVEL",
+    "FORECAST_MIN_POINTS",
     "FORECAST_MAX_POINTS",
     "SIGNIFICANCE",
+    "CANNOT",
+    "NO_CHANGE",
+    "DIRECTIONS",
     "Trend",
     "Forecast",
+    "critical_value",
+    "chi2_for_trend",
+    "recent_window",
     "trend",
     "judge_trend",
     "forecast",

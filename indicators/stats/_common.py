@@ -18,9 +18,15 @@ METHODS = ("wilson", "byar", "rate", "mean", "newcombe", "welch", "none")
 BYAR_MIN_COUNT = 10
 
 def _check_level(level: float) -> float:
+    """A two-sided confidence level as a fraction: 0.95, or 95 meaning 95% (as the
+    PHEindicatormethods functions accept both). 1 and 100 are refused: no interval
+    covers everything."""
     level = float(level)
+    if 1.0 < level < 100.0:
+        level = round(level / 100.0, 12)
     if not 0.0 < level < 1.0:
-        raise ValueError(f"confidence level must be between 0 and 1, got {level!r}")
+        raise ValueError(f"confidence level must be a fraction between 0 and 1 or a percentage "
+                         f"between 1 and 100, got {level!r}")
     return level
 
 def z_for(level: float = 0.95) -> float:
