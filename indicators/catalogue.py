@@ -161,6 +161,9 @@ def _level_setting(value, where: str, key: str) -> float:
 def load(path: Path = CATALOGUE_FILE) -> tuple[dict, tuple[Indicator, ...]]:
     """(defaults, indicators) from catalogue.yaml, checked."""
     doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    for key in METHOD_DEFAULTS:
+        if key in doc.get("defaults", {}):
+            _level_setting(doc["defaults"][key], "defaults", key)
     indicators, seen = [], set()
     for ind in doc["indicators"]:
         bad = [s for s in ind["sources"] if s not in sources.BY_NAME]

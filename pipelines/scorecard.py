@@ -167,14 +167,15 @@ def _trend(m: dict, upto: int, method: str, ci_level: float, level: float, break
     interval's width) otherwise."""
     sl = slice(0, upto + 1)
     value, num, den, idx = (m[k][sl] for k in ("value", "numerator", "denominator", "idx"))
+    labels = [period_key(int(i), m["last"]["period_type"]) for i in idx]
     ok = np.isfinite(value)
     if method == "wilson" and (num[ok] <= den[ok]).all():
-        return stats.trend(value, num, den, idx, level=level, breaks=breaks)
+        return stats.trend(value, num, den, idx, level=level, breaks=breaks, labels=labels)
     se = (m["ci_upper"][sl] - m["ci_lower"][sl]) / (2 * stats.z_for(ci_level))
     weights = 1 / se ** 2 if np.isfinite(se[ok]).all() and (se[ok] > 0).all() else None
     if weights is not None:
         weights = np.where(ok, weights, np.nan)
-    return stats.trend(value, periods=idx, weights=weights, level=level, breaks=breaks)
+    return stats.trend(value, periods=idx, weights=weights, level=level, breaks=breaks, labels=labels)
 
 
 def _period_rows(meta: dict, s: dict, ci_level: float) -> list[dict]:

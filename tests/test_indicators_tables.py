@@ -49,6 +49,29 @@ def test_catalogue_rejects_unknown_unit(tmp_path):
         cat.load(tmp_path / "bad.yaml")
 
 
+def test_catalogue_method_settings(tmp_path):
+    frame = cat.measures_frame().set_index("measure_id")
+    assert frame["trend_level"].eq(0.998).all() and frame["forecast_level"].eq(0.95).all()
+    assert frame.at["eh03_eyfs_gld_gap_pp", "series_breaks"] == "2021/22"
+    assert frame.at["eh01_step_up_pct", "completeness"].startswith("exclude: Episodes are delivered by year of start")
+    assert frame.at["eh07_neet_nk_pct", "completeness"].startswith("exclude: Only complete periods are reported")
+    text = cat.CATALOGUE_FILE.read_text()
+    for old, new, message in (
+            ("  trend_level: 0.998", "  trend_level: 100", "trend_level 100"),
+            ('series_breaks: ["2021/22"]\n', 'series_breaks: ["2021-22"]\n', "series break '2021-22'"),
+            ("treatment: exclude", "treatment: ignore", "completeness needs a treatment")):
+        bad = text.replace(old, new, 1)
+        assert bad != text, old
+        (tmp_path / "bad.yaml").write_text(bad)
+        with pytest.raises(cat.CatalogueError, match=re.escape(message)):
+            cat.load(tmp_path / "bad.yaml")
+    # A measure's own override is checked the same way.
+    (tmp_path / "bad.yaml").write_text(text.replace("        unit: pct\n", "        unit: pct\n        trend_level: 0\n", 1))
+    with pytest.raises(cat.CatalogueError, match="trend_level 0"):
+        cat.load(tmp_path / "bad.yaml")
+    assert cat._level_setting(99.8, "x", "trend_level") == 0.998
+
+
 def test_targets_and_commentary_are_checked(tmp_path):
     t = cat.load_targets()
     assert set(cat.measures_frame().query("is_headline")["measure_id"]) <= set(t["measure_id"])

@@ -329,6 +329,11 @@ def test_trend_leave_one_out_check():
     assert t.direction == "no significant change"
     assert t.reason == "increasing only with the point at 2023: without it the trend is not significant"
     assert S.trend(None, [100, 101, 99, 100, 160], [1000] * 5, leave_one_out=False).direction == "increasing"
+    keys = ["2019-20", "2020-21", "2021-22", "2022-23", "2023-24"]
+    named = S.trend(None, [100, 101, 99, 100, 160], [1000] * 5, periods=range(2019, 2024), labels=keys)
+    assert named.reason.startswith("increasing only with the point at 2023-24:")
+    gap = S.trend([1, 2, 3, nan, 5, 6], periods=range(2019, 2025), labels=[f"{y}/{y % 100 + 1}" for y in range(2019, 2025)])
+    assert gap.reason == "2 points since a gap before 2023/24; 5 consecutive points are needed"
 
 
 def test_trend_weighted_regression_with_known_variances():

@@ -80,15 +80,17 @@ def critical_value(level: float = TREND_LEVEL) -> float:
 # The window: the most recent run of consecutive points
 # --------------------------------------------------------------------------------------
 
-def recent_window(x: np.ndarray, ok: np.ndarray, breaks=(), max_points: int | None = None
-                  ) -> tuple[np.ndarray, str | None]:
+def recent_window(x: np.ndarray, ok: np.ndarray, breaks=(), max_points: int | None = None,
+                  label=None) -> tuple[np.ndarray, str | None]:
     """Indices of the most recent run of usable points with no break, at most
     ``max_points``, and what ended the run ("a gap before 2021", "a break in the series at
     2021"), None when the run reaches the start of the series.
 
     ``x`` are the period numbers (one per period, consecutive periods differ by 1);
     ``ok`` marks usable points; ``breaks`` are period numbers where a new, not comparable
-    series starts (points before a break are not used)."""
+    series starts (points before a break are not used); ``label`` names a period number in
+    the reason (default: the number itself)."""
+    label = label or _label
     idx = np.flatnonzero(ok)
     if not len(idx):
         return idx, None
@@ -97,10 +99,10 @@ def recent_window(x: np.ndarray, ok: np.ndarray, breaks=(), max_points: int | No
     breaks = {float(b) for b in breaks if not _missing(b)}
     for i in idx[-2::-1]:
         if float(x[run[-1]]) in breaks:
-            ended = f"a break in the series at {_label(x[run[-1]])}"
+            ended = f"a break in the series at {label(x[run[-1]])}"
             break
         if x[run[-1]] - x[i] != 1:
-            ended = f"a gap before {_label(x[run[-1]])}"
+            ended = f"a gap before {label(x[run[-1]])}"
             break
         run.append(i)
     run = np.array(run[::-1])
@@ -174,7 +176,7 @@ def _test(x, y, r, n, w, proportions: bool):
 
 
 def trend(values, numerators=None, denominators=None, periods=None, weights=None,
-          level: float = TREND_LEVEL, breaks=(), leave_one_out: bool = True) -> Trend:
+          level: float = TREND_LEVEL, breaks=(), leave_one_out: bool = True, labels=None) -> Trend:
     """Recent trend by the Fingertips method.
 
     The five most recent points with no break are used: a missing period (a missing value,
@@ -192,6 +194,7 @@ def trend(values, numerators=None, denominators=None, periods=None, weights=None
     chi-square above 9.5495). With ``leave_one_out`` a significant trend is reported only
     when it stays significant in the same direction with each of the five points left out
     in turn; otherwise "no significant change" with the reason naming the point.
+    ``labels`` (one per value, e.g. period keys) name periods in the reasons.
     """
     level = _check_level(level)
     if (numerators is None) != (denominators is None):
@@ -221,7 +224,11 @@ def trend(values, numerators=None, denominators=None, periods=None, weights=None
         ok &= np.isfinite(num_all) & np.isfinite(den_all) & (den_all > 0)
     if w_all is not None:
         ok &= np.isfinite(w_all) & (w_all > 0)
-    idx, ended = recent_window(x_all, ok, breaks, TREND_POINTS)
+    names = {} if labels is None else {float(xv): str(lb) for xv, lb in zip(x_all, labels)}
+
+    def label(v) -> str:
+        return names.get(float(v)) or _label(v)
+    idx, ended = recent_window(x_all, ok, breaks, TREND_POINTS, label)
     k = len(idx)
     x = x_all[idx]
     if k < TREND_POINTS:
@@ -248,7 +255,7 @@ def trend(values, numerators=None, denominators=None, periods=None, weights=None
                                       None if w is None else w[keep], proportions)
             if not (p_i < alpha and sign_i == sign):
                 return Trend(NO_CHANGE, p, slope, k, stat, method, level, points=tuple(float(v) for v in x),
-                             reason=f"{direction} only with the point at {_label(x[i])}: "
+                             reason=f"{direction} only with the point at {label(x[i])}: "
                                     f"without it the trend is not significant")
     return Trend(direction, p, slope, k, stat, method, level, points=tuple(float(v) for v in x))
 
