@@ -74,7 +74,8 @@ CATALOGUE_COLUMNS = [
     "indicator_id", "indicator_title", "measure_id", "is_headline", "title", "numerator",
     "denominator", "rules", "unit", "multiplier", "polarity", "oba_question", "period_type",
     "sources", "ci_method", "breakdowns", "published_equivalent", "disclosure", "caveats",
-    "trend_level", "forecast_level", "series_breaks", "completeness", "sql_file",
+    "trend_level", "forecast_level", "series_breaks", "completeness", "definition_matches_published",
+    "sql_file",
 ]
 # Method settings (catalogue.yaml "defaults", overridable per measure). Levels may be
 # written as fractions (0.998) or percentages (99.8).
@@ -130,6 +131,8 @@ def _check_measure(ind: dict, m: dict) -> None:
     for key in m.get("series_breaks") or []:
         if not _is_period_key(str(key), m["period_type"]):
             raise CatalogueError(f"{where}: series break {key!r} is not a {m['period_type']} period key")
+    if m.get("definition_matches_published") and not m.get("published_equivalent"):
+        raise CatalogueError(f"{where}: definition_matches_published needs a published_equivalent")
     comp = m.get("completeness")
     if comp is not None and (not isinstance(comp, dict) or comp.get("treatment") not in COMPLETENESS_TREATMENTS
                              or not comp.get("rule")):
@@ -212,6 +215,7 @@ def measures_frame() -> pd.DataFrame:
                 "series_breaks": ", ".join(map(str, m.get("series_breaks") or [])) or None,
                 "completeness": (f"{m['completeness']['treatment']}: " + " ".join(m["completeness"]["rule"].split())
                                  if m.get("completeness") else default_completeness),
+                "definition_matches_published": bool(m.get("definition_matches_published", False)),
                 "sql_file": f"indicators/sql/{ind.table}.sql",
             })
     return pd.DataFrame(rows, columns=CATALOGUE_COLUMNS)

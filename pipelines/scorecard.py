@@ -227,7 +227,9 @@ def scorecard_periods_frame(values: pd.DataFrame, catalogue: pd.DataFrame, targe
                     how="left")
     out["rag"] = [stats.rag(v, t, p, tol) for v, t, p, tol in
                   zip(out["value"], out["target"], out["polarity"], out["tolerance"])]
-    out = _add_benchmarks(out, values, benchmarks)
+    matching = set(catalogue.loc[catalogue.get("definition_matches_published", pd.Series(False, index=catalogue.index))
+                                 .fillna(False).astype(bool), "measure_id"])
+    out = _add_benchmarks(out, values, benchmarks, matching)
     out = _add_completeness(out, catalogue)
     return _add_commentary(out, commentary)[SCORECARD_COLUMNS]
 
@@ -267,18 +269,21 @@ def scorecard_frame(values: pd.DataFrame, catalogue: pd.DataFrame, targets: pd.D
 
 
 BENCH_COLUMNS = ["england_value", "region_value", "sn_mean", "quartile_band", "national_rank", "n_las",
-                 "is_plausible", "la_published_value"]
+                 "is_plausible", "la_published_value", "other_la_values"]
 
 
-def _add_benchmarks(out: pd.DataFrame, values: pd.DataFrame, benchmarks: pd.DataFrame | None) -> pd.DataFrame:
+def _add_benchmarks(out: pd.DataFrame, values: pd.DataFrame, benchmarks: pd.DataFrame | None,
+                    matching: set[str] = frozenset()) -> pd.DataFrame:
     """Like with like: each row's benchmarks are those of the latest period, up to the row's own,
     for which there is both a local value and a published benchmark (``benchmark_period``); the
     comparisons set OUR value and interval of that same period against them.
 
     Published figures trail local data by a year or more, so the latest period's row usually
     carries an earlier period's verdict: ``benchmark_is_current`` is false and
-    ``benchmark_note`` says which period both sides are. Quartile band and rank are those of
-    the authority's published value for that period (``band_basis``), never our newer value.
+    ``benchmark_note`` says which period both sides are. Quartile band and rank belong to
+    that period too (``band_basis`` says what they place): for a measure whose definition
+    matches the published one (``matching``), our own value of that period among every
+    other authority's published value of it; otherwise the authority's published value.
     """
     cols = ["measure_id", "benchmark_period", "_bench_end", *BENCH_COLUMNS]
     if benchmarks is None or benchmarks.empty:
@@ -317,6 +322,23 @@ def _add_benchmarks(out: pd.DataFrame, values: pd.DataFrame, benchmarks: pd.Data
     out["band_basis"] = [f"the authority's published {bp} value among all authorities' published {bp} values"
                          if h and not _none(b) else None
                          for h, bp, b in zip(has, out["benchmark_period"], out["quartile_band"])]
+    return _place_our_values(out, matching).drop(columns=["other_la_values"])
+
+
+def _place_our_values(out: pd.DataFrame, matching: set[str]) -> pd.DataFrame:
+    """Band and rank of our own value among the other authorities' published values of the
+    same period, for measures defined as the published figure is."""
+    for i, r in out.iterrows():
+        others = r["other_la_values"]
+        if r["measure_id"] not in matching or _none(r["benchmark_local_value"]) \
+                or not isinstance(others, (list, tuple, np.ndarray)) or not len(others) or r["polarity"] == "none":
+            continue
+        others = [float(v) for v in others]
+        out.at[i, "national_rank"] = stats.national_rank(r["benchmark_local_value"], others, r["polarity"])
+        out.at[i, "quartile_band"] = stats.quartile_band(r["benchmark_local_value"], others, r["polarity"])
+        out.at[i, "n_las"] = len(others) + 1
+        out.at[i, "band_basis"] = (f"our {r['benchmark_period']} value among the other authorities' published "
+                                   f"{r['benchmark_period']} values (same definition)")
     return out
 
 

@@ -29,7 +29,7 @@ BENCHMARK_COLUMNS = {
     "published_measure": "VARCHAR", "la_published_value": "DOUBLE", "england_value": "DOUBLE",
     "region_value": "DOUBLE", "sn_mean": "DOUBLE", "sn_median": "DOUBLE", "sn_n": "BIGINT",
     "quartile_band": "VARCHAR", "national_rank": "BIGINT", "n_las": "BIGINT",
-    "is_plausible": "BOOLEAN",
+    "is_plausible": "BOOLEAN", "other_la_values": "DOUBLE[]",
 }
 
 

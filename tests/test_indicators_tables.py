@@ -255,6 +255,25 @@ def test_scorecard_sets_our_value_against_a_benchmark_of_the_same_period():
     assert past.at["2020", "england_comparison"] == "not compared"
 
 
+def test_band_and_rank_place_our_value_only_where_the_definitions_match():
+    values = _history([(100, 1000), (90, 1000), (80, 1000), (70, 1000), (60, 1000)])
+    bench = pd.DataFrame([dict(measure_id="eh07_neet_nk_pct", period="2023", period_end=pd.Timestamp(2023, 2, 28),
+                               england_value=5.0, quartile_band="D", national_rank=7, n_las=8, is_plausible=True,
+                               la_published_value=9.5, other_la_values=[5, 5.5, 6.5, 7, 8, 9, 10])])
+    catalogue = cat.measures_frame().query("measure_id == 'eh07_neet_nk_pct'")
+    assert catalogue["definition_matches_published"].all()
+    targets = cat.load_targets().iloc[:0]
+    row = sc.scorecard_frame(values, catalogue, targets, cat.load_commentary(), bench).iloc[0]
+    # Ours, 6.0% (lower is better), among the seven others: 5 and 5.5 are better -> rank 3 of 8,
+    # band floor(2 * 4 / 8) = B. The published 9.5% would have been D.
+    assert (row.national_rank, row.n_las, row.quartile_band) == (3, 8, "B")
+    assert row.band_basis == "our 2023 value among the other authorities' published 2023 values (same definition)"
+    other = catalogue.assign(definition_matches_published=False)
+    row = sc.scorecard_frame(values, other, targets, cat.load_commentary(), bench).iloc[0]
+    assert (row.national_rank, row.n_las, row.quartile_band, row.la_published_value) == (7, 8, "D", 9.5)
+    assert row.band_basis.startswith("the authority's published 2023 value")
+
+
 def test_scorecard_periods_judge_each_period_from_its_own_past_only():
     values = _history([(1000, 10000), (900, 10000), (800, 10000), (700, 10000), (600, 10000), (650, 10000),
                        (400, 10000)])

@@ -129,6 +129,10 @@ def test_quartiles_and_ranks_respect_polarity(warehouse):
                                       and area_type = 'la')
                            select * from v order by value desc""").fetchall()
     assert [b[1] for b in bands] == [60, 50, 50, 40, 30, 20, 10, 5]
+    # The other authorities' values, for placing our own local figure among them.
+    others = con.execute("""select other_la_values from benchmark_values
+                            where measure_id = 'eh03_ks2_rwm_fsm_pct'""").fetchone()[0]
+    assert sorted(others, reverse=True) == [50, 50, 40, 30, 20, 10, 5]
     gap = con.execute("select la_published_value from benchmark_values where measure_id = 'eh03_ks2_rwm_gap_pp'")
     assert gap.fetchone()[0] == 20.0  # non-FSM minus FSM
 

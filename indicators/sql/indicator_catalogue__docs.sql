@@ -22,4 +22,5 @@ comment on column indicator_catalogue.trend_level is 'Confidence level the recen
 comment on column indicator_catalogue.forecast_level is 'Level of the forecast prediction interval (default 0.95)';
 comment on column indicator_catalogue.series_breaks is 'Periods where a new, not comparable series starts (comma-separated period keys): trend and forecast use no point before the latest break';
 comment on column indicator_catalogue.completeness is 'Which periods are reported (exclude: a period missing part of its population is not reported) and the rule that decides it';
+comment on column indicator_catalogue.definition_matches_published is 'True when our definition is the published one: quartile band and rank then place our own value among the other authorities'' published values of the same period; otherwise they are the authority''s published value''s'; 
 comment on column indicator_catalogue.sql_file is 'The SQL file that computes it';

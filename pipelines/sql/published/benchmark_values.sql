@@ -71,6 +71,15 @@ banded as (
     from ranked
 ),
 
+-- Every other authority's usable value, so our own figure for the period can be placed
+-- among them where the definitions match (pipelines/scorecard.py).
+others as (
+    select measure_id, period, list(value order by area_code) as other_la_values
+    from usable
+    where area_type = 'la' and area_code <> $la_code
+    group by all
+),
+
 periods as (
     select measure_id, period, any_value(published_measure) as published_measure,
            min(period_start) as period_start, max(period_end) as period_end
@@ -128,6 +137,7 @@ final as (
         case when la.is_plausible then b.national_rank end as national_rank,
         (select max(n_las) from banded as nb where nb.measure_id = p.measure_id and nb.period = p.period) as n_las,
         la.is_plausible,
+        o.other_la_values,
         nullif(concat_ws('; ',
             case when not la.is_plausible then 'authority value ' || la.value || ' left out: ' || la.note end,
             case when not e.is_plausible then 'England value ' || e.value || ' left out: ' || e.note end,
@@ -140,6 +150,7 @@ final as (
     left join region as r using (measure_id, period)
     left join sn using (measure_id, period)
     left join sn_excluded as x using (measure_id, period)
+    left join others as o using (measure_id, period)
     left join banded as b on b.measure_id = p.measure_id and b.period = p.period and b.area_code = $la_code
 )
 

@@ -14,4 +14,5 @@ comment on column benchmark_values.quartile_band is 'A-D among all English autho
 comment on column benchmark_values.national_rank is 'Rank among English authorities, 1 = best given polarity (ties share a rank)';
 comment on column benchmark_values.n_las is 'Authorities ranked';
 comment on column benchmark_values.is_plausible is 'Whether the authority''s published value passed the plausibility checks; NULL when it has none';
+comment on column benchmark_values.other_la_values is 'Every other English authority''s plausible value for the period (to place our own local figure among them where the definitions match)';
 comment on column benchmark_values.plausibility_note is 'Which values were left out of the comparison and why';
