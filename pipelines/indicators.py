@@ -156,6 +156,7 @@ def compute_values(base: pd.DataFrame, level: float = 0.95) -> tuple[pd.DataFram
     formed (a numerator above its denominator: left without CI and reported, never dropped).
     """
     frame = base.copy()
+    level = stats.level_fraction(level)  # 95 or 0.95: stored as 0.95
     frame["ci_level"] = level
     gap = frame["ci_method"].isin(cat.GAP_METHODS)
     mean = frame["ci_method"] == "mean"

@@ -128,7 +128,10 @@ def forecasts_frame(values: pd.DataFrame, targets: pd.DataFrame, level: float = 
                          "period_end": r["period_end"], "kind": "history", "step": 0, "value": r["value"],
                          "lower": r["ci_lower"], "upper": r["ci_upper"]})
         f_level = _setting(meta, "forecast_level", level)
-        fc = _forecast(m, len(m["idx"]) - 1, last["unit"], f_level, _breaks(meta, last["period_type"]))
+        try:
+            fc = _forecast(m, len(m["idx"]) - 1, last["unit"], f_level, _breaks(meta, last["period_type"]))
+        except ValueError:  # a value outside its unit's range: no forecast (the scorecard says why)
+            fc = []
         for f in fc:
             key, start, end = shift_period(last["period"], last["period_type"], last["period_start"],
                                            last["period_end"], f.step)
@@ -198,7 +201,13 @@ def _period_rows(meta: dict, s: dict, ci_level: float) -> list[dict]:
                    trend_judgement=stats.judge_trend(t.direction, meta["polarity"]), trend_level=t.level,
                    trend_method=t.method, trend_statistic=t.statistic, trend_reason=t.reason,
                    trend_from=period_key(int(t.points[0]), ptype) if t.points else None)
-        fc = _forecast(s, int(upto), meta["unit"], f_level, breaks)
+        try:
+            fc = _forecast(s, int(upto), meta["unit"], f_level, breaks)
+        except ValueError as e:
+            # A value outside its unit's range (a numerator above its denominator, kept and
+            # reported by indicator_values): no forecast, and the row says why.
+            fc = []
+            row["forecast_flag"] = f"no forecast: {e}"
         if fc:
             f = fc[0]
             row.update(forecast_period=shift_period(r["period"], ptype, r["period_start"], r["period_end"], 1)[0],

@@ -28,6 +28,9 @@ def test_z_table_matches_normal_quantiles():
     assert S.z_for(95) == S.Z[0.95] and S.z_for(99.8) == S.Z[0.998] and S.z_for(90) == S.z_for(0.9)
     assert S.wilson(65, 100, 95) == S.wilson(65, 100, 0.95)
     assert S.byar(65, 99.8) == S.byar(65, 0.998)
+    assert S.level_fraction(95) == 0.95 and S.level_fraction(0.998) == 0.998
+    assert S.mean_ci(10, 2, 25, 95) == S.mean_ci(10, 2, 25, 0.95)
+    assert S.diff_proportions_ci(56, 70, 48, 80, 95) == S.diff_proportions_ci(56, 70, 48, 80, 0.95)
     for bad in (0, 1, 100, 101, -0.5):
         with pytest.raises(ValueError):
             S.z_for(bad)
@@ -471,7 +474,7 @@ def test_forecast_window_gaps_breaks_and_limits():
     assert brk[0].n_points == 3 and brk[0].first_point == 2021 and brk[0].value == pytest.approx(13)
     flat = S.forecast([0, 0, 0, 0], bounds=(0, 100))
     assert all((f.value, f.lower, f.upper) == (0, 0, 0) for f in flat)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"value 101.0 \(point 1\) is outside the possible range"):
         S.forecast([101, 102, 103], bounds=(0, 100))
 
 

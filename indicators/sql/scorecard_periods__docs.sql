@@ -33,7 +33,7 @@ comment on column scorecard_periods.forecast_period is 'The period after this on
 comment on column scorecard_periods.forecast_value is 'Forecast for forecast_period made from this period and earlier, on the current course';
 comment on column scorecard_periods.forecast_lower is 'Lower prediction limit of the forecast';
 comment on column scorecard_periods.forecast_upper is 'Upper prediction limit of the forecast';
-comment on column scorecard_periods.forecast_flag is 'hits a bound (a straight line would leave the possible range) | turns sharply (first step larger than any recent change) | both; NULL when neither';
+comment on column scorecard_periods.forecast_flag is 'hits a bound (a straight line would leave the possible range) | turns sharply (the forecast goes back against the latest change) | both | no forecast: <why> (a value outside its unit''s range); NULL when none';
 comment on column scorecard_periods.forecast_scale is 'Scale the forecast line is fitted on: logit (bounded units), log (rates and counts), linear (unbounded)';
 comment on column scorecard_periods.forecast_points is 'Points the forecast was fitted on (the recent window, at most five)';
 comment on column scorecard_periods.forecast_from is 'First period of the forecast''s window';

@@ -23,6 +23,7 @@ from indicators.stats._common import (
     POLARITIES,
     METHODS,
     BYAR_MIN_COUNT,
+    level_fraction,
     z_for,
 )
 from indicators.stats.intervals import (
@@ -72,6 +73,7 @@ __all__ = [
     "POLARITIES",
     "METHODS",
     "BYAR_MIN_COUNT",
+    "level_fraction",
     "z_for",
     "wilson_arrays",
     "byar_arrays",

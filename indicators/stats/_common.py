@@ -29,6 +29,11 @@ def _check_level(level: float) -> float:
                          f"between 1 and 100, got {level!r}")
     return level
 
+def level_fraction(level: float) -> float:
+    """``level`` as the fraction every function uses: 95 -> 0.95, 0.998 -> 0.998 (checked)."""
+    return _check_level(level)
+
+
 def z_for(level: float = 0.95) -> float:
     """Two-sided standard normal quantile for ``level`` (1.959963984540054 for 0.95)."""
     level = _check_level(level)

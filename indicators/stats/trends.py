@@ -324,8 +324,10 @@ def forecast(values, horizon: int = 3, level: float = 0.95,
     x_all = np.arange(n_all, dtype=float) if periods is None else _as_float_array(periods)
     scale, lo, hi = _scale(bounds)
     ok = np.isfinite(y_all) & np.isfinite(x_all)
-    if np.any((y_all[ok] < lo) | (y_all[ok] > hi)):
-        raise ValueError(f"values outside the possible range {bounds}")
+    outside = ok & ((y_all < lo) | (y_all > hi))
+    if outside.any():
+        i = int(np.flatnonzero(outside)[0])
+        raise ValueError(f"value {float(y_all[i])!r} (point {i + 1}) is outside the possible range {bounds}")
     idx, _ = recent_window(x_all, ok, breaks, FORECAST_MAX_POINTS)
     n = len(idx)
     if n < FORECAST_MIN_POINTS:
