@@ -167,7 +167,7 @@ def _setting(meta, key: str, default: float) -> float:
 def _trend(m: dict, upto: int, method: str, ci_level: float, level: float, breaks) -> stats.Trend:
     """The trend as at slot ``upto``: the chi-square test for trend on proportions with
     whole counts behind them, weighted regression (1 / variance read back from each
-    interval's width) otherwise."""
+    interval's width; unweighted when a point of the window has no interval) otherwise."""
     sl = slice(0, upto + 1)
     value, num, den, idx = (m[k][sl] for k in ("value", "numerator", "denominator", "idx"))
     labels = [period_key(int(i), m["last"]["period_type"]) for i in idx]
@@ -175,9 +175,8 @@ def _trend(m: dict, upto: int, method: str, ci_level: float, level: float, break
     if method == "wilson" and (num[ok] <= den[ok]).all():
         return stats.trend(value, num, den, idx, level=level, breaks=breaks, labels=labels)
     se = (m["ci_upper"][sl] - m["ci_lower"][sl]) / (2 * stats.z_for(ci_level))
-    weights = 1 / se ** 2 if np.isfinite(se[ok]).all() and (se[ok] > 0).all() else None
-    if weights is not None:
-        weights = np.where(ok, weights, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weights = np.where(np.isfinite(se) & (se > 0), 1 / se ** 2, np.nan)
     return stats.trend(value, periods=idx, weights=weights, level=level, breaks=breaks, labels=labels)
 
 

@@ -350,6 +350,11 @@ def test_trend_weighted_regression_with_known_variances():
     assert t.method == "weighted regression"
     assert t.slope == pytest.approx(slope) and t.statistic == pytest.approx(slope ** 2 * sxx)
     assert t.direction == "increasing"
+    # A point of the window without a variance: the window is fitted unweighted, not dropped.
+    part = S.trend(y, weights=[4, 4, np.nan, 5, 6], level=0.95)
+    assert (part.method, part.n_points) == ("regression", 5)
+    assert S.trend(y, weights=[np.nan, 4, 4, 5, 5, 6][:5]).method == "regression"
+    assert S.trend([1.0, *y], weights=[np.nan, *w]).method == "weighted regression"  # outside the window
     # For proportions, weights n / (P(1-P)) make the weighted regression the chi-square test.
     num, den = np.array([300, 340, 400, 450, 520.0]), np.array([1000.0] * 5)
     pbar = num.sum() / den.sum()
@@ -451,9 +456,15 @@ def test_forecast_stays_inside_a_percentage_and_flags_a_bound():
     falling = S.forecast([50, 40, 30, 20, 12], bounds=(0, None))
     assert falling[0].flag == "hits a bound" and all(f.lower > 0 for f in falling)
     assert S.forecast([10, 12, 13, 15, 16], bounds=(0, None))[0].flag is None
-    # 0% and 100% are moved in by half a percent of the range before the logit.
+    # 0% and 100% are moved in (half the smallest distance from a bound) before the logit.
     edge = S.forecast([0, 0, 5, 20, 60], bounds=(0, 100))
     assert all(0 <= f.lower <= f.value <= f.upper <= 100 for f in edge)
+    # Small percentages keep their size: 0.4% -> 0.1% falls on towards 0, never to it.
+    small = S.forecast([0.4, 0.3, 0.25, 0.15, 0.1], bounds=(0, 100))
+    assert all(0 < f.lower < f.value < 0.1 for f in small)
+    # A collapse far past exp's range is held just above the bound, not on it.
+    steep = S.forecast([1e6, 1e-100, 1e-250], bounds=(0, None))
+    assert all(f.lower > 0 and f.value > 0 for f in steep)
 
 
 def test_forecast_flags_a_sharp_turn():

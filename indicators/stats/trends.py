@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats as _st
+from scipy.special import expit as _expit
 
 from indicators.stats._common import _as_float_array, _check_level, _check_polarity, _missing
 
@@ -188,7 +189,8 @@ def trend(values, numerators=None, denominators=None, periods=None, weights=None
     - With ``numerators`` and ``denominators`` (a proportion): chi-square test for trend.
       ``values`` may be None (the 0-1 proportion is used for the slope).
     - Otherwise: regression of ``values`` on period, weighted by ``weights`` (1 / variance)
-      when given, ordinary least squares otherwise (see ``_regression``).
+      when every point of the window has one, ordinary least squares otherwise (see
+      ``_regression``).
 
     A trend is significant when its p-value is below 1 - ``level`` (99.8% by default:
     chi-square above 9.5495). With ``leave_one_out`` a significant trend is reported only
@@ -222,8 +224,6 @@ def trend(values, numerators=None, denominators=None, periods=None, weights=None
     ok = np.isfinite(y_all) & np.isfinite(x_all)
     if proportions:
         ok &= np.isfinite(num_all) & np.isfinite(den_all) & (den_all > 0)
-    if w_all is not None:
-        ok &= np.isfinite(w_all) & (w_all > 0)
     names = {} if labels is None else {float(xv): str(lb) for xv, lb in zip(x_all, labels)}
 
     def label(v) -> str:
@@ -240,6 +240,8 @@ def trend(values, numerators=None, denominators=None, periods=None, weights=None
     r = num_all[idx] if proportions else None
     n = den_all[idx] if proportions else None
     w = None if w_all is None else w_all[idx]
+    if w is not None and not (np.isfinite(w) & (w > 0)).all():
+        w = None  # a point without a variance: the window is fitted unweighted
     method = ("chi-square test for trend" if proportions
               else "weighted regression" if w is not None else "regression")
     slope, stat, p, sign = _test(x, y, r, n, w, proportions)
@@ -313,8 +315,8 @@ def forecast(values, horizon: int = 3, level: float = 0.95,
     zhat +/- t(n-2) * s * sqrt(1 + 1/n + (x0 - xbar)^2 / Sxx), is made on that scale and
     transformed back, so neither the forecast nor its interval can leave the range, and a
     series that has always been above zero is forecast above zero. A value on a bound
-    (0%, a count of 0) is moved in by half a percent of the range (logit) or half the
-    smallest non-zero distance from the bound (log) before the transform.
+    (0%, a count of 0) is moved in by half the smallest non-zero distance of any value
+    from a bound (for the logit at most half a percent of the range) before the transform.
     """
     level = _check_level(level)
     if horizon < 1:
@@ -372,16 +374,24 @@ def forecast(values, horizon: int = 3, level: float = 0.95,
 
 
 def _transforms(scale: str, lo: float, hi: float, y: np.ndarray):
-    """(to, from) for the forecast's scale, with the adjustment of values on a bound."""
+    """(to, from) for the forecast's scale, with the adjustment of values on a bound.
+
+    Only a value exactly on a bound is moved, and only by half the smallest distance of
+    any value from a bound (for the logit at most half a percent of the range), so a small
+    percentage such as 0.2% keeps its own size. z is held within exp's range (-745, 700),
+    so a history above a bound is never forecast on it."""
     if scale == "logit":
-        eps = 0.005 * (hi - lo)
+        dist = np.minimum(y - lo, hi - y)
+        cap = 0.005 * (hi - lo)
+        eps = min(cap, 0.5 * float(dist[dist > 0].min())) if np.any(dist > 0) else cap
+        eps = eps if np.any(dist <= 0) else 0.0
 
         def to(v):
             p = (np.clip(v, lo + eps, hi - eps) - lo) / (hi - lo)
             return np.log(p / (1 - p))
 
         def back(z):
-            return lo + (hi - lo) / (1 + math.exp(-z)) if z > -700 else lo
+            return lo + (hi - lo) * float(_expit(min(max(z, -745.0), 745.0)))
         return to, back
     if scale in ("log", "log_upper"):
         sign, edge = (1.0, lo) if scale == "log" else (-1.0, hi)
@@ -393,6 +403,6 @@ def _transforms(scale: str, lo: float, hi: float, y: np.ndarray):
             return np.log(sign * (v - edge) + shift)
 
         def back(z):
-            return edge + sign * max(math.exp(min(z, 700)) - shift, 0.0)
+            return edge + sign * max(math.exp(min(max(z, -745.0), 700.0)) - shift, 0.0)
         return to, back
     return (lambda v: np.asarray(v, dtype=float)), (lambda z: z)
