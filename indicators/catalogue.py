@@ -60,7 +60,9 @@ PARAMETERS = {
     "rc_programmes": list(codes.RELIABLE_CHANGE),
     "rc_thresholds": list(codes.RELIABLE_CHANGE.values()),
     "step_up_window_months": 12,      # EH01: statutory outcome within 12 months of closure
-    "closure_lookback_months": 12,    # EH01/EH02: a closure year needs episodes started 12 months before it
+    # EH01/EH02 closures, EH08 course ends, EH04 open CME cases: a year counted by an end date
+    # (or a snapshot) needs the extract, delivered by start, to begin 12 months before it.
+    "closure_lookback_months": 12,
     "agree_min": 4,                   # 1-5 scales: 4 agree, 5 strongly agree
     "self_esteem_min": 11,            # EH05: medium-high (11-15) or high (16-20) on 0-20
     "reoffence_months": 12,           # EH09: further offence within 12 months ...

@@ -217,7 +217,10 @@ def test_eh04_cme_and_exclusions(con):
                 dict(case_id="M2", child_id="B", referral_date=d("2024-02-01"), reason="removed_from_roll",
                      resolved_date=None, age=12),
                 dict(case_id="M3", child_id="C", referral_date=d("2024-07-15"), reason="moved_in",
-                     resolved_date=d("2024-09-10"), age=7)],
+                     resolved_date=d("2024-09-10"), age=7),
+                # The extract begins in 2022/23 (its first year's open snapshot is left-truncated).
+                dict(case_id="M0", child_id="Z", referral_date=d("2022-09-05"), reason="moved_in",
+                     resolved_date=d("2022-10-01"), age=9)],
         "exclusions": [excl(1, "X1", "primary", True, "suspension"),
                        excl(2, "X1", "primary", True, "suspension"),
                        excl(3, "X2", "secondary", False, "suspension", start="2024-07-05"),
@@ -227,6 +230,8 @@ def test_eh04_cme_and_exclusions(con):
     assert get(f, "eh04_cme_per_1000", "2023/24") == (3, 1000)
     assert get(f, "eh04_cme_per_1000", "2023/24", "reason", "moved_in") == (2, 1000)
     assert get(f, "eh04_cme_open_count", "2023/24") == (2, None)
+    # 2022/23 is the extract's first year: its new referrals are whole, its open snapshot is not.
+    assert periods(f, "eh04_cme_open_count") == ["2023/24"]
     assert get(f, "eh04_suspensions_per_100", "2023/24") == (3, 1000)
     assert get(f, "eh04_suspensions_per_100", "2023/24", "phase", "primary") == (2, 400)
     assert get(f, "eh04_suspensions_per_100", "2023/24", "fsm", "non_fsm") == (1, 700)
@@ -299,7 +304,9 @@ def test_eh08_parenting_reliable_change(con):
             ("P3", "freedom", "2023-06-01", "2023-09-01", True, 30, 35),    # +5 >= 5 reliable
             ("P4", "freedom", "2023-06-01", None, False, 30, None),         # dropped out
             ("P5", "freedom", "2023-09-01", "2023-12-01", True, 30, None),  # no post score
-            ("P6", "triple_p", "2024-10-01", None, False, 25, None)]        # data as at October 2024
+            ("P6", "triple_p", "2024-10-01", None, False, 25, None),        # data as at October 2024
+            # The extract begins in April 2022 with P7, who finished in 2022-23.
+            ("P7", "triple_p", "2022-04-04", "2022-07-01", True, 20, 30)]
     f = run(con, "EH08", {"parenting_programmes": [
         dict(participant_id=p, programme=g, start_date=d(s), end_date=d(e) if e else None, completed=c,
              pre_score=pre, post_score=post) for p, g, s, e, c, pre, post in rows]})
@@ -310,6 +317,10 @@ def test_eh08_parenting_reliable_change(con):
     assert get(f, "eh08_starts_count", "2023-24") == (5, None)
     assert get(f, "eh08_completions_count", "2023-24") == (4, None)
     assert get(f, "eh08_completion_pct", "2023-24") == (4, 5)
+    # 2022-23, the extract's first year: starts are whole, completions (by end date) are not.
+    assert get(f, "eh08_starts_count", "2022-23") == (1, None)
+    for m in ("eh08_completions_count", "eh08_reliable_improvement_pct", "eh08_mean_score_change"):
+        assert "2022-23" not in periods(f, m), m
 
 
 def test_eh09_first_time_entrants_and_reoffending(con):

@@ -17,6 +17,12 @@ pupils as (
     select * from stg_pupil_population
 ),
 
+-- Cases are delivered by referral date: an open-case snapshot is whole only when the
+-- extract begins $closure_lookback_months before the year (an extract's first is not).
+cme_from as (
+    select date_trunc('month', min(referral_date))::date as data_from from cme
+),
+
 cme_as_at as (
     select last_day(greatest(max(referral_date), max(resolved_date))) as as_at from cme
 ),
@@ -95,6 +101,7 @@ cme_open as (
            count(*) as numerator, null as denominator
     from cme_open_long
     where ay_complete_by(yr) <= (select as_at from cme_as_at)
+      and ay_start(yr) - to_months($closure_lookback_months) >= (select data_from from cme_from)
     group by all
 ),
 
