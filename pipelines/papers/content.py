@@ -28,17 +28,31 @@ METHODS = [
     "(PHE/OHID Fingertips technical guide): Wilson score for proportions, Byar's method for counts and "
     "rates (exact Poisson below 10 events), Student t for means, Newcombe's method for gaps between two "
     "proportions and Welch's for gaps between two means.",
-    "Trend is judged on the last five periods: a chi-square test for linear trend for proportions, "
-    "weighted regression otherwise, at the 5% level; with the measure's polarity it reads as getting "
-    "better, getting worse or no significant change.",
-    "The turn-the-curve baseline is a straight line fitted to up to ten past periods and projected three "
-    "periods ahead, with a 95% prediction interval: where the line goes if nothing changes.",
-    "A benchmark (England, South West, the mean of the ten DfE statistical neighbours) is 'similar' when "
-    "it lies inside our confidence interval, otherwise better or worse according to polarity. RAG: "
+    "Trend is the Fingertips recent trend: the five most recent periods with no gap or break, a "
+    "chi-square test for trend for proportions, weighted regression otherwise, significant at 99.8%, "
+    "and only if no single period makes it; fewer than five periods: cannot be calculated. With the "
+    "measure's polarity it reads as getting better, getting worse or no significant change.",
+    "The turn-the-curve baseline is a line fitted to the same recent periods (on the logit scale for "
+    "percentages, the log scale for rates and counts, so it stays within the possible range) and "
+    "projected three periods ahead, with a 95% prediction interval: where the line goes if nothing "
+    "changes.",
+    "A benchmark (England, South West, the mean of the ten DfE statistical neighbours) is compared with "
+    "our value of the same period, the latest with a published figure: 'similar' when it lies inside "
+    "our confidence interval, otherwise better or worse according to polarity. RAG: "
     "green = target met, amber = missed by no more than the stated tolerance, red = missed by more.",
     "The period of this paper is a calendar quarter (or month): for every measure it shows the latest "
     "period (financial, academic or calendar year) that had ended by the end of the quarter.",
 ]
+
+
+def _benchmark(r, col: str) -> str:
+    """A benchmark value, with its period when it is not the row's own: the verdict beside
+    it compares our value of that same period (scorecard.benchmark_period)."""
+    text = fmt.value(r.get(col), r.get("unit"))
+    period = r.get("benchmark_period")
+    if fmt.missing(period) or fmt.missing(r.get(col)) or str(period) == str(r.get("period")):
+        return text
+    return f"{text} ({period})"
 
 
 def _headline_cells(r: pd.Series) -> dict:
@@ -50,7 +64,7 @@ def _headline_cells(r: pd.Series) -> dict:
                 arrow=symbol, trend=words, forecast=fmt.value(r.get("forecast_value"), unit),
                 target=fmt.value(r.get("target"), unit),
                 rag=r.get("rag") if r.get("rag") in ("green", "amber", "red") else None,
-                england=fmt.value(r.get("england_value"), unit), sn=fmt.value(r.get("sn_value"), unit))
+                england=_benchmark(r, "england_value"), sn=_benchmark(r, "sn_value"))
 
 
 def _supporting(rows: pd.DataFrame) -> list[tuple[str, list[list[str]]]]:
@@ -62,7 +76,7 @@ def _supporting(rows: pd.DataFrame) -> list[tuple[str, list[list[str]]]]:
         out.append((label, [[r.title, fmt.MISSING if fmt.missing(r.period) else str(r.period), fmt.value(r.value, r.unit), fmt.ci(r.ci_lower, r.ci_upper, r.unit),
                              fmt.number(r.numerator, "count"), fmt.number(r.denominator, "count"),
                              fmt.value(r.previous_value, r.unit), fmt.arrow(r.trend)[1],
-                             fmt.MISSING if fmt.missing(r.rag) else str(r.rag), fmt.value(r.england_value, r.unit)]
+                             fmt.MISSING if fmt.missing(r.rag) else str(r.rag), _benchmark(r._asdict(), "england_value")]
                             for r in g.itertuples()]))
     return out
 
@@ -93,9 +107,11 @@ def _sections(data: PaperData, head: pd.DataFrame) -> tuple[list[dict], list[cha
             row_text=(f"{r['period']}: {fmt.value(r['value'], r['unit'])} "
                       f"(95% CI {fmt.ci(r['ci_lower'], r['ci_upper'], r['unit'])}); previous "
                       f"{fmt.value(r['previous_value'], r['unit'])}; trend {fmt.arrow(r.get('trend'))[1]}; "
-                      f"England {fmt.value(r.get('england_value'), r['unit'])} ({r.get('vs_england') or 'not compared'}); "
-                      f"statistical neighbours {fmt.value(r.get('sn_value'), r['unit'])} "
-                      f"({r.get('vs_sn') or 'not compared'})."),
+                      f"England {_benchmark(r, 'england_value')} ({r.get('vs_england') or 'not compared'}); "
+                      f"statistical neighbours {_benchmark(r, 'sn_value')} "
+                      f"({r.get('vs_sn') or 'not compared'})"
+                      + ("" if fmt.missing(r.get("benchmark_period")) or str(r.get("benchmark_period")) == str(r["period"])
+                         else f", set against our {r.get('benchmark_period')} value") + "."),
             story=_story(r, sup), charts=made, supporting=_supporting(sup)))
     return sections, all_charts
 

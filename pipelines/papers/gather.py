@@ -101,6 +101,7 @@ def _scorecard_judgements(score: pd.DataFrame) -> pd.DataFrame:
         "forecast_upper": _first(score, "forecast_upper", "forecast_pi_upper"),
         "target": _first(score, "target"), "tolerance": _first(score, "tolerance"),
         "rag": _first(score, "rag"),
+        "benchmark_period": _first(score, "benchmark_period"),
         "england_value": _first(score, "england_value"), "region_value": _first(score, "region_value"),
         "sn_value": _first(score, "sn_mean", "sn_value", "sn_median"),
         "vs_england": _first(score, "vs_england", "england_comparison"),

@@ -29,7 +29,7 @@ SCORECARD = {
     "previous_period": "Previous period", "previous_value": "Previous value", "trend": "Trend",
     "forecast_period": "Forecast period", "forecast_value": "Forecast", "forecast_lower": "Forecast lower",
     "forecast_upper": "Forecast upper", "target": "Target", "tolerance": "Tolerance", "rag": "RAG",
-    "england_value": "England", "vs_england": "Compared with England", "region_value": "South West",
+    "benchmark_period": "Benchmark period (our value of it compared)", "england_value": "England", "vs_england": "Compared with England", "region_value": "South West",
     "sn_value": "Statistical neighbours (mean)", "vs_sn": "Compared with neighbours",
     "quartile_band": "Quartile band", "national_rank": "National rank", "commentary": "Commentary",
 }

@@ -1,0 +1,34 @@
+"""A benchmark verdict for an earlier period than the local value is labelled with that period
+wherever the paper and workbook show it (issue 14: like with like, never unlabelled)."""
+
+import pandas as pd
+
+from pipelines.papers import content, workbook
+
+
+def _row(**kw):
+    base = dict(indicator_id="EH04", indicator_title="Fewer exclusions", title="Suspensions per 100 pupils",
+                unit="per_100", period="2025/26", value=6.1, ci_lower=5.8, ci_upper=6.4, previous_value=5.9,
+                trend="no significant change", forecast_value=6.3, target=None, rag=None,
+                england_value=9.3, sn_value=8.1, vs_england="better", vs_sn="better",
+                benchmark_period="2023/24")
+    return pd.Series({**base, **kw})
+
+
+def test_an_earlier_benchmark_period_is_named_beside_the_value():
+    cells = content._headline_cells(_row())
+    assert (cells["period"], cells["value"]) == ("2025/26", "6.1")
+    assert cells["england"] == "9.3 (2023/24)" and cells["sn"] == "8.1 (2023/24)"
+
+
+def test_a_benchmark_of_the_same_period_needs_no_label():
+    cells = content._headline_cells(_row(benchmark_period="2025/26"))
+    assert (cells["england"], cells["sn"]) == ("9.3", "8.1")
+    cells = content._headline_cells(_row(benchmark_period=None, england_value=None, sn_value=None))
+    assert "(" not in cells["england"] and "(" not in cells["sn"]
+
+
+def test_the_workbook_carries_the_benchmark_period():
+    assert workbook.SCORECARD["benchmark_period"].startswith("Benchmark period")
+    keys = list(workbook.SCORECARD)
+    assert keys.index("benchmark_period") < keys.index("england_value") < keys.index("vs_england")
