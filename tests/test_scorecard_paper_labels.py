@@ -32,3 +32,11 @@ def test_the_workbook_carries_the_benchmark_period():
     assert workbook.SCORECARD["benchmark_period"].startswith("Benchmark period")
     keys = list(workbook.SCORECARD)
     assert keys.index("benchmark_period") < keys.index("england_value") < keys.index("vs_england")
+
+
+def test_the_summary_says_when_verdicts_are_for_earlier_periods():
+    from pipelines.papers import summary
+    head = pd.DataFrame([_row(), _row(benchmark_period="2025/26")])
+    assert summary._earlier_benchmarks(head)
+    assert not summary._earlier_benchmarks(pd.DataFrame([_row(benchmark_period="2025/26")]))
+    assert not summary._earlier_benchmarks(pd.DataFrame([_row()]).drop(columns=["benchmark_period"]))

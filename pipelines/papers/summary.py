@@ -18,6 +18,14 @@ def _names(rows: pd.DataFrame, mask: pd.Series) -> str:
     return "; ".join(f"{r.indicator_id} {r.title}" for r in picked.itertuples())
 
 
+def _earlier_benchmarks(head) -> bool:
+    """Whether any headline's benchmark verdict is for an earlier period than its value."""
+    if "benchmark_period" not in head:
+        return False
+    bp = head["benchmark_period"]
+    return bool((bp.notna() & (bp.astype(str) != head["period"].astype(str))).any())
+
+
 def sentences(rows: pd.DataFrame) -> list[str]:
     """Paragraphs of plain English about the headline measures, then all measures."""
     head = rows[rows["is_headline"].astype(bool)]
@@ -48,7 +56,9 @@ def sentences(rows: pd.DataFrame) -> list[str]:
         b, w = _count(comp, "better"), _count(comp, "worse")
         out.append(f"Compared with {who} ({_plural(n, 'headline measure')} with a published equivalent): "
                    f"{b} significantly better, {w} significantly worse and {n - b - w} not significantly "
-                   f"different (the benchmark lies inside our 95% confidence interval).")
+                   f"different (the benchmark lies inside our 95% confidence interval)"
+                   + (", each for the latest period with a published figure, set against our value of "
+                      "that period" if _earlier_benchmarks(head) else "") + ".")
     all_judged = rows["rag"].isin(["green", "amber", "red"])
     out.append(f"Across all {len(rows)} measures in this paper, {_count(rows['rag'], 'green')} of "
                f"{int(all_judged.sum())} with a target are on target, "
