@@ -468,3 +468,18 @@ def test_stage_runs_in_seconds_at_one_x_scale(pipeline):
     assert staged > 500_000  # about B&NES scale: ten years of extracts
     # Dagster's own per-step bookkeeping is most of this; the SQL and statistics take ~4 s.
     assert elapsed < 60, f"indicators stage took {elapsed:.1f}s"
+
+
+def test_a_past_paper_gets_the_judgements_made_then(pipeline):
+    from pipelines.papers import gather
+    con, *_ = pipeline
+    latest = gather.gather(con)
+    past = gather.gather(con, "2022-Q2")
+    heads = past.rows[past.rows["is_headline"].astype(bool) & past.rows["period"].notna()]
+    assert len(heads) >= 10 and heads["trend"].notna().all()
+    stored = con.execute("select measure_id, period, trend_judgement, forecast_value from scorecard_periods").df()
+    both = heads.merge(stored, on=["measure_id", "period"])
+    assert len(both) == len(heads) and (both["trend"] == both["trend_judgement"]).all()
+    # The three-period forecast drawn on charts is the latest period's: not on a past paper.
+    assert not heads["in_scorecard"].any() and past.forecasts.empty
+    assert latest.rows.loc[latest.rows["period"].notna(), "in_scorecard"].all() and not latest.forecasts.empty

@@ -108,7 +108,8 @@ def _scorecard_judgements(score: pd.DataFrame) -> pd.DataFrame:
         "vs_sn": _first(score, "vs_sn", "sn_comparison", "vs_neighbours"),
         "quartile_band": _first(score, "quartile_band"), "national_rank": _first(score, "national_rank"),
         "commentary": _first(score, "commentary"),
-        "in_scorecard": True,
+        # The latest period's row (the only one the drawn three-period forecast belongs to).
+        "in_scorecard": score["is_latest"].astype(bool) if "is_latest" in score else True,
     })
 
 
@@ -151,9 +152,10 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None) -> P
     prev = prev[prev["period"] != prev["current"]].groupby("measure_id").tail(1)
     rows = rows.merge(prev[["measure_id", "period", "value"]].rename(
         columns={"period": "previous_period", "value": "previous_value"}), on="measure_id", how="left")
-    # Judgements belong to the period they were made for: a past paper gets none rather
-    # than today's.
-    rows = rows.merge(_scorecard_judgements(_df(con, "scorecard")), on=["measure_id", "period"], how="left")
+    # Judgements belong to the period they were made for: a past paper gets those made from
+    # the data up to its period (scorecard_periods), never today's.
+    judged = _df(con, "scorecard_periods") if table_exists(con, "scorecard_periods") else _df(con, "scorecard")
+    rows = rows.merge(_scorecard_judgements(judged), on=["measure_id", "period"], how="left")
     rows["forecast_value"] = [guard(v, u) for v, u in zip(rows["forecast_value"], rows["unit"])]
     # Judgements and forecasts of a suppressed value are made from the exact figure, so a
     # green RAG or a forecast would say something about it: they are suppressed with it.
