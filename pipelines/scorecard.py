@@ -114,10 +114,12 @@ def _forecast(m: dict, upto: int, unit: str, level: float, breaks) -> list[stats
                           periods=m["idx"][:upto + 1])
 
 
-def forecasts_frame(values: pd.DataFrame, targets: pd.DataFrame, level: float = 0.95,
+def forecasts_frame(values: pd.DataFrame, targets: pd.DataFrame,
+                    level: float = cat.METHOD_DEFAULTS["forecast_level"],
                     catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """History (breakdown all) and a HORIZON-period forecast per measure from its latest
-    period, targets alongside. ``catalogue`` gives the series breaks and forecast level."""
+    period, targets alongside. ``catalogue`` gives each measure's series breaks and forecast
+    level; ``level`` is the forecast level of a measure it does not list."""
     by_id = {} if catalogue is None else {r["measure_id"]: r for r in catalogue.to_dict("records")}
     rows = []
     for measure_id, m in _series_by_measure(values[values["breakdown"] == "all"]).items():
@@ -185,8 +187,8 @@ def _period_rows(meta: dict, s: dict, ci_level: float) -> list[dict]:
     rows = []
     ptype = s["last"]["period_type"]
     breaks = _breaks(meta, ptype)
-    t_level = _setting(meta, "trend_level", stats.TREND_LEVEL)
-    f_level = _setting(meta, "forecast_level", 0.95)
+    t_level = _setting(meta, "trend_level", cat.METHOD_DEFAULTS["trend_level"])
+    f_level = _setting(meta, "forecast_level", cat.METHOD_DEFAULTS["forecast_level"])
     for j, (r, upto) in enumerate(zip(s["rows"], s["slot"])):
         row = {k: meta[k] for k in ("indicator_id", "measure_id", "is_headline", "title", "unit", "polarity",
                                     "oba_question", "period_type")}
@@ -410,7 +412,7 @@ def indicator_forecasts(warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         values = con.execute("select * from indicator_values where breakdown = 'all'").df()
         catalogue = con.execute("select * from indicator_catalogue").df()
-        frame = forecasts_frame(values, cat.load_targets(), _level(con), catalogue)
+        frame = forecasts_frame(values, cat.load_targets(), catalogue=catalogue)
         _write(con, "indicator_forecasts", frame)
     return dg.MaterializeResult(metadata={
         **summary_metadata(frame, frame[frame["kind"] == "forecast"].head(8)),
