@@ -338,17 +338,20 @@ def _add_benchmarks(out: pd.DataFrame, values: pd.DataFrame, benchmarks: pd.Data
 def _place_our_values(out: pd.DataFrame, matching: set[str]) -> pd.DataFrame:
     """Band and rank of our own value among the other authorities' published values of the
     same period, for measures defined as the published figure is."""
-    for i, r in out.iterrows():
-        others = r["other_la_values"]
-        if r["measure_id"] not in matching or _none(r["benchmark_local_value"]) \
-                or not isinstance(others, (list, tuple, np.ndarray)) or not len(others) or r["polarity"] == "none":
+    cols = ["measure_id", "benchmark_local_value", "other_la_values", "polarity", "benchmark_period",
+            "national_rank", "quartile_band", "n_las", "band_basis"]
+    placed = []
+    for measure_id, local, others, polarity, period, *published in zip(*(out[c].tolist() for c in cols)):
+        if measure_id not in matching or _none(local) or polarity == "none" \
+                or not isinstance(others, (list, tuple, np.ndarray)) or not len(others):
+            placed.append(published)
             continue
         others = [float(v) for v in others]
-        out.at[i, "national_rank"] = stats.national_rank(r["benchmark_local_value"], others, r["polarity"])
-        out.at[i, "quartile_band"] = stats.quartile_band(r["benchmark_local_value"], others, r["polarity"])
-        out.at[i, "n_las"] = len(others) + 1
-        out.at[i, "band_basis"] = (f"our {r['benchmark_period']} value among the other authorities' published "
-                                   f"{r['benchmark_period']} values (same definition)")
+        placed.append([stats.national_rank(local, others, polarity), stats.quartile_band(local, others, polarity),
+                       len(others) + 1,
+                       f"our {period} value among the other authorities' published {period} values (same definition)"])
+    for k, c in enumerate(cols[5:]):
+        out[c] = pd.Series([p[k] for p in placed], index=out.index, dtype=object)
     return out
 
 
@@ -358,15 +361,19 @@ def _add_completeness(out: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFram
     out["completeness"] = out["measure_id"].map(rule) if len(rule) else None
     return out
 def _add_commentary(out: pd.DataFrame, commentary: pd.DataFrame) -> pd.DataFrame:
-    """Commentary for the row's period, written against the measure or its indicator."""
+    """Commentary for the row's period, written against the measure or its indicator (in
+    the file's order when both have some)."""
+    by_period: dict[str, list[dict]] = {}
+    for r in commentary.to_dict("records"):
+        by_period.setdefault(r["period"], []).append(r)
+
     def pick(measure_id, indicator_id, period, col):
-        hit = commentary[commentary["measure_id"].isin([measure_id, indicator_id])
-                         & (commentary["period"] == period)]
-        return " / ".join(hit[col].dropna()) or None
-    out["commentary"] = [pick(m, i, p, "commentary") for m, i, p in
-                         zip(out["measure_id"], out["indicator_id"], out["period"])]
-    out["commentary_author"] = [pick(m, i, p, "author") for m, i, p in
-                                zip(out["measure_id"], out["indicator_id"], out["period"])]
+        found = [r[col] for r in by_period.get(period, [])
+                 if r["measure_id"] in (measure_id, indicator_id) and not _none(r[col])]
+        return " / ".join(found) or None
+    keys = list(zip(out["measure_id"], out["indicator_id"], out["period"]))
+    out["commentary"] = [pick(*k, "commentary") for k in keys]
+    out["commentary_author"] = [pick(*k, "author") for k in keys]
     return out
 
 

@@ -57,5 +57,7 @@ def _missing(x) -> bool:
 
 def _as_float_array(x) -> np.ndarray:
     """Numeric copy with None / pandas NA turned into NaN."""
+    if isinstance(x, np.ndarray) and x.dtype.kind in "fiub":  # already numeric: no parsing
+        return np.array(x, dtype=float, ndmin=1)
     return pd.to_numeric(pd.Series(np.atleast_1d(np.asarray(x, dtype=object))),
                          errors="raise").to_numpy(dtype=float, na_value=np.nan)
