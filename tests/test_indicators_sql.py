@@ -230,6 +230,15 @@ def test_eh04_cme_and_exclusions(con):
     assert get(f, "eh04_cme_per_1000", "2023/24") == (3, 1000)
     assert get(f, "eh04_cme_per_1000", "2023/24", "reason", "moved_in") == (2, 1000)
     assert get(f, "eh04_cme_open_count", "2023/24") == (2, None)
+    # A case resolved on 31 August itself is not open at 31 August.
+    g = run(con, "EH04", {"pupil_population": PUPILS_2023, "cme": [
+        dict(case_id="M0", child_id="Z", referral_date=d("2022-09-05"), reason="moved_in",
+             resolved_date=d("2022-10-01"), age=9),
+        dict(case_id="M4", child_id="D", referral_date=d("2024-06-01"), reason="moved_in",
+             resolved_date=d("2024-08-31"), age=9),
+        dict(case_id="M5", child_id="E", referral_date=d("2024-08-31"), reason="moved_in",
+             resolved_date=d("2024-09-01"), age=9)]})
+    assert get(g, "eh04_cme_open_count", "2023/24") == (1, None)
     # 2022/23 is the extract's first year: its new referrals are whole, its open snapshot is not.
     assert periods(f, "eh04_cme_open_count") == ["2023/24"]
     assert get(f, "eh04_suspensions_per_100", "2023/24") == (3, 1000)
@@ -375,6 +384,22 @@ def test_eh09_quarantined_first_outcome_means_a_later_one_is_not_a_first_entry(c
     assert get(f, "eh09_fte_count", "2023") == (2, None)
     g = run(con, "EH09", {"yos_outcomes": outcomes, "population": population})
     assert get(g, "eh09_fte_count", "2023") == (3, None)
+
+
+def test_eh09_reoffending_window_is_calendar_months_inclusive(con):
+    def out(i, child, offence, outcome):
+        return dict(outcome_id=f"O{i}", child_id=child, offence_date=d(offence), outcome_date=d(outcome),
+                    outcome_type="youth_caution", age_at_offence=15, sex="M", ward_code="E05000001")
+    f = run(con, "EH09", {"yos_outcomes": [
+        out(0, "Z0", "2022-03-01", "2022-03-10"),                                      # the extract begins
+        # Index dates 15 May 2023: the window for a further offence is 16 May 2023 - 15 May 2024,
+        # proven (outcome dated) by 15 November 2024.
+        out(1, "R1", "2023-05-01", "2023-05-15"), out(2, "R1", "2024-05-15", "2024-11-15"),  # both edges: yes
+        out(3, "R2", "2023-05-01", "2023-05-15"), out(4, "R2", "2024-05-16", "2024-06-01"),  # a day late: no
+        out(5, "R3", "2023-05-01", "2023-05-15"), out(6, "R3", "2024-01-10", "2024-11-16"),  # proven late: no
+        out(7, "R4", "2023-05-01", "2023-05-15"), out(8, "R4", "2023-05-15", "2023-06-01"),  # same day: no
+        out(9, "Z9", "2025-09-20", "2025-10-02")]})                                    # data to Oct 2025
+    assert get(f, "eh09_reoffending_pct", "2023-24") == (1, 4)
 
 
 def test_eh10_adult_services(con):
