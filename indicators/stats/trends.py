@@ -169,8 +169,9 @@ def _test(x, y, r, n, w, proportions: bool):
     """(slope, statistic, p_value, sign) for one set of points."""
     if proportions:
         stat, t_stat = chi2_for_trend(r, n, x)
-        slope = float(np.sum(n * (x - np.sum(n * x) / n.sum()) * (y - np.sum(n * y) / n.sum()))
-                      / np.sum(n * (x - np.sum(n * x) / n.sum()) ** 2))
+        # The slope reported is the denominator-weighted least-squares slope of the values.
+        xbar, ybar = np.sum(n * x) / n.sum(), np.sum(n * y) / n.sum()
+        slope = float(np.sum(n * (x - xbar) * (y - ybar)) / np.sum(n * (x - xbar) ** 2))
         return slope, stat, float(_st.chi2.sf(stat, 1)), np.sign(t_stat)
     slope, stat, p = _regression(x, y, w)
     return slope, stat, p, np.sign(slope)
