@@ -1,8 +1,10 @@
 """Turn-the-curve baselines and the scorecard: history plus a three-period forecast per
-measure (``indicator_forecasts``), and one row per measure for its latest period with
-trend, forecast, target and RAG, benchmarks and commentary (``scorecard``).
+measure (``indicator_forecasts``); one row per measure and period with the trend, forecast,
+target and RAG, benchmarks and commentary as they stood at that period, made from that
+period and earlier only (``scorecard_periods``: a past paper's judgements); and each
+measure's latest row of it (``scorecard``).
 
-Both work on the headline rows of every measure (breakdown ``all``), a few hundred rows:
+All work on the headline rows of every measure (breakdown ``all``), a few hundred rows:
 plain pandas over the statistics layer, no heavy lifting left for Python. The assets are
 listed in ``pipelines.indicators.assets``; this module depends on that one by asset key
 and imports its table helpers at run time, so either module can be imported first.
