@@ -60,9 +60,12 @@ PARAMETERS = {
     "rc_programmes": list(codes.RELIABLE_CHANGE),
     "rc_thresholds": list(codes.RELIABLE_CHANGE.values()),
     "step_up_window_months": 12,      # EH01: statutory outcome within 12 months of closure
-    # EH01/EH02 closures, EH08 course ends, EH04 open CME cases: a year counted by an end date
-    # (or a snapshot) needs the extract, delivered by start, to begin 12 months before it.
-    "closure_lookback_months": 12,
+    # A year counted by an end date (or a snapshot) from an extract delivered by start date is
+    # whole only when the extract begins this long before it: longer than (nearly) every
+    # episode, course or open case, so the left-truncated first years are not reported.
+    "episode_lookback_months": 24,    # EH01/EH02 closures: 99.9% of episodes last under 24 months
+    "course_lookback_months": 6,      # EH08 course ends: courses last about 10-14 weeks
+    "cme_lookback_months": 12,        # EH04 open CME cases: 95% resolve within 7 months
     "agree_min": 4,                   # 1-5 scales: 4 agree, 5 strongly agree
     "self_esteem_min": 11,            # EH05: medium-high (11-15) or high (16-20) on 0-20
     "reoffence_months": 12,           # EH09: further offence within 12 months ...

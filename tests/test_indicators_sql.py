@@ -41,8 +41,8 @@ def ep(i, child, start, close=None, reason=None, locality="bath_city", agency="s
 
 
 EH01_EPISODES = [
-    # The extract begins in April 2022, 12 months before 2023-24: its closures are whole.
-    ep(0, "C0", "2022-04-01", "2022-05-01", "transferred"),
+    # The extract begins in April 2021, 24 months before 2023-24: its closures are whole.
+    ep(0, "C0", "2021-04-01", "2021-05-01", "transferred"),
     ep(1, "C1", "2023-05-01", "2023-09-01", "transferred"),
     ep(2, "C2", "2023-06-01", "2024-01-10", "outcomes_achieved", locality="keynsham"),
     ep(3, "C3", "2023-04-10", "2024-03-31", "stepped_up"),
@@ -89,36 +89,38 @@ def test_eh01_step_up_outcomes_starts_and_feedback(con):
     assert get(f, "eh01_support_helpful_pct", "2023-24", "respondent", "child") == (0, 1)
     assert get(f, "eh01_parents_better_supported_pct", "2023-24") == (1, 2)
     # 2024-25 has not ended in the episodes data (as at April 2024): no row.
-    assert periods(f, "eh01_children_starting_count") == ["2022-23", "2023-24"]
-    # 2022-23 is the extract's first closure year (left-truncated): not reported.
+    assert periods(f, "eh01_children_starting_count") == ["2021-22", "2023-24"]
+    # 2021-22 and 2022-23, the extract's first two closure years (left-truncated): not reported.
     assert periods(f, "eh01_step_up_pct") == periods(f, "eh01_outcomes_achieved_pct") == ["2023-24"]
 
 
-def test_eh01_first_closure_year_of_an_extract_is_not_reported(con):
+def test_eh01_first_closure_years_of_an_extract_are_not_reported(con):
     # Episodes are delivered by year of start: in an extract beginning April 2016, 2016-17's
-    # closures are only the episodes that began in 2016-17 (left-truncated). 2017-18 is the
-    # first closure year whose start is 12 months after the extract's.
+    # closures are only the episodes that began in 2016-17, and 2017-18's miss those of a year
+    # or more that began before April 2016 (left-truncated). 2018-19 is the first closure year
+    # starting 24 months after the extract.
     episodes = [ep(1, "A1", "2016-04-05", "2016-09-01", "outcomes_achieved"),
                 ep(2, "A2", "2016-10-01", "2017-06-01", "outcomes_achieved"),
-                ep(3, "A3", "2017-05-01", "2017-08-01", "transferred"),
-                ep(4, "A4", "2018-04-02")]
-    referrals = [dict(referral_id="R1", child_id="Z9", referral_date=d("2019-04-15"), referral_source="school",
+                ep(3, "A3", "2017-05-01", "2018-08-01", "transferred"),
+                ep(4, "A4", "2018-05-01", "2018-09-01", "outcomes_achieved"),
+                ep(5, "A5", "2019-04-02")]
+    referrals = [dict(referral_id="R1", child_id="Z9", referral_date=d("2020-04-15"), referral_source="school",
                       outcome="nfa", outcome_date=None)]
     f = run(con, "EH01", {"early_help_episodes": episodes, "social_care_referrals": referrals})
-    assert periods(f, "eh01_outcomes_achieved_pct") == ["2017-18"]
-    assert get(f, "eh01_outcomes_achieved_pct", "2017-18") == (1, 2)
-    assert periods(f, "eh01_step_up_pct") == ["2017-18"]
+    assert periods(f, "eh01_outcomes_achieved_pct") == ["2018-19"]
+    assert get(f, "eh01_outcomes_achieved_pct", "2018-19") == (1, 2)
+    assert periods(f, "eh01_step_up_pct") == ["2018-19"]
     # Starts are counted by start year: the first year of starts is whole.
-    assert periods(f, "eh01_children_starting_count") == ["2016-17", "2017-18"]
+    assert periods(f, "eh01_children_starting_count") == ["2016-17", "2017-18", "2018-19"]
     g = run(con, "EH02", {"early_help_episodes": [dict(e, initiating_agency="housing") for e in episodes]})
-    assert periods(g, "eh02_joint_outcomes_achieved_pct") == ["2017-18"]
+    assert periods(g, "eh02_joint_outcomes_achieved_pct") == ["2018-19"]
 
 
 def test_eh01_step_up_window_is_calendar_months_from_the_start_day_inclusive(con):
     def referral(i, child, outcome_date):
         return dict(referral_id=f"R{i}", child_id=child, referral_date=d(outcome_date), referral_source="school",
                     outcome="cin_plan", outcome_date=d(outcome_date))
-    episodes = [ep(0, "X0", "2022-04-01", "2022-05-01"),
+    episodes = [ep(0, "X0", "2021-04-01", "2021-05-01"),
                 ep(1, "D1", "2023-05-10", "2023-09-15"), ep(2, "D2", "2023-05-10", "2023-09-15"),
                 ep(3, "D3", "2023-05-10", "2023-09-15"), ep(4, "D4", "2023-05-10", "2023-09-15"),
                 ep(5, "D5", "2023-06-01", "2024-02-29"), ep(6, "X6", "2024-04-02")]
@@ -146,7 +148,7 @@ def test_eh01_step_up_waits_for_twelve_months_of_social_care_data(con):
 def test_eh02_joint_working(con):
     f = run(con, "EH02", {
         "early_help_episodes": [
-            ep(0, "C0", "2022-04-01"),  # the extract begins 12 months before 2023-24 (whole closures)
+            ep(0, "C0", "2021-04-01"),  # the extract begins 24 months before 2023-24 (whole closures)
             ep(1, "C1", "2023-05-01", agency="housing"),
             ep(2, "C2", "2023-06-01", contrib="health; police"),  # spaces around codes are trimmed
             ep(3, "C3", "2023-07-01", contrib="health"),

@@ -1,7 +1,7 @@
 -- EH01 Right support at the right time: step-up to statutory social care within 12 months
 -- of an Early Help episode closing (headline), children starting Early Help, family
 -- feedback and outcomes achieved. One row per measure x financial year x breakdown.
--- Parameters: $statutory_outcomes, $step_up_window_months, $closure_lookback_months, $agree_min.
+-- Parameters: $statutory_outcomes, $step_up_window_months, $episode_lookback_months, $agree_min.
 
 with
 
@@ -23,7 +23,8 @@ episodes_as_at as (
 ),
 
 -- Episodes are delivered by year of start: a closure year is whole only when the extract
--- begins $closure_lookback_months before it (the first year of an extract is left-truncated).
+-- begins $episode_lookback_months (longer than nearly every episode) before it; the first
+-- years of an extract are left-truncated.
 episodes_from as (
     select date_trunc('month', min(start_date))::date as data_from from episodes
 ),
@@ -118,7 +119,7 @@ step_up as (
     -- The 12-month follow-up must have elapsed in the social care data.
     where fy_end(yr) + to_months($step_up_window_months) <= (select as_at from referrals_as_at)
       and fy_end(yr) <= (select as_at from episodes_as_at)
-      and fy_start(yr) - to_months($closure_lookback_months) >= (select data_from from episodes_from)
+      and fy_start(yr) - to_months($episode_lookback_months) >= (select data_from from episodes_from)
     group by all
 ),
 
@@ -127,7 +128,7 @@ outcomes_achieved as (
            count(*) filter (where outcomes_achieved) as numerator, count(*) as denominator
     from closed_long
     where fy_end(yr) <= (select as_at from episodes_as_at)
-      and fy_start(yr) - to_months($closure_lookback_months) >= (select data_from from episodes_from)
+      and fy_start(yr) - to_months($episode_lookback_months) >= (select data_from from episodes_from)
     group by all
 ),
 

@@ -1,7 +1,7 @@
 -- EH02 Joint working between universal, targeted and specialist services: Early Help
 -- assessments started by, or with, adult services, housing or police (headline), their
 -- number and outcomes, information sharing in audits, practitioners' joint-working score.
--- Parameters: $joint_working_agencies, $closure_lookback_months.
+-- Parameters: $joint_working_agencies, $episode_lookback_months.
 
 with
 
@@ -21,7 +21,7 @@ episodes_as_at as (
     select last_day(greatest(max(start_date), max(closure_date))) as as_at from episodes
 ),
 
--- A closure year is whole only when the extract begins $closure_lookback_months before it
+-- A closure year is whole only when the extract begins $episode_lookback_months before it
 -- (episodes are delivered by year of start; as EH01).
 episodes_from as (
     select date_trunc('month', min(start_date))::date as data_from from episodes
@@ -121,7 +121,7 @@ joint_outcomes as (
            count(*) filter (where outcomes_achieved) as numerator, count(*) as denominator
     from closed_joint_long
     where fy_end(yr) <= (select as_at from episodes_as_at)
-      and fy_start(yr) - to_months($closure_lookback_months) >= (select data_from from episodes_from)
+      and fy_start(yr) - to_months($episode_lookback_months) >= (select data_from from episodes_from)
     group by all
 ),
 

@@ -18,7 +18,7 @@ pupils as (
 ),
 
 -- Cases are delivered by referral date: an open-case snapshot is whole only when the
--- extract begins $closure_lookback_months before the year (an extract's first is not).
+-- extract begins $cme_lookback_months before the year (an extract's first is not).
 cme_from as (
     select date_trunc('month', min(referral_date))::date as data_from from cme
 ),
@@ -101,7 +101,7 @@ cme_open as (
            count(*) as numerator, null as denominator
     from cme_open_long
     where ay_complete_by(yr) <= (select as_at from cme_as_at)
-      and ay_start(yr) - to_months($closure_lookback_months) >= (select data_from from cme_from)
+      and ay_start(yr) - to_months($cme_lookback_months) >= (select data_from from cme_from)
     group by all
 ),
 

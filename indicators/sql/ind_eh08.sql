@@ -2,7 +2,7 @@
 -- rose by at least the programme's reliable-change threshold (headline), their number,
 -- starts, completions, completion rate and the mean score change, per financial year.
 -- Parameters: $rc_programmes, $rc_thresholds (schemas.codes.RELIABLE_CHANGE),
--- $completion_follow_up_months, $closure_lookback_months.
+-- $completion_follow_up_months, $course_lookback_months.
 
 with
 
@@ -19,7 +19,7 @@ as_at as (
 ),
 
 -- Participants are delivered by start: a year counted by end date is whole only when the
--- extract begins $closure_lookback_months before it (an extract's first year is not).
+-- extract begins $course_lookback_months before it (an extract's first year is not).
 data_from as (
     select date_trunc('month', min(start_date))::date as data_from from participants
 ),
@@ -64,28 +64,28 @@ measures as (
            null as sd
     from scored_long
     where fy_end(yr) <= (select as_at from as_at)
-      and fy_start(yr) - to_months($closure_lookback_months) >= (select data_from from data_from)
+      and fy_start(yr) - to_months($course_lookback_months) >= (select data_from from data_from)
     group by all
     union all by name
     select 'eh08_reliable_improvement_count' as measure_id, yr, breakdown, breakdown_value,
            count(*) filter (where reliable) as numerator, null as denominator
     from scored_long
     where fy_end(yr) <= (select as_at from as_at)
-      and fy_start(yr) - to_months($closure_lookback_months) >= (select data_from from data_from)
+      and fy_start(yr) - to_months($course_lookback_months) >= (select data_from from data_from)
     group by all
     union all by name
     select 'eh08_mean_score_change' as measure_id, yr, breakdown, breakdown_value,
            sum(change) as numerator, count(*) as denominator, stddev_samp(change) as sd
     from scored_long
     where fy_end(yr) <= (select as_at from as_at)
-      and fy_start(yr) - to_months($closure_lookback_months) >= (select data_from from data_from)
+      and fy_start(yr) - to_months($course_lookback_months) >= (select data_from from data_from)
     group by all
     union all by name
     select 'eh08_completions_count' as measure_id, yr, breakdown, breakdown_value,
            count(*) as numerator, null as denominator
     from completions_long
     where fy_end(yr) <= (select as_at from as_at)
-      and fy_start(yr) - to_months($closure_lookback_months) >= (select data_from from data_from)
+      and fy_start(yr) - to_months($course_lookback_months) >= (select data_from from data_from)
     group by all
     union all by name
     select 'eh08_starts_count' as measure_id, yr, breakdown, breakdown_value,
