@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from plotly.offline import get_plotlyjs
 
+from indicators.catalogue import measures_frame
 from pipelines.papers import charts, content, gather, period, render, workbook
 from test_reports_sample import build_sample
 
@@ -71,7 +72,30 @@ def test_period_labels_quarters_and_months():
     for bad in ("2026-Q5", "2026-13", "2025-26", "2026"):
         with pytest.raises(ValueError):
             period.parse(bad)
-    assert period.default(pd.Series([dt.date(2025, 3, 31), dt.date(2026, 8, 31)])).label == "2026-Q3"
+    # The default is the last quarter complete by the date of the newest data.
+    assert period.default(dt.date(2026, 9, 30)).label == "2026-Q3"
+    assert period.default(dt.date(2026, 10, 31)).label == "2026-Q3"
+    assert period.default(dt.date(2026, 12, 30)).label == "2026-Q3"
+    assert period.default(dt.date(2027, 1, 1)).label == "2026-Q4"
+    assert period.resolve("2026-08", dt.date(2026, 8, 31)).label == "2026-08"
+    for future in ("2026-Q4", "2026-10", "2031-Q1"):
+        with pytest.raises(ValueError, match="not complete yet. The latest complete period is 2026-Q3"):
+            period.resolve(future, dt.date(2026, 9, 30))
+
+
+def test_data_as_at_is_the_newest_data_never_the_future():
+    log = pd.DataFrame({"source": ["neet", "exclusions", "early_help_episodes", "neet"],
+                        "period": ["2026-09", "2025-26", "2026-27", "2026-10"],
+                        "status": ["loaded", "loaded", "loaded", "refused"],
+                        "received_at": pd.to_datetime(["2026-10-20", "2026-10-01", "2026-10-25", "2026-11-20"])})
+    # neet 2026-09 ends 30 Sep; the running 2026-27 year is as at the day it was received;
+    # a refused delivery says nothing about the data.
+    assert period.data_as_at(log, pd.Series(dtype=object), dt.date(2026, 11, 30)) == dt.date(2026, 10, 25)
+    assert period.data_as_at(log.iloc[:2], pd.Series(dtype=object), dt.date(2026, 11, 30)) == dt.date(2026, 9, 30)
+    assert period.data_as_at(log, pd.Series(dtype=object), dt.date(2026, 10, 10)) == dt.date(2026, 10, 10)
+    # Without a load log: the latest measure period ended by today.
+    ends = pd.Series([dt.date(2025, 3, 31), dt.date(2026, 8, 31), dt.date(2026, 12, 31)])
+    assert period.data_as_at(pd.DataFrame(), ends, dt.date(2026, 11, 30)) == dt.date(2026, 8, 31)
 
 
 def test_latest_period_per_measure_respects_the_paper_period():
@@ -109,10 +133,16 @@ def test_paper_is_self_contained_with_plotly_inlined_once(paper_html):
 
 def test_every_chart_has_title_alt_text_and_a_table(paper_html):
     figures = re.findall(r'<figure class="chart".*?</figure>', paper_html, flags=re.S)
-    assert len(figures) == 24
+    # Per indicator: turn the curve, a breakdown, and one chart per supporting "better off"
+    # measure; a neighbours table per benchmarked headline measure; the spine chart.
+    better_off = len(measures_frame().query("not is_headline and oba_question == 'better_off'"))
+    kinds = [re.search(r'aria-labelledby="(\w+)-', f).group(1) for f in figures]
+    assert kinds.count("ttc") == 12 + better_off and kinds.count("bd") == 12 and kinds.count("spine") == 1
+    assert kinds.count("sn") >= 1
     for f in figures:
         assert re.search(r'<figcaption id="[^"]+"><strong>[^<]+\.</strong> [^<]{40,}', f)
-        assert 'class="chart-table"' in f
+        # The spine chart's table is Annex C (too long for its page); every other is below its chart.
+        assert ('class="chart-table"' in f) != ('aria-labelledby="spine-cap"' in f)
         if "js-plotly-plot" in f or "Plotly.newPlot" in f:
             assert re.search(r'role="img" aria-label="[^"]{40,}"', f)
             assert "#0072B2" in f  # Okabe-Ito blue: the palette, not plotly's default
@@ -153,7 +183,7 @@ def test_charts_plot_no_suppressed_or_small_count_point(sample):
     hidden = data.breakdowns[data.breakdowns["value"] == "c"]
     assert not hidden.empty
     for chart in made:
-        if chart.figure is None:
+        if chart.figure is None or chart.id == "spine":   # the spine chart: published figures only
             continue
         mid = chart.id.split("-", 1)[1]
         for trace in chart.figure.data:
@@ -175,7 +205,7 @@ def test_executive_summary_agrees_with_the_scorecard(sample, paper_html):
     assert re.search(rf"Of the 12 headline measures with a target for this period, {green} (is|are) on target",
                      paper_html)
     rows = tables_of(paper_html)["scorecard"]
-    assert len(rows) == 13 and sum(" Green" in " " + r[8] for r in rows[1:]) == green
+    assert len(rows) == 13 and sum(" Green" in " " + r[6] for r in rows[1:]) == green
 
 
 def test_quality_annex_hides_small_row_counts(paper_html):
@@ -220,7 +250,7 @@ def test_pdf_is_a4_with_a_page_per_indicator(sample, tmp_path):
     pages = pdf_pages(paper.pdf)
     starts = {p.split(":")[0] for p in pages if re.match(r"EH(0[1-9]|1[0-2]):", p)}
     assert starts == {f"EH{i:02d}" for i in range(1, 13)}
-    assert any(p.startswith("Annex A: data quality") for p in pages)
+    assert any(p.startswith("Annex D: data quality") for p in pages)
     assert any(p.startswith("Annex B: methods") for p in pages)
 
 
@@ -257,7 +287,7 @@ def test_judgements_of_a_suppressed_value_are_suppressed_too(sample, tmp_path):
     assert "eh01_step_up_pct" not in set(data.forecasts["measure_id"])
     html = render.html(data, TODAY)[0]
     first = tables_of(html)["scorecard"][1]
-    assert first[3] == "c c" and first[8] == "c" and first[5] == "c"
+    assert first[2] == "c c" and first[6] == "c" and first[3] == "c"
 
 
 def test_breakdown_codes_are_shown_in_words():
@@ -266,7 +296,9 @@ def test_breakdown_codes_are_shown_in_words():
     assert label("locality", "bath_city") == "Bath City"
     assert label("imd_quintile", "1") == "1 (most deprived)"
     assert label("level", "unknown") == "Not recorded"
-    assert label("ward", "E05012424") == "E05012424"   # no better name known: the code itself
+    # Places from the ward lookup (sources.lookups), never a bare code.
+    assert label("ward", "E05012424") == "Twerton" and label("locality", "bath_city") == "Bath City"
+    assert label("ward", "E05999999") == "E05999999 (not in the ward lookup)"
 
 
 def test_chromium_leaves_no_process_and_no_profile_behind():

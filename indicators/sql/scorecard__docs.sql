@@ -41,5 +41,5 @@ comment on column scorecard.quartile_band is 'A (best quarter) to D among Englis
 comment on column scorecard.national_rank is 'Rank among English authorities, 1 = best, published figures';
 comment on column scorecard.n_las is 'Number of authorities ranked';
 comment on column scorecard.benchmark_is_plausible is 'False when the published benchmark row failed a plausibility check (then not compared)';
-comment on column scorecard.commentary is 'Story behind the curve for the latest period (indicators/commentary.csv)';
+comment on column scorecard.commentary is 'Story behind the curve for the latest period (the file of its indicator in indicators/turn_the_curve/)';
 comment on column scorecard.commentary_author is 'Who wrote the commentary';

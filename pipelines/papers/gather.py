@@ -2,9 +2,10 @@
 
 Figures come from ``indicator_values_published`` (disclosure control already applied by
 ``indicators.disclosure``), never from the exact ``indicator_values``; the scorecard
-contributes only judgements (trend, RAG, comparisons), targets, benchmarks, forecasts
-and commentary. ``guard`` is the last line of defence for numbers the published table
-does not cover (forecasts of counts).
+contributes only judgements (trend, RAG, comparisons), targets, benchmarks and forecasts,
+all through ``scorecard_for`` (the judgements as at the paper's period). Turn-the-curve
+text comes from the officers' files (``indicators.turn_the_curve``). ``guard`` is the last
+line of defence for numbers the published table does not cover (forecasts of counts).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from indicators import turn_the_curve
 from indicators.disclosure import N_ONLY_UNITS, SUPPRESSED, is_disclosive
+from pipelines.papers import comparators, fmt
 from pipelines.papers import period as periods
 from pipelines.resources import table_exists
 
@@ -67,6 +70,18 @@ class PaperData:
     benchmarks: pd.DataFrame    # benchmark_values up to the period
     load_log: pd.DataFrame
     quarantine: pd.DataFrame    # rows failing each check, per source file (exact: summarise!)
+    curve: pd.DataFrame = None          # turn-the-curve text, long (indicators.turn_the_curve.load)
+    authorities: pd.DataFrame = None    # every authority's value of each benchmarked measure
+    neighbours: pd.DataFrame = None     # the statistical neighbours, closest first
+
+    def reported_periods(self) -> dict[str, str | None]:
+        """indicator -> the period of its headline measure in this paper (None: not yet)."""
+        head = self.rows[self.rows["is_headline"].astype(bool)]
+        return {i: (None if p is None or pd.isna(p) else str(p)) for i, p in zip(head["indicator_id"], head["period"])}
+
+    def awaited(self) -> list[tuple[str, str, str]]:
+        """(indicator, period, part) of every turn-the-curve part this paper prints as awaited."""
+        return turn_the_curve.awaited(self.curve, self.reported_periods())
 
 
 def _df(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
@@ -101,14 +116,58 @@ def _scorecard_judgements(score: pd.DataFrame) -> pd.DataFrame:
         "forecast_upper": _first(score, "forecast_upper", "forecast_pi_upper"),
         "target": _first(score, "target"), "tolerance": _first(score, "tolerance"),
         "rag": _first(score, "rag"),
+        "benchmark_period": _first(score, "benchmark_period"),
         "england_value": _first(score, "england_value"), "region_value": _first(score, "region_value"),
         "sn_value": _first(score, "sn_mean", "sn_value", "sn_median"),
         "vs_england": _first(score, "vs_england", "england_comparison"),
+        "vs_region": _first(score, "vs_region", "region_comparison"),
         "vs_sn": _first(score, "vs_sn", "sn_comparison", "vs_neighbours"),
         "quartile_band": _first(score, "quartile_band"), "national_rank": _first(score, "national_rank"),
-        "commentary": _first(score, "commentary"),
+        "n_las": _first(score, "n_las"),
         "in_scorecard": True,
     })
+
+
+def scorecard_for(con: duckdb.DuckDBPyConnection, period: periods.ReportPeriod) -> pd.DataFrame:
+    """The judgements (trend, forecast, target, RAG, comparisons) of each measure's latest
+    period ending by ``period``, as they stood then: one row per measure and period.
+
+    Read from ``scorecard_periods`` (one row per measure x period, judged as at that
+    period) when the warehouse has it, else from ``scorecard``, which judges only each
+    measure's latest period: an earlier paper then has no judgement rather than today's.
+    The caller joins on (measure_id, period), so a judgement never lands on another period.
+    """
+    table = "scorecard_periods" if table_exists(con, "scorecard_periods") else "scorecard"
+    score = _df(con, table)
+    if not score.empty and "period_end" in score.columns:
+        score = score[pd.to_datetime(score["period_end"]) <= pd.Timestamp(period.end)]
+    return _scorecard_judgements(score).drop_duplicates(["measure_id", "period"], keep="last")
+
+
+BENCH_FILL = {"england_value": "england_value", "region_value": "region_value", "sn_value": "sn_mean",
+              "quartile_band": "quartile_band", "national_rank": "national_rank", "n_las": "n_las"}
+
+
+def _fill_benchmarks(rows: pd.DataFrame, bench: pd.DataFrame) -> pd.DataFrame:
+    """Comparator values (not verdicts) from the latest published period up to each
+    measure's own, where the scorecard gave none (a past paper before its judgements
+    exist): the figures were published then, whatever was judged of them."""
+    if bench.empty:
+        return rows
+    b = bench.assign(_end=pd.to_datetime(bench["period_end"])).sort_values("_end")
+    rows = rows.copy()
+    for i, r in rows.iterrows():
+        if not fmt.missing(r.get("benchmark_period")) or fmt.missing(r.get("period_end")):
+            continue
+        mine = b[(b["measure_id"] == r["measure_id"]) & (b["_end"] <= pd.Timestamp(r["period_end"]))]
+        if mine.empty:
+            continue
+        last = mine.iloc[-1]
+        rows.at[i, "benchmark_period"] = last["period"]
+        for ours, theirs in BENCH_FILL.items():
+            if theirs in last.index and fmt.missing(r.get(ours)):
+                rows.at[i, ours] = last[theirs]
+    return rows
 
 
 def _forecast_frame(fc: pd.DataFrame) -> pd.DataFrame:
@@ -126,11 +185,15 @@ def _forecast_frame(fc: pd.DataFrame) -> pd.DataFrame:
     return out[is_fc.fillna(False).astype(bool).to_numpy()]
 
 
-def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None) -> PaperData:
-    """Read and shape everything the paper needs for ``period_label`` (default: latest)."""
+def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
+           today: dt.date | None = None, data_dir=None) -> PaperData:
+    """Read and shape everything the paper needs for ``period_label`` (default: the last
+    period complete as at the data); a period ending after the data is refused."""
     pub = published_values(con)
     totals = pub[pub["breakdown"] == "all"]
-    period = periods.resolve(period_label, totals["period_end"])
+    load_log = _df(con, "load_log")
+    as_at = periods.data_as_at(load_log, totals["period_end"], today or dt.date.today())
+    period = periods.resolve(period_label, as_at)
     current = periods.latest_per_measure(totals, period)
     if current.empty:
         raise ValueError(f"no measure has a period ending by {period.end}: nothing to report for {period.label}")
@@ -152,12 +215,12 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None) -> P
         columns={"period": "previous_period", "value": "previous_value"}), on="measure_id", how="left")
     # Judgements belong to the period they were made for: a past paper gets none rather
     # than today's.
-    rows = rows.merge(_scorecard_judgements(_df(con, "scorecard")), on=["measure_id", "period"], how="left")
+    rows = rows.merge(scorecard_for(con, period), on=["measure_id", "period"], how="left")
     rows["forecast_value"] = [guard(v, u) for v, u in zip(rows["forecast_value"], rows["unit"])]
     # Judgements and forecasts of a suppressed value are made from the exact figure, so a
     # green RAG or a forecast would say something about it: they are suppressed with it.
     hidden = rows["value"].map(lambda v: v == SUPPRESSED)
-    for c in ("trend", "rag", "vs_england", "vs_sn", "forecast_value", "forecast_lower", "forecast_upper"):
+    for c in ("trend", "rag", "vs_england", "vs_region", "vs_sn", "forecast_value", "forecast_lower", "forecast_upper"):
         rows[c] = rows[c].astype(object).where(~hidden, SUPPRESSED)
 
     rows["in_scorecard"] = rows["in_scorecard"].eq(True)
@@ -177,8 +240,13 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None) -> P
     bench = _df(con, "benchmark_values")
     if not bench.empty:
         bench = bench[pd.to_datetime(bench["period_end"]) <= pd.Timestamp(period.end)]
+    rows = _fill_benchmarks(rows, bench)
     order = {m: i for i, m in enumerate(catalogue["measure_id"])}
     rows = rows.sort_values("measure_id", key=lambda s: s.map(order)).reset_index(drop=True)
-    return PaperData(period=period, data_as_at=max(current["period_end"]), catalogue=catalogue,
+    compared = rows.loc[rows["benchmark_period"].notna(), ["measure_id", "benchmark_period"]]
+    authorities = comparators.authority_values(con, compared.rename(columns={"benchmark_period": "period"}))
+    return PaperData(period=period, data_as_at=as_at, catalogue=catalogue,
                      rows=rows, history=history, breakdowns=breakdowns, forecasts=forecasts, targets=targets,
-                     benchmarks=bench, load_log=_df(con, "load_log"), quarantine=_df(con, "quarantine"))
+                     benchmarks=bench, load_log=load_log, quarantine=_df(con, "quarantine"),
+                     curve=turn_the_curve.load(data_dir), authorities=authorities,
+                     neighbours=comparators.neighbours(con))

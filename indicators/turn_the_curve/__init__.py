@@ -1,0 +1,174 @@
+"""Turn the curve: what partners say about each indicator, kept in plain files officers edit.
+
+One YAML file per indicator (``EH01.yaml`` ... ``EH12.yaml``, copied from
+``_template.yaml``), one entry per reporting period of the indicator's headline measure
+(``2024-25``, ``2024/25``, ``2025``: the period the paper shows). Each entry has four
+parts, the heart of an Outcome-Based Accountability report:
+
+- ``story``: the story behind the curve (why the line looks as it does);
+- ``partners``: partners with a role to play in turning it;
+- ``what_works``: what works (evidence, local or published);
+- ``actions``: the action plan, each with ``action``, ``owner`` and ``due`` (a date).
+
+The packaged files are the demo's; an authority keeps its own in
+``<data dir>/settings/turn_the_curve/`` (``pipelines.settings.local_file``), so nothing in
+the installed package is edited. A part left out or empty is *awaited*: the paper prints
+"awaited" and ``oba status`` lists it.
+
+``load`` returns one long frame (indicator, period, part, text, plus author, owner, due)
+so free text can be screened for personal data row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from pipelines.settings import local_file
+
+HERE = Path(__file__).parent
+TEMPLATE = HERE / "_template.yaml"
+FOLDER = "turn_the_curve"          # inside <data dir>/settings
+PARTS = ("story", "partners", "what_works", "actions")
+PART_LABEL = {"story": "The story behind the curve", "partners": "Partners with a role to play",
+              "what_works": "What works", "actions": "Action plan"}
+COLUMNS = ["indicator", "period", "part", "item", "text", "author", "owner", "due", "file"]
+ENTRY_KEYS = {*PARTS, "author"}
+ACTION_KEYS = {"action", "owner", "due"}
+
+
+class TurnTheCurveError(ValueError):
+    """A turn-the-curve file breaks a rule; the message names the file, period and part."""
+
+
+def indicator_ids() -> list[str]:
+    from indicators import catalogue
+
+    return [i.id for i in catalogue.indicators()]
+
+
+def file_for(indicator: str, data_dir=None) -> Path:
+    """The file in force for ``indicator``: the authority's own, else the packaged one."""
+    return local_file(f"{FOLDER}/{indicator}.yaml", HERE / f"{indicator}.yaml", data_dir)
+
+
+def _text(value, where: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        raise TurnTheCurveError(f"{where}: expected text, found a {type(value).__name__}")
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _due(value, where: str) -> dt.date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise TurnTheCurveError(f"{where}: due {value!r} is not a date (write 2026-03-31)") from None
+
+
+def _items(value, where: str) -> list[str]:
+    """A list part (partners, what works): a list of texts, or one text."""
+    if value is None:
+        return []
+    values = value if isinstance(value, list) else [value]
+    return [t for i, v in enumerate(values, 1) if (t := _text(v, f"{where} item {i}"))]
+
+
+def _actions(value, where: str) -> list[dict]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise TurnTheCurveError(f"{where}: actions must be a list of entries with action, owner and due")
+    out = []
+    for i, a in enumerate(value, 1):
+        at = f"{where} action {i}"
+        if not isinstance(a, dict):
+            raise TurnTheCurveError(f"{at}: write action, owner and due on their own lines")
+        unknown = sorted(set(a) - ACTION_KEYS)
+        if unknown:
+            raise TurnTheCurveError(f"{at}: unknown field(s) {unknown}; expected action, owner, due")
+        text = _text(a.get("action"), f"{at} action")
+        if text is None:
+            raise TurnTheCurveError(f"{at}: the action itself is missing")
+        out.append(dict(text=text, owner=_text(a.get("owner"), f"{at} owner"), due=_due(a.get("due"), f"{at} due")))
+    return out
+
+
+def read_file(path: Path, indicator: str) -> pd.DataFrame:
+    """One indicator's file as long rows; any broken rule raises naming file, period and part."""
+    try:
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        raise TurnTheCurveError(f"{path}{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    except UnicodeDecodeError:
+        raise TurnTheCurveError(f"{path}: not UTF-8 text") from None
+    if not isinstance(doc, dict):
+        raise TurnTheCurveError(f"{path}: expected 'indicator:' and 'periods:' at the top")
+    if str(doc.get("indicator", "")).strip().upper() != indicator:
+        raise TurnTheCurveError(f"{path}: says indicator {doc.get('indicator')!r}, file is for {indicator}")
+    unknown = sorted(set(doc) - {"indicator", "periods"})
+    if unknown:
+        raise TurnTheCurveError(f"{path}: unknown field(s) {unknown} at the top")
+    periods = doc.get("periods") or {}
+    if not isinstance(periods, dict):
+        raise TurnTheCurveError(f"{path}: periods must be one entry per period (e.g. '2024-25':)")
+    rows = []
+    for key, entry in periods.items():
+        period = str(key).strip()
+        where = f"{path} period {period}"
+        entry = entry or {}
+        if not isinstance(entry, dict):
+            raise TurnTheCurveError(f"{where}: expected story, partners, what_works, actions and author")
+        bad = sorted(set(entry) - ENTRY_KEYS)
+        if bad:
+            raise TurnTheCurveError(f"{where}: unknown part(s) {bad}; expected {', '.join(PARTS)} and author")
+        author = _text(entry.get("author"), f"{where} author")
+        base = dict(indicator=indicator, period=period, author=author, owner=None, due=None, file=str(path))
+        story = _text(entry.get("story"), f"{where} story")
+        if story:
+            rows.append({**base, "part": "story", "item": 1, "text": story})
+        for part in ("partners", "what_works"):
+            rows += [{**base, "part": part, "item": i, "text": t}
+                     for i, t in enumerate(_items(entry.get(part), f"{where} {part}"), 1)]
+        rows += [{**base, "part": "actions", "item": i, **a}
+                 for i, a in enumerate(_actions(entry.get("actions"), f"{where} actions"), 1)]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def load(data_dir=None) -> pd.DataFrame:
+    """Every indicator's turn-the-curve text, long: one row per story, partner, what-works
+    item and action (``indicator, period, part, item, text, author, owner, due, file``)."""
+    frames = []
+    for ind in indicator_ids():
+        path = file_for(ind, data_dir)
+        if path.is_file():
+            frames.append(read_file(path, ind))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+
+
+def awaited(frame: pd.DataFrame, periods: dict[str, str | None]) -> list[tuple[str, str, str]]:
+    """(indicator, period, part) for every part with no text, for each indicator's period
+    in ``periods`` (indicator -> the headline period reported; None: nothing reported yet)."""
+    have = set(zip(frame["indicator"], frame["period"], frame["part"]))
+    return [(ind, p, part) for ind, p in periods.items() if p for part in PARTS if (ind, p, part) not in have]
+
+
+def describe_awaited(missing: list[tuple[str, str, str]]) -> list[str]:
+    """One line per indicator and period: which parts are awaited."""
+    by: dict[tuple[str, str], list[str]] = {}
+    for ind, p, part in missing:
+        by.setdefault((ind, p), []).append(PART_LABEL[part].lower())
+    return [f"{ind} {p}: {', '.join(parts)}" for (ind, p), parts in by.items()]
