@@ -246,7 +246,9 @@ def test_workbook_has_scorecard_and_one_sheet_per_indicator(sample, tmp_path):
 def test_pdf_is_a4_with_a_page_per_indicator(sample, tmp_path):
     with duckdb.connect(str(sample), read_only=True) as con:
         paper = render.write(con, tmp_path / "papers", today=TODAY)
+        awaited = gather.gather(con, today=TODAY).awaited()
     assert paper.html.parent.name == paper.period and paper.pdf.exists()
+    check_printed_paper(paper.pdf, paper.html.read_text(encoding="utf-8"), len(awaited))
     pages = pdf_pages(paper.pdf)
     starts = {p.split(":")[0] for p in pages if re.match(r"EH(0[1-9]|1[0-2]):", p)}
     assert starts == {f"EH{i:02d}" for i in range(1, 13)}
@@ -314,3 +316,72 @@ def test_chromium_leaves_no_process_and_no_profile_behind():
         assert browser._group_alive(group) and profile.exists()
     assert not browser._group_alive(group)
     assert not profile.exists()
+
+
+def pdf_words(pdf, page: int) -> list[dict]:
+    """Each word of a page with its box (pdftotext -bbox), in points."""
+    import subprocess
+    xml = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return [dict(x0=float(a), x1=float(b), text=t) for a, b, t in
+            re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', xml)]
+
+
+def contents_of(html: str) -> list[tuple[str, str]]:
+    """(title, page number) of each contents entry, as the HTML printed them."""
+    nav = re.search(r'<nav aria-label="Contents">(.*?)</nav>', html, flags=re.S).group(1)
+    return [(import_html_text(t), p) for t, p in
+            re.findall(r'<a href="#[^"]+">(.*?)</a><span class="dots"></span><span class="pg">(\d*)</span>', nav)]
+
+
+def import_html_text(text: str) -> str:
+    import html as h
+    return h.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def check_printed_paper(pdf, html: str, awaited: int) -> list[str]:
+    """What the issue asks of the printed paper, read from the real PDF; returns its pages."""
+    import subprocess
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Tagged:\s+yes", info), "a tagged PDF (structure for screen readers)"
+    pages = pdf_pages(pdf)
+    n = len(pages)
+    # "Page N of M" on every page.
+    for i, text in enumerate(pages[:n - 1] if pages[-1] == "" else pages, 1):
+        assert f"Page {i} of {n - (pages[-1] == '')}" in text, (i, text[-200:])
+    pages = [p for p in pages if p]
+    n = len(pages)
+    # The contents: every entry has a page number, and the section starts on that page.
+    entries = contents_of(html)
+    assert len(entries) >= 12 + 5
+    contents_page = next(i for i, p in enumerate(pages) if p.startswith("Contents"))
+    for title, page in entries:
+        assert page.isdigit() and contents_page + 1 < int(page) <= n, (title, page)
+        first_line = " ".join(pages[int(page) - 1].split())
+        assert first_line.startswith(" ".join(title.split())[:40]), (title, page, first_line[:80])
+        assert re.search(rf"\b{page}\b", pages[contents_page])
+    starts = {t.split(":")[0]: int(p) for t, p in entries}
+    # A summary of two to four pages: key messages, scorecard (and spine chart) before EH01.
+    summary_pages = starts["EH01"] - starts["Summary"]
+    assert 2 <= summary_pages <= 4, summary_pages
+    # The scorecard fits its page, with no word broken across lines or cut at the margin.
+    card = starts["Scorecard"]
+    assert starts.get("How we compare", starts["EH01"]) == card + 1, "the scorecard takes one page"
+    cells = tables_of(html)["scorecard"]
+    printed = " ".join(pages[card - 1].split()).split(" ")
+    for row in cells:
+        for word in " ".join(row).split():
+            assert word in printed, f"scorecard word {word!r} broken or missing in the PDF"
+    right_margin = 595.0 - 14 * 72 / 25.4
+    overflow = [w["text"] for w in pdf_words(pdf, card) if w["x1"] > right_margin + 1]
+    assert not overflow, f"scorecard runs past the right margin: {overflow[:10]}"
+    # Twelve complete turn-the-curve sections: the four parts, each written or "awaited".
+    text = "\n".join(pages)
+    for ind in [f"EH{i:02d}" for i in range(1, 13)]:
+        section = "\n".join(pages[starts[ind] - 1:sorted(v for v in starts.values() if v > starts[ind])[0] - 1])
+        for part in ("The story behind the curve", "Partners with a role to play", "What works", "Action plan"):
+            assert part in section, (ind, part)
+    assert len(re.findall(r": awaited\.", text)) == awaited
+    # Places by name, never a GSS code.
+    assert not re.search(r"\bE0[0-9]\d{6}\b", text)
+    return pages

@@ -5,19 +5,21 @@ workbook, notebooks and querying guide checked against what it produced.
 The demo warehouse is built once per test session (it takes a minute or two).
 """
 
+import datetime as dt
 import re
 import shutil
 
 import dagster as dg
 import duckdb
 import openpyxl
+import pandas as pd
 import pytest
 
 from indicators.disclosure import SUPPRESSED
 from pipelines.papers import browser, charts, gather, labels
 from pipelines.settings import paths as resolve_paths
 from test_notebooks import NOTEBOOKS, run_notebook
-from test_reports import pdf_pages, tables_of
+from test_reports import check_printed_paper, pdf_pages, tables_of
 from test_reports_querying import examples
 
 SCALE = 0.02
@@ -60,6 +62,41 @@ def test_latest_paper_html_and_pdf_exist(latest):
     data, html, pdf = latest
     assert html.exists() and pdf.exists() and pdf.stat().st_size > 100_000
     assert data.rows["is_headline"].sum() == 12
+
+
+def test_printed_demo_paper_is_one_a_board_would_accept(demo, latest):
+    """The default paper as printed: numbered pages, a contents list whose numbers are right, a
+    summary of two to four pages with a scorecard that fits, twelve turn-the-curve sections
+    ("awaited" where the demo has no text), a spine chart and wards by name."""
+    from sources.lookups import ward_names
+
+    data, html, pdf = latest
+    pages = check_printed_paper(pdf, html.read_text(encoding="utf-8"), len(data.awaited()))
+    text = "\n".join(pages)
+    assert data.period.end <= data.data_as_at <= dt.date.today()
+    assert f"Data as at\n{data.data_as_at:%d %B %Y}" in text or f"{data.data_as_at:%d %B %Y} (the newest data" in text
+    spine = next(p for p in pages if p.startswith("How we compare: spine chart"))
+    assert "Worst" in spine and "Best" in spine and "England" in spine
+    assert sum(name in text for name in ward_names().values()) >= 10
+    # The demo's EH07 entry is complete; other indicators show what is awaited.
+    eh07 = next(p for p in pages if p.startswith("EH07:"))
+    assert "Share the monthly NEET list" in eh07 and "awaited" not in eh07
+    assert data.awaited() and "awaited" in text
+
+
+def test_a_past_period_paper_is_written_and_a_future_one_refused(demo, tmp_path, capsys):
+    from pipelines.cli import main
+
+    assert main(["--data-dir", str(demo.data_dir), "paper", "--period", "2025-Q4"]) == 0
+    pdf = demo.papers / "2025-Q4" / "board_paper_2025-Q4.pdf"
+    with duckdb.connect(str(demo.warehouse), read_only=True) as con:
+        data = gather.gather(con, "2025-Q4")
+    head = data.rows[data.rows["is_headline"]]
+    assert (pd.to_datetime(head["period_end"]) <= pd.Timestamp("2025-12-31")).all()
+    assert head["target"].notna().all()     # targets set for each measure's own period
+    check_printed_paper(pdf, pdf.with_suffix(".html").read_text(encoding="utf-8"), len(data.awaited()))
+    assert main(["--data-dir", str(demo.data_dir), "paper", "--period", "2031-Q1"]) == 1
+    assert "not complete yet" in capsys.readouterr().err
 
 
 def test_pdf_has_a_page_for_each_indicator_section(latest):

@@ -85,6 +85,17 @@ def _items(value, where: str) -> list[str]:
     return [t for i, v in enumerate(values, 1) if (t := _text(v, f"{where} item {i}"))]
 
 
+def _fields(value, allowed: set[str], where: str, expected: str) -> dict:
+    """``value`` as a mapping with only ``allowed`` keys; anything else raises naming ``where``."""
+    value = {} if value is None else value
+    if not isinstance(value, dict):
+        raise TurnTheCurveError(f"{where}: expected {expected}, each on its own line")
+    unknown = sorted(map(str, set(value) - allowed))
+    if unknown:
+        raise TurnTheCurveError(f"{where}: unknown field(s) {unknown}; expected {expected}")
+    return value
+
+
 def _actions(value, where: str) -> list[dict]:
     if value is None:
         return []
@@ -93,11 +104,7 @@ def _actions(value, where: str) -> list[dict]:
     out = []
     for i, a in enumerate(value, 1):
         at = f"{where} action {i}"
-        if not isinstance(a, dict):
-            raise TurnTheCurveError(f"{at}: write action, owner and due on their own lines")
-        unknown = sorted(set(a) - ACTION_KEYS)
-        if unknown:
-            raise TurnTheCurveError(f"{at}: unknown field(s) {unknown}; expected action, owner, due")
+        a = _fields(a, ACTION_KEYS, at, "action, owner and due")
         text = _text(a.get("action"), f"{at} action")
         if text is None:
             raise TurnTheCurveError(f"{at}: the action itself is missing")
@@ -129,12 +136,7 @@ def read_file(path: Path, indicator: str) -> pd.DataFrame:
     for key, entry in periods.items():
         period = str(key).strip()
         where = f"{path} period {period}"
-        entry = entry or {}
-        if not isinstance(entry, dict):
-            raise TurnTheCurveError(f"{where}: expected story, partners, what_works, actions and author")
-        bad = sorted(set(entry) - ENTRY_KEYS)
-        if bad:
-            raise TurnTheCurveError(f"{where}: unknown part(s) {bad}; expected {', '.join(PARTS)} and author")
+        entry = _fields(entry, ENTRY_KEYS, where, f"{', '.join(PARTS)} and author")
         author = _text(entry.get("author"), f"{where} author")
         base = dict(indicator=indicator, period=period, author=author, owner=None, due=None, file=str(path))
         story = _text(entry.get("story"), f"{where} story")
@@ -156,7 +158,10 @@ def load(data_dir=None) -> pd.DataFrame:
         path = file_for(ind, data_dir)
         if path.is_file():
             frames.append(read_file(path, ind))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    if not frames:
+        return pd.DataFrame(columns=COLUMNS)
+    frame = pd.concat(frames, ignore_index=True).astype(object)
+    return frame.where(frame.notna(), None)   # blanks stay None (not NaN) for the screen and the paper
 
 
 def awaited(frame: pd.DataFrame, periods: dict[str, str | None]) -> list[tuple[str, str, str]]:

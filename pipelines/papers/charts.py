@@ -164,7 +164,7 @@ def pick_breakdown(breakdowns: pd.DataFrame, mid: str) -> str | None:
     return next((b for b in ranked if b in visible), ranked[0] if ranked else None)
 
 
-def breakdown(row: pd.Series, breakdowns: pd.DataFrame) -> Chart | None:
+def breakdown(row: pd.Series, breakdowns: pd.DataFrame, places: dict | None = None) -> Chart | None:
     """Bar chart of the reported period by one breakdown; suppressed bars are left out."""
     mid, unit = row["measure_id"], row["unit"]
     name = pick_breakdown(breakdowns, mid)
@@ -172,7 +172,7 @@ def breakdown(row: pd.Series, breakdowns: pd.DataFrame) -> Chart | None:
         return None
     d = breakdowns[(breakdowns["measure_id"] == mid) & (breakdowns["breakdown"] == name)]
     d = d.sort_values("breakdown_value", key=lambda s: s.astype(str))
-    d = d.assign(breakdown_value=d["breakdown_value"].map(lambda v: labels.label(name, v)))
+    d = d.assign(breakdown_value=d["breakdown_value"].map(lambda v: labels.label(name, v, places)))
     label = BREAKDOWN_LABEL.get(name, name.replace("_", " "))
     vis = d[d["value"].map(_num).notna()]
     vals = vis["value"].map(_num)

@@ -157,7 +157,7 @@ def _sections(data: PaperData, head: pd.DataFrame, names: dict) -> tuple[list[di
     for _, r in head.iterrows():
         sup = rows[(rows["indicator_id"] == r["indicator_id"]) & ~rows["is_headline"].astype(bool)]
         made = [charts.turn_the_curve(r, data.history, data.forecasts, data.benchmarks, data.targets),
-                charts.breakdown(r, data.breakdowns)]
+                charts.breakdown(r, data.breakdowns, data.places)]
         made = [c for c in made if c is not None]
         better_off = [charts.turn_the_curve(s, data.history, data.forecasts, data.benchmarks, data.targets)
                       for _, s in sup[sup["oba_question"] == "better_off"].iterrows()]
@@ -181,7 +181,7 @@ def _sections(data: PaperData, head: pd.DataFrame, names: dict) -> tuple[list[di
 def context(data: PaperData, board: str | None, today: dt.date) -> tuple[dict, list[charts.Chart]]:
     rows = data.rows
     head = rows[rows["is_headline"].astype(bool)]
-    names = cover.load()
+    names = data.cover
     with charts.drawing():
         sections, all_charts = _sections(data, head, names)
         spine = charts.spine(_spine_items(data, rows), names["authority_short"])

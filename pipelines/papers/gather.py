@@ -19,7 +19,7 @@ import pandas as pd
 
 from indicators import turn_the_curve
 from indicators.disclosure import N_ONLY_UNITS, SUPPRESSED, is_disclosive
-from pipelines.papers import comparators, fmt
+from pipelines.papers import comparators, cover, fmt, labels
 from pipelines.papers import period as periods
 from pipelines.resources import table_exists
 
@@ -73,6 +73,8 @@ class PaperData:
     curve: pd.DataFrame = None          # turn-the-curve text, long (indicators.turn_the_curve.load)
     authorities: pd.DataFrame = None    # every authority's value of each benchmarked measure
     neighbours: pd.DataFrame = None     # the statistical neighbours, closest first
+    places: dict = None                 # ward and locality names (labels.places)
+    cover: dict = None                  # board, author, purpose, asks (cover.load)
 
     def reported_periods(self) -> dict[str, str | None]:
         """indicator -> the period of its headline measure in this paper (None: not yet)."""
@@ -229,6 +231,10 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
     fc_all = _df(con, "indicator_forecasts")
     targets = (fc_all.reindex(columns=["measure_id", "period", "target"]).dropna(subset=["target"])
                .astype({"period": str}))
+    # A target is set for a period, whatever was judged of it: an earlier paper shows its own.
+    set_for = targets.drop_duplicates(["measure_id", "period"]).set_index(["measure_id", "period"])["target"]
+    rows["target"] = [t if not fmt.missing(t) else set_for.get((m, str(p)))
+                      for t, m, p in zip(rows["target"], rows["measure_id"], rows["period"])]
     forecasts = _forecast_frame(fc_all)
     forecasts = forecasts[forecasts["measure_id"].isin(rows.loc[rows["in_scorecard"] & ~hidden, "measure_id"])]
     last_end = current.set_index("measure_id")["period_end"]
@@ -249,4 +255,27 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
                      rows=rows, history=history, breakdowns=breakdowns, forecasts=forecasts, targets=targets,
                      benchmarks=bench, load_log=load_log, quarantine=_df(con, "quarantine"),
                      curve=turn_the_curve.load(data_dir), authorities=authorities,
-                     neighbours=comparators.neighbours(con))
+                     neighbours=comparators.neighbours(con), places=labels.places(data_dir),
+                     cover=cover.load(data_dir))
+
+
+def headline_periods(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
+                     today: dt.date | None = None) -> tuple[periods.ReportPeriod, dict[str, str | None]]:
+    """The paper's period and, per indicator, the period of its headline measure in it
+    (None before its first complete period): what ``gather`` would report, read cheaply."""
+    totals = con.execute("select measure_id, period, period_end from indicator_values_published "
+                         "where breakdown = 'all'").df()
+    as_at = periods.data_as_at(_df(con, "load_log"), totals["period_end"], today or dt.date.today())
+    period = periods.resolve(period_label, as_at)
+    current = periods.latest_per_measure(totals, period)
+    head = _df(con, "indicator_catalogue").query("is_headline")[["indicator_id", "measure_id"]]
+    head = head.merge(current[["measure_id", "period"]], on="measure_id", how="left")
+    return period, {i: (None if pd.isna(p) else str(p)) for i, p in zip(head["indicator_id"], head["period"])}
+
+
+def awaited_lines(con: duckdb.DuckDBPyConnection, data_dir=None, today: dt.date | None = None) -> tuple[str, list[str]]:
+    """The default paper's period and one line per indicator whose turn-the-curve entry
+    for its reported period lacks a part (``oba status``, the end of ``oba run``)."""
+    period, reported = headline_periods(con, today=today)
+    missing = turn_the_curve.awaited(turn_the_curve.load(data_dir), reported)
+    return period.label, turn_the_curve.describe_awaited(missing)

@@ -23,10 +23,11 @@ _BY_BREAKDOWN = {
 }
 
 
-def places() -> dict[str, dict[str, str]]:
-    """Ward and locality names from the lookup in force (read once per call: the caller
-    holds on to it for a paper)."""
-    return {"ward": lookups.ward_names(), "locality": {**codes.LOCALITIES, **lookups.locality_names()}}
+def places(data_dir=None) -> dict[str, dict[str, str]]:
+    """Ward and locality names from the lookup in force for ``data_dir`` (read once per
+    call: the caller holds on to it for a paper)."""
+    return {"ward": lookups.ward_names(data_dir),
+            "locality": {**codes.LOCALITIES, **lookups.locality_names(data_dir)}}
 
 
 def label(breakdown: str, value, names: dict[str, dict[str, str]] | None = None) -> str:
