@@ -92,7 +92,8 @@ def test_awaited_lists_every_missing_part_of_the_reported_period():
                           dict(indicator="EH01", period="2023-24", part="partners", item=1, text="y")])
     got = ttc.awaited(frame, {"EH01": "2024-25", "EH02": "2025", "EH03": None})
     assert got == [("EH01", "2024-25", "partners"), ("EH01", "2024-25", "what_works"),
-                   ("EH01", "2024-25", "actions"), *[("EH02", "2025", p) for p in ttc.PARTS]]
+                   ("EH01", "2024-25", "actions"), *[("EH02", "2025", p) for p in ttc.PARTS],
+                   *[("EH03", None, p) for p in ttc.PARTS]]
     assert ttc.describe_awaited(got)[0] == "EH01 2024-25: partners with a role to play, what works, action plan"
 
 

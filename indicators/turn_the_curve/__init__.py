@@ -166,14 +166,15 @@ def load(data_dir=None) -> pd.DataFrame:
 
 def awaited(frame: pd.DataFrame, periods: dict[str, str | None]) -> list[tuple[str, str, str]]:
     """(indicator, period, part) for every part with no text, for each indicator's period
-    in ``periods`` (indicator -> the headline period reported; None: nothing reported yet)."""
+    in ``periods`` (indicator -> the headline period reported; None: no complete period
+    yet, when every part is awaited as the paper prints it)."""
     have = set(zip(frame["indicator"], frame["period"], frame["part"]))
-    return [(ind, p, part) for ind, p in periods.items() if p for part in PARTS if (ind, p, part) not in have]
+    return [(ind, p, part) for ind, p in periods.items() for part in PARTS if (ind, p, part) not in have]
 
 
 def describe_awaited(missing: list[tuple[str, str, str]]) -> list[str]:
     """One line per indicator and period: which parts are awaited."""
     by: dict[tuple[str, str], list[str]] = {}
     for ind, p, part in missing:
-        by.setdefault((ind, p), []).append(PART_LABEL[part].lower())
+        by.setdefault((ind, p or "(no complete period yet)"), []).append(PART_LABEL[part].lower())
     return [f"{ind} {p}: {', '.join(parts)}" for (ind, p), parts in by.items()]
