@@ -33,10 +33,12 @@ class Tables(HTMLParser):
             self.tables[self._key].append([])
         elif tag in ("td", "th") and self._key:
             self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")   # a line break separates; <wbr> (a place to wrap) does not
 
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self._cell is not None and self._key and self.tables[self._key]:
-            self.tables[self._key][-1].append(" ".join(" ".join(self._cell).split()))
+            self.tables[self._key][-1].append(" ".join("".join(self._cell).split()))
             self._cell = None
         elif tag == "table":
             self._key = None

@@ -43,6 +43,7 @@ class Chart:
     figure: go.Figure | None   # None when every point is suppressed
     columns: list[str]
     rows: list[list[str]] = field(default_factory=list)
+    widths: list[int] | None = None   # per cent of the page per column (None: equal)
 
 
 def _num(v):
@@ -246,6 +247,7 @@ def spine(items: list[dict], authority: str) -> Chart | None:
     fig.update_layout(yaxis_title=None, margin=dict(l=300, r=20, t=52, b=60), legend=dict(y=-0.04 - 1.2 / len(items)))
     columns = ["Measure", "Period", authority, "England", "South West", "Neighbours (mean)", "Quartile band",
                "Rank", "Worst", "Best"]
+    widths = [24, 9, 8, 8, 8, 11, 9, 9, 7, 7]
     rows = [[i["title"], str(i["period"]), fmt.value(i.get("ours"), i["unit"]), fmt.value(i.get("england"), i["unit"]),
              fmt.value(i.get("region"), i["unit"]), fmt.value(i.get("sn"), i["unit"]),
              QUARTILE_WORDS.get(str(i.get("quartile_band")), fmt.MISSING),
@@ -261,7 +263,7 @@ def spine(items: list[dict], authority: str) -> Chart | None:
            + (f"In the best quarter of authorities: {'; '.join(best)}. " if best else "")
            + (f"In the worst quarter: {'; '.join(worst)}. " if worst else "")
            + "Every figure is in Annex C.")
-    return Chart("spine", title, alt, fig, columns, rows)
+    return Chart("spine", title, alt, fig, columns, rows, widths)
 
 
 def neighbours_table(row: pd.Series, values: pd.DataFrame, neighbours: pd.DataFrame, authority: str,

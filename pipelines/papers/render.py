@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import jinja2
+from markupsafe import Markup, escape
 from plotly.offline import get_plotlyjs
 
 from indicators import turn_the_curve
@@ -36,10 +37,18 @@ class Paper:
     awaited: list[str] = None     # turn-the-curve parts printed as "awaited", one line per indicator
 
 
+def identifier(text) -> Markup:
+    """An identifier or file name (``early_help_episodes_2025-26.csv``) that may wrap only
+    after its underscores, never inside a word."""
+    return Markup("_<wbr>").join(escape(part) for part in str(text).split("_"))
+
+
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
-                              autoescape=jinja2.select_autoescape(["html", "j2"]))
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
+                             autoescape=jinja2.select_autoescape(["html", "j2"]))
+    env.filters["identifier"] = identifier
+    return env
 
 
 def chromium() -> str:
@@ -59,7 +68,7 @@ def _view(c) -> dict | None:
     """What the template needs of a chart: its HTML (none for a table-only chart) and table."""
     if c is None:
         return None
-    return dict(id=c.id, title=c.title, alt=c.alt, columns=c.columns, rows=c.rows,
+    return dict(id=c.id, title=c.title, alt=c.alt, columns=c.columns, rows=c.rows, widths=c.widths,
                 html=None if c.figure is None else c.figure.to_html(
                     full_html=False, include_plotlyjs=False, div_id=c.id, config=PLOT_CONFIG))
 
@@ -88,8 +97,6 @@ def html(data: gather.PaperData, today: dt.date) -> tuple[str, int]:
 
 def footer(ctx: dict) -> str:
     """Chromium's footer template: board, period and "Page N of M" on every page."""
-    from markupsafe import escape
-
     return ('<div style="font-family:Arial,sans-serif;font-size:8pt;color:#333;width:100%;'
             'margin:0 14mm;display:flex;justify-content:space-between">'
             f'<span>{escape(ctx["board"])}: Early Help outcomes, {escape(ctx["period"].label)}</span>'
