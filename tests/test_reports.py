@@ -387,3 +387,56 @@ def check_printed_paper(pdf, html: str, awaited: int) -> list[str]:
     # Places by name, never a GSS code.
     assert not re.search(r"\bE0[0-9]\d{6}\b", text)
     return pages
+
+
+def test_judgements_as_at_the_period_come_from_scorecard_periods(sample, tmp_path):
+    """Where the warehouse has scorecard_periods (judgements as at every period), a past
+    paper shows that period's judgements; without it, none (never today's)."""
+    db = tmp_path / "oba.duckdb"
+    db.write_bytes(sample.read_bytes())
+    with duckdb.connect(str(db)) as con:
+        before = gather.gather(con, "2024-Q2", today=TODAY).rows.set_index("measure_id")
+        assert fmt_missing(before.loc["eh01_step_up_pct", "rag"])
+        con.execute("""create table scorecard_periods as
+            select * replace ('2023-24' as period, 'red' as rag, 'getting worse' as trend_judgement)
+            from scorecard where measure_id = 'eh01_step_up_pct'
+            union all select * from scorecard""")
+        past = gather.gather(con, "2024-Q2", today=TODAY).rows.set_index("measure_id")
+        now = gather.gather(con, today=TODAY).rows.set_index("measure_id")
+        latest = con.execute("select rag from scorecard where measure_id = 'eh01_step_up_pct'").fetchone()[0]
+    assert past.loc["eh01_step_up_pct", "period"] == "2023-24"
+    assert (past.loc["eh01_step_up_pct", "rag"], past.loc["eh01_step_up_pct", "trend"]) == ("red", "getting worse")
+    assert now.loc["eh01_step_up_pct", "rag"] == latest
+    # Another measure has no row for its 2024-Q2 period: no judgement, not today's.
+    assert fmt_missing(past.loc["eh02_joint_assessments_pct", "rag"])
+
+
+def fmt_missing(v) -> bool:
+    from pipelines.papers.fmt import missing
+    return missing(v)
+
+
+def test_workbook_follows_the_paper_period_labels_and_rounding(sample, tmp_path):
+    from pipelines.papers.fmt import decimals
+
+    past, out = tmp_path / "past.xlsx", tmp_path / "book.xlsx"
+    with duckdb.connect(str(sample), read_only=True) as con:
+        workbook.write(con, past, data=gather.gather(con, "2025-Q2", today=TODAY))
+        workbook.write(con, out, data=gather.gather(con, today=TODAY))
+    notes = list(openpyxl.load_workbook(past, read_only=True)["Notes"].iter_rows(values_only=True))[0][0]
+    assert notes.startswith("Period 2025-Q2 (April to June 2025)")
+    wb = openpyxl.load_workbook(out, read_only=True)
+    rows = list(wb["Scorecard"].iter_rows(values_only=True))
+    head, body = rows[0], rows[1:]
+    unit = head.index("Unit")
+    checked = 0
+    for r in body:
+        for col in ("Forecast", "Forecast lower", "Forecast upper"):
+            v = r[head.index(col)]
+            if isinstance(v, float):
+                assert v == round(v, decimals(r[unit])), (r[0], col, v)
+                checked += 1
+    assert checked >= 12
+    sheet = list(wb["EH01"].iter_rows(values_only=True))
+    label = sheet[0].index("breakdown_label")
+    assert {r[label] for r in sheet[1:]} >= {"All"}

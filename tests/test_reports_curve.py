@@ -24,8 +24,8 @@ def test_every_indicator_has_a_file_and_the_template_reads():
     assert list(frame.columns) == ttc.COLUMNS
     assert set(frame["part"]) <= set(ttc.PARTS) and frame["text"].notna().all()
     # The template is a valid file once its id is filled in.
-    text = ttc.TEMPLATE.read_text().replace("indicator: EHNN", "indicator: EH05")
-    got = ttc.read_file(_tmp_file(text), "EH05")
+    text = ttc.TEMPLATE.read_text().replace("indicator: EHNN", "indicator: EH02")
+    got = ttc.read_file(_tmp_file(text), "EH02")
     assert sorted(set(got["part"])) == sorted(ttc.PARTS)
     assert got.loc[got["part"] == "actions", "due"].iloc[0] == dt.date(2026, 3, 31)
 
@@ -79,6 +79,11 @@ periods:
     ("indicator: EH02\nperiods:\n  '2025-26':\n    actions: do things\n", "actions must be a list"),
     ("indicator: EH02\nperiods:\n  '2025-26':\n    story: [a, {b: c}]\n", "story: expected text"),
     ("indicator: EH02\nperiods: [\n", "line 3: not valid YAML"),
+    # EH02's headline measure is a financial year: 2025-26, not 2025/26 or 2025.
+    ("indicator: EH02\nperiods:\n  '2025/26':\n    story: x\n", "written like 2024-25 .financial year., not '2025/26'"),
+    ("indicator: EH02\nperiods:\n  2025:\n    story: x\n", "not '2025'"),
+    ("indicator: EH02\nperiods:\n  '2025-26':\n    story: x\n  '2025-26':\n    story: y\n",
+     "line 5: not valid YAML .'2025-26' is written twice"),
 ])
 def test_a_broken_file_names_the_file_period_and_part(tmp_path, text, message):
     path = _own(tmp_path, "EH02", text)
@@ -114,3 +119,11 @@ def test_cover_settings_are_checked_and_overridable(tmp_path):
     own.write_text(yaml.safe_dump({**doc, "purpose": ""}))
     with pytest.raises(ValueError, match="'purpose' must be some text"):
         cover.load(tmp_path)
+
+
+def test_a_stray_file_in_the_settings_folder_is_refused(tmp_path):
+    _own(tmp_path, "_template", "indicator: EHNN\n")          # a copied template is fine
+    assert len(ttc.load(tmp_path)) == len(ttc.load())
+    _own(tmp_path, "EH7", "indicator: EH07\nperiods: {}\n")  # a typo would otherwise be ignored
+    with pytest.raises(ttc.TurnTheCurveError, match="EH7.yaml not an indicator's file"):
+        ttc.load(tmp_path)

@@ -170,3 +170,29 @@ def test_querying_examples_run_against_the_demo_warehouse(demo):
     with duckdb.connect(str(demo.warehouse), read_only=True) as con:
         answers = [con.execute(sql).fetchall() for sql in examples()]
     assert len(answers[0]) == 12 and answers[2] and answers[3]
+
+
+def test_awaited_turn_the_curve_parts_are_listed_for_officers(demo, latest, tmp_path):
+    """What `oba status` and the end of `oba run` print: the parts the paper shows as awaited."""
+    from pipelines.settings import Paths
+    from pipelines.status import awaited_report
+
+    data = latest[0]
+    text = awaited_report(demo)
+    assert f"awaited for the {data.period.label} paper" in text
+    lines = [ln.strip() for ln in text.splitlines()[1:]]
+    from indicators.turn_the_curve import describe_awaited
+    assert lines == describe_awaited(data.awaited())
+    # Written in the authority's own file, a part is no longer listed.
+    ind, period, _ = next(a for a in data.awaited() if a[1])
+    own = demo.settings / "turn_the_curve" / f"{ind}.yaml"
+    own.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        own.write_text(f"indicator: {ind}\nperiods:\n  '{period}':\n    story: Demand fell.\n"
+                       f"    partners: [Schools]\n    what_works: [Early contact]\n"
+                       f"    actions: [{{action: Review, owner: Head of service, due: 2027-01-31}}]\n")
+        after = awaited_report(demo)
+        assert not any(ln.strip().startswith(f"{ind} {period}:") for ln in after.splitlines())
+    finally:
+        own.unlink()
+    assert awaited_report(Paths(tmp_path)) == ""   # no warehouse yet: nothing to say

@@ -50,6 +50,49 @@ def indicator_ids() -> list[str]:
     return [i.id for i in catalogue.indicators()]
 
 
+def headline_period_types() -> dict[str, str]:
+    """indicator -> the period type of its headline measure (how its periods are written)."""
+    from indicators import catalogue
+
+    head = catalogue.measures_frame().query("is_headline")
+    return dict(zip(head["indicator_id"], head["period_type"]))
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML that refuses a key written twice (a copied period would otherwise silently
+    replace the first)."""
+
+
+def _no_duplicates(loader, node, deep=False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"{key!r} is written twice", key_node.start_mark)
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+
+
+def _check_period(period: str, period_type: str | None, where: str) -> None:
+    """A period written as the paper writes the headline measure's (2024-25, 2024/25, 2025)."""
+    from pipelines.scorecard import period_index, period_key
+
+    if period_type is None:
+        return
+    try:
+        ok = period_key(period_index(period, period_type), period_type) == period
+    except ValueError:
+        ok = False
+    if not ok:
+        example = {"financial_year": "2024-25", "academic_year": "2024/25", "calendar_year": "2025",
+                   "month": "2025-03", "quarter": "2024-25 Q1"}.get(period_type, "")
+        raise TurnTheCurveError(f"{where}: the headline measure's periods are written like {example} "
+                                f"({period_type.replace('_', ' ')}), not {period!r}")
+
+
 def file_for(indicator: str, data_dir=None) -> Path:
     """The file in force for ``indicator``: the authority's own, else the packaged one."""
     return local_file(f"{FOLDER}/{indicator}.yaml", HERE / f"{indicator}.yaml", data_dir)
@@ -115,11 +158,11 @@ def _actions(value, where: str) -> list[dict]:
 def read_file(path: Path, indicator: str) -> pd.DataFrame:
     """One indicator's file as long rows; any broken rule raises naming file, period and part."""
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        doc = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Loader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""
-        raise TurnTheCurveError(f"{path}{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        raise TurnTheCurveError(f"{path}{line}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
     except UnicodeDecodeError:
         raise TurnTheCurveError(f"{path}: not UTF-8 text") from None
     if not isinstance(doc, dict):
@@ -133,9 +176,11 @@ def read_file(path: Path, indicator: str) -> pd.DataFrame:
     if not isinstance(periods, dict):
         raise TurnTheCurveError(f"{path}: periods must be one entry per period (e.g. '2024-25':)")
     rows = []
+    period_type = headline_period_types().get(indicator)
     for key, entry in periods.items():
         period = str(key).strip()
         where = f"{path} period {period}"
+        _check_period(period, period_type, where)
         entry = _fields(entry, ENTRY_KEYS, where, f"{', '.join(PARTS)} and author")
         author = _text(entry.get("author"), f"{where} author")
         base = dict(indicator=indicator, period=period, author=author, owner=None, due=None, file=str(path))
@@ -153,8 +198,18 @@ def read_file(path: Path, indicator: str) -> pd.DataFrame:
 def load(data_dir=None) -> pd.DataFrame:
     """Every indicator's turn-the-curve text, long: one row per story, partner, what-works
     item and action (``indicator, period, part, item, text, author, owner, due, file``)."""
+    from pipelines.settings import paths
+
+    known = indicator_ids()
+    own = paths(data_dir).settings / FOLDER
+    # A misnamed file (EH7.yaml) would otherwise be ignored; copies of the template (_*) are fine.
+    stray = sorted(p.name for p in own.glob("*.y*ml")
+                   if p.stem not in known and not p.stem.startswith("_")) if own.is_dir() else []
+    if stray:
+        raise TurnTheCurveError(f"{own}: {', '.join(stray)} not an indicator's file: name each file after its "
+                                f"indicator ({known[0]}.yaml ... {known[-1]}.yaml)")
     frames = []
-    for ind in indicator_ids():
+    for ind in known:
         path = file_for(ind, data_dir)
         if path.is_file():
             frames.append(read_file(path, ind))
