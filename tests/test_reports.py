@@ -325,8 +325,20 @@ def pdf_words(pdf, page: int) -> list[dict]:
     import subprocess
     xml = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
                          capture_output=True, text=True, check=True).stdout
-    return [dict(x0=float(a), x1=float(b), text=t) for a, b, t in
-            re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', xml)]
+    return [dict(x0=float(a), y0=float(y), x1=float(b), text=t) for a, y, b, t in
+            re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', xml)]
+
+
+def collisions(words: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of words printed over each other on one line (a column too narrow for its text)."""
+    lines: dict[float, list[dict]] = {}
+    for w in words:
+        lines.setdefault(round(w["y0"]), []).append(w)
+    out = []
+    for ws in lines.values():
+        ws.sort(key=lambda w: w["x0"])
+        out += [(a["text"], b["text"]) for a, b in zip(ws, ws[1:]) if b["x0"] < a["x1"] - 1.0]
+    return out
 
 
 def contents_of(html: str) -> list[tuple[str, str]]:
@@ -374,9 +386,13 @@ def check_printed_paper(pdf, html: str, awaited: int) -> list[str]:
     for row in cells:
         for word in " ".join(row).split():
             assert word in printed, f"scorecard word {word!r} broken or missing in the PDF"
+    # Nothing on any page runs past the right margin (a table or chart too wide is cut off).
     right_margin = 595.0 - 14 * 72 / 25.4
-    overflow = [w["text"] for w in pdf_words(pdf, card) if w["x1"] > right_margin + 1]
-    assert not overflow, f"scorecard runs past the right margin: {overflow[:10]}"
+    for i in range(1, n + 1):
+        words = pdf_words(pdf, i)
+        overflow = [w["text"] for w in words if w["x1"] > right_margin + 1]
+        assert not overflow, f"page {i} runs past the right margin: {overflow[:10]}"
+        assert not collisions(words), f"page {i}: words printed over each other: {collisions(words)[:5]}"
     # Twelve complete turn-the-curve sections: the four parts, each written or "awaited".
     text = "\n".join(pages)
     for ind in [f"EH{i:02d}" for i in range(1, 13)]:

@@ -130,7 +130,10 @@ def turn_the_curve(row: pd.Series, history: pd.DataFrame, forecasts: pd.DataFram
                 fig.add_scatter(x=x_hist, y=by, name=name, mode="lines+markers",
                                 line=dict(color=OKABE_ITO[colour], dash=dash, width=1.5),
                                 marker=dict(symbol=symbol, size=6))
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=[*x_hist, *x_fc])
+    categories = [*x_hist, *x_fc]
+    # Periods read level and whole (plotly tilts and cuts them when it judges them crowded).
+    level = dict(tickangle=0, tickfont=dict(size=9 if len(categories) > 10 else 10)) if len(categories) <= 14 else {}
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=categories, **level)
     title = f"{row['title']}: turning the curve"
     if all(v is None for v in y) and not x_fc:
         fig = None   # nothing publishable yet: the caption and table say so, no empty axes
