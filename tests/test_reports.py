@@ -250,7 +250,8 @@ def test_pdf_is_a4_with_a_page_per_indicator(sample, tmp_path):
         paper = render.write(con, tmp_path / "papers", today=TODAY)
         awaited = gather.gather(con, today=TODAY).awaited()
     assert paper.html.parent.name == paper.period and paper.pdf.exists()
-    check_printed_paper(paper.pdf, paper.html.read_text(encoding="utf-8"), len(awaited))
+    pages = check_printed_paper(paper.pdf, paper.html.read_text(encoding="utf-8"), len(awaited))
+    assert "South West" in "\n".join(pages)    # the region by its published name
     pages = pdf_pages(paper.pdf)
     starts = {p.split(":")[0] for p in pages if re.match(r"EH(0[1-9]|1[0-2]):", p)}
     assert starts == {f"EH{i:02d}" for i in range(1, 13)}

@@ -149,7 +149,11 @@ def _published(rng: np.random.Generator, bench: pd.DataFrame) -> tuple[pd.DataFr
             value = b.la_published_value if code == "800" else b.england_value * rng.uniform(0.6, 1.4)
             sides = [value] if m.derive == "value" else [value + 10.0, 10.0]
             rows += [dict(series=m.source, measure_code=c, area_type="la", area_code=code, area_name=name,
-                          period=b.period, value=v / m.scale, is_plausible=True) for c, v in zip(m.codes, sides)]
+                          region_code="E12000009", period=b.period, value=v / m.scale, is_plausible=True)
+                     for c, v in zip(m.codes, sides)]
+        rows += [dict(series=m.source, measure_code=c, area_type="region", area_code="E12000009",
+                      area_name="South West", region_code="E12000009", period=b.period,
+                      value=b.region_value / m.scale, is_plausible=True) for c in m.codes[:1]]
     sn = pd.DataFrame([dict(la_code="800", la_name="Bath and North East Somerset", neighbour_rank=i + 1,
                             neighbour_code=c, neighbour_name=n, closeness="Close") for i, (c, n) in enumerate(NEIGHBOURS)])
     return pd.DataFrame(rows), sn

@@ -87,7 +87,7 @@ def _layout(fig: go.Figure, title: str, unit: str, height: int = HEIGHT) -> go.F
 
 
 def turn_the_curve(row: pd.Series, history: pd.DataFrame, forecasts: pd.DataFrame,
-                   bench: pd.DataFrame, targets: pd.DataFrame) -> Chart:
+                   bench: pd.DataFrame, targets: pd.DataFrame, authority: str = "B&NES") -> Chart:
     """History with CIs, the forecast with its prediction interval, target and benchmarks."""
     unit, mid = row["unit"], row["measure_id"]
     h = history[history["measure_id"] == mid]
@@ -97,7 +97,7 @@ def turn_the_curve(row: pd.Series, history: pd.DataFrame, forecasts: pd.DataFram
     y = [_num(v) for v in h["value"]]
     lo, hi = [_num(v) for v in h["ci_lower"]], [_num(v) for v in h["ci_upper"]]
     fig = go.Figure()
-    fig.add_scatter(x=x_hist, y=y, name="B&NES (95% CI)", mode="lines+markers",
+    fig.add_scatter(x=x_hist, y=y, name=f"{authority} (95% CI)", mode="lines+markers",
                     line=dict(color=OKABE_ITO["blue"], width=3), marker=dict(symbol="circle", size=8),
                     error_y=dict(type="data", symmetric=False, color=OKABE_ITO["blue"], thickness=1,
                                  array=[(u - v) if None not in (u, v) else None for u, v in zip(hi, y)],
@@ -206,7 +206,7 @@ def breakdown(row: pd.Series, breakdowns: pd.DataFrame, places: dict | None = No
 QUARTILE_WORDS = {"A": "A (best quarter)", "B": "B", "C": "C", "D": "D (worst quarter)"}
 
 
-def spine(items: list[dict], authority: str) -> Chart | None:
+def spine(items: list[dict], authority: str, region: str = "Region") -> Chart | None:
     """The spine chart: each benchmarked measure against the range of all English
     authorities in its latest published period, better to the right.
 
@@ -248,7 +248,7 @@ def spine(items: list[dict], authority: str) -> Chart | None:
     fig.update_yaxes(autorange="reversed", type="category", tickfont=dict(size=10))
     _layout(fig, title, "", height=90 + 30 * len(items))
     fig.update_layout(yaxis_title=None, margin=dict(l=300, r=20, t=52, b=60), legend=dict(y=-0.04 - 1.2 / len(items)))
-    columns = ["Measure", "Period", authority, "England", "South West", "Neighbours (mean)", "Quartile band",
+    columns = ["Measure", "Period", authority, "England", region, "Neighbours (mean)", "Quartile band",
                "Rank", "Worst", "Best"]
     widths = [24, 9, 8, 8, 8, 11, 9, 9, 7, 7]
     rows = [[i["title"], str(i["period"]), fmt.value(i.get("ours"), i["unit"]), fmt.value(i.get("england"), i["unit"]),
@@ -270,7 +270,7 @@ def spine(items: list[dict], authority: str) -> Chart | None:
 
 
 def neighbours_table(row: pd.Series, values: pd.DataFrame, neighbours: pd.DataFrame, authority: str,
-                     authority_code: str) -> Chart | None:
+                     authority_code: str, region: str = "Region") -> Chart | None:
     """The measure for the authority and each statistical neighbour in the latest published
     period, best first, with England, the region and the neighbours' mean: a table, no chart."""
     period = row.get("benchmark_period")
@@ -289,7 +289,7 @@ def neighbours_table(row: pd.Series, values: pd.DataFrame, neighbours: pd.DataFr
               str(i) if ranked else fmt.MISSING]
              for i, (n, c, v) in enumerate(zip(shown["name"], shown["area_code"], shown["value"]), 1)]
     table += [["Statistical neighbours (mean)", fmt.value(row.get("sn_value"), unit), fmt.MISSING],
-              ["South West", fmt.value(row.get("region_value"), unit), fmt.MISSING],
+              [region, fmt.value(row.get("region_value"), unit), fmt.MISSING],
               ["England", fmt.value(row.get("england_value"), unit), fmt.MISSING]]
     us = next((i for i, c in enumerate(shown["area_code"], 1) if c == authority_code), None)
     title = f"{row['title']}: {authority} and its statistical neighbours, {period}"

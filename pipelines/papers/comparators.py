@@ -58,6 +58,17 @@ def neighbours(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                        "where la_code = ? order by neighbour_rank", [str(la_code())]).df()
 
 
+def region_name(con: duckdb.DuckDBPyConnection) -> str:
+    """The name of the authority's region as published (e.g. South West); "Region" if unknown."""
+    if not table_exists(con, "pub_values"):
+        return "Region"
+    found = con.execute(
+        "select any_value(area_name) from pub_values where area_type = 'region' and area_code = "
+        "(select any_value(region_code) from pub_values where area_type = 'la' and area_code = ?)",
+        [str(la_code())]).fetchone()
+    return found[0] if found and found[0] else "Region"
+
+
 def spine(values: pd.DataFrame, polarity: str) -> dict | None:
     """The spread of all authorities for one measure and period: worst, 25th, median, 75th
     percentile and best (in the measure's direction; low to high when it has none)."""

@@ -36,7 +36,7 @@ METHODS = [
     "better, getting worse or no significant change.",
     "The turn-the-curve baseline is a straight line fitted to up to ten past periods and projected three "
     "periods ahead, with a 95% prediction interval: where the line goes if nothing changes.",
-    "A benchmark (England, South West, the mean of the ten DfE statistical neighbours) is 'similar' when "
+    "A benchmark (England, the region, the mean of the ten DfE statistical neighbours) is 'similar' when "
     "it lies inside our confidence interval, otherwise better or worse according to polarity. RAG: "
     "green = target met, amber = missed by no more than the stated tolerance, red = missed by more.",
     "The period of this paper is a calendar quarter (or month): for every measure it shows the latest "
@@ -105,13 +105,13 @@ def _definition(r) -> str:
     return f"Numerator: {r.numerator_definition}" + ("" if fmt.missing(den) else f" Denominator: {den}")
 
 
-def _compared(r: pd.Series) -> str:
+def _compared(r: pd.Series, region: str) -> str:
     """England, region and neighbours with their period, verdicts, quartile band and rank."""
     unit, period = r["unit"], r.get("benchmark_period")
     if fmt.missing(period):
         return "No published comparator for this measure."
     bits = []
-    for col, verdict, who in (("england_value", "vs_england", "England"), ("region_value", "vs_region", "South West"),
+    for col, verdict, who in (("england_value", "vs_england", "England"), ("region_value", "vs_region", region),
                               ("sn_value", "vs_sn", "statistical neighbours' mean")):
         v = r.get(col)
         if fmt.missing(v):
@@ -156,13 +156,13 @@ def _sections(data: PaperData, head: pd.DataFrame, names: dict) -> tuple[list[di
     authority, code = names["authority_short"], str(la_code())
     for _, r in head.iterrows():
         sup = rows[(rows["indicator_id"] == r["indicator_id"]) & ~rows["is_headline"].astype(bool)]
-        made = [charts.turn_the_curve(r, data.history, data.forecasts, data.benchmarks, data.targets),
+        made = [charts.turn_the_curve(r, data.history, data.forecasts, data.benchmarks, data.targets, authority),
                 charts.breakdown(r, data.breakdowns, data.places)]
         made = [c for c in made if c is not None]
-        better_off = [charts.turn_the_curve(s, data.history, data.forecasts, data.benchmarks, data.targets)
+        better_off = [charts.turn_the_curve(s, data.history, data.forecasts, data.benchmarks, data.targets, authority)
                       for _, s in sup[sup["oba_question"] == "better_off"].iterrows()]
         all_charts += made + better_off
-        sn_table = charts.neighbours_table(r, data.authorities, data.neighbours, authority, code)
+        sn_table = charts.neighbours_table(r, data.authorities, data.neighbours, authority, code, data.region)
         sections.append(dict(
             id=r["indicator_id"], success=r["indicator_title"], row=r, unit=fmt.unit_label(r["unit"]),
             polarity=fmt.POLARITY_LABEL.get(r["polarity"], r["polarity"]),
@@ -173,7 +173,7 @@ def _sections(data: PaperData, head: pd.DataFrame, names: dict) -> tuple[list[di
                       f"{fmt.value(r['previous_value'], r['unit'])}; trend {fmt.arrow(r.get('trend'))[1]}; "
                       f"target {fmt.value(r.get('target'), r['unit'])}"
                       + (f", RAG {r['rag']}" if r.get("rag") in ("green", "amber", "red") else "") + "."),
-            compared=_compared(r), curve=curve_parts(data.curve, r["indicator_id"], r["period"]),
+            compared=_compared(r, data.region), curve=curve_parts(data.curve, r["indicator_id"], r["period"]),
             charts=made, neighbours=sn_table, better_off=better_off, supporting=_supporting(sup)))
     return sections, all_charts
 
@@ -184,7 +184,7 @@ def context(data: PaperData, board: str | None, today: dt.date) -> tuple[dict, l
     names = data.cover
     with charts.drawing():
         sections, all_charts = _sections(data, head, names)
-        spine = charts.spine(_spine_items(data, rows), names["authority_short"])
+        spine = charts.spine(_spine_items(data, rows), names["authority_short"], data.region)
     if spine is not None:
         all_charts.append(spine)
     log = data.load_log
@@ -200,7 +200,7 @@ def context(data: PaperData, board: str | None, today: dt.date) -> tuple[dict, l
                 *([("comparators", "Annex C: comparators")] if spine is not None else []),
                 ("quality", "Annex D: data quality")]
     ctx = dict(
-        board=board or names["board"], cover=names, period=data.period, paper_date=today.strftime("%d %B %Y"),
+        board=board or names["board"], cover=names, region=data.region, period=data.period, paper_date=today.strftime("%d %B %Y"),
         meeting_date=cover.meeting_date(names, data.period.label),
         decide=[t.replace("{period}", data.period.label) for t in names["decide"]],
         note=[t.replace("{period}", data.period.label) for t in names["note"]],

@@ -75,6 +75,7 @@ class PaperData:
     neighbours: pd.DataFrame = None     # the statistical neighbours, closest first
     places: dict = None                 # ward and locality names (labels.places)
     cover: dict = None                  # board, author, purpose, asks (cover.load)
+    region: str = "Region"              # the authority's region, as published
 
     def reported_periods(self) -> dict[str, str | None]:
         """indicator -> the period of its headline measure in this paper (None: not yet)."""
@@ -256,7 +257,7 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
                      benchmarks=bench, load_log=load_log, quarantine=_df(con, "quarantine"),
                      curve=turn_the_curve.load(data_dir), authorities=authorities,
                      neighbours=comparators.neighbours(con), places=labels.places(data_dir),
-                     cover=cover.load(data_dir))
+                     cover=cover.load(data_dir), region=comparators.region_name(con))
 
 
 def headline_periods(con: duckdb.DuckDBPyConnection, period_label: str | None = None,

@@ -30,7 +30,7 @@ SCORECARD = {
     "forecast_period": "Forecast period", "forecast_value": "Forecast", "forecast_lower": "Forecast lower",
     "forecast_upper": "Forecast upper", "target": "Target", "tolerance": "Tolerance", "rag": "RAG",
     "benchmark_period": "Comparator period", "england_value": "England", "vs_england": "Compared with England",
-    "region_value": "South West", "vs_region": "Compared with South West",
+    "region_value": "Region", "vs_region": "Compared with region",
     "sn_value": "Statistical neighbours (mean)", "vs_sn": "Compared with neighbours",
     "quartile_band": "Quartile band", "national_rank": "National rank", "n_las": "Authorities ranked",
     "story": "Story behind the curve",
