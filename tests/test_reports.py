@@ -457,3 +457,33 @@ def test_workbook_follows_the_paper_period_labels_and_rounding(sample, tmp_path)
     sheet = list(wb["EH01"].iter_rows(values_only=True))
     label = sheet[0].index("breakdown_label")
     assert {r[label] for r in sheet[1:]} >= {"All"}
+
+
+def test_spine_runs_from_the_worst_authority_to_the_best():
+    from pipelines.papers import comparators
+
+    values = pd.DataFrame({"value": [10.0, 20.0, 30.0, 40.0, 50.0]})
+    high = comparators.spine(values, "higher")
+    low = comparators.spine(values, "lower")
+    assert (high["worst"], high["median"], high["best"], high["n"]) == (10.0, 30.0, 50.0, 5)
+    assert (low["worst"], low["q25"], low["best"]) == (50.0, 40.0, 10.0)
+    assert comparators.spine(values.head(3), "higher") is None     # too few authorities to draw a spread
+
+
+def test_every_authoritys_value_follows_the_benchmark_mapping(sample):
+    """A gap measure is the difference of its two published sides, per authority."""
+    from pipelines.papers import comparators
+    from sources.published_catalogue import mappings
+
+    gap = next(m for m in mappings() if m.derive == "difference")
+    with duckdb.connect(str(sample), read_only=True) as con:
+        period = con.execute("select max(period) from benchmark_values where measure_id = ?",
+                             [gap.measure_id]).fetchone()[0]
+        got = comparators.authority_values(con, pd.DataFrame({"measure_id": [gap.measure_id], "period": [period]}))
+        sides = con.execute("select area_code, measure_code, value from pub_values where measure_code in (?, ?) "
+                            "and period = ? and area_type = 'la'", [*gap.codes, period]).df()
+    wide = sides.pivot(index="area_code", columns="measure_code", values="value")
+    want = (wide[gap.codes[0]] - wide[gap.codes[1]]) * gap.scale
+    assert len(got) == len(want) == 40
+    for r in got.itertuples():
+        assert r.value == pytest.approx(want[r.area_code])

@@ -156,7 +156,9 @@ def _published(rng: np.random.Generator, bench: pd.DataFrame) -> tuple[pd.DataFr
                       value=b.region_value / m.scale, is_plausible=True) for c in m.codes[:1]]
     sn = pd.DataFrame([dict(la_code="800", la_name="Bath and North East Somerset", neighbour_rank=i + 1,
                             neighbour_code=c, neighbour_name=n, closeness="Close") for i, (c, n) in enumerate(NEIGHBOURS)])
-    return pd.DataFrame(rows), sn
+    # Measures sharing a published code (a gap and its sides) share its one published value.
+    pub = pd.DataFrame(rows).drop_duplicates(["series", "measure_code", "area_type", "area_code", "period"])
+    return pub.reset_index(drop=True), sn
 
 
 def _quality() -> tuple[pd.DataFrame, pd.DataFrame]:

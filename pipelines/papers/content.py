@@ -134,7 +134,8 @@ def _spine_items(data: PaperData, measures: pd.DataFrame) -> list[dict]:
     bench = data.benchmarks
     for _, r in measures.iterrows():
         period = r.get("benchmark_period")
-        if fmt.missing(period):
+        # Worst and best need a direction: a measure with no polarity has no place on the spine.
+        if fmt.missing(period) or r["polarity"] not in ("higher", "lower"):
             continue
         vals = data.authorities[(data.authorities["measure_id"] == r["measure_id"])
                                 & (data.authorities["period"] == str(period))]
