@@ -82,6 +82,7 @@ periods:
     # EH02's headline measure is a financial year: 2025-26, not 2025/26 or 2025.
     ("indicator: EH02\nperiods:\n  '2025/26':\n    story: x\n", "written like 2024-25 .financial year., not '2025/26'"),
     ("indicator: EH02\nperiods:\n  2025:\n    story: x\n", "not '2025'"),
+    ("indicator: EH02\nperiods:\n  '2025-27':\n    story: x\n", "not '2025-27'"),
     ("indicator: EH02\nperiods:\n  '2025-26':\n    story: x\n  '2025-26':\n    story: y\n",
      "line 5: not valid YAML .'2025-26' is written twice"),
 ])
