@@ -184,14 +184,24 @@ def _end_group(proc: subprocess.Popen, grace: float = 10) -> None:
     proc.poll()
 
 
-def print_pdf(chrome: Chromium, html_file: Path, pdf_file: Path, timeout: float = 120,
-              footer: str | None = None) -> Path:
-    """Print ``html_file`` once its charts have drawn: A4 from the CSS @page rule, backgrounds
-    printed, a tagged PDF (structure for screen readers) with an outline from the headings;
-    ``footer`` (Chromium's footer template: ``pageNumber`` / ``totalPages`` spans) on every
-    page, else no header or footer."""
+def load(chrome: Chromium, html_file: Path, timeout: float = 120) -> _Session:
+    """Open ``html_file`` and wait until its charts have drawn."""
     page = chrome.open(html_file, timeout=timeout)
     page.call("Runtime.evaluate", timeout=timeout, expression=DRAWN, awaitPromise=True)
+    return page
+
+
+def print_pdf(chrome: Chromium, html_file: Path, pdf_file: Path, timeout: float = 120,
+              footer: str | None = None) -> Path:
+    """Print ``html_file`` once its charts have drawn (see ``print_page``)."""
+    return print_page(load(chrome, html_file, timeout), pdf_file, timeout, footer)
+
+
+def print_page(page: _Session, pdf_file: Path, timeout: float = 120, footer: str | None = None) -> Path:
+    """Print the open page: A4 from the CSS @page rule, backgrounds printed, a tagged PDF
+    (structure for screen readers) with an outline from the headings; ``footer`` (Chromium's
+    footer template: ``pageNumber`` / ``totalPages`` spans) on every page, else no header or
+    footer."""
     done = page.call("Page.printToPDF", timeout=timeout, printBackground=True, preferCSSPageSize=True,
                      displayHeaderFooter=footer is not None, headerTemplate="<span></span>",
                      footerTemplate=footer or "<span></span>", generateTaggedPDF=True,

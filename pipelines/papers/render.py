@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -103,6 +104,12 @@ def footer(ctx: dict) -> str:
             '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>')
 
 
+# Runs in the page: the contents' page numbers, by anchor.
+NUMBER_CONTENTS = """(pages => document.querySelectorAll('nav li').forEach(li => {
+  const a = li.querySelector('a'); li.querySelector('.pg').textContent = pages[a.getAttribute('href').slice(1)] || '';
+}))(%s)"""
+
+
 def _write_atomic(path: Path, text: str) -> None:
     # Write then rename, so a reader never opens a half-written paper.
     tmp = path.with_suffix(path.suffix + ".tmp")
@@ -136,17 +143,21 @@ def write(con: duckdb.DuckDBPyConnection, papers_dir: Path, period: str | None =
         if with_pdf:
             pdf_file = out / f"board_paper_{data.period.label}.pdf"
             # The contents' page numbers are read from the printed PDF (where each section's
-            # anchor landed) and printed again; numbers take no more room than blanks did, so
-            # the pages do not move (checked: a second pass that moves them prints again).
+            # anchor landed), written into the open page and printed again; numbers take no
+            # more room than blanks did, so the pages do not move (checked: a pass that moves
+            # them prints again).
+            page = browser.load(chrome, html_file)
             for _ in range(3):
-                browser.print_pdf(chrome, html_file, pdf_file, footer=footer(ctx))
+                browser.print_page(page, pdf_file, footer=footer(ctx))
                 pages = browser.anchor_pages(pdf_file)
                 numbered = [dict(c, page=str(pages.get(c["anchor"], ""))) for c in ctx["contents"]]
                 if numbered == ctx["contents"]:
                     break
                 ctx["contents"] = numbered
-                _write_atomic(html_file, render(ctx))
+                page.call("Runtime.evaluate", expression=NUMBER_CONTENTS % json.dumps(
+                    {c["anchor"]: c["page"] for c in numbered}))
             else:
                 raise RuntimeError(f"{pdf_file}: the contents' page numbers did not settle")
+            _write_atomic(html_file, render(ctx))
     return Paper(data.period.label, html_file, pdf_file, n_charts, len(data.rows),
                  turn_the_curve.describe_awaited(data.awaited()))
