@@ -1,6 +1,7 @@
 """The indicator catalogue, targets and commentary: loading and checking the editable files.
 
-``catalogue.yaml`` defines every measure once; ``targets.csv`` and ``commentary.csv`` are
+``catalogue.yaml`` defines every measure once; ``targets.csv`` and the turn-the-curve
+files (``indicators/turn_the_curve/``, whose stories are the scorecard's commentary) are
 edited by performance officers. Everything here is checked on load (unknown measure ids,
 units, polarities, duplicate rows), because a typo in an editable file must fail loudly
 rather than silently drop a target from the scorecard.
@@ -26,7 +27,6 @@ CATALOGUE_FILE = HERE / "catalogue.yaml"
 SQL_DIR = HERE / "sql"
 MACROS_FILE = SQL_DIR / "_macros.sql"
 TARGETS_FILE = HERE / "targets.csv"
-COMMENTARY_FILE = HERE / "commentary.csv"
 
 # unit -> multiplier from the 0-1 / per-head scale to the unit, and the range a value can
 # take (used to clip forecasts). Gaps can be negative: a gap that has closed and reversed.
@@ -111,7 +111,7 @@ class Indicator:
 
 
 class CatalogueError(ValueError):
-    """catalogue.yaml, targets.csv or commentary.csv breaks a rule."""
+    """catalogue.yaml or targets.csv breaks a rule."""
 
 
 def _check_measure(ind: dict, m: dict) -> None:
@@ -276,12 +276,12 @@ def load_targets(path: Path = TARGETS_FILE) -> pd.DataFrame:
     return frame
 
 
-def load_commentary(path: Path = COMMENTARY_FILE) -> pd.DataFrame:
-    """commentary.csv checked. ``measure_id`` may name a measure or a whole indicator (EH07)."""
-    cols = ["measure_id", "period", "commentary", "author"]
-    frame = _read_csv(Path(path), cols)[cols]
-    known = set(measures_frame()["measure_id"]) | {i.id for i in indicators()}
-    bad = sorted(set(frame["measure_id"]) - known)
-    if bad:
-        raise CatalogueError(f"{Path(path).name}: unknown measure or indicator ids {bad}")
-    return frame
+def load_commentary(data_dir=None) -> pd.DataFrame:
+    """The story behind the curve of each indicator and period, from the turn-the-curve
+    files (checked there), as ``measure_id`` (the indicator id, EH07), period, commentary,
+    author: the scorecard gives it to every measure of the indicator for that period."""
+    from indicators import turn_the_curve
+
+    story = turn_the_curve.load(data_dir).query("part == 'story'")
+    return pd.DataFrame({"measure_id": story["indicator"], "period": story["period"],
+                         "commentary": story["text"], "author": story["author"]}).reset_index(drop=True)

@@ -35,8 +35,18 @@ def cmd_run(args) -> int:
     p = resolve_paths(args.data_dir)
     summary = run(p, args.select or None, force=args.force)
     print(summary.report())
+    _print_awaited(p)
     # Non-zero for a failed step or a failed blocking check; warnings (freshness) do not fail a run.
     return 0 if summary.ok else 1
+
+
+def _print_awaited(p) -> None:
+    """The turn-the-curve parts the board paper prints as "awaited" (end of a run)."""
+    from pipelines.status import awaited_report
+
+    text = awaited_report(p)
+    if text:
+        print(text)
 
 
 def cmd_status(args) -> int:
@@ -64,6 +74,7 @@ def cmd_demo(args) -> int:
         os.environ["OBA_AS_AT"] = json.loads(manifest.read_text()).get("as_at", "")
     summary = run(p)
     print(summary.report())
+    _print_awaited(p)
     print(f"""
 Where things are (data directory {p.data_dir}):
   landing folder   {p.landing}
@@ -80,7 +91,7 @@ Next:
 def cmd_paper(args) -> int:
     import duckdb
 
-    from pipelines.papers import render, workbook
+    from pipelines.papers import gather, render, workbook
 
     p = resolve_paths(args.data_dir).ensure()
     if not p.warehouse.exists():
@@ -89,16 +100,19 @@ def cmd_paper(args) -> int:
     # The published file, read-only: never blocks (or waits for) a pipeline run.
     with duckdb.connect(str(p.warehouse), read_only=True) as con:
         try:
-            paper = render.write(con, p.papers, args.period, with_pdf=not args.no_pdf)
+            paper = render.write(con, p.papers, args.period, with_pdf=not args.no_pdf, data_dir=p.data_dir)
         except ValueError as exc:
             print(str(exc), file=sys.stderr)
             return 1
         book = p.exports / f"oba_scorecard_{paper.period}.xlsx"
-        workbook.write(con, book, paper.period)
+        workbook.write(con, book, data=gather.gather(con, paper.period, data_dir=p.data_dir))
     print(f"Board paper {paper.period}: {paper.measures} measures, {paper.charts} charts")
     for f in (paper.html, paper.pdf, book):
         if f:
             print(f"  {f}")
+    if paper.awaited:
+        print(f"Turn the curve awaited ({len(paper.awaited)} indicator(s)):")
+        print("\n".join(f"  {ln}" for ln in paper.awaited))
     return 0
 
 

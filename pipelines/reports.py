@@ -16,7 +16,7 @@ UPSTREAM = [dg.AssetKey("scorecard"), dg.AssetKey("indicator_values_published"),
 
 
 class PaperConfig(dg.Config):
-    period: str = ""  # calendar quarter (2026-Q1) or month (2026-03); empty = latest data
+    period: str = ""  # calendar quarter (2026-Q1) or month (2026-03); empty = the last one complete as at the data
     pdf: bool = True
 
 
@@ -28,12 +28,16 @@ def board_paper(context: dg.AssetExecutionContext, config: PaperConfig, warehous
     started = time.perf_counter()
     paths = warehouse.paths()
     with warehouse.connect() as con:
-        paper = render.write(con, paths.papers, config.period or None, with_pdf=config.pdf)
+        paper = render.write(con, paths.papers, config.period or None, with_pdf=config.pdf,
+                             data_dir=paths.data_dir)
     context.log.info(f"board paper {paper.period}: {paper.html}")
+    if paper.awaited:
+        context.log.warning("turn the curve awaited: " + "; ".join(paper.awaited))
     return dg.MaterializeResult(metadata={
         "period": paper.period, "html": dg.MetadataValue.path(str(paper.html)),
         "pdf": dg.MetadataValue.path(str(paper.pdf)) if paper.pdf else "not rendered",
         "charts": paper.charts, "measures": paper.measures,
+        "turn_the_curve_awaited": dg.MetadataValue.json(paper.awaited or []),
         "seconds": round(time.perf_counter() - started, 2)})
 
 
@@ -45,7 +49,7 @@ def scorecard_workbook(context: dg.AssetExecutionContext, config: PaperConfig,
 
     paths = warehouse.paths()
     with warehouse.connect() as con:
-        data = gather.gather(con, config.period or None)
+        data = gather.gather(con, config.period or None, data_dir=paths.data_dir)
         label = data.period.label
         out = paths.exports / f"oba_scorecard_{label}.xlsx"
         sheets = workbook.write(con, out, data=data)

@@ -128,6 +128,24 @@ def _instance_runs(paths: Paths, history: list[tuple], known: set[str]) -> list[
     return later + done
 
 
+def awaited_report(paths: Paths) -> str:
+    """Which turn-the-curve parts the default board paper prints as "awaited", from the
+    published warehouse and the turn-the-curve files ("" when there is no warehouse)."""
+    from pipelines.papers.gather import awaited_lines
+
+    if not paths.warehouse.exists():
+        return ""
+    try:
+        with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+            period, lines = awaited_lines(con, paths.data_dir)
+    except (ValueError, duckdb.Error) as exc:   # no complete period yet, or no indicator tables
+        return f"Turn the curve: not checked ({str(exc).splitlines()[0]})"
+    if not lines:
+        return f"Turn the curve for the {period} paper: every part written."
+    return "\n".join([f"Turn the curve awaited for the {period} paper ({len(lines)} indicator(s); "
+                      "edit the indicator's file in settings/turn_the_curve/):", *(f"  {ln}" for ln in lines)])
+
+
 def report(paths: Paths, runs: int = 10) -> tuple[str, bool]:
     """The ``oba status`` text and whether the published warehouse exists."""
     from pipelines.checks import as_at, freshness
@@ -173,5 +191,5 @@ def report(paths: Paths, runs: int = 10) -> tuple[str, bool]:
                                       "first failure / warning"]),
              "", f"Freshness on {on} (OBA_AS_AT to change the reference date): {stale} source(s) overdue",
              _table(fresh_rows, ["source", "last delivery", "newest period", "age (days)", "cadence", "fresh",
-                                 "rows loaded", "quarantined", "files refused"])]
+                                 "rows loaded", "quarantined", "files refused"]), "", awaited_report(paths)]
     return "\n".join(lines), True

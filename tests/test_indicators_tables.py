@@ -84,9 +84,11 @@ def test_targets_and_commentary_are_checked(tmp_path):
                    "eh07_neet_pct,2024,5,1,x,\neh07_neet_pct,2024,4,1,y,\n")
     with pytest.raises(cat.CatalogueError, match="two targets"):
         cat.load_targets(dup)
-    note = tmp_path / "commentary.csv"
-    note.write_text("# header comment\nmeasure_id,period,commentary,author\nEH07,2024,Ward #3 fell,me\n")
-    assert cat.load_commentary(note)["commentary"].tolist() == ["Ward #3 fell"]
+    own = tmp_path / "settings" / "turn_the_curve" / "EH07.yaml"
+    own.parent.mkdir(parents=True)
+    own.write_text("indicator: EH07\nperiods:\n  '2024':\n    story: 'Ward #3 fell'\n    author: me\n")
+    notes = cat.load_commentary(tmp_path)
+    assert notes.query("measure_id == 'EH07'")[["period", "commentary"]].values.tolist() == [["2024", "Ward #3 fell"]]
 
 
 def test_sql_binds_parameters_and_never_formats_strings():

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from plotly.offline import get_plotlyjs
 
+from indicators.catalogue import measures_frame
 from pipelines.papers import charts, content, gather, period, render, workbook
 from test_reports_sample import build_sample
 
@@ -32,10 +33,12 @@ class Tables(HTMLParser):
             self.tables[self._key].append([])
         elif tag in ("td", "th") and self._key:
             self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")   # a line break separates; <wbr> (a place to wrap) does not
 
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self._cell is not None and self._key and self.tables[self._key]:
-            self.tables[self._key][-1].append(" ".join(" ".join(self._cell).split()))
+            self.tables[self._key][-1].append(" ".join("".join(self._cell).split()))
             self._cell = None
         elif tag == "table":
             self._key = None
@@ -71,7 +74,30 @@ def test_period_labels_quarters_and_months():
     for bad in ("2026-Q5", "2026-13", "2025-26", "2026"):
         with pytest.raises(ValueError):
             period.parse(bad)
-    assert period.default(pd.Series([dt.date(2025, 3, 31), dt.date(2026, 8, 31)])).label == "2026-Q3"
+    # The default is the last quarter complete by the date of the newest data.
+    assert period.default(dt.date(2026, 9, 30)).label == "2026-Q3"
+    assert period.default(dt.date(2026, 10, 31)).label == "2026-Q3"
+    assert period.default(dt.date(2026, 12, 30)).label == "2026-Q3"
+    assert period.default(dt.date(2027, 1, 1)).label == "2026-Q4"
+    assert period.resolve("2026-08", dt.date(2026, 8, 31)).label == "2026-08"
+    for future in ("2026-Q4", "2026-10", "2031-Q1"):
+        with pytest.raises(ValueError, match="not complete yet. The latest complete period is 2026-Q3"):
+            period.resolve(future, dt.date(2026, 9, 30))
+
+
+def test_data_as_at_is_the_newest_data_never_the_future():
+    log = pd.DataFrame({"source": ["neet", "exclusions", "early_help_episodes", "neet"],
+                        "period": ["2026-09", "2025-26", "2026-27", "2026-10"],
+                        "status": ["loaded", "loaded", "loaded", "refused"],
+                        "received_at": pd.to_datetime(["2026-10-20", "2026-10-01", "2026-10-25", "2026-11-20"])})
+    # neet 2026-09 ends 30 Sep; the running 2026-27 year is as at the day it was received;
+    # a refused delivery says nothing about the data.
+    assert period.data_as_at(log, pd.Series(dtype=object), dt.date(2026, 11, 30)) == dt.date(2026, 10, 25)
+    assert period.data_as_at(log.iloc[:2], pd.Series(dtype=object), dt.date(2026, 11, 30)) == dt.date(2026, 9, 30)
+    assert period.data_as_at(log, pd.Series(dtype=object), dt.date(2026, 10, 10)) == dt.date(2026, 10, 10)
+    # Without a load log: the latest measure period ended by today.
+    ends = pd.Series([dt.date(2025, 3, 31), dt.date(2026, 8, 31), dt.date(2026, 12, 31)])
+    assert period.data_as_at(pd.DataFrame(), ends, dt.date(2026, 11, 30)) == dt.date(2026, 8, 31)
 
 
 def test_latest_period_per_measure_respects_the_paper_period():
@@ -109,10 +135,16 @@ def test_paper_is_self_contained_with_plotly_inlined_once(paper_html):
 
 def test_every_chart_has_title_alt_text_and_a_table(paper_html):
     figures = re.findall(r'<figure class="chart".*?</figure>', paper_html, flags=re.S)
-    assert len(figures) == 24
+    # Per indicator: turn the curve, a breakdown, and one chart per supporting "better off"
+    # measure; a neighbours table per benchmarked headline measure; the spine chart.
+    better_off = len(measures_frame().query("not is_headline and oba_question == 'better_off'"))
+    kinds = [re.search(r'aria-labelledby="(\w+)-', f).group(1) for f in figures]
+    assert kinds.count("ttc") == 12 + better_off and kinds.count("bd") == 12 and kinds.count("spine") == 1
+    assert kinds.count("sn") >= 1
     for f in figures:
         assert re.search(r'<figcaption id="[^"]+"><strong>[^<]+\.</strong> [^<]{40,}', f)
-        assert 'class="chart-table"' in f
+        # The spine chart's table is Annex C (too long for its page); every other is below its chart.
+        assert ('class="chart-table"' in f) != ('aria-labelledby="spine-cap"' in f)
         if "js-plotly-plot" in f or "Plotly.newPlot" in f:
             assert re.search(r'role="img" aria-label="[^"]{40,}"', f)
             assert "#0072B2" in f  # Okabe-Ito blue: the palette, not plotly's default
@@ -153,7 +185,7 @@ def test_charts_plot_no_suppressed_or_small_count_point(sample):
     hidden = data.breakdowns[data.breakdowns["value"] == "c"]
     assert not hidden.empty
     for chart in made:
-        if chart.figure is None:
+        if chart.figure is None or chart.id == "spine":   # the spine chart: published figures only
             continue
         mid = chart.id.split("-", 1)[1]
         for trace in chart.figure.data:
@@ -175,7 +207,7 @@ def test_executive_summary_agrees_with_the_scorecard(sample, paper_html):
     assert re.search(rf"Of the 12 headline measures with a target for this period, {green} (is|are) on target",
                      paper_html)
     rows = tables_of(paper_html)["scorecard"]
-    assert len(rows) == 13 and sum(" Green" in " " + r[8] for r in rows[1:]) == green
+    assert len(rows) == 13 and sum(" Green" in " " + r[6] for r in rows[1:]) == green
 
 
 def test_quality_annex_hides_small_row_counts(paper_html):
@@ -216,11 +248,14 @@ def test_workbook_has_scorecard_and_one_sheet_per_indicator(sample, tmp_path):
 def test_pdf_is_a4_with_a_page_per_indicator(sample, tmp_path):
     with duckdb.connect(str(sample), read_only=True) as con:
         paper = render.write(con, tmp_path / "papers", today=TODAY)
+        awaited = gather.gather(con, today=TODAY).awaited()
     assert paper.html.parent.name == paper.period and paper.pdf.exists()
+    pages = check_printed_paper(paper.pdf, paper.html.read_text(encoding="utf-8"), len(awaited))
+    assert "South West" in "\n".join(pages)    # the region by its published name
     pages = pdf_pages(paper.pdf)
     starts = {p.split(":")[0] for p in pages if re.match(r"EH(0[1-9]|1[0-2]):", p)}
     assert starts == {f"EH{i:02d}" for i in range(1, 13)}
-    assert any(p.startswith("Annex A: data quality") for p in pages)
+    assert any(p.startswith("Annex D: data quality") for p in pages)
     assert any(p.startswith("Annex B: methods") for p in pages)
 
 
@@ -257,7 +292,7 @@ def test_judgements_of_a_suppressed_value_are_suppressed_too(sample, tmp_path):
     assert "eh01_step_up_pct" not in set(data.forecasts["measure_id"])
     html = render.html(data, TODAY)[0]
     first = tables_of(html)["scorecard"][1]
-    assert first[3] == "c c" and first[8] == "c" and first[5] == "c"
+    assert first[2] == "c c" and first[6] == "c" and first[3] == "c"
 
 
 def test_breakdown_codes_are_shown_in_words():
@@ -266,7 +301,9 @@ def test_breakdown_codes_are_shown_in_words():
     assert label("locality", "bath_city") == "Bath City"
     assert label("imd_quintile", "1") == "1 (most deprived)"
     assert label("level", "unknown") == "Not recorded"
-    assert label("ward", "E05012424") == "E05012424"   # no better name known: the code itself
+    # Places from the ward lookup (sources.lookups), never a bare code.
+    assert label("ward", "E05012424") == "Twerton" and label("locality", "bath_city") == "Bath City"
+    assert label("ward", "E05999999") == "E05999999 (not in the ward lookup)"
 
 
 def test_chromium_leaves_no_process_and_no_profile_behind():
@@ -282,3 +319,171 @@ def test_chromium_leaves_no_process_and_no_profile_behind():
         assert browser._group_alive(group) and profile.exists()
     assert not browser._group_alive(group)
     assert not profile.exists()
+
+
+def pdf_words(pdf, page: int) -> list[dict]:
+    """Each word of a page with its box (pdftotext -bbox), in points."""
+    import subprocess
+    xml = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return [dict(x0=float(a), y0=float(y), x1=float(b), text=t) for a, y, b, t in
+            re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', xml)]
+
+
+def collisions(words: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of words printed over each other on one line (a column too narrow for its text)."""
+    lines: dict[float, list[dict]] = {}
+    for w in words:
+        lines.setdefault(round(w["y0"]), []).append(w)
+    out = []
+    for ws in lines.values():
+        ws.sort(key=lambda w: w["x0"])
+        out += [(a["text"], b["text"]) for a, b in zip(ws, ws[1:]) if b["x0"] < a["x1"] - 1.0]
+    return out
+
+
+def contents_of(html: str) -> list[tuple[str, str]]:
+    """(title, page number) of each contents entry, as the HTML printed them."""
+    nav = re.search(r'<nav aria-label="Contents">(.*?)</nav>', html, flags=re.S).group(1)
+    return [(import_html_text(t), p) for t, p in
+            re.findall(r'<a href="#[^"]+">(.*?)</a><span class="dots"></span><span class="pg">(\d*)</span>', nav)]
+
+
+def import_html_text(text: str) -> str:
+    import html as h
+    return h.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def check_printed_paper(pdf, html: str, awaited: int) -> list[str]:
+    """What the issue asks of the printed paper, read from the real PDF; returns its pages."""
+    import subprocess
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Tagged:\s+yes", info), "a tagged PDF (structure for screen readers)"
+    pages = pdf_pages(pdf)
+    n = len(pages)
+    # "Page N of M" on every page.
+    for i, text in enumerate(pages[:n - 1] if pages[-1] == "" else pages, 1):
+        assert f"Page {i} of {n - (pages[-1] == '')}" in text, (i, text[-200:])
+    pages = [p for p in pages if p]
+    n = len(pages)
+    # The contents: every entry has a page number, and the section starts on that page.
+    entries = contents_of(html)
+    assert len(entries) >= 12 + 5
+    contents_page = next(i for i, p in enumerate(pages) if p.startswith("Contents"))
+    for title, page in entries:
+        assert page.isdigit() and contents_page + 1 < int(page) <= n, (title, page)
+        first_line = " ".join(pages[int(page) - 1].split())
+        assert first_line.startswith(" ".join(title.split())[:40]), (title, page, first_line[:80])
+        assert re.search(rf"\b{page}\b", pages[contents_page])
+    starts = {t.split(":")[0]: int(p) for t, p in entries}
+    # A summary of two to four pages: key messages, scorecard (and spine chart) before EH01.
+    summary_pages = starts["EH01"] - starts["Summary"]
+    assert 2 <= summary_pages <= 4, summary_pages
+    # The scorecard fits its page, with no word broken across lines or cut at the margin.
+    card = starts["Scorecard"]
+    assert starts.get("How we compare", starts["EH01"]) == card + 1, "the scorecard takes one page"
+    cells = tables_of(html)["scorecard"]
+    printed = " ".join(pages[card - 1].split()).split(" ")
+    for row in cells:
+        for word in " ".join(row).split():
+            assert word in printed, f"scorecard word {word!r} broken or missing in the PDF"
+    # Nothing on any page runs past the right margin (a table or chart too wide is cut off).
+    right_margin = 595.0 - 14 * 72 / 25.4
+    for i in range(1, n + 1):
+        words = pdf_words(pdf, i)
+        overflow = [w["text"] for w in words if w["x1"] > right_margin + 1]
+        assert not overflow, f"page {i} runs past the right margin: {overflow[:10]}"
+        assert not collisions(words), f"page {i}: words printed over each other: {collisions(words)[:5]}"
+    # Twelve complete turn-the-curve sections: the four parts, each written or "awaited".
+    text = "\n".join(pages)
+    for ind in [f"EH{i:02d}" for i in range(1, 13)]:
+        section = "\n".join(pages[starts[ind] - 1:sorted(v for v in starts.values() if v > starts[ind])[0] - 1])
+        for part in ("The story behind the curve", "Partners with a role to play", "What works", "Action plan"):
+            assert part in section, (ind, part)
+    assert len(re.findall(r": awaited\.", text)) == awaited
+    # Places by name, never a GSS code.
+    assert not re.search(r"\bE0[0-9]\d{6}\b", text)
+    return pages
+
+
+def test_judgements_as_at_the_period_come_from_scorecard_periods(sample, tmp_path):
+    """Where the warehouse has scorecard_periods (judgements as at every period), a past
+    paper shows that period's judgements; without it, none (never today's)."""
+    db = tmp_path / "oba.duckdb"
+    db.write_bytes(sample.read_bytes())
+    with duckdb.connect(str(db)) as con:
+        before = gather.gather(con, "2024-Q2", today=TODAY).rows.set_index("measure_id")
+        assert fmt_missing(before.loc["eh01_step_up_pct", "rag"])
+        con.execute("""create table scorecard_periods as
+            select * replace ('2023-24' as period, 'red' as rag, 'getting worse' as trend_judgement)
+            from scorecard where measure_id = 'eh01_step_up_pct'
+            union all select * from scorecard""")
+        past = gather.gather(con, "2024-Q2", today=TODAY).rows.set_index("measure_id")
+        now = gather.gather(con, today=TODAY).rows.set_index("measure_id")
+        latest = con.execute("select rag from scorecard where measure_id = 'eh01_step_up_pct'").fetchone()[0]
+    assert past.loc["eh01_step_up_pct", "period"] == "2023-24"
+    assert (past.loc["eh01_step_up_pct", "rag"], past.loc["eh01_step_up_pct", "trend"]) == ("red", "getting worse")
+    assert now.loc["eh01_step_up_pct", "rag"] == latest
+    # Another measure has no row for its 2024-Q2 period: no judgement, not today's.
+    assert fmt_missing(past.loc["eh02_joint_assessments_pct", "rag"])
+
+
+def fmt_missing(v) -> bool:
+    from pipelines.papers.fmt import missing
+    return missing(v)
+
+
+def test_workbook_follows_the_paper_period_labels_and_rounding(sample, tmp_path):
+    from pipelines.papers.fmt import decimals
+
+    past, out = tmp_path / "past.xlsx", tmp_path / "book.xlsx"
+    with duckdb.connect(str(sample), read_only=True) as con:
+        workbook.write(con, past, data=gather.gather(con, "2025-Q2", today=TODAY))
+        workbook.write(con, out, data=gather.gather(con, today=TODAY))
+    notes = list(openpyxl.load_workbook(past, read_only=True)["Notes"].iter_rows(values_only=True))[0][0]
+    assert notes.startswith("Period 2025-Q2 (April to June 2025)")
+    wb = openpyxl.load_workbook(out, read_only=True)
+    rows = list(wb["Scorecard"].iter_rows(values_only=True))
+    head, body = rows[0], rows[1:]
+    unit = head.index("Unit")
+    checked = 0
+    for r in body:
+        for col in ("Forecast", "Forecast lower", "Forecast upper"):
+            v = r[head.index(col)]
+            if isinstance(v, float):
+                assert v == round(v, decimals(r[unit])), (r[0], col, v)
+                checked += 1
+    assert checked >= 12
+    sheet = list(wb["EH01"].iter_rows(values_only=True))
+    label = sheet[0].index("breakdown_label")
+    assert {r[label] for r in sheet[1:]} >= {"All"}
+
+
+def test_spine_runs_from_the_worst_authority_to_the_best():
+    from pipelines.papers import comparators
+
+    values = pd.DataFrame({"value": [10.0, 20.0, 30.0, 40.0, 50.0]})
+    high = comparators.spine(values, "higher")
+    low = comparators.spine(values, "lower")
+    assert (high["worst"], high["median"], high["best"], high["n"]) == (10.0, 30.0, 50.0, 5)
+    assert (low["worst"], low["q25"], low["best"]) == (50.0, 40.0, 10.0)
+    assert comparators.spine(values.head(3), "higher") is None     # too few authorities to draw a spread
+
+
+def test_every_authoritys_value_follows_the_benchmark_mapping(sample):
+    """A gap measure is the difference of its two published sides, per authority."""
+    from pipelines.papers import comparators
+    from sources.published_catalogue import mappings
+
+    gap = next(m for m in mappings() if m.derive == "difference")
+    with duckdb.connect(str(sample), read_only=True) as con:
+        period = con.execute("select max(period) from benchmark_values where measure_id = ?",
+                             [gap.measure_id]).fetchone()[0]
+        got = comparators.authority_values(con, pd.DataFrame({"measure_id": [gap.measure_id], "period": [period]}))
+        sides = con.execute("select area_code, measure_code, value from pub_values where measure_code in (?, ?) "
+                            "and period = ? and area_type = 'la'", [*gap.codes, period]).df()
+    wide = sides.pivot(index="area_code", columns="measure_code", values="value")
+    want = (wide[gap.codes[0]] - wide[gap.codes[1]]) * gap.scale
+    assert len(got) == len(want) == 40
+    for r in got.itertuples():
+        assert r.value == pytest.approx(want[r.area_code])

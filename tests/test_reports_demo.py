@@ -5,19 +5,21 @@ workbook, notebooks and querying guide checked against what it produced.
 The demo warehouse is built once per test session (it takes a minute or two).
 """
 
+import datetime as dt
 import re
 import shutil
 
 import dagster as dg
 import duckdb
 import openpyxl
+import pandas as pd
 import pytest
 
 from indicators.disclosure import SUPPRESSED
 from pipelines.papers import browser, charts, gather, labels
 from pipelines.settings import paths as resolve_paths
 from test_notebooks import NOTEBOOKS, run_notebook
-from test_reports import pdf_pages, tables_of
+from test_reports import check_printed_paper, pdf_pages, tables_of
 from test_reports_querying import examples
 
 SCALE = 0.02
@@ -62,6 +64,41 @@ def test_latest_paper_html_and_pdf_exist(latest):
     assert data.rows["is_headline"].sum() == 12
 
 
+def test_printed_demo_paper_is_one_a_board_would_accept(demo, latest):
+    """The default paper as printed: numbered pages, a contents list whose numbers are right, a
+    summary of two to four pages with a scorecard that fits, twelve turn-the-curve sections
+    ("awaited" where the demo has no text), a spine chart and wards by name."""
+    from sources.lookups import ward_names
+
+    data, html, pdf = latest
+    pages = check_printed_paper(pdf, html.read_text(encoding="utf-8"), len(data.awaited()))
+    text = "\n".join(pages)
+    assert data.period.end <= data.data_as_at <= dt.date.today()
+    assert f"Data as at\n{data.data_as_at:%d %B %Y}" in text or f"{data.data_as_at:%d %B %Y} (the newest data" in text
+    spine = next(p for p in pages if p.startswith("How we compare: spine chart"))
+    assert "Worst" in spine and "Best" in spine and "England" in spine
+    assert sum(name in text for name in ward_names().values()) >= 10
+    # The demo's EH07 entry is complete; other indicators show what is awaited.
+    eh07 = next(p for p in pages if p.startswith("EH07:"))
+    assert "Share the monthly NEET list" in eh07 and "awaited" not in eh07
+    assert data.awaited() and "awaited" in text
+
+
+def test_a_past_period_paper_is_written_and_a_future_one_refused(demo, tmp_path, capsys):
+    from pipelines.cli import main
+
+    assert main(["--data-dir", str(demo.data_dir), "paper", "--period", "2025-Q4"]) == 0
+    pdf = demo.papers / "2025-Q4" / "board_paper_2025-Q4.pdf"
+    with duckdb.connect(str(demo.warehouse), read_only=True) as con:
+        data = gather.gather(con, "2025-Q4")
+    head = data.rows[data.rows["is_headline"] & data.rows["period"].notna()]
+    assert len(head) >= 10 and (pd.to_datetime(head["period_end"]) <= pd.Timestamp("2025-12-31")).all()
+    assert head["target"].notna().sum() >= 10     # targets set for each measure's own period
+    check_printed_paper(pdf, pdf.with_suffix(".html").read_text(encoding="utf-8"), len(data.awaited()))
+    assert main(["--data-dir", str(demo.data_dir), "paper", "--period", "2031-Q1"]) == 1
+    assert "not complete yet" in capsys.readouterr().err
+
+
 def test_pdf_has_a_page_for_each_indicator_section(latest):
     pages = pdf_pages(latest[2])
     starts = [p.split(":")[0] for p in pages if re.match(r"EH(0[1-9]|1[0-2]): ", p)]
@@ -71,7 +108,7 @@ def test_pdf_has_a_page_for_each_indicator_section(latest):
 def test_paper_renders_in_chromium_with_every_chart_drawn(latest):
     html = latest[1]
     report = browser.inspect(html)
-    n_divs = len(re.findall(r'<div id="(ttc|bd)-[^"]+" class="plotly-graph-div"', html.read_text()))
+    n_divs = len(re.findall(r'<div id="(ttc-[^"]+|bd-[^"]+|spine)" class="plotly-graph-div"', html.read_text()))
     assert len(report.charts) == n_divs >= 12
     assert report.undrawn == [] and report.errors == []
 
@@ -133,3 +170,29 @@ def test_querying_examples_run_against_the_demo_warehouse(demo):
     with duckdb.connect(str(demo.warehouse), read_only=True) as con:
         answers = [con.execute(sql).fetchall() for sql in examples()]
     assert len(answers[0]) == 12 and answers[2] and answers[3]
+
+
+def test_awaited_turn_the_curve_parts_are_listed_for_officers(demo, latest, tmp_path):
+    """What `oba status` and the end of `oba run` print: the parts the paper shows as awaited."""
+    from pipelines.settings import Paths
+    from pipelines.status import awaited_report
+
+    data = latest[0]
+    text = awaited_report(demo)
+    assert f"awaited for the {data.period.label} paper" in text
+    lines = [ln.strip() for ln in text.splitlines()[1:]]
+    from indicators.turn_the_curve import describe_awaited
+    assert lines == describe_awaited(data.awaited())
+    # Written in the authority's own file, a part is no longer listed.
+    ind, period, _ = next(a for a in data.awaited() if a[1])
+    own = demo.settings / "turn_the_curve" / f"{ind}.yaml"
+    own.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        own.write_text(f"indicator: {ind}\nperiods:\n  '{period}':\n    story: Demand fell.\n"
+                       f"    partners: [Schools]\n    what_works: [Early contact]\n"
+                       f"    actions: [{{action: Review, owner: Head of service, due: 2027-01-31}}]\n")
+        after = awaited_report(demo)
+        assert not any(ln.strip().startswith(f"{ind} {period}:") for ln in after.splitlines())
+    finally:
+        own.unlink()
+    assert awaited_report(Paths(tmp_path)) == ""   # no warehouse yet: nothing to say

@@ -128,14 +128,49 @@ def _benchmarks(values: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
         sn_n=10, quartile_band="B", national_rank=50, n_las=153))
 
 
+NEIGHBOURS = [(str(300 + i), f"Neighbour {chr(65 + i)}") for i in range(10)]
+
+
+def _published(rng: np.random.Generator, bench: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """pub_values for 40 authorities (us, our ten neighbours, others) in each benchmarked
+    measure and period, following the mapping in indicators/benchmarks.yaml (a gap as the
+    difference of its two published sides), and our neighbour list."""
+    from sources.published_catalogue import mappings
+
+    maps = {m.measure_id: m for m in mappings()}
+    areas = [("800", "Bath and North East Somerset"), *NEIGHBOURS,
+             *[(str(400 + i), f"Authority {i}") for i in range(29)]]
+    rows = []
+    for b in bench.itertuples():
+        m = maps.get(b.measure_id)
+        if m is None:
+            continue
+        for code, name in areas:
+            value = b.la_published_value if code == "800" else b.england_value * rng.uniform(0.6, 1.4)
+            sides = [value] if m.derive == "value" else [value + 10.0, 10.0]
+            rows += [dict(series=m.source, measure_code=c, area_type="la", area_code=code, area_name=name,
+                          region_code="E12000009", period=b.period, value=v / m.scale, is_plausible=True)
+                     for c, v in zip(m.codes, sides)]
+        rows += [dict(series=m.source, measure_code=c, area_type="region", area_code="E12000009",
+                      area_name="South West", region_code="E12000009", period=b.period,
+                      value=b.region_value / m.scale, is_plausible=True) for c in m.codes[:1]]
+    sn = pd.DataFrame([dict(la_code="800", la_name="Bath and North East Somerset", neighbour_rank=i + 1,
+                            neighbour_code=c, neighbour_name=n, closeness="Close") for i, (c, n) in enumerate(NEIGHBOURS)])
+    # Measures sharing a published code (a gap and its sides) share its one published value.
+    pub = pd.DataFrame(rows).drop_duplicates(["series", "measure_code", "area_type", "area_code", "period"])
+    return pub.reset_index(drop=True), sn
+
+
 def _quality() -> tuple[pd.DataFrame, pd.DataFrame]:
     t = pd.Timestamp("2026-04-10 09:00")
     log = pd.DataFrame([
-        dict(source="early_help_episodes", source_file="early_help_episodes_2025-26.csv", status="loaded",
+        dict(source="early_help_episodes", source_file="early_help_episodes_2025-26.csv", period="2025-26", status="loaded",
              rows_read=840, rows_loaded=837, rows_quarantined=3, rows_refused=0, rows_superseded=0, received_at=t, validated_at=t),
-        dict(source="neet", source_file="neet_2025-12.csv", status="loaded", rows_read=120,
-             rows_loaded=120, rows_quarantined=0, rows_refused=0, rows_superseded=0, received_at=t, validated_at=t),
-        dict(source="attainment", source_file="attainment_2024-25.xlsx", status="loaded", rows_read=300,
+        # The newest data: September 2026, so the data are as at 30 September 2026.
+        dict(source="neet", source_file="neet_2026-09.csv", period="2026-09", status="loaded", rows_read=120,
+             rows_loaded=120, rows_quarantined=0, rows_refused=0, rows_superseded=0,
+             received_at=pd.Timestamp("2026-10-02 09:00"), validated_at=t),
+        dict(source="attainment", source_file="attainment_2024-25.xlsx", period="2024-25", status="loaded", rows_read=300,
              rows_loaded=260, rows_quarantined=40, rows_refused=0, rows_superseded=0, received_at=t, validated_at=t)])
     q = pd.DataFrame([dict(source="early_help_episodes", source_file="early_help_episodes_2025-26.csv",
                            source_row=10 + i, column_name="closure_date", check_name="closure_after_start",
@@ -160,6 +195,7 @@ def build_sample(path: Path, seed: int = 7) -> Path:
     bench = _benchmarks(values, cat)
     scorecard = _scorecard(values, forecasts, bench, cat)
     log, quarantine = _quality()
+    pub_values, neighbours = _published(rng, bench)
     tot = values[values.breakdown == "all"][["measure_id", "period", "value"]]
     rec = tot.merge(bench[["measure_id", "period", "la_published_value"]], on=["measure_id", "period"])
     rec = rec.rename(columns={"value": "local_value", "la_published_value": "published_value"})
@@ -172,7 +208,8 @@ def build_sample(path: Path, seed: int = 7) -> Path:
         for name, frame in dict(indicator_catalogue=cat, indicator_values=values,
                                 indicator_values_published=published, indicator_forecasts=forecasts,
                                 benchmark_values=bench, scorecard=scorecard, load_log=log,
-                                quarantine=quarantine, reconciliation=rec).items():
+                                quarantine=quarantine, reconciliation=rec, pub_values=pub_values,
+                                pub_statistical_neighbours=neighbours).items():
             con.register("_f", frame)
             con.execute(f"create or replace table {name} as select * from _f")
             con.unregister("_f")

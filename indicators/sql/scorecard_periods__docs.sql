@@ -59,5 +59,5 @@ comment on column scorecard_periods.n_las is 'Number of authorities ranked';
 comment on column scorecard_periods.band_basis is 'What quartile_band and national_rank place, and for which period';
 comment on column scorecard_periods.benchmark_is_plausible is 'False when the published benchmark row failed a plausibility check (then not compared)';
 comment on column scorecard_periods.completeness is 'The catalogue''s completeness rule for the measure: which periods are left out, or carry a caveat, and why';
-comment on column scorecard_periods.commentary is 'Story behind the curve for this period (indicators/commentary.csv)';
+comment on column scorecard_periods.commentary is 'Story behind the curve for this period (the file of its indicator in indicators/turn_the_curve/, or the authority''s copy in <data dir>/settings/turn_the_curve/)';
 comment on column scorecard_periods.commentary_author is 'Who wrote the commentary';

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -128,6 +129,8 @@ class Chromium:
         """Load ``html_file`` and wait for its load event."""
         page = self.page()
         page.call("Page.enable")
+        # A page opened before left its load event in the list: wait for this one's.
+        page.events[:] = [e for e in page.events if e.get("method") != "Page.loadEventFired"]
         page.call("Page.navigate", url=Path(html_file).resolve().as_uri())
         page.wait_for("Page.loadEventFired", timeout=timeout)
         return page
@@ -181,17 +184,48 @@ def _end_group(proc: subprocess.Popen, grace: float = 10) -> None:
     proc.poll()
 
 
-def print_pdf(chrome: Chromium, html_file: Path, pdf_file: Path, timeout: float = 120) -> Path:
-    """Print ``html_file`` once its charts have drawn: A4 from the CSS @page rule, no header or
-    footer, backgrounds printed (what ``--print-to-pdf --no-pdf-header-footer`` does)."""
+def load(chrome: Chromium, html_file: Path, timeout: float = 120) -> _Session:
+    """Open ``html_file`` and wait until its charts have drawn."""
     page = chrome.open(html_file, timeout=timeout)
     page.call("Runtime.evaluate", timeout=timeout, expression=DRAWN, awaitPromise=True)
+    return page
+
+
+def print_pdf(chrome: Chromium, html_file: Path, pdf_file: Path, timeout: float = 120,
+              footer: str | None = None) -> Path:
+    """Print ``html_file`` once its charts have drawn (see ``print_page``)."""
+    return print_page(load(chrome, html_file, timeout), pdf_file, timeout, footer)
+
+
+def print_page(page: _Session, pdf_file: Path, timeout: float = 120, footer: str | None = None) -> Path:
+    """Print the open page: A4 from the CSS @page rule, backgrounds printed, a tagged PDF
+    (structure for screen readers) with an outline from the headings; ``footer`` (Chromium's
+    footer template: ``pageNumber`` / ``totalPages`` spans) on every page, else no header or
+    footer."""
     done = page.call("Page.printToPDF", timeout=timeout, printBackground=True, preferCSSPageSize=True,
-                     displayHeaderFooter=False, transferMode="ReturnAsBase64")
+                     displayHeaderFooter=footer is not None, headerTemplate="<span></span>",
+                     footerTemplate=footer or "<span></span>", generateTaggedPDF=True,
+                     generateDocumentOutline=True, transferMode="ReturnAsBase64")
     tmp = pdf_file.with_suffix(".pdf.tmp")
     tmp.write_bytes(base64.b64decode(done["data"]))
     tmp.replace(pdf_file)
     return pdf_file
+
+
+def anchor_pages(pdf_file: Path) -> dict[str, int]:
+    """Page number of each anchor (element id) that a link in the PDF points to, from the PDF's
+    named destinations (poppler's ``pdfinfo -dests``)."""
+    found = shutil.which("pdfinfo")
+    if not found:
+        raise FileNotFoundError("pdfinfo (poppler-utils) is needed to number the contents: "
+                                "install poppler-utils (scripts/system-deps.sh)")
+    out = subprocess.run([found, "-dests", str(pdf_file)], capture_output=True, text=True, check=True).stdout
+    pages = {}
+    for line in out.splitlines()[1:]:
+        m = re.match(r'\s*(\d+)\s+\[.*\]\s+"(.*)"\s*$', line)
+        if m:
+            pages.setdefault(m.group(2), int(m.group(1)))
+    return pages
 
 
 def inspect(html_file: Path, settle: float = 1.0, timeout: float = 90) -> PageReport:

@@ -25,18 +25,22 @@ def missing(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or (type(v).__name__ == "NAType")
 
 
+def decimals(unit: str) -> int:
+    """Decimal places a figure of ``unit`` is shown with (papers and workbook alike)."""
+    if unit == "count":
+        return 0
+    if unit in ("mean", "points", "ratio"):
+        return 2
+    return 1
+
+
 def number(v, unit: str) -> str:
     """A figure in its unit without the unit sign; "c" stays "c"."""
     if isinstance(v, str):
         return v
     if missing(v):
         return MISSING
-    v = float(v)
-    if unit == "count":
-        return f"{v:,.0f}"
-    if unit in ("mean", "points", "ratio"):
-        return f"{v:,.2f}"
-    return f"{v:,.1f}"
+    return f"{float(v):,.{decimals(unit)}f}"
 
 
 def value(v, unit: str) -> str:

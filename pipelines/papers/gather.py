@@ -2,9 +2,10 @@
 
 Figures come from ``indicator_values_published`` (disclosure control already applied by
 ``indicators.disclosure``), never from the exact ``indicator_values``; the scorecard
-contributes only judgements (trend, RAG, comparisons), targets, benchmarks, forecasts
-and commentary. ``guard`` is the last line of defence for numbers the published table
-does not cover (forecasts of counts).
+contributes only judgements (trend, RAG, comparisons), targets, benchmarks and forecasts,
+all through ``scorecard_for`` (the judgements as at the paper's period). Turn-the-curve
+text comes from the officers' files (``indicators.turn_the_curve``). ``guard`` is the last
+line of defence for numbers the published table does not cover (forecasts of counts).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from indicators import turn_the_curve
 from indicators.disclosure import N_ONLY_UNITS, SUPPRESSED, is_disclosive
+from pipelines.papers import comparators, cover, fmt, labels
 from pipelines.papers import period as periods
 from pipelines.resources import table_exists
 
@@ -67,6 +70,21 @@ class PaperData:
     benchmarks: pd.DataFrame    # benchmark_values up to the period
     load_log: pd.DataFrame
     quarantine: pd.DataFrame    # rows failing each check, per source file (exact: summarise!)
+    curve: pd.DataFrame = None          # turn-the-curve text, long (indicators.turn_the_curve.load)
+    authorities: pd.DataFrame = None    # every authority's value of each benchmarked measure
+    neighbours: pd.DataFrame = None     # the statistical neighbours, closest first
+    places: dict = None                 # ward and locality names (labels.places)
+    cover: dict = None                  # board, author, purpose, asks (cover.load)
+    region: str = "Region"              # the authority's region, as published
+
+    def reported_periods(self) -> dict[str, str | None]:
+        """indicator -> the period of its headline measure in this paper (None: not yet)."""
+        head = self.rows[self.rows["is_headline"].astype(bool)]
+        return {i: (None if p is None or pd.isna(p) else str(p)) for i, p in zip(head["indicator_id"], head["period"])}
+
+    def awaited(self) -> list[tuple[str, str, str]]:
+        """(indicator, period, part) of every turn-the-curve part this paper prints as awaited."""
+        return turn_the_curve.awaited(self.curve, self.reported_periods())
 
 
 def _df(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
@@ -105,12 +123,56 @@ def _scorecard_judgements(score: pd.DataFrame) -> pd.DataFrame:
         "england_value": _first(score, "england_value"), "region_value": _first(score, "region_value"),
         "sn_value": _first(score, "sn_mean", "sn_value", "sn_median"),
         "vs_england": _first(score, "vs_england", "england_comparison"),
+        "vs_region": _first(score, "vs_region", "region_comparison"),
         "vs_sn": _first(score, "vs_sn", "sn_comparison", "vs_neighbours"),
         "quartile_band": _first(score, "quartile_band"), "national_rank": _first(score, "national_rank"),
         "commentary": _first(score, "commentary"),
+        "n_las": _first(score, "n_las"),
         # The latest period's row (the only one the drawn three-period forecast belongs to).
         "in_scorecard": score["is_latest"].astype(bool) if "is_latest" in score else True,
     })
+
+
+def scorecard_for(con: duckdb.DuckDBPyConnection, period: periods.ReportPeriod) -> pd.DataFrame:
+    """The judgements (trend, forecast, target, RAG, comparisons) of each measure's latest
+    period ending by ``period``, as they stood then: one row per measure and period.
+
+    Read from ``scorecard_periods`` (one row per measure x period, judged as at that
+    period) when the warehouse has it, else from ``scorecard``, which judges only each
+    measure's latest period: an earlier paper then has no judgement rather than today's.
+    The caller joins on (measure_id, period), so a judgement never lands on another period.
+    """
+    table = "scorecard_periods" if table_exists(con, "scorecard_periods") else "scorecard"
+    score = _df(con, table)
+    if not score.empty and "period_end" in score.columns:
+        score = score[pd.to_datetime(score["period_end"]) <= pd.Timestamp(period.end)]
+    return _scorecard_judgements(score).drop_duplicates(["measure_id", "period"], keep="last")
+
+
+BENCH_FILL = {"england_value": "england_value", "region_value": "region_value", "sn_value": "sn_mean",
+              "quartile_band": "quartile_band", "national_rank": "national_rank", "n_las": "n_las"}
+
+
+def _fill_benchmarks(rows: pd.DataFrame, bench: pd.DataFrame) -> pd.DataFrame:
+    """Comparator values (not verdicts) from the latest published period up to each
+    measure's own, where the scorecard gave none (a past paper before its judgements
+    exist): the figures were published then, whatever was judged of them."""
+    if bench.empty:
+        return rows
+    b = bench.assign(_end=pd.to_datetime(bench["period_end"])).sort_values("_end")
+    rows = rows.copy()
+    for i, r in rows.iterrows():
+        if not fmt.missing(r.get("benchmark_period")) or fmt.missing(r.get("period_end")):
+            continue
+        mine = b[(b["measure_id"] == r["measure_id"]) & (b["_end"] <= pd.Timestamp(r["period_end"]))]
+        if mine.empty:
+            continue
+        last = mine.iloc[-1]
+        rows.at[i, "benchmark_period"] = last["period"]
+        for ours, theirs in BENCH_FILL.items():
+            if theirs in last.index and fmt.missing(r.get(ours)):
+                rows.at[i, ours] = last[theirs]
+    return rows
 
 
 def _forecast_frame(fc: pd.DataFrame) -> pd.DataFrame:
@@ -128,11 +190,15 @@ def _forecast_frame(fc: pd.DataFrame) -> pd.DataFrame:
     return out[is_fc.fillna(False).astype(bool).to_numpy()]
 
 
-def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None) -> PaperData:
-    """Read and shape everything the paper needs for ``period_label`` (default: latest)."""
+def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
+           today: dt.date | None = None, data_dir=None) -> PaperData:
+    """Read and shape everything the paper needs for ``period_label`` (default: the last
+    period complete as at the data); a period ending after the data is refused."""
     pub = published_values(con)
     totals = pub[pub["breakdown"] == "all"]
-    period = periods.resolve(period_label, totals["period_end"])
+    load_log = _df(con, "load_log")
+    as_at = periods.data_as_at(load_log, totals["period_end"], today or dt.date.today())
+    period = periods.resolve(period_label, as_at)
     current = periods.latest_per_measure(totals, period)
     if current.empty:
         raise ValueError(f"no measure has a period ending by {period.end}: nothing to report for {period.label}")
@@ -152,15 +218,14 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None) -> P
     prev = prev[prev["period"] != prev["current"]].groupby("measure_id").tail(1)
     rows = rows.merge(prev[["measure_id", "period", "value"]].rename(
         columns={"period": "previous_period", "value": "previous_value"}), on="measure_id", how="left")
-    # Judgements belong to the period they were made for: a past paper gets those made from
-    # the data up to its period (scorecard_periods), never today's.
-    judged = _df(con, "scorecard_periods") if table_exists(con, "scorecard_periods") else _df(con, "scorecard")
-    rows = rows.merge(_scorecard_judgements(judged), on=["measure_id", "period"], how="left")
+    # Judgements belong to the period they were made for: a past paper gets none rather
+    # than today's.
+    rows = rows.merge(scorecard_for(con, period), on=["measure_id", "period"], how="left")
     rows["forecast_value"] = [guard(v, u) for v, u in zip(rows["forecast_value"], rows["unit"])]
     # Judgements and forecasts of a suppressed value are made from the exact figure, so a
     # green RAG or a forecast would say something about it: they are suppressed with it.
     hidden = rows["value"].map(lambda v: v == SUPPRESSED)
-    for c in ("trend", "rag", "vs_england", "vs_sn", "forecast_value", "forecast_lower", "forecast_upper"):
+    for c in ("trend", "rag", "vs_england", "vs_region", "vs_sn", "forecast_value", "forecast_lower", "forecast_upper"):
         rows[c] = rows[c].astype(object).where(~hidden, SUPPRESSED)
 
     rows["in_scorecard"] = rows["in_scorecard"].eq(True)
@@ -169,6 +234,10 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None) -> P
     fc_all = _df(con, "indicator_forecasts")
     targets = (fc_all.reindex(columns=["measure_id", "period", "target"]).dropna(subset=["target"])
                .astype({"period": str}))
+    # A target is set for a period, whatever was judged of it: an earlier paper shows its own.
+    set_for = targets.drop_duplicates(["measure_id", "period"]).set_index(["measure_id", "period"])["target"]
+    rows["target"] = [t if not fmt.missing(t) else set_for.get((m, str(p)))
+                      for t, m, p in zip(rows["target"], rows["measure_id"], rows["period"])]
     forecasts = _forecast_frame(fc_all)
     forecasts = forecasts[forecasts["measure_id"].isin(rows.loc[rows["in_scorecard"] & ~hidden, "measure_id"])]
     last_end = current.set_index("measure_id")["period_end"]
@@ -180,8 +249,36 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None) -> P
     bench = _df(con, "benchmark_values")
     if not bench.empty:
         bench = bench[pd.to_datetime(bench["period_end"]) <= pd.Timestamp(period.end)]
+    rows = _fill_benchmarks(rows, bench)
     order = {m: i for i, m in enumerate(catalogue["measure_id"])}
     rows = rows.sort_values("measure_id", key=lambda s: s.map(order)).reset_index(drop=True)
-    return PaperData(period=period, data_as_at=max(current["period_end"]), catalogue=catalogue,
+    compared = rows.loc[rows["benchmark_period"].notna(), ["measure_id", "benchmark_period"]]
+    authorities = comparators.authority_values(con, compared.rename(columns={"benchmark_period": "period"}))
+    return PaperData(period=period, data_as_at=as_at, catalogue=catalogue,
                      rows=rows, history=history, breakdowns=breakdowns, forecasts=forecasts, targets=targets,
-                     benchmarks=bench, load_log=_df(con, "load_log"), quarantine=_df(con, "quarantine"))
+                     benchmarks=bench, load_log=load_log, quarantine=_df(con, "quarantine"),
+                     curve=turn_the_curve.load(data_dir), authorities=authorities,
+                     neighbours=comparators.neighbours(con), places=labels.places(data_dir),
+                     cover=cover.load(data_dir), region=comparators.region_name(con))
+
+
+def headline_periods(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
+                     today: dt.date | None = None) -> tuple[periods.ReportPeriod, dict[str, str | None]]:
+    """The paper's period and, per indicator, the period of its headline measure in it
+    (None before its first complete period): what ``gather`` would report, read cheaply."""
+    totals = con.execute("select measure_id, period, period_end from indicator_values_published "
+                         "where breakdown = 'all'").df()
+    as_at = periods.data_as_at(_df(con, "load_log"), totals["period_end"], today or dt.date.today())
+    period = periods.resolve(period_label, as_at)
+    current = periods.latest_per_measure(totals, period)
+    head = _df(con, "indicator_catalogue").query("is_headline")[["indicator_id", "measure_id"]]
+    head = head.merge(current[["measure_id", "period"]], on="measure_id", how="left")
+    return period, {i: (None if pd.isna(p) else str(p)) for i, p in zip(head["indicator_id"], head["period"])}
+
+
+def awaited_lines(con: duckdb.DuckDBPyConnection, data_dir=None, today: dt.date | None = None) -> tuple[str, list[str]]:
+    """The default paper's period and one line per indicator whose turn-the-curve entry
+    for its reported period lacks a part (``oba status``, the end of ``oba run``)."""
+    period, reported = headline_periods(con, today=today)
+    missing = turn_the_curve.awaited(turn_the_curve.load(data_dir), reported)
+    return period.label, turn_the_curve.describe_awaited(missing)

@@ -47,7 +47,8 @@ def sentences(rows: pd.DataFrame) -> list[str]:
                + ("; the rest have too few periods or no direction to judge." if better + worse + same < len(head)
                   else ".")
                + (f" Getting worse: {_names(head, trend == 'getting worse')}." if worse else ""))
-    for col, who in (("vs_england", "England"), ("vs_sn", "our statistical neighbours")):
+    # The neighbours have their own key message (``messages``).
+    for col, who in (("vs_england", "England"),):
         comp = head[col].astype(str)
         n = int(comp.isin(["better", "similar", "worse", "higher", "lower"]).sum())
         if n == 0:
@@ -68,4 +69,59 @@ def sentences(rows: pd.DataFrame) -> list[str]:
     if hidden:
         out.append(f"{_plural(hidden, 'measure')} cannot be shown this period because the numbers are "
                    f"too small to publish (shown as c).")
+    return out
+
+
+def _titles(rows: pd.DataFrame) -> list[str]:
+    return [f"{r.indicator_id} {r.title}" for r in rows.itertuples()]
+
+
+def messages(rows: pd.DataFrame, awaited: list[tuple[str, str, str]]) -> list[dict]:
+    """The few messages that matter, each a heading, a sentence and the measures it names:
+    off target and getting worse; better or worse than the statistical neighbours; what is
+    missing (no complete period yet, suppressed, turn-the-curve parts awaited)."""
+    head = rows[rows["is_headline"].astype(bool)]
+    rag, trend = head["rag"].astype(str), head["trend"].astype(str)
+    out = []
+    red_worse = head[(rag == "red") & (trend == "getting worse")]
+    red_only = head[(rag == "red") & (trend != "getting worse")]
+    out.append(dict(
+        title="Off target and getting worse",
+        text=(f"{_plural(len(red_worse), 'headline measure')} {'is' if len(red_worse) == 1 else 'are'} off target "
+              "(red) and getting worse: these need the board's attention first."
+              if len(red_worse) else "No headline measure is both off target (red) and getting worse.")
+             + (f" Also off target, but not getting worse: {_names(head, (rag == 'red') & (trend != 'getting worse'))}."
+                if len(red_only) else ""),
+        items=_titles(red_worse)))
+    sn = head["vs_sn"].astype(str)
+    better, worse = head[sn == "better"], head[sn == "worse"]
+    compared = int(sn.isin(["better", "similar", "worse"]).sum())
+    valued = int(head["sn_value"].map(lambda v: isinstance(v, (int, float)) and v == v).sum())
+    if compared:
+        text = (f"Of {_plural(compared, 'headline measure')} compared with our statistical neighbours, "
+                f"{len(better)} {'is' if len(better) == 1 else 'are'} significantly better and {len(worse)} "
+                f"significantly worse; the rest are similar.")
+    elif valued:
+        text = (f"{_plural(valued, 'headline measure')} {'has' if valued == 1 else 'have'} a published neighbours' "
+                "figure, but no statistical comparison was made for this period.")
+    else:
+        text = "No headline measure could be compared with our statistical neighbours for this period."
+    out.append(dict(title="Compared with our statistical neighbours", text=text,
+                    items=[f"Better: {t}" for t in _titles(better)] + [f"Worse: {t}" for t in _titles(worse)]))
+    missing = head[head["period"].isna()]
+    hidden = head[head["value"].map(lambda v: v == "c")]
+    by_indicator: dict[str, list[str]] = {}
+    for ind, _, part in awaited:
+        by_indicator.setdefault(ind, []).append(part.replace("_", " "))
+    parts = [f"No complete period yet: {t}" for t in _titles(missing)]
+    parts += [f"Too small to publish (c): {t}" for t in _titles(hidden)]
+    if by_indicator:
+        full = sum(len(v) == 4 for v in by_indicator.values())
+        parts.append(f"Turn the curve awaited for {len(by_indicator)} of {len(head)} indicators"
+                     + (f" ({full} with nothing yet)" if full else "") + ": "
+                     + "; ".join(f"{i} ({', '.join(v)})" for i, v in by_indicator.items()))
+    out.append(dict(title="Data and commentary missing",
+                    text=("Nothing is missing: every indicator has a complete period and its turn-the-curve "
+                          "entry." if not parts else "What this paper cannot yet tell the board:"),
+                    items=parts))
     return out

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from pipelines.papers import gather
+from pipelines.papers import fmt, gather, labels
 
 SCORECARD = {
     "indicator_id": "Indicator", "indicator_title": "What success looks like", "measure_id": "Measure id",
@@ -29,12 +29,15 @@ SCORECARD = {
     "previous_period": "Previous period", "previous_value": "Previous value", "trend": "Trend",
     "forecast_period": "Forecast period", "forecast_value": "Forecast", "forecast_lower": "Forecast lower",
     "forecast_upper": "Forecast upper", "target": "Target", "tolerance": "Tolerance", "rag": "RAG",
-    "benchmark_period": "Benchmark period (our value of it compared)", "england_value": "England", "vs_england": "Compared with England", "region_value": "South West",
+    "benchmark_period": "Comparator period (our value of it compared)", "england_value": "England", "vs_england": "Compared with England",
+    "region_value": "Region", "vs_region": "Compared with region",
     "sn_value": "Statistical neighbours (mean)", "vs_sn": "Compared with neighbours",
-    "quartile_band": "Quartile band", "national_rank": "National rank", "commentary": "Commentary",
+    "quartile_band": "Quartile band", "national_rank": "National rank", "n_las": "Authorities ranked",
+    "story": "Story behind the curve",
 }
-VALUES = ["measure_id", "period", "period_start", "period_end", "breakdown", "breakdown_value",
+VALUES = ["measure_id", "period", "period_start", "period_end", "breakdown", "breakdown_value", "breakdown_label",
           "numerator", "denominator", "value", "ci_lower", "ci_upper", "unit", "polarity"]
+FORECASTS = ("forecast_value", "forecast_lower", "forecast_upper")
 NOTES = [
     ["About this workbook"],
     ["Figures are the published indicator values: counts from 1 to 5 are shown as c, with further cells "
@@ -43,6 +46,8 @@ NOTES = [
     ["Numerators of mean scores and gaps are blank: they are sums of scores or one side of a gap, not counts."],
     ["Forecasts of counts that fall between 1 and 5 are shown as c."],
     ["Definitions, methods and caveats: sheet Definitions and docs/methods.md."],
+    ["Forecasts are rounded like their measure: whole numbers for counts, two decimals for mean scores, "
+     "one decimal otherwise."],
 ]
 
 
@@ -111,7 +116,18 @@ def write(con: duckdb.DuckDBPyConnection, out_file: Path, period: str | None = N
     data = gather.gather(con, period) if data is None else data
     pub = gather.published_values(con)
     pub = pub[pd.to_datetime(pub["period_end"]) <= pd.Timestamp(data.period.end)]
-    score = data.rows.reindex(columns=list(SCORECARD)).rename(columns=SCORECARD)
+    places = data.places
+    pub["breakdown_label"] = [labels.label(b, v, places) if b != "all" else "All"
+                              for b, v in zip(pub["breakdown"], pub["breakdown_value"])]
+    rows = data.rows.copy()
+    # A forecast is shown to the measure's own precision (a count of 320.47 children is 320).
+    for c in FORECASTS:
+        rows[c] = [round(float(v), fmt.decimals(u)) if isinstance(v, (int, float)) and not fmt.missing(v) else v
+                   for v, u in zip(rows[c], rows["unit"])]
+    story = data.curve[data.curve["part"] == "story"].set_index(["indicator", "period"])["text"]
+    rows["story"] = [story.get((i, str(p))) if head else None
+                     for i, p, head in zip(rows["indicator_id"], rows["period"], rows["is_headline"].astype(bool))]
+    score = rows.reindex(columns=list(SCORECARD)).rename(columns=SCORECARD)
     sheets = {"Scorecard": score}
     pub = pub.drop(columns=["indicator_id"], errors="ignore").merge(
         data.catalogue[["measure_id", "indicator_id"]], on="measure_id")
@@ -130,7 +146,8 @@ def write(con: duckdb.DuckDBPyConnection, out_file: Path, period: str | None = N
     book = Workbook(write_only=True)
     notes = book.create_sheet("Notes")
     notes.column_dimensions["A"].width = 120
-    _rows(notes, NOTES)
+    _rows(notes, [[f"Period {data.period.label} ({data.period.title}): for each measure, the latest period ended "
+                   f"by {data.period.end:%d %B %Y}. Data as at {data.data_as_at:%d %B %Y}."], *NOTES])
     for name, frame in sheets.items():
         _sheet(book, frame, name)
     book.save(tmp)

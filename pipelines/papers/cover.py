@@ -1,0 +1,59 @@
+"""The cover of a board paper: board, meeting, author, purpose and what the board is asked
+to decide or note, from ``paper.yaml`` (the authority's own copy in
+``<data dir>/settings/paper.yaml`` replaces the packaged one)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+
+from pipelines.settings import local_file
+
+DEFAULT = Path(__file__).parent / "paper.yaml"
+TEXT_KEYS = ("board", "authority", "authority_short", "author", "contact", "purpose")
+LIST_KEYS = ("decide", "note")
+
+
+def settings_file(data_dir=None) -> Path:
+    return local_file("paper.yaml", DEFAULT, data_dir)
+
+
+def load(data_dir=None) -> dict:
+    """The cover settings, checked: every text present, decide / note lists of text,
+    meeting dates real dates. A broken file raises naming the file and the key."""
+    path = settings_file(data_dir)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML ({exc})") from None
+    if not isinstance(doc, dict):
+        raise ValueError(f"{path}: expected board, author, purpose, decide, note and meetings")
+    out = {}
+    for key in TEXT_KEYS:
+        value = doc.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{path}: '{key}' must be some text")
+        out[key] = " ".join(value.split())
+    for key in LIST_KEYS:
+        value = doc.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ValueError(f"{path}: '{key}' must be a list of sentences")
+        out[key] = [" ".join(v.split()) for v in value]
+    meetings = doc.get("meetings") or {}
+    if not isinstance(meetings, dict):
+        raise ValueError(f"{path}: 'meetings' must list a date per period (\"2026-Q3\": 2026-11-19)")
+    out["meetings"] = {}
+    for period, day in meetings.items():
+        try:
+            out["meetings"][str(period).strip().upper()] = (
+                day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day).strip()))
+        except ValueError:
+            raise ValueError(f"{path}: meeting date for {period} is not a date: {day!r}") from None
+    return out
+
+
+def meeting_date(cover: dict, period_label: str) -> str:
+    day = cover["meetings"].get(period_label)
+    return day.strftime("%d %B %Y").lstrip("0") if day else "to be confirmed"
