@@ -18,18 +18,24 @@ def _row(**kw):
 def test_an_earlier_benchmark_period_is_named_beside_the_value():
     cells = content._headline_cells(_row())
     assert (cells["period"], cells["value"]) == ("2025/26", "6.1")
-    assert cells["england"] == "9.3 (2023/24)" and cells["sn"] == "8.1 (2023/24)"
+    # The scorecard template prints the comparator period under each comparator value.
+    assert (cells["england"], cells["sn"], cells["bench_period"]) == ("9.3", "8.1", "2023/24")
 
 
-def test_a_benchmark_of_the_same_period_needs_no_label():
-    cells = content._headline_cells(_row(benchmark_period="2025/26"))
-    assert (cells["england"], cells["sn"]) == ("9.3", "8.1")
+def test_a_measure_without_comparators_has_no_comparator_period():
     cells = content._headline_cells(_row(benchmark_period=None, england_value=None, sn_value=None))
-    assert "(" not in cells["england"] and "(" not in cells["sn"]
+    assert cells["bench_period"] is None and "(" not in cells["england"] and "(" not in cells["sn"]
+
+
+def test_the_section_text_says_which_of_our_values_the_verdicts_judge():
+    text = content._compared(_row(region_value=None), "South West")
+    assert text.startswith("Published comparators for 2023/24: England 9.3 (better)")
+    assert "Verdicts set our 2023/24 value against them" in text
+    assert "Verdicts set" not in content._compared(_row(benchmark_period="2025/26"), "South West")
 
 
 def test_the_workbook_carries_the_benchmark_period():
-    assert workbook.SCORECARD["benchmark_period"].startswith("Benchmark period")
+    assert workbook.SCORECARD["benchmark_period"].startswith("Comparator period")
     keys = list(workbook.SCORECARD)
     assert keys.index("benchmark_period") < keys.index("england_value") < keys.index("vs_england")
 
