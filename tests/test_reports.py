@@ -412,10 +412,13 @@ def test_judgements_as_at_the_period_come_from_scorecard_periods(sample, tmp_pat
     db = tmp_path / "oba.duckdb"
     db.write_bytes(sample.read_bytes())
     with duckdb.connect(str(db)) as con:
+        # A warehouse from before scorecard_periods existed: only the latest judgements.
+        con.execute("drop table scorecard_periods")
         before = gather.gather(con, "2024-Q2", today=TODAY).rows.set_index("measure_id")
         assert fmt_missing(before.loc["eh01_step_up_pct", "rag"])
         con.execute("""create table scorecard_periods as
-            select * replace ('2023-24' as period, 'red' as rag, 'getting worse' as trend_judgement)
+            select * replace ('2023-24' as period, date '2024-03-31' as period_end, 'red' as rag,
+                             'getting worse' as trend_judgement)
             from scorecard where measure_id = 'eh01_step_up_pct'
             union all select * from scorecard""")
         past = gather.gather(con, "2024-Q2", today=TODAY).rows.set_index("measure_id")

@@ -87,35 +87,26 @@ def _forecasts(values: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _scorecard(values: pd.DataFrame, forecasts: pd.DataFrame, bench: pd.DataFrame,
-               cat: pd.DataFrame) -> pd.DataFrame:
+def _scorecard(values: pd.DataFrame, bench: pd.DataFrame, cat: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """scorecard_periods and scorecard as the pipeline makes them (pipelines.scorecard), from
+    the sample's values and benchmarks, with a target 5% above each polarised measure's
+    latest value and a story for the headline indicators' latest periods."""
+    from pipelines.scorecard import latest_rows, scorecard_periods_frame
+
     tot = values[values.breakdown == "all"].sort_values("period_start")
-    rows = []
-    for mid, g in tot.groupby("measure_id", sort=False):
-        m = cat.set_index("measure_id").loc[mid]
-        last, prev = g.iloc[-1], g.iloc[-2]
-        tr = stats.trend(g["value"].to_numpy(float))
-        fc = forecasts[(forecasts.measure_id == mid) & forecasts.is_forecast].iloc[0]
-        b = bench[(bench.measure_id == mid) & (bench.period == last.period)]
-        eng = b.england_value.iloc[0] if len(b) else None
-        sn = b.sn_mean.iloc[0] if len(b) else None
-        target = None if m.polarity == "none" else round(float(last.value) * 1.05, 1)
-        rows.append(dict(
-            indicator_id=m.indicator_id, measure_id=mid, is_headline=bool(m.is_headline),
-            title=m.title, unit=m.unit, polarity=m.polarity, oba_question=m.oba_question,
-            period=last.period, value=last.value, ci_lower=last.ci_lower, ci_upper=last.ci_upper,
-            previous_period=prev.period, previous_value=prev.value,
-            trend_direction=tr.direction, trend_judgement=stats.judge_trend(tr.direction, m.polarity),
-            forecast_period=fc.period, forecast_value=fc.value, forecast_lower=fc.lower,
-            forecast_upper=fc.upper, target=target, tolerance=1.0,
-            rag=stats.rag(last.value, target, m.polarity, 1.0),
-            england_value=eng, region_value=eng, sn_mean=sn,
-            england_comparison=stats.compare_benchmark(last.value, last.ci_lower, last.ci_upper, eng, m.polarity),
-            sn_comparison=stats.compare_benchmark(last.value, last.ci_lower, last.ci_upper, sn, m.polarity),
-            quartile_band="B" if eng is not None else None, national_rank=50 if eng is not None else None,
-            commentary=(f"Story behind the curve for {mid}: demand rose after the locality teams "
-                        "merged." if m.is_headline else None)))
-    return pd.DataFrame(rows)
+    meta = ["indicator_id", "polarity", "is_headline"]
+    last = tot.groupby("measure_id", sort=False).tail(1)[["measure_id", "period", "value"]].merge(
+        cat[["measure_id", *meta]], on="measure_id")
+    polar = last[last.polarity != "none"]
+    targets = pd.DataFrame({"measure_id": polar.measure_id, "period": polar.period,
+                            "target": (polar.value.astype(float) * 1.05).round(1), "tolerance": 1.0})
+    heads = last[last.is_headline.astype(bool)]
+    stories = pd.DataFrame({"measure_id": heads.indicator_id, "period": heads.period,
+                            "commentary": [f"Story behind the curve for {m}: demand rose after the locality "
+                                           "teams merged." for m in heads.measure_id],
+                            "author": "Early Help manager"})
+    periods = scorecard_periods_frame(values, cat, targets, stories, bench)
+    return periods, latest_rows(periods, cat)
 
 
 def _benchmarks(values: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
@@ -193,7 +184,7 @@ def build_sample(path: Path, seed: int = 7) -> Path:
                                         else str(v))
     forecasts = _forecasts(values)
     bench = _benchmarks(values, cat)
-    scorecard = _scorecard(values, forecasts, bench, cat)
+    scorecard_periods, scorecard = _scorecard(values, bench, cat)
     log, quarantine = _quality()
     pub_values, neighbours = _published(rng, bench)
     tot = values[values.breakdown == "all"][["measure_id", "period", "value"]]
@@ -207,7 +198,8 @@ def build_sample(path: Path, seed: int = 7) -> Path:
     with duckdb.connect(str(path)) as con:
         for name, frame in dict(indicator_catalogue=cat, indicator_values=values,
                                 indicator_values_published=published, indicator_forecasts=forecasts,
-                                benchmark_values=bench, scorecard=scorecard, load_log=log,
+                                benchmark_values=bench, scorecard=scorecard,
+                                scorecard_periods=scorecard_periods, load_log=log,
                                 quarantine=quarantine, reconciliation=rec, pub_values=pub_values,
                                 pub_statistical_neighbours=neighbours).items():
             con.register("_f", frame)

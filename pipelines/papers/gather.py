@@ -108,8 +108,8 @@ def published_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def _scorecard_judgements(score: pd.DataFrame) -> pd.DataFrame:
-    if score.empty:
-        return pd.DataFrame(columns=["measure_id", "period"])
+    if "measure_id" not in score or "period" not in score:
+        score = pd.DataFrame(columns=["measure_id", "period"])
     return pd.DataFrame({
         "measure_id": score["measure_id"], "period": score["period"].astype(str),
         "trend": _first(score, "trend_judgement", "trend", "trend_direction"),
