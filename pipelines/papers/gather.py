@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.disclosure import N_ONLY_UNITS, SUPPRESSED, is_disclosive
+from pipelines import screening
 from pipelines.papers import period as periods
 from pipelines.resources import table_exists
 
@@ -179,6 +180,10 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None) -> P
         bench = bench[pd.to_datetime(bench["period_end"]) <= pd.Timestamp(period.end)]
     order = {m: i for i, m in enumerate(catalogue["measure_id"])}
     rows = rows.sort_values("measure_id", key=lambda s: s.map(order)).reset_index(drop=True)
+    # Free text is screened where it joins the figures: a small number of people or an
+    # identifier holds back the paper and the workbook until the text changes.
+    screening.hold_if_disclosive(pd.DataFrame({"indicator": rows["indicator_id"], "period": rows["period"],
+                                               "part": "commentary", "text": rows["commentary"]}))
     return PaperData(period=period, data_as_at=max(current["period_end"]), catalogue=catalogue,
                      rows=rows, history=history, breakdowns=breakdowns, forecasts=forecasts, targets=targets,
                      benchmarks=bench, load_log=_df(con, "load_log"), quarantine=_df(con, "quarantine"))
