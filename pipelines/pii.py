@@ -129,7 +129,9 @@ UPN = re.compile(_B + r"[A-Z]\d{11}[0-9A-Z]" + _E, re.IGNORECASE)
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # A run that starts like a UK number: +44 / 0044 (with an optional '(0)'), or a trunk 0
 # (optionally in brackets), then digits in groups separated by a space, hyphen or bracket.
-PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)\d(?:[ \-()]{0,2}\d)+")
+PHONE = re.compile(r"(?<![\w+])(?:\(?(?:\+|00)\s?44\)?[\s-]?(?:\(0\)[\s-]?)?|\(?0)\d(?:[ \-()]{0,2}\d)+")
+# A mobile number whose leading 0 a spreadsheet dropped (stored as the number 7700900123).
+BARE_MOBILE = re.compile(_B + r"7[1-9]\d{8}" + _E)
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = (r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}"
          rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{2,4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
@@ -144,7 +146,7 @@ NAMED_NUMBER = re.compile(r"\b(nhs|uln|upn)\b\W{0,3}(?:no\b\.?|num\b\.?|number\b
 _MAYBE = "|".join([
     r"\d{3}[ -]?\d{3}[ -]?\d{4}",                 # NHS numbers, ULNs, long phone runs
     r"[A-Za-z]\d{11}",                             # UPNs
-    r"(?:\+|00)\s?44",                             # international phone numbers
+    r"(?:\+|00)\s?44",                             # international phone numbers (and '(+44)')
     r"0\d[\d ()\-]{6,}",                           # domestic phone numbers
     r"[A-Za-z]\d[A-Za-z\d]?\s*\d[A-Za-z]{2}",      # postcodes
     r"(?i:dob|d\.\s?o|birth|born|nhs|uln|upn)",    # dates of birth, named numbers
@@ -187,7 +189,7 @@ def _phone_numbers(text: str) -> Iterable[str]:
     digit group at a time, so a number followed by other figures is still found."""
     for m in PHONE.finditer(text):
         run = m.group(0)
-        international = run.lstrip("(").startswith(("+", "00"))
+        international = run.lstrip("( ").startswith(("+", "00"))
         digits, end = "", 0
         for g in re.finditer(r"\d+", run):
             digits += g.group(0)
@@ -234,6 +236,8 @@ def find_identifiers(text: str, mailboxes: frozenset[str] = frozenset()) -> list
         if not any(v == m.group(2) for _, v in found):
             found.append((kind, m.group(2)))
     found.extend(("phone", p) for p in _phone_numbers(without_email))
+    found.extend(("phone", m.group(0)) for m in BARE_MOBILE.finditer(without_email)
+                 if not any(m.group(0) == v for _, v in found))
     found.extend(("dob", m.group(0)) for m in DOB.finditer(without_email))
     return found
 
@@ -333,8 +337,11 @@ def scan(header: list[str], frame: pd.DataFrame, rows: Sequence[int] | None = No
     records with the wrong number of fields, judged field by field (a field past the header
     is named by its position); ``source``: the catalogue entry, for its declared id formats."""
     findings = [Finding(str(col), reason, row=1) for col in header if (reason := _name_reason(str(col)))]
-    rows = list(range(2, len(frame) + 2)) if rows is None else list(rows)
+    # A header cell holding an identifier itself (a record pasted over the header row).
     mailboxes = allowed_mailboxes() if mailboxes is None else mailboxes
+    findings += [Finding(f"header cell {i + 1}", REASONS[kind], 1, mask(value), 1) for i, col in enumerate(header)
+                 for kind, value in find_identifiers(str(col), mailboxes)[:1]]
+    rows = list(range(2, len(frame) + 2)) if rows is None else list(rows)
     formats = _id_formats(source)
     names = [str(c) for c in header]
     values: list[Finding] = []

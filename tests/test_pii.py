@@ -65,7 +65,8 @@ def test_identifier_headers_are_still_found(header):
     "Called mum on 07700 900123", "07700-900-123", "(01225) 477000", "+44 (0)1225 477000", "+447700900123",
     "now at 12 High Street, Bath BA2 4HD", "ba2 4hd", "NHS 943 476 5919", "9434765919", "pupil A12345678901B",
     "ULN 1234567891", "DOB: 03/04/2012", "d.o.b. 3.4.11", "born on 12th May 2010", "born in March 2012",
-    "date of birth 2012-04-03", "see jo@example.org",
+    "date of birth 2012-04-03", "see jo@example.org", "+44-7700-900123", "(+44) 7700 900123", "0044 7700 900123",
+    "7700900123",
 ])
 def test_identifiers_are_found_inside_text(text):
     assert pii.find_identifiers(text)
@@ -85,3 +86,8 @@ def test_malformed_records_are_read_field_by_field(tmp_path):
                  "AR1,01/05/2024,housing,Y\nAR2,02/05/2024,housing,Y,ring 07700 900123\n")
     ex = read_extract(f, get("adult_referrals"))
     assert ex.pii and ex.pii[0].row == 3 and "900123" not in str(ex.pii[0])
+
+
+def test_a_header_cell_holding_an_identifier_is_found():
+    found = pii.scan(["referral_id", "jo@example.org"], pd.DataFrame({"a": ["x"], "b": ["y"]}))
+    assert found and found[0].row == 1 and "jo@example.org" not in str(found[0])
