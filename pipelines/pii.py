@@ -74,7 +74,29 @@ PERSON_NAME_WORDS = frozenset({"surname", "surnames", "forename", "forenames", "
 POSTCODE_PARTS = frozenset({"district", "sector", "area", "outward", "outcode", "prefix", "region"})
 
 
+# Headers written as one word by MIS exports ('preferredsurname', 'formerupn',
+# 'uniquelearnernumber'): read as the words they end with.
+COMPOUND_ENDINGS = (("surname", "surname"), ("surnames", "surname"), ("forename", "forename"),
+                    ("forenames", "forename"), ("middlenames", "middlename"), ("firstnames", "firstname"),
+                    ("upn", "upn"), ("uln", "uln"), ("uniquelearnernumber", "uln"), ("uniquepupilnumber", "upn"),
+                    ("dateofbirth", "dob"), ("nhsnumber", "nhsnumber"), ("emailaddress", "email"),
+                    ("phonenumber", "phone"), ("telephonenumber", "phone"), ("mobilenumber", "phone"),
+                    ("homeaddress", "address"), ("homepostcode", "postcode"))
+
+
+NUMBER_QUALIFIERS = ("former", "previous", "old", "new", "current", "temp", "temporary", "pupil", "child",
+                     "learner", "student")
+
+
+def _compound(word: str) -> str:
+    for end, base in COMPOUND_ENDINGS:
+        if word.endswith(end) and (len(end) > 3 or word[: -len(end)] in ("", *NUMBER_QUALIFIERS)):
+            return base
+    return word
+
+
 def _header_reason(words: list[str]) -> str | None:
+    words = [_compound(word) for word in words]
     w = set(words)
     joined = "_".join(words)
     flag = bool(w & FLAG_WORDS)
@@ -189,7 +211,12 @@ def _phone_numbers(text: str) -> Iterable[str]:
     digit group at a time, so a number followed by other figures is still found."""
     for m in PHONE.finditer(text):
         run = m.group(0)
-        international = run.lstrip("( ").startswith(("+", "00"))
+        international = re.match(r"\(?(?:\+|00)\s?44", run) is not None
+        groups = re.findall(r"\d+", run)
+        lead = groups[1:] if international and len(groups) > 1 else groups
+        lead = lead[1:] if international and lead[:1] == ["0"] and len(lead) > 1 else lead
+        if len(groups) > 1 and len(lead[0]) > 6:
+            continue  # '01234567-894': no one writes a number so (a fragment of a hex id)
         digits, end = "", 0
         for g in re.finditer(r"\d+", run):
             digits += g.group(0)
@@ -204,7 +231,9 @@ def _phone_numbers(text: str) -> Iterable[str]:
             else:
                 break
             if len(national) in (9, 10) and national[0] in "1235789":
-                yield run[:end]
+                after = text[m.start() + end: m.start() + end + 1]
+                if not after.isalnum():  # not the start of a longer token ('02228664-28b')
+                    yield run[:end]
                 break
             if len(national) > 10:
                 break

@@ -56,7 +56,8 @@ def test_headers_are_judged_on_whole_words(header):
 
 
 @pytest.mark.parametrize("header", ["Name", "Child Surname", "Home Postcode", "Parent Email", "E-mail",
-                                    "Mobile", "NHS No", "ULN", "Address line 1", "Given Name"])
+                                    "Mobile", "NHS No", "ULN", "Address line 1", "Given Name",
+                                    "preferredsurname", "formerupn", "middlenames", "uniquelearnernumber"])
 def test_identifier_headers_are_still_found(header):
     assert pii.scan([header], pd.DataFrame({header: ["x"]}))
 
@@ -75,6 +76,7 @@ def test_identifiers_are_found_inside_text(text):
 @pytest.mark.parametrize("text", [
     "BA2", "BA2 4", "Yr1 2nd term", "01/05/2024", "2024-05-01", "0.5 0.25 0.125 0.5", "00012345678",
     "3 children", "Cost £12 – reimbursed", "EH0492543", "43a8e118726677ae", "born 2012", "9434765917",
+    "00861282-259", "02228664-28b", "01523987-334", "001e7b6b-4f5",   # fragments of hex ids (school census export)
 ])
 def test_ordinary_text_is_not_an_identifier(text):
     assert pii.find_identifiers(text) == []
