@@ -165,11 +165,12 @@ NAMED_NUMBER = re.compile(r"\b(nhs|uln|upn)\b\W{0,3}(?:no\b\.?|num\b\.?|number\b
                           r"([A-Z]?\d[\d -]{7,12}\d[A-Z]?)" + _E, re.IGNORECASE)
 
 # The prefilter, in RE2 over Arrow arrays: every cell any finder could match matches this.
+_START = r"(?:^|[^0-9A-Za-z])"   # RE2 has no look-behind: not inside a longer word or number
 _MAYBE = "|".join([
-    r"\d{3}[ -]?\d{3}[ -]?\d{4}",                 # NHS numbers, ULNs, long phone runs
-    r"[A-Za-z]\d{11}",                             # UPNs
+    _START + r"\d{3}[ -]?\d{3}[ -]?\d{4}",        # NHS numbers, ULNs, long phone runs
+    _START + r"[A-Za-z]\d{11}",                    # UPNs
     r"(?:\+|00)\s?44",                             # international phone numbers (and '(+44)')
-    r"0\d[\d ()\-]{6,}",                           # domestic phone numbers
+    _START + r"\(?0\d[\d ()\-]{6,}",                # domestic phone numbers
     r"[A-Za-z]\d[A-Za-z\d]?\s*\d[A-Za-z]{2}",      # postcodes
     r"(?i:dob|d\.\s?o|birth|born|nhs|uln|upn)",    # dates of birth, named numbers
     "@",
@@ -307,26 +308,36 @@ def allowed_mailboxes(data_dir=None) -> frozenset[str]:
     return frozenset(line for line in lines if line)
 
 
-def _candidates(values: pd.Series, id_format: str | None) -> np.ndarray:
-    """Positions of the cells that could hold an identifier, found in Arrow (RE2): a cell
-    matching the column's declared id format whole is the source's own reference. Cells
-    with non-ASCII characters or control characters (where RE2 and Python's ``re`` could
-    disagree) are always candidates."""
-    cells = pa.array(values.astype("string"))
+def _suspects(columns: list[pd.Series], formats: list[str | None]) -> list[pa.Array]:
+    """Per column, the distinct cells that could hold an identifier, found in Arrow (RE2) in
+    one pass over every column's distinct cells. A cell matching its column's declared id
+    format whole is the source's own reference. Cells with non-ASCII or control characters
+    (where RE2 and Python's ``re`` could disagree) are always suspects."""
+    distinct = [pc.unique(pa.array(c.astype("string"))).cast(pa.large_string()) for c in columns]
+    if not distinct:
+        return []
+    cells = pa.chunked_array(distinct, type=pa.large_string())
     maybe = pc.or_(pc.match_substring_regex(cells, _MAYBE),
                    pc.or_(pc.invert(pc.string_is_ascii(cells)),
                           pc.match_substring_regex(cells, "[\\x00-\\x1f\\x7f]")))
-    if id_format:
-        own = pc.match_substring_regex(pc.utf8_trim_whitespace(cells), f"^(?:{id_format})$")
-        maybe = pc.and_(maybe, pc.invert(pc.fill_null(own, False)))
-    return np.flatnonzero(pc.fill_null(maybe, False).to_numpy(zero_copy_only=False))
+    maybe = pc.fill_null(maybe, False).to_numpy(zero_copy_only=False)
+    bounds = np.cumsum([0, *(len(d) for d in distinct)])
+    out = []
+    for d, fmt, lo, hi in zip(distinct, formats, bounds[:-1], bounds[1:]):
+        keep = pa.array(maybe[lo:hi])
+        if fmt and pc.any(keep).as_py():
+            own = pc.fill_null(pc.match_substring_regex(pc.utf8_trim_whitespace(d), f"^(?:{fmt})$"), False)
+            keep = pc.and_(keep, pc.invert(own))
+        out.append(d.filter(keep))
+    return out
 
 
-def _column_findings(column: str, values: pd.Series, rows: Sequence[int], id_format: str | None,
+def _column_findings(column: str, values: pd.Series, rows: Sequence[int], suspects: pa.Array,
                      mailboxes: frozenset[str]) -> list[Finding]:
-    at = _candidates(values, id_format)
-    if not at.size:
+    if not len(suspects):
         return []
+    cells = pa.array(values.astype("string")).cast(pa.large_string())
+    at = np.flatnonzero(pc.fill_null(pc.is_in(cells, value_set=suspects), False).to_numpy(zero_copy_only=False))
     cells = values.iloc[at].astype(str)
     hits: dict[str, list] = {}   # kind -> [count, first row, first value]
     for text, positions in cells.groupby(cells, sort=False).indices.items():
@@ -373,13 +384,18 @@ def scan(header: list[str], frame: pd.DataFrame, rows: Sequence[int] | None = No
     rows = list(range(2, len(frame) + 2)) if rows is None else list(rows)
     formats = _id_formats(source)
     names = [str(c) for c in header]
-    values: list[Finding] = []
-    for i in range(frame.shape[1]):
-        name = names[i] if i < len(names) else str(frame.columns[i])
-        values += _column_findings(name, frame.iloc[:, i], rows, formats.get(normalise_header(name)), mailboxes)
+    columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
+    col_names = [names[i] if i < len(names) else str(frame.columns[i]) for i in range(frame.shape[1])]
+    # Malformed records are judged field by field, each field as a one-cell column.
     for row, fields in malformed:
         for i, cell in enumerate(fields):
-            name = names[i] if i < len(names) else f"(field {i + 1}, past the header)"
-            values += _column_findings(name, pd.Series([cell], dtype="string"), [row],
-                                       formats.get(normalise_header(name)) if i < len(names) else None, mailboxes)
+            columns.append(pd.Series([cell], dtype="string"))
+            col_names.append(names[i] if i < len(names) else f"(field {i + 1}, past the header)")
+    n_good = frame.shape[1]
+    odd_rows = [row for row, fields in malformed for _ in fields]
+    suspects = _suspects(columns, [formats.get(normalise_header(n)) for n in col_names])
+    values: list[Finding] = []
+    for k, (name, column, found) in enumerate(zip(col_names, columns, suspects)):
+        at_rows = rows if k < n_good else [odd_rows[k - n_good]]
+        values += _column_findings(name, column, at_rows, found, mailboxes)
     return findings + sorted(values, key=lambda f: (f.row, names.index(f.column) if f.column in names else 1e9))
