@@ -226,7 +226,7 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
                 outcomes.append(FileOutcome(path.name, extract.status, message=extract.message))
                 continue
             if extract.pii:
-                message = "personal identifiers found: " + "; ".join(str(f) for f in extract.pii)
+                message = f"{path.name}: personal identifiers found (refused whole): " + "; ".join(str(f) for f in extract.pii)
                 log.add(path, digest, period, version, "refused", rows_read=extract.rows_read,
                         rows_refused=extract.rows_read, encoding=extract.encoding, message=message)
                 outcomes.append(FileOutcome(path.name, "refused", extract.rows_read, message=message))

@@ -92,6 +92,7 @@ def test_identifier_anywhere_refuses_the_file_naming_row_and_column(run, period)
     status, message, rows_read, rows_refused = _log(con, period)
     _, _, secret, column = REFUSED[period]
     assert status == "refused" and rows_read == rows_refused == 2
+    assert message.startswith(f"adult_referrals_{period}.csv: personal identifiers found")
     assert f"column '{column}'" in message
     assert "row 3" in message or column == "Child Surname"
     assert secret not in message                       # masked
