@@ -93,3 +93,20 @@ def test_malformed_records_are_read_field_by_field(tmp_path):
 def test_a_header_cell_holding_an_identifier_is_found():
     found = pii.scan(["referral_id", "jo@example.org"], pd.DataFrame({"a": ["x"], "b": ["y"]}))
     assert found and found[0].row == 1 and "jo@example.org" not in str(found[0])
+
+
+def test_a_workbook_with_a_mobile_number_stored_as_a_number_is_refused(tmp_path):
+    """Excel drops a mobile number's leading 0 (7700900123); an extra, ignored column."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["respondent_id", "survey_year", "school_id", "year_group", "sex", "self_esteem_score",
+               "someone_to_talk_to", "contact"])
+    ws.append(["R1", 2024, "S1", 8, "F", 12, "Y", None])
+    ws.append(["R2", 2024, "S1", 8, "M", 11, "N", 7700900123])
+    f = tmp_path / "sheu_survey_2024.xlsx"
+    wb.save(f)
+    ex = read_extract(f, get("sheu_survey"))
+    assert ex.pii and ex.pii[0].row == 3 and ex.pii[0].column == "contact"
+    assert "7700900123" not in str(ex.pii[0])
