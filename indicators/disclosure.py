@@ -306,13 +306,17 @@ def protect_across(values: pd.DataFrame, published: pd.DataFrame, know=None,
                 focus.add(c)
                 continue
             # The shown counts tied to the cell by one relation; failing those, by a chain of
-            # relations through hidden cells (nearest first).
-            options, seen, frontier = [], {c}, [c]
+            # relations through hidden cells (nearest first). A breakdown cell anywhere in the
+            # chain goes before a headline "all" cell, which the paper leads with.
+            options, totals, seen, frontier = [], [], {c}, [c]
             while frontier and not options:
                 step = set().union(*(partners.get(f, set()) for f in frontier)) - seen
                 seen |= step
-                options = [p for p in step if p % 3 != 2 and not hidden[p] and np.isfinite(truth[p]) and truth[p] > 0]
+                shown = [p for p in step if p % 3 != 2 and not hidden[p] and np.isfinite(truth[p]) and truth[p] > 0]
+                options = [p for p in shown if not is_total[p // 3]]
+                totals = totals or [p for p in shown if is_total[p // 3]]
                 frontier = [p for p in step if hidden[p]]
+            options = options or totals
             if not options:
                 raise RuntimeError(f"{values.at[row, 'measure_id']} {values.at[row, 'period']} "
                                    f"{values.at[row, 'breakdown']}={values.at[row, 'breakdown_value']}: a hidden "

@@ -225,46 +225,54 @@ def attack(values: pd.DataFrame, hidden: np.ndarray, know: Knowledge, focus: set
     rates = [(np.array([num, val]), np.array([k / truth[den], -1.0])) for num, val, den, k in know.rates
              if not hidden[den] and (hidden[num] or hidden[val])]
     for rel, out in ((know.equalities, eqs), (rates, eqs), (know.inequalities, ineqs)):
-        for ids, coefs in rel:
+        for at in _touching(rel, hidden):
+            ids, coefs = rel[at]
             h = hidden[ids]
-            if not h.any():
-                continue
             rhs = -float(np.dot(coefs[~h], truth[ids[~h]]))
             if not np.isfinite(rhs):
                 continue
             out.append((ids[h], coefs[h], rhs))
     # Groups of hidden cells tied together by a relation.
-    used = np.unique(np.concatenate([e[0] for e in eqs + ineqs])) if eqs or ineqs else np.array([], int)
-    local = {c: i for i, c in enumerate(used)}
-    src, dst = [], []
-    for ids, _, _ in eqs + ineqs:
-        for c in ids[1:]:
-            src.append(local[ids[0]])
-            dst.append(local[c])
-    n_used = len(used)
+    rels = eqs + ineqs
     recovered = []
-    if n_used:
-        graph = coo_matrix((np.ones(len(src)), (src, dst)), shape=(n_used, n_used))
+    if rels:
+        sizes = np.fromiter((len(r[0]) for r in rels), dtype=int, count=len(rels))
+        flat = np.concatenate([r[0] for r in rels])
+        used = np.unique(flat)
+        heads = np.searchsorted(used, np.fromiter((r[0][0] for r in rels), dtype=np.int64, count=len(rels)))
+        graph = coo_matrix((np.ones(len(flat)), (np.repeat(heads, sizes), np.searchsorted(used, flat))),
+                           shape=(len(used), len(used)))
         _, label = connected_components(graph, directed=False)
-        members: dict[int, list[int]] = {}
-        for i, lab in enumerate(label):
-            members.setdefault(lab, []).append(i)
-        eq_of: dict[int, list] = {}
-        for rel in eqs:
-            eq_of.setdefault(label[local[rel[0][0]]], []).append(rel)
-        ineq_of: dict[int, list] = {}
-        for rel in ineqs:
-            ineq_of.setdefault(label[local[rel[0][0]]], []).append(rel)
-        for lab, idx in members.items():
+        rel_label = label[heads]
+        order = np.argsort(label, kind="stable")
+        bounds = np.flatnonzero(np.diff(label[order])) + 1
+        by_label = np.argsort(rel_label, kind="stable")
+        rel_bounds = np.searchsorted(rel_label[by_label], np.arange(label.max() + 2))
+        n_eq = len(eqs)
+        for idx in np.split(order, bounds):
             cells = used[idx]
             if focus is not None and not focus.intersection(cells.tolist()):
                 continue
             targets = [j for j, c in enumerate(cells) if small[c]]
-            if targets:
-                recovered += _solve(cells, targets, eq_of.get(lab, []), ineq_of.get(lab, []), truth, know)
+            if not targets:
+                continue
+            lab = label[idx[0]]
+            mine = by_label[rel_bounds[lab]:rel_bounds[lab + 1]]
+            recovered += _solve(cells, targets, [rels[i] for i in mine if i < n_eq],
+                                [rels[i] for i in mine if i >= n_eq], truth, know)
     return Attack(tried=int(small.sum()), recovered=[(int(c) // 3, SERIES[int(c) % 3], float(truth[c]))
                                                      for c in recovered],
                   hidden=int((hidden & count_cell & np.isfinite(truth)).sum()), relations=len(eqs) + len(ineqs))
+
+
+def _touching(rels: list[tuple[np.ndarray, np.ndarray]], hidden: np.ndarray) -> np.ndarray:
+    """Positions of the relations with at least one hidden cell (one vectorised pass)."""
+    if not rels:
+        return np.array([], dtype=int)
+    sizes = np.fromiter((len(r[0]) for r in rels), dtype=int, count=len(rels))
+    flat = np.concatenate([r[0] for r in rels])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    return np.flatnonzero(np.add.reduceat(hidden[flat].astype(int), starts) > 0)
 
 
 def _null_space(a: np.ndarray) -> np.ndarray:
