@@ -113,6 +113,10 @@ def test_publishable_leaves_nothing_small_recoverable(case):
     assert "comparator_numerator" not in published.columns
     # Every row with a hidden count hides its derived figures too.
     assert (published.loc[published["is_suppressed"], "value"] == "c").all()
+    # Headline "all" rows keep their figures unless they are small themselves.
+    exact = values.reset_index(drop=True)
+    big_total = (exact["breakdown"] == "all") & (exact["numerator"] > 5) & ~(exact["denominator"] <= 5)
+    assert not published.loc[big_total.to_numpy(), "is_suppressed"].any()
 
 
 def test_relations_are_found_from_the_data_not_listed_by_hand():
