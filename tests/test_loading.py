@@ -157,3 +157,15 @@ def test_summary_rows_are_recognised_in_any_case_and_nothing_else():
     expected = [str(c).strip().lower() in {"total", "totals", "grand total", "sub total", "subtotal"}
                 if c is not None else False for c in cells]
     assert got == expected == [True] * 5 + [False] * 6
+
+
+def test_a_warehouse_made_before_the_rule_loses_the_whole_record_column(con, data_dir):
+    con.execute("create table quarantine (source varchar not null, source_file varchar not null, "
+                "file_hash varchar not null, source_row bigint, column_name varchar, check_name varchar not null, "
+                "failure_value varchar, reason varchar not null, record varchar, quarantined_at timestamp not null)")
+    con.execute("insert into quarantine values ('adult_referrals', 'f.csv', 'h', 2, null, 'record_shape', null, "
+                "'has 5 fields', '{\"raw\": \"AR1,ring 07700 900123\"}', now())")
+    drop(data_dir / "landing", "adult_referrals_2024-25.csv", HEADER + GOOD)
+    ingest(con, data_dir / "landing")
+    assert "record" not in [c[0] for c in con.execute("describe quarantine").fetchall()]
+    assert con.execute("select count(*) from quarantine where reason = 'has 5 fields'").fetchone()[0] == 1
