@@ -281,7 +281,7 @@ def protect_across(values: pd.DataFrame, published: pd.DataFrame, know=None,
     values = values.reset_index(drop=True)
     out = published.reset_index(drop=True).copy()
     know = know or recovery.relations(values, n_only_rows(values))
-    truth = recovery._truth(values)
+    truth = recovery.exact_cells(values)
     hidden = recovery.hidden_cells(out)
     partners: dict[int, set[int]] = {}
     for ids, _ in [*know.equalities, *know.inequalities]:

@@ -70,7 +70,8 @@ def _step(values: np.ndarray) -> float:
     return np.nan
 
 
-def _truth(values: pd.DataFrame) -> np.ndarray:
+def exact_cells(values: pd.DataFrame) -> np.ndarray:
+    """Every cell's exact figure, by cell id (row * 3 + series index)."""
     out = np.full(len(values) * 3, np.nan)
     for k, s in enumerate(SERIES):
         out[k::3] = pd.to_numeric(values[s], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -84,7 +85,7 @@ def relations(values: pd.DataFrame, n_only: np.ndarray | None = None) -> Knowled
     of scores, not a count (no lower bound of one step)."""
     values = values.reset_index(drop=True)
     n = len(values)
-    truth = _truth(values)
+    truth = exact_cells(values)
     know = Knowledge(n)
     know.step = np.full(n * 3, np.nan)
     know.lower = np.full(n * 3, -np.inf)
@@ -216,7 +217,7 @@ def attack(values: pd.DataFrame, hidden: np.ndarray, know: Knowledge, focus: set
     a reader could use). ``focus``: only the groups of hidden cells holding one of these cells
     are solved (what changed since the last attack)."""
     values = values.reset_index(drop=True)
-    truth = _truth(values)
+    truth = exact_cells(values)
     hidden = np.asarray(hidden, bool)
     count_cell = np.zeros(len(truth), bool)
     count_cell[0::3] = count_cell[1::3] = True
