@@ -250,3 +250,100 @@ def suppress_indicator_values(frame: pd.DataFrame,
     extra = [c for c in OPTIONAL_DERIVED if c in frame.columns]
     derived = {c: any_row for c in (*INDICATOR_DERIVED, *extra, *extra_derived)}
     return _apply(frame, masks, derived)
+
+
+# --- Across every set of published cells that add up --------------------------------------
+
+PUBLISHED_DROPPED = ("sd", "comparator_numerator", "comparator_denominator", "comparator_sd")
+
+
+def n_only_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose numerator is a sum of scores (means, points), not a number of people."""
+    unit = frame["unit"] if "unit" in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+    return unit.map(_n_only).fillna(False).to_numpy(bool)
+
+
+def protect_across(values: pd.DataFrame, published: pd.DataFrame, know=None,
+                   max_rounds: int = 500) -> tuple[pd.DataFrame, int]:
+    """Add suppression to ``published`` (``suppress_indicator_values`` output, rows as in the
+    exact ``values``) until no hidden count of 1-5 can be worked out from the cells shown by
+    the linear relations between published cells (``indicators.recovery``): totals and parts,
+    complementary measures sharing a denominator, count and percentage versions, gaps and
+    their sides, rates and their counts.
+
+    Each round attacks the table as it stands; for each count recovered, the smallest shown
+    non-zero count tied to it by a relation is hidden too (a cell of a breakdown before a
+    headline "all" cell; ties: the earlier row), with its row's derived figures. Returns the
+    table and the number of cells added. Raises ``RuntimeError`` when a recovered count has
+    no partner left to hide (a table that cannot be protected is never published)."""
+    from indicators import recovery
+
+    values = values.reset_index(drop=True)
+    out = published.reset_index(drop=True).copy()
+    know = know or recovery.relations(values, n_only_rows(values))
+    truth = recovery.exact_cells(values)
+    hidden = recovery.hidden_cells(out)
+    partners: dict[int, set[int]] = {}
+    for ids, _ in [*know.equalities, *know.inequalities]:
+        for c in ids:
+            partners.setdefault(int(c), set()).update(int(i) for i in ids)
+    for num, val, den, _ in know.rates:
+        for c in (num, val, den):
+            partners.setdefault(int(c), set()).update((int(num), int(den)))
+    is_total = (values["breakdown"] == TOTAL_BREAKDOWN).to_numpy()
+    added, focus = 0, None
+    for _ in range(max_rounds):
+        found = recovery.attack(values, hidden, know, focus).recovered
+        if not found and focus is None:
+            return out, added
+        if not found:  # settled where it changed: one last attack on the whole table
+            focus = None
+            continue
+        focus, touched = set(), set()
+        for row, series, _value in found:
+            c = int(recovery.cell(row, series))
+            if c in touched:  # a cell hidden this round may already protect it: attacked again next round
+                focus.add(c)
+                continue
+            # The shown counts tied to the cell by one relation; failing those, by a chain of
+            # relations through hidden cells (nearest first). A breakdown cell anywhere in the
+            # chain goes before a headline "all" cell, which the paper leads with.
+            options, totals, seen, frontier = [], [], {c}, [c]
+            while frontier and not options:
+                step = set().union(*(partners.get(f, set()) for f in frontier)) - seen
+                seen |= step
+                shown = [p for p in step if p % 3 != 2 and not hidden[p] and np.isfinite(truth[p]) and truth[p] > 0]
+                options = [p for p in shown if not is_total[p // 3]]
+                totals = totals or [p for p in shown if is_total[p // 3]]
+                frontier = [p for p in step if hidden[p]]
+            options = options or totals
+            if not options:
+                raise RuntimeError(f"{values.at[row, 'measure_id']} {values.at[row, 'period']} "
+                                   f"{values.at[row, 'breakdown']}={values.at[row, 'breakdown_value']}: a hidden "
+                                   f"{series} can be worked out and no shown cell is left to hide")
+            pick = min(options, key=lambda p: (is_total[p // 3], truth[p], p))
+            r = pick // 3
+            focus.update((c, pick, r * 3 + 2))
+            touched |= seen
+            hidden[pick] = True
+            hidden[r * 3 + 2] = True
+            out.at[r, recovery.SERIES[pick % 3]] = SUPPRESSED
+            for col in (*INDICATOR_DERIVED, *[d for d in OPTIONAL_DERIVED if d in out.columns]):
+                out.at[r, col] = SUPPRESSED
+            added += 1
+    raise RuntimeError(f"disclosure control did not settle in {max_rounds} rounds")
+
+
+def publishable(values: pd.DataFrame) -> pd.DataFrame:
+    """indicator_values fit to publish: ``suppress_indicator_values`` (a gap's other group
+    protected like its own, then dropped, as it is not published), then ``protect_across``.
+    Adds ``is_suppressed``."""
+    values = values.reset_index(drop=True)
+    for col in ("numerator", "denominator", "value", "ci_lower", "ci_upper", *COMPARATOR_COUNTS):
+        if col in values.columns:
+            values[col] = values[col].astype(object)
+    published = suppress_indicator_values(values)
+    published, _ = protect_across(values, published)
+    published = published.drop(columns=[c for c in PUBLISHED_DROPPED if c in published.columns])
+    published["is_suppressed"] = published["numerator"].eq(SUPPRESSED) | published["denominator"].eq(SUPPRESSED)
+    return published

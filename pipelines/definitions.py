@@ -15,7 +15,7 @@ all_assets = publish.with_publish(all_assets)
 # that fails to render must not hold back the data officers query.
 all_assets = [*all_assets, *reports.assets]
 # The delivery checks of each source (pipelines/checks.py) are evaluated by its ingest step.
-all_checks = [*published.asset_checks, *quality.checks(all_assets)]
+all_checks = [*published.asset_checks, *quality.checks(all_assets), *indicators.asset_checks]
 
 # Every asset in one job: what the nightly schedule, `oba run` and `oba demo` execute.
 everything = dg.define_asset_job("everything", selection=dg.AssetSelection.all(),

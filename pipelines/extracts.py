@@ -202,7 +202,7 @@ def read_extract(path: Path, source: Source, raw: bytes | None = None, digest: s
     path = Path(path)
     raw = path.read_bytes() if raw is None else raw
     digest = digest or hashlib.sha256(raw).hexdigest()
-    delivered = None
+    delivered, records = None, None
     if path.suffix.lower() == ".xlsx":
         header, records, encoding = _read_xlsx_records(path)
     else:
@@ -220,8 +220,10 @@ def read_extract(path: Path, source: Source, raw: bytes | None = None, digest: s
         delivered.columns = [f"{i}:{h}" for i, h in enumerate(header)]
     names = [normalise_header(h) for h in header]
 
-    # The guard looks at every delivered column, including ones the catalogue drops.
-    findings = pii.scan(header, delivered.set_axis(list(header), axis=1))
+    # The guard reads every cell before anything is written: every delivered column (those
+    # the catalogue drops too) and every record, malformed ones field by field.
+    odd = [] if records is None else [(n, r) for n, r in enumerate(records, start=2) if len(r) != len(header)]
+    findings = pii.scan(header, delivered.set_axis(list(header), axis=1), rows=rows, malformed=odd, source=source)
     if findings:
         return Extract(path=path, file_hash=digest, encoding=encoding, frame=delivered.iloc[:0],
                        malformed=malformed, header=list(header), pii=findings,

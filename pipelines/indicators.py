@@ -201,13 +201,10 @@ def indicator_values(context: dg.AssetExecutionContext, config: ValuesConfig,
 
 @dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[indicator_values])
 def indicator_values_published(warehouse: Warehouse) -> dg.MaterializeResult:
-    """indicator_values fit to publish: counts of 1-5 and what could reveal them shown as "c" (secondary suppression)."""
+    """indicator_values fit to publish: counts of 1-5 and what could reveal them shown as "c" (secondary suppression, across every set of published cells that add up)."""
     with warehouse.connect() as con:
-        values = con.execute("select * exclude (sd, comparator_numerator, comparator_denominator, "
-                             "comparator_sd) from indicator_values").df()
-        published = disclosure.suppress_indicator_values(values)
-        published["is_suppressed"] = published["numerator"].eq(disclosure.SUPPRESSED) | \
-            published["denominator"].eq(disclosure.SUPPRESSED)
+        values = con.execute("select * from indicator_values").df()
+        published = disclosure.publishable(values)
         for c in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
             published[c] = published[c].map(_publish_text)
         con.register("_published", published)
@@ -218,6 +215,40 @@ def indicator_values_published(warehouse: Warehouse) -> dg.MaterializeResult:
         **summary_metadata(published, published[published["is_suppressed"]].head(8)),
         "rows_suppressed": int(published["is_suppressed"].sum()),
     })
+
+
+@dg.asset_check(asset=indicator_values_published, name="no_hidden_count_recoverable", blocking=True,
+                description="Tries to work out every hidden count from the published cells by the linear "
+                            "relations between them (totals and parts, complementary measures, count and "
+                            "percentage versions, gaps and their sides, rates); fails, and so holds back "
+                            "publication, if any count of 1 to 5 comes out exactly.")
+def no_hidden_count_recoverable(warehouse: Warehouse) -> dg.AssetCheckResult:
+    from indicators import recovery
+
+    key = ["measure_id", "period", "breakdown", "breakdown_value"]
+    with warehouse.connect() as con:
+        values = con.execute("select * from indicator_values").df()
+        shown = con.execute("select measure_id, period, breakdown, breakdown_value, numerator, denominator, value "
+                            "from indicator_values_published").df()
+    values = values.reset_index(drop=True)
+    # Cells are judged as a reader sees them: a row missing from the published table is hidden.
+    aligned = values[key].merge(shown, on=key, how="left")
+    know = recovery.relations(values, disclosure.n_only_rows(values))
+    result = recovery.attack(values, recovery.hidden_cells(aligned), know)
+    where = [f"{values.at[r, 'measure_id']} {values.at[r, 'period']} {values.at[r, 'breakdown']}="
+             f"{values.at[r, 'breakdown_value']} ({s})" for r, s, _ in result.recovered]
+    text = (f"{len(result.recovered)} hidden count(s) of 1-5 can be worked out exactly from the published cells"
+            if result.recovered else "no hidden count of 1-5 can be worked out from the published cells")
+    return dg.AssetCheckResult(passed=not result.recovered, description=text, metadata={
+        "cells_tried": result.tried, "cells_recovered": len(result.recovered),
+        "hidden_counts": result.hidden, "relations_used": result.relations,
+        "measure_relations_found": len(know.templates),
+        # Where, never what: the recovered figure itself is not repeated here.
+        "recovered_cells": dg.MetadataValue.md("\n".join(f"- {w}" for w in where[:50]) or "none"),
+    })
+
+
+asset_checks = [no_hidden_count_recoverable]
 
 
 def _publish_text(x) -> str | None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -33,11 +32,6 @@ ORIGIN = {"source_file": "VARCHAR", "file_hash": "VARCHAR", ROW: "BIGINT",
           "delivery_period": "VARCHAR", "loaded_at": "TIMESTAMP"}
 LIVE = ("pending", "loaded", "empty")
 _STRING_TYPES = {pa.string(): pd.StringDtype(na_value=pd.NA), pa.large_string(): pd.StringDtype(na_value=pd.NA)}  # statuses of the delivery currently in force for a period
-
-
-def _clip(value: str, limit: int = 2_000) -> str:
-    """Quarantine keeps the record for a person to read, not a 5 MB field."""
-    return value if len(value) <= limit else value[:limit] + f"... [{len(value):,} characters]"
 
 
 def now() -> dt.datetime:
@@ -147,8 +141,7 @@ def _quarantine_malformed(con, source, extract: Extract, when) -> None:
     rows = pd.DataFrame({
         "source": source.name, "source_file": extract.path.name, "file_hash": extract.file_hash,
         ROW: [m[0] for m in extract.malformed], "column_name": None, "check_name": "record_shape",
-        "failure_value": None, "reason": [m[1] for m in extract.malformed],
-        "record": [json.dumps({"raw": m[2]}) for m in extract.malformed], "quarantined_at": when,
+        "failure_value": None, "reason": [m[1] for m in extract.malformed], "quarantined_at": when,
     })
     con.register("malformed_rows", rows)
     con.execute("insert into quarantine by name select * from malformed_rows")
@@ -233,7 +226,7 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
                 outcomes.append(FileOutcome(path.name, extract.status, message=extract.message))
                 continue
             if extract.pii:
-                message = "personal identifiers found: " + "; ".join(str(f) for f in extract.pii)
+                message = f"{path.name}: personal identifiers found (refused whole): " + "; ".join(str(f) for f in extract.pii)
                 log.add(path, digest, period, version, "refused", rows_read=extract.rows_read,
                         rows_refused=extract.rows_read, encoding=extract.encoding, message=message)
                 outcomes.append(FileOutcome(path.name, "refused", extract.rows_read, message=message))
@@ -359,14 +352,9 @@ def _stage_batch(con, source: Source, batch: list[tuple], extracts: list[Extract
     for (digest, name, *_), extract, result in zip(batch, extracts, results):
         if not len(result.quarantine):
             continue
-        records = extract.frame.set_index(ROW)
-        bad = result.quarantine
-        wanted = records.loc[records.index.isin(bad[ROW].dropna().astype(int))]
-        as_json = {int(k): json.dumps({c: (None if pd.isna(v) else _clip(v)) for c, v in row.items()})
-                   for k, row in wanted.iterrows()}
-        bad_parts.append(bad.assign(
-            source=source.name, source_file=name, file_hash=digest, quarantined_at=when,
-            record=bad[ROW].map(lambda r: as_json.get(int(r)) if pd.notna(r) else None)))
+        # File, row, column, check, the failing value and why: never the whole record.
+        bad_parts.append(result.quarantine.assign(
+            source=source.name, source_file=name, file_hash=digest, quarantined_at=when))
     if bad_parts:
         con.register("bad_rows", pd.concat(bad_parts, ignore_index=True))
         con.execute("insert into quarantine by name select * from bad_rows")

@@ -104,7 +104,7 @@ def check_many(extracts: list[Extract], source: Source) -> list[Checked]:
             parts.append(pd.DataFrame({
                 "_delivery": d,
                 ROW: [m[0] for m in extract.malformed], "column_name": None, "check_name": "record_shape",
-                "failure_value": [m[2] for m in extract.malformed], "reason": [m[1] for m in extract.malformed],
+                "failure_value": None, "reason": [m[1] for m in extract.malformed],
             }))
 
     # A cell far longer than any real value (a broken export, a pasted document) is judged

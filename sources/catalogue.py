@@ -31,6 +31,10 @@ class Column:
     nullable: bool = False
     codes: dict[str, str] | None = None
     aliases: tuple[str, ...] = ()  # other headers seen in real deliveries, mapped to ``name``
+    # The source's own reference format (a regular expression a whole cell matches, RE2 syntax):
+    # such a cell is not read as a personal identifier, e.g. ten-digit case numbers that happen
+    # to pass the NHS check digit. Configuration reviewed like code (pipelines/pii.py).
+    id_format: str | None = None
 
     def __post_init__(self):
         if self.type not in TYPES:
@@ -74,15 +78,16 @@ class Source:
         return m.group("period"), int(m.group("version") or 1)
 
 
-def C(name, type, description, nullable=False, codes=None, aliases=()):
-    return Column(name, type, description, nullable, codes, tuple(aliases))
+def C(name, type, description, nullable=False, codes=None, aliases=(), id_format=None):
+    return Column(name, type, description, nullable, codes, tuple(aliases), id_format)
 
 
 WARD = C("ward_code", "str", "ONS electoral ward code (E05...) of the child's home address", aliases=("ward",))
 LOCALITY = C("locality", "str", "The partnership's locality for the ward", codes=codes.LOCALITIES)
 SEX = C("sex", "str", "Sex as recorded (F, M, U = unknown)", codes=codes.SEXES, aliases=("gender",))
 IMD = C("imd_decile", "int", "IMD 2019 decile of the home LSOA (1 = most deprived)", aliases=("imd",))
-CHILD = C("child_id", "str", "Pseudonymous child id (salted hash made at source, same across extracts)")
+CHILD = C("child_id", "str", "Pseudonymous child id (salted hash made at source, same across extracts)",
+          id_format="[0-9a-f]{16}")
 
 SOURCES: tuple[Source, ...] = (
     Source(
@@ -91,7 +96,7 @@ SOURCES: tuple[Source, ...] = (
         (
             C("episode_id", "str", "Episode identifier"),
             CHILD,
-            C("family_id", "str", "Pseudonymous family id"),
+            C("family_id", "str", "Pseudonymous family id", id_format="[0-9a-f]{16}"),
             C("start_date", "date", "Date the Early Help assessment started", aliases=("assessment_date",)),
             C("level", "int", "Level of need on the continuum (2 or 3)", codes=codes.EARLY_HELP_LEVELS),
             C("initiating_agency", "str", "Agency that initiated the assessment", codes=codes.AGENCIES),
@@ -114,7 +119,8 @@ SOURCES: tuple[Source, ...] = (
         "social_care_referrals", "Children's social care referrals", "Social care case management system",
         "one referral", "financial_year", 45,
         (
-            C("referral_id", "str", "Referral identifier"),
+            C("referral_id", "str", "Referral identifier (the case system's number, 6-10 digits)",
+              id_format=r"(?:REF)?\d{6,10}"),
             CHILD,
             C("referral_date", "date", "Date the referral was received"),
             C("referral_source", "str", "Who referred", codes=codes.REFERRAL_SOURCES, aliases=("source",)),
@@ -293,7 +299,8 @@ SOURCES: tuple[Source, ...] = (
         "adult_referrals", "Adult services referrals to Early Help", "Adult services", "one referral",
         "financial_year", 120,
         (
-            C("referral_id", "str", "Referral identifier"),
+            C("referral_id", "str", "Referral identifier (adult services' number, zero-padded)",
+              id_format=r"(?:AR)?\d{6,11}"),
             C("referral_date", "date", "Date of the referral"),
             C("referring_service", "str", "Adult service that referred", codes=codes.ADULT_SERVICES),
             C("parent_took_up_support", "bool", "The parent took up the support offered"),

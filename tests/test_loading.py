@@ -54,8 +54,9 @@ def test_good_and_bad_rows_are_loaded_or_quarantined(con, data_dir):
     assert by_row[6][1] == "referring_service" and "astrology" in by_row[6][3]
     assert by_row[9][2] == "summary_row"
     assert by_row[10][2] == "record_shape"
-    record = con.execute("select record from quarantine where source_row = 6").fetchone()[0]
-    assert "astrology" in record
+    # The failing value of a field check is kept; the whole record as delivered never is.
+    assert "record" not in [c[0] for c in con.execute("describe quarantine").fetchall()]
+    assert by_row[10][3] is None   # a malformed record: no raw text
     assert_reconciles(con)
 
 
@@ -119,7 +120,7 @@ def test_file_with_personal_identifiers_is_refused_and_nothing_reaches_the_wareh
     msg = con.execute("select message from load_log where status = 'refused'").fetchone()[0]
     assert "date_of_birth" in msg and "date of birth" in msg
     assert con.execute("select count(*) from raw_adult_referrals where referral_id = 'AR8'").fetchone()[0] == 0
-    assert con.execute("select count(*) from quarantine where record like '%1990%'").fetchone()[0] == 0
+    assert con.execute("select count(*) from quarantine where failure_value like '%1990%'").fetchone()[0] == 0
     assert rows["adult_referrals_2023-24.csv"][1] == "loaded"   # the rest still loads
     assert_reconciles(con)
 
@@ -156,3 +157,15 @@ def test_summary_rows_are_recognised_in_any_case_and_nothing_else():
     expected = [str(c).strip().lower() in {"total", "totals", "grand total", "sub total", "subtotal"}
                 if c is not None else False for c in cells]
     assert got == expected == [True] * 5 + [False] * 6
+
+
+def test_a_warehouse_made_before_the_rule_loses_the_whole_record_column(con, data_dir):
+    con.execute("create table quarantine (source varchar not null, source_file varchar not null, "
+                "file_hash varchar not null, source_row bigint, column_name varchar, check_name varchar not null, "
+                "failure_value varchar, reason varchar not null, record varchar, quarantined_at timestamp not null)")
+    con.execute("insert into quarantine values ('adult_referrals', 'f.csv', 'h', 2, null, 'record_shape', null, "
+                "'has 5 fields', '{\"raw\": \"AR1,ring 07700 900123\"}', now())")
+    drop(data_dir / "landing", "adult_referrals_2024-25.csv", HEADER + GOOD)
+    ingest(con, data_dir / "landing")
+    assert "record" not in [c[0] for c in con.execute("describe quarantine").fetchall()]
+    assert con.execute("select count(*) from quarantine where reason = 'has 5 fields'").fetchone()[0] == 1

@@ -165,11 +165,11 @@ def _quality() -> tuple[pd.DataFrame, pd.DataFrame]:
              rows_loaded=260, rows_quarantined=40, rows_refused=0, rows_superseded=0, received_at=t, validated_at=t)])
     q = pd.DataFrame([dict(source="early_help_episodes", source_file="early_help_episodes_2025-26.csv",
                            source_row=10 + i, column_name="closure_date", check_name="closure_after_start",
-                           failure_value="2020-01-01", reason="closure before start", record="{}")
+                           failure_value="2020-01-01", reason="closure before start")
                       for i in range(3)] +
                      [dict(source="attainment", source_file="attainment_2024-25.xlsx", source_row=5 + i,
                            column_name="ks2_rwm", check_name="isin", failure_value="x",
-                           reason="not a code", record="{}") for i in range(40)])
+                           reason="not a code") for i in range(40)])
     return log, q
 
 

@@ -1,4 +1,4 @@
-comment on table indicator_values_published is 'indicator_values after disclosure control, fit for board papers and exports: counts of 1-5, cells that would reveal them, and values built on them are "c"';
+comment on table indicator_values_published is 'indicator_values after disclosure control, fit for board papers and exports: counts of 1-5, cells that would reveal them (within a breakdown and across measures that add up), and values built on them are "c"';
 comment on column indicator_values_published.indicator_id is 'Indicator EH01..EH12';
 comment on column indicator_values_published.measure_id is 'Measure id (indicator_catalogue.measure_id)';
 comment on column indicator_values_published.is_headline is 'True for the indicator''s headline measure';

@@ -19,6 +19,7 @@ import pandas as pd
 
 from indicators import turn_the_curve
 from indicators.disclosure import N_ONLY_UNITS, SUPPRESSED, is_disclosive
+from pipelines import screening
 from pipelines.papers import comparators, cover, fmt, labels
 from pipelines.papers import period as periods
 from pipelines.resources import table_exists
@@ -252,12 +253,19 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
     rows = _fill_benchmarks(rows, bench)
     order = {m: i for i, m in enumerate(catalogue["measure_id"])}
     rows = rows.sort_values("measure_id", key=lambda s: s.map(order)).reset_index(drop=True)
+    # Free text is screened where it joins the figures: a small number of people or an
+    # identifier in any turn-the-curve part this paper prints holds back the paper and the
+    # workbook until the text changes.
+    curve = turn_the_curve.load(data_dir)
+    shown = rows[["indicator_id", "period"]].dropna().drop_duplicates().rename(columns={"indicator_id": "indicator"})
+    screening.hold_if_disclosive(curve.merge(shown.astype(str), on=["indicator", "period"])[
+        ["indicator", "period", "part", "text"]])
     compared = rows.loc[rows["benchmark_period"].notna(), ["measure_id", "benchmark_period"]]
     authorities = comparators.authority_values(con, compared.rename(columns={"benchmark_period": "period"}))
     return PaperData(period=period, data_as_at=as_at, catalogue=catalogue,
                      rows=rows, history=history, breakdowns=breakdowns, forecasts=forecasts, targets=targets,
                      benchmarks=bench, load_log=load_log, quarantine=_df(con, "quarantine"),
-                     curve=turn_the_curve.load(data_dir), authorities=authorities,
+                     curve=curve, authorities=authorities,
                      neighbours=comparators.neighbours(con), places=labels.places(data_dir),
                      cover=cover.load(data_dir), region=comparators.region_name(con))
 

@@ -47,17 +47,18 @@ create table if not exists quarantine (
     check_name      varchar not null,
     failure_value   varchar,
     reason          varchar not null,
-    record          varchar,
     quarantined_at  timestamp not null
 );
-comment on table quarantine is 'Every record that failed validation, one row per failed check, with the record as delivered. Never silently dropped.';
+-- The whole record as delivered is never kept (it may carry what a field check did not look
+-- at); a warehouse made before this rule loses the column here.
+alter table quarantine drop column if exists record;
+comment on table quarantine is 'Every record that failed validation, one row per failed check: file, row, column, check, the failing value of a field check and why (never the whole record). Never silently dropped.';
 comment on column quarantine.source is 'Source extract name';
 comment on column quarantine.source_file is 'File the record came from';
 comment on column quarantine.file_hash is 'SHA-256 of that file (joins load_log)';
 comment on column quarantine.source_row is 'Row in the file as a spreadsheet shows it (header = 1, first record = 2)';
 comment on column quarantine.column_name is 'Column that failed (blank for whole-record checks)';
 comment on column quarantine.check_name is 'The check that failed, e.g. type:date, isin, closure_after_start, unique, summary_row';
-comment on column quarantine.failure_value is 'The offending value as delivered';
+comment on column quarantine.failure_value is 'The offending value of a field check as delivered (blank for whole-record checks such as record_shape)';
 comment on column quarantine.reason is 'Why, in words';
-comment on column quarantine.record is 'The whole record as delivered, JSON';
 comment on column quarantine.quarantined_at is 'When it was quarantined';
