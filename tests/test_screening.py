@@ -8,7 +8,6 @@ import duckdb
 import pandas as pd
 import pytest
 
-from indicators import catalogue as cat
 from pipelines import reports, screening
 from pipelines.resources import Warehouse
 from test_reports_sample import build_sample
