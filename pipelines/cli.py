@@ -29,6 +29,23 @@ def cmd_validate(args) -> int:
     return 0 if ok else 1
 
 
+def cmd_prepare(args) -> int:
+    from pipelines.prepare import PrepareError, prepare
+    from pipelines.prepare.keys import KeyError_
+
+    p = resolve_paths(args.data_dir).ensure()
+    options = {"postcode_lookup": Path(args.postcode_lookup)} if args.postcode_lookup else {}
+    try:
+        result = prepare(args.format, [Path(f) for f in args.files], p, key_path=args.key_file,
+                         partial_years=args.partial_years, **options)
+    except (PrepareError, KeyError_) as exc:
+        print(f"Refused: {exc}", file=sys.stderr)
+        return 1
+    print(result.report())
+    print(f"Landing folder: {p.landing}; manifest: {p.data_dir / 'prepare_manifest.json'}")
+    return 0
+
+
 def cmd_run(args) -> int:
     from pipelines.runner import run
 
@@ -131,6 +148,17 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--source", required=True, help="source name from the catalogue, e.g. neet")
     v.add_argument("--limit", type=int, default=20, help="failures to list")
     v.set_defaults(func=cmd_validate)
+
+    pr = sub.add_parser("prepare", help="turn statutory returns (Annex A, CIN census, school census) into "
+                                        "anonymised extracts in the landing folder")
+    pr.add_argument("format", choices=["annex-a", "cin-census", "school-census"])
+    pr.add_argument("files", nargs="+", help="the return's file(s); give every file of a period together")
+    pr.add_argument("--key-file", help="pseudonymisation key (default: $OBA_KEY_FILE or ~/.config/oba/pseudonym.key; "
+                                       "created 0600 on first use)")
+    pr.add_argument("--postcode-lookup", help="CSV postcode,ward_code: ward of a child's postcode where a list has one")
+    pr.add_argument("--partial-years", action="store_true",
+                    help="also write years the files cover only in part (otherwise dropped, with the reason)")
+    pr.set_defaults(func=cmd_prepare)
 
     r = sub.add_parser("run", help="materialise everything (or --select assets) headlessly")
     r.add_argument("--select", nargs="*", help="asset keys, e.g. raw_neet stg_neet")

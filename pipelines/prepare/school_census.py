@@ -1,0 +1,3 @@
+"""placeholder"""
+def read(files, pz, partial_years=False, **_):
+    raise NotImplementedError
