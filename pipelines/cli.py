@@ -34,7 +34,9 @@ def cmd_prepare(args) -> int:
     from pipelines.prepare.keys import KeyError_
 
     p = resolve_paths(args.data_dir).ensure()
-    options = {"postcode_lookup": Path(args.postcode_lookup)} if args.postcode_lookup else {}
+    options = {"postcode_lookup": Path(args.postcode_lookup) if args.postcode_lookup else None,
+               "school_phases": Path(args.school_phases) if args.school_phases else None,
+               "without_sen_needs": args.without_sen_needs}
     try:
         result = prepare(args.format, [Path(f) for f in args.files], p, key_path=args.key_file,
                          partial_years=args.partial_years, **options)
@@ -156,6 +158,10 @@ def parser() -> argparse.ArgumentParser:
     pr.add_argument("--key-file", help="pseudonymisation key (default: $OBA_KEY_FILE or ~/.config/oba/pseudonym.key; "
                                        "created 0600 on first use)")
     pr.add_argument("--postcode-lookup", help="CSV postcode,ward_code: ward of a child's postcode where a list has one")
+    pr.add_argument("--school-phases", help="school census: CSV school,phase (the school id as the export writes it); "
+                                           "default: phase from the year group")
+    pr.add_argument("--without-sen-needs", action="store_true",
+                    help="school census: no senneeds table; SEN primary need written blank")
     pr.add_argument("--partial-years", action="store_true",
                     help="also write years the files cover only in part (otherwise dropped, with the reason)")
     pr.set_defaults(func=cmd_prepare)

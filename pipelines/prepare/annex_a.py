@@ -130,7 +130,8 @@ def _covered(dates: list[dt.date], count: TableCount, partial: bool) -> set[int]
     return full
 
 
-def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, postcode_lookup: Path | None = None):
+def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, postcode_lookup: Path | None = None,
+         **_):
     wards = PostcodeWards.load(postcode_lookup) if postcode_lookup else None
     episodes, referrals, events, counts, covers = [], [], {}, [], {}
     for path in files:

@@ -163,7 +163,7 @@ def _episode(cin: ET.Element, count: TableCount) -> dict | None:
     return {"referral_date": referral, "referral_source": source, "outcome": outcome, "outcome_date": when}
 
 
-def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False):
+def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, **_):
     """Every return parsed, referrals merged (a later return's version of an episode wins)."""
     returns = [parse(p, pz) for p in files]
     years = {r.census_year for r in returns}
