@@ -15,9 +15,13 @@ def cmd_generate(args) -> int:
 
     p = resolve_paths(args.data_dir).ensure()
     out = Path(args.out).resolve() if args.out else p.landing
-    manifest = generate(out, scale=args.scale, seed=args.seed)
+    statutory = Path(args.statutory).resolve() if args.statutory else None
+    manifest = generate(out, scale=args.scale, seed=args.seed, statutory_dir=statutory)
     files = manifest.get("files", manifest)
     print(f"Wrote {len(files)} demo extracts to {out} (scale {args.scale}, seed {args.seed}).")
+    if statutory:
+        print(f"Wrote the statutory returns to {statutory} (for oba prepare; they identify children, "
+              f"keep them out of the landing folder).")
     return 0
 
 
@@ -143,6 +147,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--out", help="folder to write to (default: <data dir>/landing)")
     g.add_argument("--scale", type=float, default=1.0, help="1 = B&NES; 10 = a large county")
     g.add_argument("--seed", type=int, default=2026)
+    g.add_argument("--statutory", help="also write CIN census, Annex A and school census returns into this folder")
     g.set_defaults(func=cmd_generate)
 
     v = sub.add_parser("validate", help="check an extract against its schema before dropping it in")

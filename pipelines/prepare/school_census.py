@@ -96,13 +96,18 @@ def _kind(path: Path, header: list[str]) -> tuple[str | None, dict[str, str]]:
     return None, {}
 
 
-def _ncyear(value) -> int | None:
+def _ncyear(value, moved_up: int = 0) -> int | None:
+    """Reception -> 0, '7' -> 7; nursery (N1, N2, E1, E2), mixed (M) and anything outside
+    reception to year 13 -> None. ``moved_up``: years the pupil has moved up since the
+    event (an autumn census records last summer's exclusions against this year's NC year)."""
     text = "" if blank(value) else str(value).strip().upper()
     if text.endswith(".0"):
         text = text[:-2]
-    if text == "R":
-        return 0
-    return int(text) if text.isdigit() and 1 <= int(text) <= 13 else None
+    year = 0 if text == "R" else int(text) if text.isdigit() else None
+    if year is None:
+        return None
+    year -= moved_up
+    return year if 0 <= year <= 13 else None
 
 
 def _phase(year_group: int, school, phases: dict[str, str]) -> str | None:
@@ -135,6 +140,11 @@ class Census:
         self.sen: dict[str, tuple[float, str]] = {}
         self.exclusions: list[tuple[dict, TableCount]] = []
         self.has_sen_table = False
+
+    @property
+    def academic_year(self) -> int:
+        """Spring and summer censuses fall in the academic year that started the September before."""
+        return self.year if self.term == "autumn" else self.year - 1
 
     @property
     def label(self) -> str:
@@ -292,7 +302,8 @@ def _exclusions(censuses: dict, pz, phases: dict, partial: bool, without_sen: bo
             if pupil is None:
                 count.drop("exclusion of a pupil not in this census's pupil table")
                 continue
-            yg = _ncyear(pupil["ncyear"])
+            ay = None if start is None else start.year if start.month >= 9 else start.year - 1
+            yg = None if ay is None else _ncyear(pupil["ncyear"], census.academic_year - ay)
             phase = _phase(yg, pupil["school"], phases) if yg is not None else None
             problem = ("start date missing or not a date" if start is None
                        else "category not FIXD, LNCH or PERM" if category is None
@@ -304,9 +315,8 @@ def _exclusions(censuses: dict, pz, phases: dict, partial: bool, without_sen: bo
             if problem:
                 count.drop(problem)
                 continue
-            ay = start.year if start.month >= 9 else start.year - 1
             if not partial and not _needed(ay) <= given:
-                missing = sorted(_needed(ay) - given)
+                missing = sorted(_needed(ay) - given, key=lambda c: (c[0], TERMS.index(c[1])))
                 count.drop(f"academic year {ay}/{(ay + 1) % 100:02d} needs its three termly returns; missing "
                            + ", ".join(f"{t} {y}" for y, t in missing))
                 continue
