@@ -102,16 +102,22 @@ def found(identifiers: set[str], cells: list[str]) -> set[str]:
 def test_cin_census_fixtures_prepare_and_validate(data_dir, key):
     p = resolve_paths(data_dir)
     result = prepare("cin-census", CIN, p)
+    # fake_CIN_data.xml was made on 21 July 2022: 2022-23 is only partly covered.
+    assert landing_files(data_dir) == []
+    notes = " ".join(n for i in result.run["inputs"] for t in i["tables"] for n in t["notes"])
+    assert "reference date 2022-07-21 is before the census year ends (31 March 2023)" in notes
+    result = prepare("cin-census", CIN, p, partial_years=True)
     files = landing_files(data_dir)
-    assert [f.name for f in files] == ["social_care_referrals_2022-23.csv"]
+    # Every year with a referral, 2004-05 to 2025-26 (the fixture's dates are random).
+    assert files[0].name == "social_care_referrals_2004-05.csv" and len(files) == 19
     for f in files:
         assert_validates(f)
     tables = [t for i in result.run["inputs"] for t in i["tables"]]
     for t in tables:   # every CINdetails read is written or dropped with a reason
         assert t["rows_in"] == t["rows_out"] + t["rows_dropped"]
     assert sum(t["rows_in"] for t in tables) == 404
-    frame = pd.read_csv(files[0], dtype=str, keep_default_na=False)
-    assert sum(t["rows_out"] for t in tables) == len(frame) == 39
+    frame = pd.concat(pd.read_csv(f, dtype=str, keep_default_na=False) for f in files)
+    assert sum(t["rows_out"] for t in tables) == len(frame) == 394   # 10 dated after the reference date
     # Both XSD variants were read: GenderCurrent (2022) and Sex (2024).
     notes = " ".join(n for t in tables for n in t["notes"])
     assert "GenderCurrent" in notes and "Sex" in notes
@@ -139,7 +145,7 @@ def test_annex_a_fixture_prepares_only_covered_years_unless_asked(data_dir, key)
     assert not found(annex_identifiers(), outputs_text(data_dir))
     episodes = pd.read_csv(files[0], dtype=str, keep_default_na=False)
     # Ages at the assessment from the birth date (the 'Age' column is the child's age today).
-    assert episodes[["start_date", "age", "sex"]].values.tolist() == [
+    assert sorted(episodes[["start_date", "age", "sex"]].values.tolist()) == [
         ["2020-09-16", "11", "M"], ["2020-09-17", "12", "F"], ["2020-09-17", "5", "F"],
         ["2020-09-17", "8", "U"], ["2020-09-18", "5", "M"]]
     referrals = pd.read_csv(files[1], dtype=str, keep_default_na=False)
@@ -174,7 +180,7 @@ def test_school_census_fixture_needs_sen_needs_or_says_so(data_dir, key):
 def test_fixtures_prepare_validate_and_run(data_dir, key):
     """All three fixtures into one landing folder, then a real ``oba run``: every prepared
     row loads, nothing is refused or quarantined, and no input identifier is in any table."""
-    assert main(["prepare", "cin-census", *map(str, CIN)]) == 0
+    assert main(["prepare", "cin-census", *map(str, CIN), "--partial-years"]) == 0
     assert main(["prepare", "annex-a", str(ANNEX), "--partial-years"]) == 0
     assert main(["prepare", "school-census", *map(str, SCHOOL), "--without-sen-needs", "--partial-years"]) == 0
     for f in landing_files(data_dir):
@@ -199,12 +205,12 @@ def test_fixtures_prepare_validate_and_run(data_dir, key):
 
 def test_one_pseudonym_per_child_across_files_formats_and_runs(data_dir, key, tmp_path):
     p = resolve_paths(data_dir)
-    prepare("cin-census", CIN, p)
-    first = landing_files(data_dir)[0].read_bytes()
+    prepare("cin-census", CIN, p, partial_years=True)
+    first = {f.name: f.read_bytes() for f in landing_files(data_dir)}
     # Another data directory, same key: the same pseudonyms, byte for byte.
     other = resolve_paths(tmp_path / "other")
-    prepare("cin-census", CIN, other)
-    assert (other.landing / "social_care_referrals_2022-23.csv").read_bytes() == first
+    prepare("cin-census", CIN, other, partial_years=True)
+    assert {f.name: f.read_bytes() for f in landing_files(other.data_dir)} == first
     # The CIN census links child id and UPN: a school census pupil with that UPN gets the
     # child's social care pseudonym.
     pz = Pseudonymiser(load_key(key, p), key.with_name(key.name + ".links.csv"))
@@ -220,7 +226,7 @@ def test_one_pseudonym_per_child_across_files_formats_and_runs(data_dir, key, tm
 
 def test_key_file_private_and_outside_the_data(data_dir, key):
     p = resolve_paths(data_dir)
-    prepare("cin-census", CIN[:1], p)
+    prepare("cin-census", CIN[:1], p, partial_years=True)
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     secret = key.read_text().strip()
     assert len(secret) == 64
@@ -294,16 +300,20 @@ def test_period_guard_and_versions(data_dir, key, tmp_path):
     """A period prepared from several returns is not replaced by one of them; identical
     content is not written twice; a corrected return of the same year replaces (v2)."""
     p = resolve_paths(data_dir)
-    prepare("cin-census", CIN, p)
+    prepare("cin-census", CIN, p, partial_years=True)
     with pytest.raises(PrepareError, match="prepared before from cin-census 2023-24"):
-        prepare("cin-census", [CIN[1]], p)
-    again = prepare("cin-census", CIN, p)
-    assert [o["status"] for o in again.run["outputs"]] == ["unchanged"]
+        prepare("cin-census", [CIN[1]], p, partial_years=True)
+    again = prepare("cin-census", CIN, p, partial_years=True)
+    assert {o["status"] for o in again.run["outputs"]} == {"unchanged"}
     fixed = tmp_path / "fake_CIN_data.xml"
     fixed.write_text(CIN[1].read_text().replace("<ReferralSource>4</ReferralSource>",
                                                 "<ReferralSource>5D</ReferralSource>"))
-    result = prepare("cin-census", [CIN[0], fixed], p)
-    assert [o["file"] for o in result.run["outputs"]] == ["social_care_referrals_2022-23_v2.csv"]
+    result = prepare("cin-census", [CIN[0], fixed], p, partial_years=True)
+    changed = [o["file"] for o in result.run["outputs"] if o["status"] == "written"]
+    assert changed and all(f.endswith("_v2.csv") for f in changed)
+    assert len(changed) < len(result.run["outputs"])           # years without a source 4 referral
+    v2 = pd.concat(pd.read_csv(data_dir / "landing" / f, dtype=str) for f in changed)
+    assert "early_help" in set(v2["referral_source"])
     manifest = json.loads((data_dir / "prepare_manifest.json").read_text())
     assert len(manifest["runs"]) == 3
     assert {i["sha256"] for i in manifest["runs"][-1]["inputs"]} == {

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.prepare.common import (PrepareError, TableCount, blank, find_columns, fy_of, sex_code, to_date,
-                                      year_label, yes_no)
+from pipelines.prepare.common import (PrepareError, TableCount, blank, find_columns, fy_of, plausible, sex_code,
+                                      to_date, year_label, yes_no)
 from pipelines.prepare.keys import Pseudonymiser, age_on
 from pipelines.prepare.wards import PostcodeWards
 
@@ -50,7 +50,7 @@ LISTS = {
                       r"date_(child_)?became_looked_after", r"date_entered_care", r"lac_start_date",
                       r"date_child_entered_care")},
 }
-REQUIRED = {2: {"child", "start"}, 3: {"child", "referral_date", "source"}, 6: {"child", "cin_start"},
+REQUIRED = {2: {"child", "start", "birth"}, 3: {"child", "referral_date", "source"}, 6: {"child", "cin_start"},
             7: {"child", "cpp_start"}, 8: {"child", "lac_start"}}
 SOURCE_CODES = {
     "1": "individual", "2A": "school", "2B": "la_services", "3": "health", "4": "la_services",
@@ -169,8 +169,8 @@ def _events(path, n, sheet, rows, pz, events, counts) -> None:
         else:
             when = to_date(_cell(row, cols, "cpp_start" if n == 7 else "lac_start"))
             kind = "cp_plan" if n == 7 else "looked_after"
-        if child is None or when is None:
-            count.drop("no child identifier or no date")
+        if child is None or when is None or not plausible(when):
+            count.drop("no child identifier, or no date from 2000 to today")
             continue
         if kind is None:
             count.drop("case status is not a child in need plan")
@@ -195,8 +195,14 @@ def _list2(path, sheet, rows, pz, wards, counts) -> list[dict]:
         if start is None:
             count.drop("assessment start date missing or not a date")
             continue
+        if not plausible(start):
+            count.drop("assessment start date before 2000 or in the future")
+            continue
         if birth is None:
             count.drop("no date of birth: age at the assessment cannot be worked out")
+            continue
+        if not 0 <= age_on(birth, start) <= 18:
+            count.drop("age at the assessment outside 0-18")
             continue
         ward, locality = wards.ward(_cell(row, cols, "postcode")) if wards else (None, None)
         out.append({"episode_id": pz.record("episode", child, start.isoformat()), "child_id": child,
@@ -218,6 +224,8 @@ def _list3(path, sheet, rows, pz, counts) -> list[dict]:
             count.drop("no child identifier")
         elif when is None:
             count.drop("referral date missing or not a date")
+        elif not plausible(when):
+            count.drop("referral date before 2000 or in the future")
         elif source is None:
             count.drop("referral source not recognised")
         else:

@@ -29,7 +29,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.prepare.common import PrepareError, TableCount, blank, fy_of, to_date, year_label, yes_no
+from pipelines.prepare.common import (PrepareError, TableCount, blank, fy_of, plausible, to_date, year_label,
+                                      yes_no)
 from pipelines.prepare.keys import Pseudonymiser
 
 SOURCE = "social_care_referrals"
@@ -141,6 +142,9 @@ def _episode(cin: ET.Element, count: TableCount) -> dict | None:
     if referral is None:
         count.drop("CINreferralDate missing or not a date")
         return None
+    if not plausible(referral):
+        count.drop("CINreferralDate before 2000 or in the future")
+        return None
     code = (_text(cin, "ReferralSource") or "").upper()
     source = REFERRAL_SOURCES.get(code)
     if source is None:
@@ -160,13 +164,22 @@ def _episode(cin: ET.Element, count: TableCount) -> dict | None:
         outcome, when = None, None
     if when is not None and when < referral:
         when = None            # a closure recorded before the referral: the outcome stands, undated
+    if when is not None and not plausible(when):
+        count.drop("outcome (plan start, assessment or closure) dated in the future")
+        return None
     return {"referral_date": referral, "referral_source": source, "outcome": outcome, "outcome_date": when}
 
 
 def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, **_):
     """Every return parsed, referrals merged (a later return's version of an episode wins)."""
     returns = [parse(p, pz) for p in files]
-    years = {r.census_year for r in returns}
+    # A return made before its year ended (an in-year extract) covers only part of it.
+    years = {r.census_year for r in returns if partial_years or r.reference_date >= dt.date(r.census_year + 1, 3, 31)}
+    for r in returns:
+        if r.census_year not in years:
+            r.count.notes.append(f"reference date {r.reference_date.isoformat()} is before the census year ends "
+                                 f"(31 March {r.census_year + 1}): its year is only partly covered; "
+                                 "--partial-years writes it")
     best: dict[str, tuple[dt.date, dict, TableCount]] = {}
     for r in sorted(returns, key=lambda r: r.reference_date):
         seen = set()
@@ -181,8 +194,8 @@ def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, **_)
                 r.count.drop("referral dated after the return's reference date")
                 continue
             if y not in years and not partial_years:
-                r.count.drop("referral in a year whose own return was not given (a later return "
-                             "repeats only episodes still open)")
+                r.count.drop("referral in a year without a complete return of its own among the files "
+                             "(a later return repeats only episodes still open)")
                 continue
             if key in best:
                 best[key][2].drop("superseded by the same episode in a later return")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipelines.pii import normalise_header
+from schemas.checks import EARLIEST_DATE
 
 
 class PrepareError(Exception):
@@ -78,6 +79,8 @@ def to_date(value) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, (int, float)) and 1 <= value < 2958466:   # an Excel serial day number
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
     text = str(value).strip()
     if not text:
         return None
@@ -87,6 +90,12 @@ def to_date(value) -> dt.date | None:
         except ValueError:
             continue
     return None
+
+
+def plausible(d: dt.date | None) -> bool:
+    """The loader's rule for every date (schemas.checks.plausible_date): from 2000 to today.
+    A row failing it would only be quarantined at load, so prepare drops it with the reason."""
+    return d is not None and EARLIEST_DATE.date() <= d <= dt.date.today()
 
 
 def blank(value) -> bool:

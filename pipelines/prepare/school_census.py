@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines.pii import normalise_header
-from pipelines.prepare.common import PrepareError, TableCount, blank, to_date
+from pipelines.prepare.common import PrepareError, TableCount, blank, plausible, to_date
 from pipelines.prepare.keys import Pseudonymiser
 from schemas import codes
 
@@ -169,7 +169,12 @@ def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, scho
         year, term = _census_of(path)
         census = censuses.setdefault((year, term), Census(year, term))
         covers[path] = (census.label,)
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding_errors="replace")
+        if path.suffix.lower() != ".csv":
+            raise PrepareError(path.name, "school census tables are read as CSV, as the census export writes them")
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding_errors="replace")
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise PrepareError(path.name, f"not a readable CSV table ({str(exc).splitlines()[0]})") from None
         kind, cols = _kind(path, list(frame.columns))
         count = TableCount(path.name, kind or "(table not used)", rows_in=len(frame))
         counts.append(count)
@@ -305,10 +310,10 @@ def _exclusions(censuses: dict, pz, phases: dict, partial: bool, without_sen: bo
             ay = None if start is None else start.year if start.month >= 9 else start.year - 1
             yg = None if ay is None else _ncyear(pupil["ncyear"], census.academic_year - ay)
             phase = _phase(yg, pupil["school"], phases) if yg is not None else None
-            problem = ("start date missing or not a date" if start is None
+            problem = ("start date missing, not a date, before 2000 or in the future" if not plausible(start)
                        else "category not FIXD, LNCH or PERM" if category is None
                        else "reason1 not a DfE suspension / exclusion reason code" if reason not in codes.EXCLUSION_REASONS
-                       else "sessions missing or not a number" if pd.isna(sessions)
+                       else "sessions missing, not a number or not above 0" if pd.isna(sessions) or sessions <= 0
                        else "NC year outside reception to year 13" if yg is None
                        else "school not in the school-phase lookup" if phase is None
                        else "no UPN for the pupil" if blank(pupil["upn"]) else None)
