@@ -319,3 +319,35 @@ def test_period_guard_and_versions(data_dir, key, tmp_path):
     assert {i["sha256"] for i in manifest["runs"][-1]["inputs"]} == {
         __import__("hashlib").sha256(f.read_bytes()).hexdigest() for f in (CIN[0], fixed)}
     assert os.environ["OBA_KEY_FILE"] == str(key)
+
+
+def test_ward_from_the_councils_postcode_lookup(data_dir, key, tmp_path):
+    """A list with a postcode column: ward and locality from the lookup, never the postcode;
+    without a lookup (or for a postcode it lacks) ward and locality stay blank."""
+    from sources.generate.writers import write_workbook
+    from sources.lookups import wards
+    ward = wards().iloc[0]
+    rows = [["Child Unique ID", "Gender", "Date of Birth", "Post Code", "Assessment start date"]]
+    rows += [[f"C{i}", "b) Female", "2016-05-01", ["BA2 1AA", "ba21aa", "BS1 9ZZ"][i % 3], f"2024-{4 + i % 9:02d}-10"]
+             for i in range(30)]
+    rows += [[f"C{i}", "a) Male", "2016-05-01", "BA2 1AA", f"2025-{1 + i % 3:02d}-10"] for i in range(30, 40)]
+    book = tmp_path / "annex.xlsx"
+    write_workbook({"List 2": rows}, book)
+    lookup = tmp_path / "postcodes.csv"
+    lookup.write_text(f"Postcode,Ward Code\nBA2 1AA,{ward.ward_code}\n")
+    p = resolve_paths(data_dir)
+    prepare("annex-a", [book], p, postcode_lookup=lookup)
+    files = landing_files(data_dir)
+    assert [f.name for f in files] == ["early_help_episodes_2024-25.csv"]
+    assert_validates(files[0])
+    frame = pd.read_csv(files[0], dtype=str, keep_default_na=False)
+    assert len(frame) == 40
+    known = frame["ward_code"] == ward.ward_code
+    assert known.sum() == 30 and (frame.loc[known, "locality"] == ward.locality).all()
+    assert (frame.loc[~known, ["ward_code", "locality"]] == "").all().all()
+    cells = {c.replace(" ", "").upper() for c in frame.to_numpy().ravel()}
+    assert not cells & {"BA21AA", "BS19ZZ"}
+    with pytest.raises(PrepareError, match="column 'ward_code'"):
+        bad = tmp_path / "bad.csv"
+        bad.write_text("postcode,ward\nBA2 1AA,x\n")
+        prepare("annex-a", [book], p, postcode_lookup=bad)
