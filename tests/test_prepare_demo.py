@@ -163,3 +163,25 @@ def test_statutory_returns_carry_identifiers_and_prepared_extracts_do_not(demo):
     hit_id = {i for i in ids if i in text}
     assert not hit_upn and not hit_id
     assert "Sam Taylor" not in text and "SUR" not in text
+
+
+def test_one_pseudonym_per_child_across_formats(demo):
+    """The same child has one child_id in the CIN census, Annex A and the school census
+    extracts (the school census through the UPN the CIN census links to the child id)."""
+    truth, social, annex, _, _ = demo
+    cin = loaded(social, "social_care_referrals")
+    annex_refs = loaded(annex, "social_care_referrals")
+    assert set(cin["child_id"]) == set(annex_refs["child_id"])
+    # Early Help and social care share children: the episodes' ids are the referrals' ids.
+    pid = dict(zip(truth.pop.people["child_id"], truth.pop.people.index))
+    both = set(truth.episodes["child_id"]) & set(truth.referrals["child_id"])
+    episodes = set(loaded(annex, "early_help_episodes")["child_id"])
+    assert len(episodes & set(annex_refs["child_id"])) == len(both) > 20
+    assert len(pid) == len(truth.pop.people)
+    # Pupils excluded who were also referred to social care: as many in the prepared
+    # extracts as in the demo's own.
+    excluded = set(loaded(social, "exclusions")["child_id"])
+    both_demo = set(truth.exclusions["child_id"]) & set(truth.referrals["child_id"])
+    assert len(both_demo) > 20
+    assert len(excluded & set(cin["child_id"])) == len(both_demo)
+    assert len(excluded) == truth.exclusions["child_id"].nunique()

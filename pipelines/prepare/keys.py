@@ -58,6 +58,8 @@ def load_key(path: Path, paths: Paths) -> bytes:
         if _inside(path, folder):
             raise KeyError_(f"the pseudonymisation key {path} must not be inside the {what} ({folder}); "
                             f"set OBA_KEY_FILE or --key-file to a private location")
+    if path.is_dir():
+        raise KeyError_(f"the pseudonymisation key {path} is a folder; give a file name")
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -246,8 +246,15 @@ LOADERS = {"pupilonroll": _load_pupilonroll, "fsmperiod": _load_fsmperiod, "senn
            "termlyexclusionsonroll": _load_termlyexclusionsonroll}
 
 
-def _sen_check(census: Census, without: bool) -> None:
-    if census.has_sen_table or without:
+def _sen_check(census: Census, without: bool, count: TableCount | None = None) -> None:
+    if census.has_sen_table:
+        unranked = sum(1 for link, p in census.pupils.items()
+                       if p["senprovision"] in SEN_PROVISION and link not in census.sen)
+        if unranked and count is not None:
+            count.notes.append(f"{unranked} pupil(s) with SEN provision have no ranked SEN type: "
+                               "their primary need is written blank")
+        return
+    if without:
         return
     if any(p["senprovision"] in SEN_PROVISION for p in census.pupils.values()):
         raise PrepareError(f"{census.year}_{census.term} census", "pupils have SEN provision but no senneeds table "
@@ -263,7 +270,7 @@ def _population(censuses: dict, phases: dict, without_sen: bool) -> dict[int, pd
             for p in census.pupils.values():
                 p["count"].drop("pupils are counted from the spring (January) census only; kept for exclusions")
             continue
-        _sen_check(census, without_sen)
+        _sen_check(census, without_sen, next(iter(census.pupils.values()))["count"] if census.pupils else None)
         groups: Counter = Counter()
         for link, p in census.pupils.items():
             yg = _ncyear(p["ncyear"])
