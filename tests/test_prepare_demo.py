@@ -185,3 +185,22 @@ def test_one_pseudonym_per_child_across_formats(demo):
     assert len(both_demo) > 20
     assert len(excluded & set(cin["child_id"])) == len(both_demo)
     assert len(excluded) == truth.exclusions["child_id"].nunique()
+
+
+def test_oba_generate_writes_the_returns_reproducibly(tmp_path, capsys):
+    from pipelines.cli import main
+
+    for run in ("a", "b"):
+        assert main(["--data-dir", str(tmp_path / run), "generate", "--scale", "0.01",
+                     "--statutory", str(tmp_path / run / "returns")]) == 0
+    assert "statutory returns" in capsys.readouterr().out
+    a, b = (sorted((tmp_path / r / "returns").iterdir()) for r in ("a", "b"))
+    names = [f.name for f in a]
+    assert names == [f.name for f in b]
+    assert {"annex_a.xlsx", "cin_census_2017.xml", "cin_census_2026.xml", "school_phases.csv",
+            "2026_autumn_termlyexclusionsonroll.csv", "2017_spring_pupilonroll.csv"} <= set(names)
+    assert len(names) == 1 + 10 + 1 + 10 * 3 * 4
+    assert all(x.read_bytes() == y.read_bytes() for x, y in zip(a, b))
+    # The returns are never put in the landing folder.
+    assert not any(f.suffix in (".xml", ".xlsx") and "annex" in f.name or "cin_census" in f.name
+                   for f in (tmp_path / "a" / "landing").iterdir())
