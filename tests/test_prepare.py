@@ -266,6 +266,9 @@ def test_refusals_name_file_sheet_and_column(data_dir, key, tmp_path):
                    book)
     with pytest.raises(PrepareError, match=r"annex.xlsx, List 3, column 'source': no column recognised as source"):
         prepare("annex-a", [book], p)
+    write_workbook({"List 3": [["Child ID", "Child Unique ID", "Date of Referral", "Referral Source"]]}, book)
+    with pytest.raises(PrepareError, match=r"List 3, column 'Child Unique ID': two columns could be child"):
+        prepare("annex-a", [book], p)
     write_workbook({"Sheet1": [["a"]]}, book)
     with pytest.raises(PrepareError, match="neither 'List 2'"):
         prepare("annex-a", [book], p)

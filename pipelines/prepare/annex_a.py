@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipelines.pii import normalise_header
 from pipelines.prepare.common import (PrepareError, TableCount, blank, find_columns, fy_of, plausible, sex_code,
                                       to_date, year_label, yes_no)
 from pipelines.prepare.keys import Pseudonymiser, age_on
@@ -97,11 +98,8 @@ def _table(path: Path, sheet: str, rows: list[list], n: int) -> tuple[dict[str, 
     """Header row (the first of the first ten with a child id column) and the rows after it."""
     spec = {**COMMON, **LISTS[n]}
     for i, row in enumerate(rows[:10]):
-        try:
-            cols = find_columns(list(row), {"child": CHILD}, {"child"}, path.name, sheet)
-        except PrepareError:
-            continue
-        if cols:
+        names = [normalise_header(h) for h in row if not blank(h)]
+        if any(re.fullmatch(p, h) for p in CHILD for h in names):
             found = find_columns(list(row), spec, REQUIRED[n], path.name, sheet)
             body = [r for r in rows[i + 1:] if any(not blank(c) for c in r)]
             return found, body
@@ -149,8 +147,11 @@ def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, post
             referrals += _list3(path, *sheets[3], pz, counts)
     outputs = {}
     _emit(outputs, "early_help_episodes", episodes, "start_date", "episode_id", partial_years)
+    dates: dict[str, list[dt.date]] = {}
     for row in referrals:
-        row.update(_outcome(row, referrals, events))
+        dates.setdefault(row["child_id"], []).append(row["referral_date"])
+    for row in referrals:
+        row.update(_outcome(row, dates[row["child_id"]], events))
     _emit(outputs, "social_care_referrals", referrals, "referral_date", "referral_id", partial_years)
     return outputs, counts, covers
 
@@ -235,10 +236,10 @@ def _list3(path, sheet, rows, pz, counts) -> list[dict]:
     return out
 
 
-def _outcome(row: dict, referrals: list[dict], events: dict) -> dict:
+def _outcome(row: dict, child_referrals: list[dt.date], events: dict) -> dict:
+    """The referral's outcome from the child's events up to the child's next referral."""
     start = row["referral_date"]
-    later = [r["referral_date"] for r in referrals if r["child_id"] == row["child_id"] and r["referral_date"] > start]
-    end = min(later, default=dt.date.max)
+    end = min((d for d in child_referrals if d > start), default=dt.date.max)
     mine = sorted(e for e in events.get(row["child_id"], []) if start <= e[0] < end)
     dated = [e for e in mine if e[1] != "cin_plan"]
     if dated:

@@ -77,8 +77,9 @@ def _date(value) -> str:
     return pd.Timestamp(value).date().isoformat()
 
 
-def _census_date(value) -> str:
-    return pd.Timestamp(value).strftime("%Y-%b-%d 00:00:00")
+def _census_dates(values) -> list[str]:
+    """Dates as the census export writes them: '2025-Feb-16 00:00:00'."""
+    return list(pd.DatetimeIndex(np.asarray(values, dtype="datetime64[D]")).strftime("%Y-%b-%d 00:00:00"))
 
 
 def write(out: Path, scale: float = 1.0, seed: int = 2026, t: Truth | None = None) -> dict:
@@ -104,6 +105,8 @@ def _sub(parent: ET.Element, tag: str, text=None) -> ET.Element:
 
 def _cin_census(out: Path, t: Truth, pid_of: dict) -> dict[str, int]:
     p = t.pop.people
+    births = pd.DatetimeIndex(p["birth"].to_numpy()).strftime("%Y-%m-%d").to_numpy()
+    sexes = p["sex"].to_numpy()
     written = {}
     for y in YEARS:
         refs = t.referrals[t.referrals["_fy"] == y]
@@ -120,17 +123,20 @@ def _cin_census(out: Path, t: Truth, pid_of: dict) -> dict[str, int]:
         children = _sub(msg, "Children")
         # Collection years to 2022 record GenderCurrent (1/2), later ones Sex (M/F), as the XSDs did.
         old = y + 1 <= 2022
-        for child_id, group in refs.groupby("child_id", sort=False):
+        by_child: dict[str, list] = {}
+        for r in refs.itertuples():
+            by_child.setdefault(r.child_id, []).append(r)
+        for child_id, group in by_child.items():
             pid = pid_of[child_id]
             child = _sub(children, "Child")
             ids = _sub(child, "ChildIdentifiers")
             _sub(ids, "LAchildID", la_child_id(pid))
             _sub(ids, "UPN", upn(pid))
-            _sub(ids, "PersonBirthDate", _date(p.at[pid, "birth"]))
-            sex = p.at[pid, "sex"]
+            _sub(ids, "PersonBirthDate", births[pid])
+            sex = sexes[pid]
             _sub(ids, "GenderCurrent" if old else "Sex", ("1" if sex == "M" else "2") if old else sex)
             _sub(_sub(child, "ChildCharacteristics"), "Ethnicity", "NOBT")
-            for r in group.itertuples():
+            for r in group:
                 _cin_details(child, r)
         ET.indent(msg)
         name = f"cin_census_{y + 1}.xml"
@@ -178,12 +184,14 @@ def _gender(sex: str) -> str:
 def _annex_a(out: Path, t: Truth, pid_of: dict) -> dict[str, str]:
     p = t.pop.people
     as_at = pd.Timestamp(AS_AT).date()
+    births = [b.date() for b in pd.DatetimeIndex(p["birth"].to_numpy())]
+    sexes = p["sex"].to_numpy()
 
     def person(child_id, sex=None):
         pid = pid_of[child_id]
-        birth = pd.Timestamp(p.at[pid, "birth"]).date()
+        birth = births[pid]
         age = round((as_at - birth).days / 365.25, 2)
-        return [la_child_id(pid), _gender(sex or p.at[pid, "sex"]), "a) WBRI", birth, age]
+        return [la_child_id(pid), _gender(sex or sexes[pid]), "a) WBRI", birth, age]
 
     e = t.episodes
     list2 = [["Child ID", "Sex", "Ethnicity", "Date of Birth", "Age", "Assessment start date",
@@ -257,7 +265,7 @@ def _school_census(out: Path, t: Truth, pid_of: dict) -> dict[str, str]:
                 "pupilonrolltableid": link, "NativeId": records["school"].to_numpy(),
                 "upn": [upn(x) for x in pids], "surname": [f"SUR{x % 9973}" for x in pids],
                 "forename": [f"FOR{x % 7919}" for x in pids],
-                "dob": [_census_date(b) for b in p["birth"].to_numpy()[pids]],
+                "dob": _census_dates(p["birth"].to_numpy()[pids]),
                 "sex": p["sex"].to_numpy()[pids],
                 "ncyearactual": np.where(yg == 0, "R", yg.astype(str)),
                 "enrolstatus": "C", "senprovision": np.where(sen == "", "N", np.where(ehcp, "E", "K"))})
@@ -266,7 +274,7 @@ def _school_census(out: Path, t: Truth, pid_of: dict) -> dict[str, str]:
             fsm = records["fsm"].to_numpy().astype(bool)
             pd.DataFrame({"pupilonrolltableid": np.array(link, dtype=object)[fsm],
                           "NativeId": records["school"].to_numpy()[fsm],
-                          "fsmstartdate": _census_date(start), "fsmenddate": _census_date(end)}
+                          "fsmstartdate": _census_dates([start])[0], "fsmenddate": _census_dates([end])[0]}
                          ).to_csv(out / f"{stem}fsmperiod.csv", index=False)
             has = sen != ""
             pd.DataFrame({"pupilonrolltableid": np.array(link, dtype=object)[has],
@@ -274,7 +282,7 @@ def _school_census(out: Path, t: Truth, pid_of: dict) -> dict[str, str]:
                           "sentype": sen[has]}).to_csv(out / f"{stem}senneeds.csv", index=False)
             part_link = [f"R{pid:08d}-{school}" for pid, school in zip(part["_pid"], part["school_id"])]
             pd.DataFrame({"pupilonrolltableid": part_link, "NativeId": part["school_id"].to_numpy(),
-                          "startdate": [_census_date(d) for d in part["start_date"]],
+                          "startdate": _census_dates(part["start_date"].to_numpy()),
                           "sessions": part["sessions"].to_numpy(), "reason1": part["reason_code"].to_numpy(),
                           "reason2": "", "reason3": "",
                           "category": np.where(part["category"] == "permanent", "PERM", "FIXD")}
