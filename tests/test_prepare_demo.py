@@ -204,3 +204,27 @@ def test_oba_generate_writes_the_returns_reproducibly(tmp_path, capsys):
     # The returns are never put in the landing folder.
     assert not any(f.suffix in (".xml", ".xlsx") and "annex" in f.name or "cin_census" in f.name
                    for f in (tmp_path / "a" / "landing").iterdir())
+
+
+def test_prepare_then_oba_run_gives_the_demo_indicator_values(demo, monkeypatch):
+    """The real pipeline on the prepared landing folder (CIN census and school census
+    extracts only): ``indicator_values`` holds the demo's figures for the exclusion measures."""
+    from pipelines.runner import run
+
+    truth, social, _, _, _ = demo
+    monkeypatch.setenv("OBA_DATA_DIR", str(social.data_dir))
+    monkeypatch.setenv("DAGSTER_HOME", str(social.data_dir / "dagster_home"))
+    monkeypatch.setenv("OBA_AS_AT", "2026-10-31")
+    run(social)
+    measures = ["eh04_suspensions_per_100", "eh04_perm_excl_per_100", "eh04_pupils_suspended_pct",
+                "eh11_behaviour_semh_excl_per_100"]
+    with duckdb.connect(str(social.warehouse), read_only=True) as con:
+        assert con.execute("select sum(rows_quarantined + rows_refused) from load_log").fetchone()[0] == 0
+        ours = con.execute("select measure_id, period, breakdown, breakdown_value, numerator, denominator "
+                           "from indicator_values where list_contains(?, measure_id) order by all",
+                           [measures]).df()
+    frames = {"exclusions": truth.exclusions, "pupil_population": truth.pupil_population}
+    expected = pd.concat([indicator(frames, i, measures) for i in ("EH04", "EH11")])
+    expected = expected.sort_values(list(expected.columns)).reset_index(drop=True)
+    assert len(ours) > 100
+    pd.testing.assert_frame_equal(ours, expected, check_dtype=False)

@@ -46,27 +46,20 @@ def load_manifest(paths: Paths) -> dict:
     return {"runs": [], "outputs": {}}
 
 
+def _missing(v) -> bool:
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and pd.isna(v))
+
+
 def to_text(source: catalogue.Source, frame: pd.DataFrame) -> pd.DataFrame:
     """Catalogue columns as the loader reads them: ISO dates, Y/N, whole numbers, blanks."""
+    write = {"date": lambda v: (v.date() if isinstance(v, dt.datetime) else v).isoformat(),
+             "bool": lambda v: "Y" if v else "N", "int": lambda v: str(int(v)),
+             "float": lambda v: f"{float(v):g}", "str": str}
     out = {}
     for col in source.columns:
         values = frame[col.name] if col.name in frame.columns else pd.Series([None] * len(frame))
-        values = values.reset_index(drop=True).astype(object)
-        if col.type == "date":
-            text = [v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else "" for v in values]
-        elif col.type == "bool":
-            text = ["" if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else ("Y" if v else "N")
-                    for v in values]
-        elif col.type == "int":
-            text = ["" if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else str(int(v))
-                    for v in values]
-        elif col.type == "float":
-            text = ["" if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else f"{float(v):g}"
-                    for v in values]
-        else:
-            text = ["" if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else str(v)
-                    for v in values]
-        out[col.name] = text
+        fmt = write[col.type]
+        out[col.name] = ["" if _missing(v) else fmt(v) for v in values.reset_index(drop=True).astype(object)]
     return pd.DataFrame(out, columns=source.column_names, dtype=object)
 
 
