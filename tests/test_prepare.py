@@ -362,3 +362,37 @@ def test_ward_from_the_councils_postcode_lookup(data_dir, key, tmp_path):
         bad = tmp_path / "bad.csv"
         bad.write_text("postcode,ward\nBA2 1AA,x\n")
         prepare("annex-a", [book], p, postcode_lookup=bad)
+
+
+def test_annex_a_workbooks_together_cover_a_year_and_the_same_file_twice_is_refused(data_dir, key, tmp_path):
+    """Two Annex A snapshots, April-October and October-March: neither covers 2024-25 alone,
+    together they do (a gap between them would not)."""
+    from sources.generate.writers import write_workbook
+
+    def book(name, months):
+        rows = [["Child Unique ID", "Gender", "Date of Birth", "Assessment start date"]]
+        rows += [[f"{name}{m}", "a) Male", "2015-01-01", f"{y}-{m:02d}-{d:02d}"]
+                 for (y, m) in months for d in (2, 27)]
+        path = tmp_path / f"{name}.xlsx"
+        write_workbook({"List 2": rows}, path)
+        return path
+
+    first = book("a", [(2024, m) for m in range(4, 11)])
+    second = book("b", [(2024, m) for m in range(10, 13)] + [(2025, m) for m in range(1, 4)])
+    gap = book("c", [(2024, 12)] + [(2025, m) for m in range(1, 4)])
+    p = resolve_paths(data_dir)
+    alone = prepare("annex-a", [first], p)
+    assert landing_files(data_dir) == []
+    assert "2024-25 only partly covered" in alone.run["inputs"][0]["tables"][0]["notes"][0]
+    prepare("annex-a", [first, gap], p)
+    assert landing_files(data_dir) == []
+    prepare("annex-a", [first, second], p)
+    files = landing_files(data_dir)
+    assert [f.name for f in files] == ["early_help_episodes_2024-25.csv"]
+    assert len(pd.read_csv(files[0])) == 14 + 12
+    with pytest.raises(PrepareError, match="prepared before from annex-a workbook"):
+        prepare("annex-a", [second], p, partial_years=True)
+    copy = tmp_path / "copy.xlsx"
+    shutil.copy(first, copy)
+    with pytest.raises(PrepareError, match="a.xlsx, copy.xlsx: the same file"):
+        prepare("annex-a", [first, copy], p)

@@ -53,6 +53,10 @@ def prepare(fmt: str, files: list[Path], paths: Paths, key_path: str | Path | No
     for f in files:
         if not f.is_file():
             raise PrepareError(str(f), "no such file")
+    hashes = [file_hash(f) for f in files]
+    twice = [f.name for f, h in zip(files, hashes) if hashes.count(h) > 1]
+    if twice:   # the same rows twice would count every event twice
+        raise PrepareError(", ".join(twice), "the same file (same content) is given more than once")
     kpath = key_file(key_path)
     pz = Pseudonymiser(load_key(kpath, paths), register_file(kpath))
     outputs, counts, covers = FORMATS[fmt].read(files, pz, partial_years=partial_years, **options)
@@ -60,7 +64,7 @@ def prepare(fmt: str, files: list[Path], paths: Paths, key_path: str | Path | No
     if unbalanced:   # every row read is written or dropped with a reason: a bug otherwise
         raise PrepareError(unbalanced[0].file, f"rows do not reconcile in {unbalanced[0].table}: "
                            f"{unbalanced[0].as_dict()}")
-    inputs = [output.Input(f, file_hash(f), covers.get(f, ())) for f in files]
+    inputs = [output.Input(f, h, covers.get(f, ())) for f, h in zip(files, hashes)]
     written, entries = output.write(outputs, inputs, paths, fmt)
     links = pz.save_links()
     tables = [c.as_dict() for c in counts]

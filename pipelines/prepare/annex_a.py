@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipelines.extracts import file_hash
 from pipelines.pii import normalise_header
 from pipelines.prepare.common import (PrepareError, TableCount, blank, find_columns, fy_of, plausible, sex_code,
                                       to_date, year_label, yes_no)
@@ -112,20 +113,23 @@ def _cell(row: list, cols: dict[str, int], name: str):
     return row[i] if i is not None and i < len(row) else None
 
 
-def _covered(dates: list[dt.date], count: TableCount, partial: bool) -> set[int]:
-    """Financial years the list spans from start to end (31 days' slack each side)."""
-    if not dates:
-        return set()
-    first, last = min(dates), max(dates)
-    years = set(range(fy_of(first), fy_of(last) + 1))
-    full = {y for y in years if first <= dt.date(y, 4, 1) + SLACK and last >= dt.date(y + 1, 3, 31) - SLACK}
-    if partial:
-        return years
-    if years - full:
-        count.notes.append("financial year(s) " + ", ".join(year_label(y) for y in sorted(years - full))
-                           + f" only partly covered (dates {first.isoformat()} to {last.isoformat()}); "
-                           "--partial-years writes them")
-    return full
+def _covered(spans: list[tuple[dt.date, dt.date]], partial: bool) -> tuple[set[int], str | None]:
+    """Financial years the lists span from start to end (31 days' slack each side), the
+    workbooks' spans joined where they overlap; and a note naming the years only partly
+    covered (all years are kept with ``partial``)."""
+    merged: list[list[dt.date]] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1] + SLACK:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    years = {y for first, last in merged for y in range(fy_of(first), fy_of(last) + 1)}
+    full = {y for y in years for first, last in merged
+            if first <= dt.date(y, 4, 1) + SLACK and last >= dt.date(y + 1, 3, 31) - SLACK}
+    if partial or not years - full:
+        return years, None
+    return full, ("financial year(s) " + ", ".join(year_label(y) for y in sorted(years - full))
+                  + " only partly covered by the dates in the list(s); --partial-years writes them")
 
 
 def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, postcode_lookup: Path | None = None,
@@ -137,7 +141,8 @@ def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, post
         if 2 not in sheets and 3 not in sheets:
             raise PrepareError(path.name, "neither 'List 2' (early help) nor 'List 3' (referrals) found; sheets "
                                "are recognised by names starting 'List <n>'")
-        covers[path] = ("annex-a",)
+        # Each workbook is a snapshot of its own: a period built from several is not replaced from fewer.
+        covers[path] = (f"annex-a workbook {file_hash(path)[:12]}",)
         for n in (6, 7, 8):
             if n in sheets:
                 _events(path, n, *sheets[n], pz, events, counts)
@@ -252,14 +257,17 @@ def _outcome(row: dict, child_referrals: list[dt.date], events: dict) -> dict:
 
 
 def _emit(outputs: dict, source: str, rows: list[dict], date_col: str, key: str, partial: bool) -> None:
-    """One extract per financial year the list covers; duplicates and uncovered years dropped."""
-    by_count: dict[int, list[dict]] = {}
+    """One extract per financial year the lists cover; duplicates and uncovered years dropped."""
+    groups: dict[int, list[dict]] = {}
     for r in rows:
-        by_count.setdefault(id(r["_count"]), []).append(r)
+        groups.setdefault(id(r["_count"]), []).append(r)
+    spans = [(min(r[date_col] for r in g), max(r[date_col] for r in g)) for g in groups.values()]
+    years, note = _covered(spans, partial)
     kept = []
-    for group in by_count.values():
+    for group in groups.values():
         count = group[0]["_count"]
-        years = _covered([r[date_col] for r in group], count, partial)
+        if note:
+            count.notes.append(note)
         seen = set()
         for r in group:
             if r[key] in seen:
