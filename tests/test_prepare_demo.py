@@ -8,7 +8,7 @@ the loader keeps once the injected faults are quarantined)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import shutil
 
 import duckdb
 import numpy as np
@@ -228,3 +228,25 @@ def test_prepare_then_oba_run_gives_the_demo_indicator_values(demo, monkeypatch)
     expected = expected.sort_values(list(expected.columns)).reset_index(drop=True)
     assert len(ours) > 100
     pd.testing.assert_frame_equal(ours, expected, check_dtype=False)
+
+
+def test_prepared_referrals_beside_another_systems_episodes_are_flagged(demo, tmp_path):
+    """The demo's own Early Help extract carries the generator's pseudonyms, not the key's:
+    prepared referrals beside it share no child, and prepare says so (EH01's step-up would
+    otherwise be silently 0%)."""
+    truth, _, _, _, returns = demo
+    paths = Paths(tmp_path / "mixed")
+    paths.landing.mkdir(parents=True)
+    episodes = truth.episodes[catalogue.get("early_help_episodes").column_names]
+    episodes.to_csv(paths.landing / "early_help_episodes_2016-17.csv", index=False)
+    result = prepare("cin-census", sorted(returns.glob("cin_census_*.xml")), paths, key_path=tmp_path / "k")
+    assert len(result.run["warnings"]) == 1
+    assert "social_care_referrals (prepared) and early_help_episodes" in result.report()
+    # Episodes pseudonymised with the same key (here: Annex A prepared elsewhere): no warning.
+    annex, same = Paths(tmp_path / "annex"), Paths(tmp_path / "same_key")
+    prepare("annex-a", [returns / "annex_a.xlsx"], annex, key_path=tmp_path / "k")
+    same.landing.mkdir(parents=True)
+    for f in annex.landing.glob("early_help_episodes_*"):
+        shutil.copy(f, same.landing)
+    again = prepare("cin-census", sorted(returns.glob("cin_census_*.xml")), same, key_path=tmp_path / "k")
+    assert again.run["warnings"] == []

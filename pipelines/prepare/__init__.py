@@ -41,6 +41,7 @@ class Result:
         lines += [f"  {o['file']}: {o['rows']} rows ({o['status']})" for o in self.run["outputs"]]
         if not self.run["outputs"]:
             lines.append("  none (nothing in the inputs maps onto a complete period; see the reasons above)")
+        lines += [f"WARNING: {w}" for w in self.run.get("warnings", [])]
         return "\n".join(lines)
 
 
@@ -65,7 +66,8 @@ def prepare(fmt: str, files: list[Path], paths: Paths, key_path: str | Path | No
         raise PrepareError(unbalanced[0].file, f"rows do not reconcile in {unbalanced[0].table}: "
                            f"{unbalanced[0].as_dict()}")
     inputs = [output.Input(f, h, covers.get(f, ())) for f, h in zip(files, hashes)]
+    warnings = output.link_warnings(outputs, paths)
     written, entries = output.write(outputs, inputs, paths, fmt)
     links = pz.save_links()
     tables = [c.as_dict() for c in counts]
-    return Result(output.record_run(paths, fmt, inputs, tables, written, entries, links))
+    return Result(output.record_run(paths, fmt, inputs, tables, written, entries, links, warnings))

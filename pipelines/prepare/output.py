@@ -118,15 +118,50 @@ def write(outputs: dict[tuple[str, str], pd.DataFrame], inputs: list[Input], pat
     return written, entries
 
 
+# Extracts whose children the indicators follow into another extract by child_id (EH01:
+# an Early Help episode followed by a social care referral).
+LINKED = {"social_care_referrals": ("early_help_episodes",), "early_help_episodes": ("social_care_referrals",)}
+
+
+def link_warnings(outputs: dict[tuple[str, str], pd.DataFrame], paths: Paths) -> list[str]:
+    """Extracts in the landing folder that the prepared ones are linked to but that share
+    not one child with them: they were pseudonymised another way (another system, another
+    key), and a linked measure would silently find no link."""
+    prepared = {name for name, _ in outputs}
+    ours = {c for (name, _), f in outputs.items() if "child_id" in f.columns for c in f["child_id"].dropna()}
+    made_here = {e["file"] for e in load_manifest(paths)["outputs"].values()}
+    warnings = []
+    for name in sorted(prepared):
+        for other in LINKED.get(name, ()):
+            if other in prepared:
+                continue
+            source = catalogue.get(other)
+            files = [f for f in sorted(paths.landing.glob(f"{other}_*.csv"))
+                     if source.match(f.name) and f.name not in made_here]
+            theirs = set()
+            for f in files:
+                try:
+                    theirs |= set(pd.read_csv(f, usecols=["child_id"], dtype=str, encoding_errors="replace")["child_id"])
+                except ValueError:      # no child_id header: the loader will say so
+                    continue
+            if theirs and not theirs & ours:
+                warnings.append(
+                    f"{name} (prepared) and {other} ({len(files)} file(s) in the landing folder, not prepared "
+                    f"here) share no child_id: the {other} extract was pseudonymised another way, so "
+                    f"linked measures (EH01 step-up) would find no link. Give that system's extract the "
+                    f"same key's pseudonyms, or prepare into a data directory of its own (docs/formats.md).")
+    return warnings
+
+
 def record_run(paths: Paths, fmt: str, inputs: list[Input], tables: list[dict], written: list[dict],
-               entries: dict, links_added: int) -> dict:
+               entries: dict, links_added: int, warnings: list[str] | None = None) -> dict:
     """Append the run (inputs with their hashes, every table's row counts, outputs) to the manifest."""
     manifest = load_manifest(paths)
     manifest["outputs"].update(entries)
     run = {"format": fmt, "prepared_at": dt.datetime.now().isoformat(timespec="seconds"),
            "inputs": [{"file": i.path.name, "sha256": i.sha256, "covers": list(i.covers),
                        "tables": [t for t in tables if t["file"] == i.path.name]} for i in inputs],
-           "outputs": written, "links_added": links_added}
+           "outputs": written, "links_added": links_added, "warnings": warnings or []}
     manifest["runs"].append(run)
     _save(paths, manifest)
     return run

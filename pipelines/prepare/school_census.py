@@ -119,6 +119,8 @@ def _phase(year_group: int, school, phases: dict[str, str]) -> str | None:
 def _school_phases(path: Path | None) -> dict[str, str]:
     if path is None:
         return {}
+    if not Path(path).is_file():
+        raise PrepareError(str(path), "no such school-phase lookup file")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame.columns = [normalise_header(c) for c in frame.columns]
     if not {"school", "phase"} <= set(frame.columns):
