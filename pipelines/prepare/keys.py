@@ -81,7 +81,8 @@ def load_key(path: Path, paths: Paths) -> bytes:
 
 def normalise_id(value) -> str | None:
     """One spelling per identifier: trimmed, upper case, '1234.0' (a number read from
-    Excel) written '1234'. Blank -> None."""
+    Excel) written '1234', and an all-digit id without leading zeros (Excel drops them from
+    a number, the XML keeps them: '001234' and 1234 are one child). Blank -> None."""
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return None
     if isinstance(value, float) and value.is_integer():
@@ -89,6 +90,8 @@ def normalise_id(value) -> str | None:
     text = str(value).strip().upper()
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
+    if text.isdigit():
+        text = text.lstrip("0") or "0"
     return text or None
 
 
