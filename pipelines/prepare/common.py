@@ -140,9 +140,3 @@ def ay_of(d: dt.date) -> int:
 def year_label(y: int) -> str:
     """The period in a landing file name: 2024 -> '2024-25'."""
     return f"{y}-{(y + 1) % 100:02d}"
-
-
-def safe_code(value) -> str:
-    """A value fit to quote in a message: short codes only (never free text or identifiers)."""
-    text = "" if blank(value) else str(value).strip()
-    return f"'{text}'" if re.fullmatch(r"[A-Za-z0-9]{1,4}", text) else "(a value not shown)"

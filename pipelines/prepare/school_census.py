@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines.pii import normalise_header
-from pipelines.prepare.common import PrepareError, TableCount, blank, plausible, to_date
+from pipelines.prepare.common import PrepareError, TableCount, ay_of, blank, plausible, to_date, year_label
 from pipelines.prepare.keys import Pseudonymiser
 from schemas import codes
 
@@ -190,10 +190,10 @@ def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, scho
         LOADERS[kind](census, cols, frame, count)
     outputs = {}
     population = _population(censuses, phases, without_sen_needs)
-    for (year, frame) in population.items():
-        outputs[("pupil_population", f"{year}-{(year + 1) % 100:02d}")] = frame
-    for (year, frame) in _exclusions(censuses, pz, phases, partial_years, without_sen_needs).items():
-        outputs[("exclusions", f"{year}-{(year + 1) % 100:02d}")] = frame
+    for year, frame in population.items():
+        outputs[("pupil_population", year_label(year))] = frame
+    for year, frame in _exclusions(censuses, pz, phases, partial_years, without_sen_needs).items():
+        outputs[("exclusions", year_label(year))] = frame
     return outputs, counts, covers
 
 
@@ -316,7 +316,7 @@ def _exclusions(censuses: dict, pz, phases: dict, partial: bool, without_sen: bo
             if pupil is None:
                 count.drop("exclusion of a pupil not in this census's pupil table")
                 continue
-            ay = None if start is None else start.year if start.month >= 9 else start.year - 1
+            ay = None if start is None else ay_of(start)
             yg = None if ay is None else _ncyear(pupil["ncyear"], census.academic_year - ay)
             phase = _phase(yg, pupil["school"], phases) if yg is not None else None
             problem = ("start date missing, not a date, before 2000 or in the future" if not plausible(start)
