@@ -15,9 +15,13 @@ def cmd_generate(args) -> int:
 
     p = resolve_paths(args.data_dir).ensure()
     out = Path(args.out).resolve() if args.out else p.landing
-    manifest = generate(out, scale=args.scale, seed=args.seed)
+    statutory = Path(args.statutory).resolve() if args.statutory else None
+    manifest = generate(out, scale=args.scale, seed=args.seed, statutory_dir=statutory)
     files = manifest.get("files", manifest)
     print(f"Wrote {len(files)} demo extracts to {out} (scale {args.scale}, seed {args.seed}).")
+    if statutory:
+        print(f"Wrote the statutory returns to {statutory} (for oba prepare; they identify children, "
+              f"keep them out of the landing folder).")
     return 0
 
 
@@ -27,6 +31,25 @@ def cmd_validate(args) -> int:
     text, ok = report(Path(args.file), args.source, limit=args.limit)
     print(text)
     return 0 if ok else 1
+
+
+def cmd_prepare(args) -> int:
+    from pipelines.prepare import PrepareError, prepare
+    from pipelines.prepare.keys import KeyError_
+
+    p = resolve_paths(args.data_dir).ensure()
+    options = {"postcode_lookup": Path(args.postcode_lookup) if args.postcode_lookup else None,
+               "school_phases": Path(args.school_phases) if args.school_phases else None,
+               "without_sen_needs": args.without_sen_needs}
+    try:
+        result = prepare(args.format, [Path(f) for f in args.files], p, key_path=args.key_file,
+                         partial_years=args.partial_years, **options)
+    except (PrepareError, KeyError_) as exc:
+        print(f"Refused: {exc}", file=sys.stderr)
+        return 1
+    print(result.report())
+    print(f"Landing folder: {p.landing}; manifest: {p.data_dir / 'prepare_manifest.json'}")
+    return 0
 
 
 def cmd_run(args) -> int:
@@ -138,6 +161,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--out", help="folder to write to (default: <data dir>/landing)")
     g.add_argument("--scale", type=float, default=1.0, help="1 = B&NES; 10 = a large county")
     g.add_argument("--seed", type=int, default=2026)
+    g.add_argument("--statutory", help="also write CIN census, Annex A and school census returns into this folder")
     g.set_defaults(func=cmd_generate)
 
     v = sub.add_parser("validate", help="check an extract against its schema before dropping it in")
@@ -145,6 +169,21 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--source", required=True, help="source name from the catalogue, e.g. neet")
     v.add_argument("--limit", type=int, default=20, help="failures to list")
     v.set_defaults(func=cmd_validate)
+
+    pr = sub.add_parser("prepare", help="turn statutory returns (Annex A, CIN census, school census) into "
+                                        "anonymised extracts in the landing folder")
+    pr.add_argument("format", choices=["annex-a", "cin-census", "school-census"])
+    pr.add_argument("files", nargs="+", help="the return's file(s); give every file of a period together")
+    pr.add_argument("--key-file", help="pseudonymisation key (default: $OBA_KEY_FILE or ~/.config/oba/pseudonym.key; "
+                                       "created 0600 on first use)")
+    pr.add_argument("--postcode-lookup", help="CSV postcode,ward_code: ward of a child's postcode where a list has one")
+    pr.add_argument("--school-phases", help="school census: CSV school,phase (the school id as the export writes it); "
+                                           "default: phase from the year group")
+    pr.add_argument("--without-sen-needs", action="store_true",
+                    help="school census: no senneeds table; SEN primary need written blank")
+    pr.add_argument("--partial-years", action="store_true",
+                    help="also write years the files cover only in part (otherwise dropped, with the reason)")
+    pr.set_defaults(func=cmd_prepare)
 
     r = sub.add_parser("run", help="materialise everything (or --select assets) headlessly")
     r.add_argument("--select", nargs="*", help="asset keys, e.g. raw_neet stg_neet")

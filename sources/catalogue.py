@@ -12,7 +12,7 @@ with new content for the same period is a *re-issue*: it replaces the earlier de
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from schemas import codes
 
@@ -96,10 +96,14 @@ SOURCES: tuple[Source, ...] = (
         (
             C("episode_id", "str", "Episode identifier"),
             CHILD,
-            C("family_id", "str", "Pseudonymous family id", id_format="[0-9a-f]{16}"),
+            # Blank where the source cannot say: an Annex A list has no family, level, agency or
+            # address (docs/formats.md); the indicator SQL reports these as 'unknown'.
+            C("family_id", "str", "Pseudonymous family id", nullable=True, id_format="[0-9a-f]{16}"),
             C("start_date", "date", "Date the Early Help assessment started", aliases=("assessment_date",)),
-            C("level", "int", "Level of need on the continuum (2 or 3)", codes=codes.EARLY_HELP_LEVELS),
-            C("initiating_agency", "str", "Agency that initiated the assessment", codes=codes.AGENCIES),
+            C("level", "int", "Level of need on the continuum (2 or 3)", nullable=True,
+              codes=codes.EARLY_HELP_LEVELS),
+            C("initiating_agency", "str", "Agency that initiated the assessment", nullable=True,
+              codes=codes.AGENCIES),
             C("contributing_agencies", "str", "Other agencies contributing, ';'-separated agency codes",
               nullable=True, codes=codes.AGENCIES),
             C("needs_identified", "str", "Needs identified at assessment, ';'-separated need codes",
@@ -108,9 +112,9 @@ SOURCES: tuple[Source, ...] = (
             C("last_review_date", "date", "Date of the latest review", nullable=True),
             C("closure_date", "date", "Date the episode closed (blank while open)", nullable=True),
             C("closure_reason", "str", "Why the episode closed", nullable=True, codes=codes.CLOSURE_REASONS),
-            WARD, LOCALITY,
+            replace(WARD, nullable=True), replace(LOCALITY, nullable=True),
             C("age", "int", "Age in years at start"),
-            SEX, IMD,
+            SEX, replace(IMD, nullable=True),
         ),
         key=("episode_id",),
         notes="Delivered per financial year of start; monthly re-issues carry updated closures.",

@@ -50,6 +50,9 @@ joint as (
         coalesce(age_band(age), 'unknown') as age_band_,
         coalesce(level::varchar, 'unknown') as level_band
     from episodes
+    -- An episode whose agencies were not recorded (e.g. prepared from an Annex A list) cannot
+    -- say whether it was joint: it is left out, never counted as not joint.
+    where initiating_agency is not null
 ),
 
 started_long as (

@@ -49,6 +49,7 @@ assessments_long as (
                coalesce(locality, 'unknown') as locality,
                coalesce(level::varchar, 'unknown') as level
         from episodes
+        where initiating_agency is not null   -- agencies not recorded: not counted either way
     )
     on "all", locality, level into name breakdown value breakdown_value
 ),

@@ -29,8 +29,10 @@ CLEAN_FILE_SHARE = 0.2      # share of files delivered with no faults at all
 
 
 def generate(landing_dir: Path, scale: float = 1.0, seed: int = 2026,
-             manifest_path: Path | None = None) -> dict:
-    """Write demo extracts for every catalogue source into ``landing_dir``; return the manifest."""
+             manifest_path: Path | None = None, statutory_dir: Path | None = None) -> dict:
+    """Write demo extracts for every catalogue source into ``landing_dir``; return the manifest.
+    With ``statutory_dir``, also write the authority's statutory returns there (CIN census,
+    Annex A, school census; ``statutory.write``), for ``oba prepare``."""
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
     landing = Path(landing_dir)
@@ -45,6 +47,9 @@ def generate(landing_dir: Path, scale: float = 1.0, seed: int = 2026,
         "faults": _sum_faults(files),
     }
     manifest["total_rows"] = sum(manifest["totals"].values())
+    if statutory_dir is not None:
+        from .statutory import write as write_statutory
+        manifest["statutory"] = write_statutory(Path(statutory_dir), scale=scale, seed=seed)
     path = Path(manifest_path) if manifest_path else landing.parent / "demo_manifest.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")

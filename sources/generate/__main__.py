@@ -18,9 +18,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=2026, help="random seed; same seed and scale = same bytes")
     ap.add_argument("--manifest", type=Path, default=None,
                     help="manifest path (default: <out>/../demo_manifest.json)")
+    ap.add_argument("--statutory", type=Path, default=None,
+                    help="also write the statutory returns (CIN census, Annex A, school census) into this folder")
     args = ap.parse_args(argv)
     started = time.perf_counter()
-    manifest = generate(args.out, scale=args.scale, seed=args.seed, manifest_path=args.manifest)
+    manifest = generate(args.out, scale=args.scale, seed=args.seed, manifest_path=args.manifest,
+                        statutory_dir=args.statutory)
     faults = ", ".join(f"{k} {v}" for k, v in manifest["faults"].items()) or "none"
     print(f"Wrote {len(manifest['files'])} files, {manifest['total_rows']:,} rows to {args.out} "
           f"in {time.perf_counter() - started:.1f} s (scale {args.scale}, seed {args.seed}); faults: {faults}")

@@ -137,14 +137,19 @@ def _native(delivery: Delivery, text: pd.DataFrame) -> list[list]:
 
 
 def _write_xlsx(delivery: Delivery, text: pd.DataFrame, path: Path) -> None:
+    write_workbook({"Data": [list(text.columns), *_native(delivery, text)]}, path)
+
+
+def write_workbook(sheets: dict[str, list[list]], path: Path, creator: str = "Business Support Team") -> None:
+    """An .xlsx with one sheet per entry (rows of cells), byte-for-byte reproducible."""
     wb = Workbook(write_only=True)
-    wb.properties.creator = "Business Support Team"
+    wb.properties.creator = creator
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
-    ws = wb.create_sheet(title="Data")
-    ws.append(list(text.columns))
-    for row in _native(delivery, text):
-        ws.append(row)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title=title)
+        for row in rows:
+            ws.append(row)
     # Workbook.save() would stamp "modified" with the clock, so drive the writer directly.
     buffer = io.BytesIO()
     ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()

@@ -1,0 +1,142 @@
+"""What every statutory format shares: refusing clearly, recognising header variants,
+reading dates and codes, and counting every row read (kept or dropped, and why)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from pipelines.pii import normalise_header
+from schemas.checks import EARLIEST_DATE
+
+
+class PrepareError(Exception):
+    """A file (or a table in it) cannot be mapped: nothing is written."""
+
+    def __init__(self, file: str, message: str, sheet: str | None = None, column: str | None = None):
+        where = file + (f", {sheet}" if sheet else "") + (f", column '{column}'" if column else "")
+        super().__init__(f"{where}: {message}")
+        self.file, self.sheet, self.column = file, sheet, column
+
+
+@dataclass
+class TableCount:
+    """Rows read from one sheet / table / element of one input file, and what became of them."""
+    file: str
+    table: str
+    rows_in: int = 0
+    rows_out: int = 0
+    dropped: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+    def drop(self, reason: str, n: int = 1) -> None:
+        if n:
+            self.dropped[reason] += n
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "table": self.table, "rows_in": self.rows_in, "rows_out": self.rows_out,
+                "rows_dropped": sum(self.dropped.values()), "dropped": dict(sorted(self.dropped.items())),
+                "notes": self.notes}
+
+    def balanced(self) -> bool:
+        return self.rows_in == self.rows_out + sum(self.dropped.values())
+
+
+def find_columns(header: list, spec: dict[str, tuple[str, ...]], required: set[str], file: str,
+                 sheet: str | None = None) -> dict[str, int]:
+    """Position of each wanted column, recognised by regular expressions on the normalised
+    header ('Child Unique ID' -> 'child_unique_id'). A required column that no header
+    matches, or a column two headers match, is refused with file, sheet and column."""
+    norm = [normalise_header(h) if h is not None else "" for h in header]
+    found: dict[str, int] = {}
+    for name, patterns in spec.items():
+        hits = [i for i, h in enumerate(norm) if h and any(re.fullmatch(p, h) for p in patterns)]
+        if len(hits) > 1:
+            raise PrepareError(file, f"two columns could be {name}: "
+                               + ", ".join(f"'{header[i]}'" for i in hits), sheet, str(header[hits[1]]))
+        if hits:
+            found[name] = hits[0]
+        elif name in required:
+            raise PrepareError(file, f"no column recognised as {name} (headers: "
+                               + ", ".join(f"'{h}'" for h in header if h not in (None, "")) + ")", sheet, name)
+    return found
+
+
+DATE_TEXT = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%Y-%b-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S",
+             "%Y-%m-%dT%H:%M:%S", "%d-%b-%Y", "%d %b %Y", "%Y-%b-%d")
+
+
+def to_date(value) -> dt.date | None:
+    """A cell as a date (Excel date, ISO / dd/mm/yyyy text, census '2025-Feb-16 00:00:00'),
+    or None when blank or not a date."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and 1 <= value < 2958466:   # an Excel serial day number
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+    text = str(value).strip()
+    if not text:
+        return None
+    for fmt in DATE_TEXT:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def plausible(d: dt.date | None) -> bool:
+    """The loader's rule for every date (schemas.checks.plausible_date): from 2000 to today.
+    A row failing it would only be quarantined at load, so prepare drops it with the reason."""
+    return d is not None and EARLIEST_DATE.date() <= d <= dt.date.today()
+
+
+def blank(value) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == ""
+
+
+# Sex / gender as returns write it (Annex A 'a) Male', CIN census 1/2/0/9 or M/F/U).
+_SEX = {"m": "M", "male": "M", "1": "M", "f": "F", "female": "F", "2": "F"}
+
+
+def sex_code(value) -> str:
+    """F, M or U. Annex A prefixes answers with 'a) ', 'b) '; '1 - Male' is seen too."""
+    if blank(value):
+        return "U"
+    text = str(value).strip().lower()
+    if text.endswith(".0"):
+        text = text[:-2]
+    text = re.sub(r"^[a-z]\)\s*", "", text)
+    text = re.sub(r"^\d\s*-\s*", "", text) if re.match(r"^\d\s*-\s*\D", text) else text
+    return _SEX.get(text.strip(), "U")
+
+
+def yes_no(value) -> bool | None:
+    if blank(value):
+        return None
+    text = re.sub(r"^[a-z]\)\s*", "", str(value).strip().lower())
+    if text in ("y", "yes", "true", "1", "1.0"):
+        return True
+    if text in ("n", "no", "false", "0", "0.0"):
+        return False
+    return None
+
+
+def fy_of(d: dt.date) -> int:
+    return d.year if d.month >= 4 else d.year - 1
+
+
+def ay_of(d: dt.date) -> int:
+    return d.year if d.month >= 9 else d.year - 1
+
+
+def year_label(y: int) -> str:
+    """The period in a landing file name: 2024 -> '2024-25'."""
+    return f"{y}-{(y + 1) % 100:02d}"

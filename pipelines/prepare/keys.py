@@ -1,0 +1,177 @@
+"""Pseudonyms made at the council's boundary: a keyed hash (HMAC-SHA256) of its identifiers.
+
+The key is 32 random bytes in a file of its own, outside the landing folder and the
+warehouse (``$OBA_KEY_FILE``, default ``~/.config/oba/pseudonym.key``), created on first
+use with owner-only permissions (0600). Without the key nobody can recompute a pseudonym
+from a child id or UPN; with the same key the same child gets the same pseudonym in every
+file, format and run. The key is never printed, logged or written anywhere else.
+
+Social care returns (CIN census, Annex A) identify a child by the council's child id; the
+school census by the UPN. Where a return carries both (the CIN census), the pair is kept
+in a *link register* beside the key (pseudonyms only, never the identifiers), so that a
+pupil later prepared from the school census gets the child's social care pseudonym.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import hmac
+import os
+import secrets
+import stat
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.settings import Paths
+
+DEFAULT_KEY_FILE = "~/.config/oba/pseudonym.key"
+PSEUDONYM_CHARS = 16          # 64 bits: no collision among a council's children in practice
+
+
+class KeyError_(Exception):
+    """The key file cannot be used safely."""
+
+
+def key_file(explicit: str | os.PathLike | None = None) -> Path:
+    value = explicit or os.environ.get("OBA_KEY_FILE") or DEFAULT_KEY_FILE
+    return Path(value).expanduser().resolve()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def load_key(path: Path, paths: Paths) -> bytes:
+    """The secret key, created (0600) when the file does not exist yet.
+
+    Refused: a key inside the landing folder or the warehouse folder (both are shared with
+    the pipeline and its readers), and a key file that group or others may read.
+    """
+    for folder, what in ((paths.landing, "landing folder"), (paths.warehouse_dir, "warehouse folder")):
+        if _inside(path, folder):
+            raise KeyError_(f"the pseudonymisation key {path} must not be inside the {what} ({folder}); "
+                            f"set OBA_KEY_FILE or --key-file to a private location")
+    if path.is_dir():
+        raise KeyError_(f"the pseudonymisation key {path} is a folder; give a file name")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise KeyError_(f"the pseudonymisation key {path} is readable by others (mode {mode:o}); "
+                        f"run: chmod 600 {path}")
+    text = path.read_text().strip()
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) < 16:
+        raise KeyError_(f"{path} does not hold a key (64 hexadecimal characters expected)")
+    return key
+
+
+def normalise_id(value) -> str | None:
+    """One spelling per identifier: trimmed, upper case, '1234.0' (a number read from
+    Excel) written '1234', and an all-digit id without leading zeros (Excel drops them from
+    a number, the XML keeps them: '001234' and 1234 are one child). Blank -> None."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip().upper()
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    if text.isdigit():
+        text = text.lstrip("0") or "0"
+    return text or None
+
+
+class Pseudonymiser:
+    """HMACs of identifiers under one key, in separate namespaces (child id, UPN, records)."""
+
+    def __init__(self, key: bytes, register: Path | None = None):
+        self._key = key
+        self.register = register
+        self._links: dict[str, str] | None = None
+        self._new_links: dict[str, str] = {}
+
+    def _hash(self, namespace: str, text: str) -> str:
+        digest = hmac.new(self._key, f"{namespace}\x1f{text}".encode(), hashlib.sha256).hexdigest()
+        return digest[:PSEUDONYM_CHARS]
+
+    def child(self, value) -> str | None:
+        """The pseudonymous child_id of a council child identifier (LAchildID, Child Unique ID)."""
+        norm = normalise_id(value)
+        return None if norm is None else self._hash("child", norm)
+
+    def upn_hash(self, value) -> str | None:
+        norm = normalise_id(value)
+        return None if norm is None else self._hash("upn", norm)
+
+    def pupil(self, upn) -> str | None:
+        """The child_id of a pupil known by UPN: the social care pseudonym when a return has
+        linked the two, else the UPN's own pseudonym."""
+        h = self.upn_hash(upn)
+        if h is None:
+            return None
+        return self.links().get(h, h)
+
+    def record(self, kind: str, *parts) -> str:
+        """A record id (referral, episode, exclusion) from the identifiers that make it unique."""
+        return self._hash(kind, "\x1f".join("" if p is None else str(p) for p in parts))
+
+    def link(self, child_id: str | None, upn) -> None:
+        """Remember that this UPN belongs to this child (pseudonyms only)."""
+        h = self.upn_hash(upn)
+        if child_id and h:
+            known = self.links().get(h)
+            if known is None:
+                self._new_links[h] = child_id
+                self.links()[h] = child_id
+
+    def links(self) -> dict[str, str]:
+        if self._links is None:
+            self._links = {}
+            if self.register and self.register.exists():
+                with open(self.register, newline="") as fh:
+                    for row in csv.DictReader(fh):
+                        self._links.setdefault(row["upn_pseudonym"], row["child_id"])
+        return self._links
+
+    def save_links(self) -> int:
+        """Append the links learned in this run to the register (0600); returns how many."""
+        if not self.register or not self._new_links:
+            return 0
+        new = not self.register.exists()
+        if new:
+            fd = os.open(self.register, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.close(fd)
+        with open(self.register, "a", newline="") as fh:
+            w = csv.writer(fh)
+            if new:
+                w.writerow(["upn_pseudonym", "child_id"])
+            for h, c in sorted(self._new_links.items()):
+                w.writerow([h, c])
+        n = len(self._new_links)
+        self._new_links = {}
+        return n
+
+
+def register_file(key_path: Path) -> Path:
+    return key_path.with_name(key_path.name + ".links.csv")
+
+
+def age_on(birth: dt.date | None, on: dt.date | None) -> int | None:
+    """Whole years between a birth date and an event (what replaces the date of birth)."""
+    if birth is None or on is None:
+        return None
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
