@@ -9,7 +9,6 @@ whole-pipeline tests and the timing check; its numbers are not used as expected 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import duckdb
@@ -41,14 +40,29 @@ def create_stg_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataF
                       quarantine: list[dict] | None = None) -> None:
     """Create all 17 staged tables; fill those named in ``frames`` (missing columns NULL).
     The ingestion tables (load_log, quarantine) exist as after any ingest; ``quarantine``
-    rows (source, record as a dict) are the only quarantined records."""
+    rows (source, record as a dict of the delivered fields) are the only quarantined records:
+    each is a quarantine row and its row as delivered in raw_<source>."""
     frames = frames or {}
     con.execute((ROOT / "pipelines" / "sql" / "ingest_tables.sql").read_text(encoding="utf-8"))
     con.execute("delete from quarantine")
+    for s in SOURCES:
+        # Rows as delivered: every column text, with the origin columns.
+        cols = ", ".join(f'"{c}" VARCHAR' for c in s.column_names)
+        con.execute(f'create or replace table "raw_{s.name}" ({cols}, source_file VARCHAR, file_hash VARCHAR, '
+                    'source_row BIGINT, delivery_period VARCHAR, loaded_at TIMESTAMP)')
     for i, q in enumerate(quarantine or []):
+        # A quarantined record: its row as delivered in raw_<source>, and one failed check.
         con.execute("insert into quarantine (source, source_file, file_hash, source_row, check_name, reason, "
-                    "record, quarantined_at) values (?, 'test.csv', 'test', ?, 'test', 'test', ?, now())",
-                    [q["source"], i + 2, json.dumps(q["record"])])
+                    "quarantined_at) values (?, 'test.csv', 'test', ?, 'test', 'test', now())", [q["source"], i + 2])
+        # A malformed record (wrong number of fields) never reaches raw_<source>.
+        known = {c for s in SOURCES if s.name == q["source"] for c in s.column_names}
+        names = [n for n in q["record"] if n in known]
+        if not names:
+            continue
+        con.execute(f'insert into "raw_{q["source"]}" ({", ".join(chr(34) + n + chr(34) for n in names)}, '
+                    f'source_file, file_hash, source_row) values ({", ".join("?" for _ in names)}, '
+                    "'test.csv', 'test', ?)", [None if q["record"][n] is None else str(q["record"][n])
+                                               for n in names] + [i + 2])
     unknown = set(frames) - {s.name for s in SOURCES}
     if unknown:
         raise KeyError(f"not sources: {sorted(unknown)}")

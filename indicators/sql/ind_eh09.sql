@@ -46,12 +46,14 @@ first_outcomes as (
 -- A quarantined outcome (a record that failed validation) with a child and a readable
 -- outcome date is evidence the child entered the system then: a later outcome is not their
 -- first entry. The quarantined record is not counted itself (its data failed the checks).
+-- Its fields are read from raw_yos_outcomes (rows as delivered; quarantine keeps only the
+-- failing field), matched on the file and spreadsheet row quarantine names.
 quarantined_outcomes as (
-    select nullif(trim(json_extract_string(record, '$.child_id')), '') as child_id,
-           try_strptime(trim(json_extract_string(record, '$.outcome_date')), $date_formats)::date
-               as outcome_date
-    from quarantine
-    where source = 'yos_outcomes' and json_valid(record)
+    select nullif(trim(r.child_id), '') as child_id,
+           try_strptime(trim(r.outcome_date), $date_formats)::date as outcome_date
+    from raw_yos_outcomes as r
+    semi join (select file_hash, source_row from quarantine where source = 'yos_outcomes') as q
+        using (file_hash, source_row)
 ),
 
 fte_long as (
