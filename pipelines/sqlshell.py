@@ -80,6 +80,7 @@ class Shell:
         self.out = out or sys.stdout
         self.max_rows = max_rows
         self.csv_next: Path | None = None
+        self.pending: list[str] = []          # lines of a statement not yet ended with ';'
 
     def show(self, rel: duckdb.DuckDBPyRelation) -> None:
         if self.csv_next is not None:
@@ -136,20 +137,25 @@ class Shell:
             if rel is not None:
                 self.show(rel)
 
+    def feed(self, line: str) -> bool:
+        """One line typed or read: a dot-command, or SQL run once its statement ends with ``;``.
+        False means quit."""
+        if not self.pending and line.lstrip().startswith("."):
+            return self.command(line)
+        self.pending.append(line)
+        if ends_statement(line):
+            text, self.pending = "\n".join(self.pending), []
+            self.run_sql(text)
+        return True
+
     def run_script(self, text: str) -> None:
         """Dot-command lines and SQL, as piped on standard input or read from a file."""
-        pending: list[str] = []
         for line in text.splitlines():
-            if not pending and line.lstrip().startswith("."):
-                if not self.command(line):
-                    return
-                continue
-            pending.append(line)
-            if ends_statement(line):
-                self.run_sql("\n".join(pending))
-                pending = []
-        if "\n".join(pending).strip():
-            self.run_sql("\n".join(pending))
+            if not self.feed(line):
+                return
+        if "\n".join(self.pending).strip():
+            text, self.pending = "\n".join(self.pending), []
+            self.run_sql(text)
 
 
 def ends_statement(line: str) -> bool:
@@ -193,27 +199,20 @@ def interactive(shell: Shell, path: Path) -> None:
             pass
         readline.set_history_length(5000)
     print(f"{path} (read-only). .tables lists the tables, .help the commands, .quit leaves.", file=shell.out)
-    pending: list[str] = []
     try:
         while True:
             try:
-                line = input(MORE if pending else PROMPT)
+                line = input(MORE if shell.pending else PROMPT)
             except EOFError:
                 print(file=shell.out)
                 break
             except KeyboardInterrupt:
                 print(file=shell.out)
-                pending = []
+                shell.pending = []
                 continue
             try:
-                if not pending and line.lstrip().startswith("."):
-                    if not shell.command(line):
-                        break
-                    continue
-                pending.append(line)
-                if ends_statement(line):
-                    text, pending = "\n".join(pending), []
-                    shell.run_sql(text)
+                if not shell.feed(line):
+                    break
             except ShellError as exc:
                 print(f"Error: {exc}", file=sys.stderr)
     finally:
