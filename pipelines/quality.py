@@ -32,6 +32,17 @@ KEYS = ("measure_id", "period", "breakdown", "breakdown_value")
 PERCENT_UNITS = ("pct",)
 
 
+META_QUALITY = """
+create table if not exists meta_quality (suite varchar primary key, digest varchar, result varchar,
+                                         validated_at timestamp);
+comment on table meta_quality is 'The Great Expectations suites and their last result (Data Docs in <data dir>/quality/data_docs)';
+comment on column meta_quality.suite is 'Expectation suite, named after the table it validates';
+comment on column meta_quality.digest is 'Digest of the table and the suite version it was validated on; unchanged = result reused';
+comment on column meta_quality.result is 'The result as JSON: success, rows, failed expectations with examples, Data Docs page';
+comment on column meta_quality.validated_at is 'When the suite last ran on this table';
+"""
+
+
 @dataclass
 class Quality:
     success: bool
@@ -123,8 +134,7 @@ def check_table(con, docs_dir: Path) -> Quality:
     """Validate ``indicator_values`` in ``con``, reusing the stored result when the table is unchanged."""
     frame = con.execute(f"select * from {ASSET} order by all").df()
     key = digest(frame)
-    con.execute("create table if not exists meta_quality (suite varchar primary key, digest varchar, "
-                "result varchar, validated_at timestamp)")
+    con.execute(META_QUALITY)
     row = con.execute("select digest, result from meta_quality where suite = ?", [SUITE]).fetchone()
     if row and row[0] == key and (docs_dir / "index.html").exists():
         return Quality(**{**json.loads(row[1]), "reused": True})
