@@ -40,11 +40,16 @@ DEFINITION_SUFFIXES = {".py", ".sql", ".yaml", ".yml", ".csv", ".parquet", ".jso
 
 
 def definitions_digest(root: Path = ROOT) -> str:
+    """Digest of the code and definitions, and of the authority's settings folder (its own
+    ward lookup, targets, DfE series mappings: ``settings.local_file``), so a changed setting
+    is a change like any other."""
+    from pipelines.settings import paths
+
     h = hashlib.sha256()
-    for folder in DEFINITION_DIRS:
-        for path in sorted((root / folder).rglob("*")):
+    for base, folder in [*((root, f) for f in DEFINITION_DIRS), (paths().data_dir, "settings")]:
+        for path in sorted((base / folder).rglob("*")):
             if path.is_file() and path.suffix in DEFINITION_SUFFIXES and "__pycache__" not in path.parts:
-                h.update(str(path.relative_to(root)).encode())
+                h.update(str(path.relative_to(base)).encode())
                 h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 

@@ -72,7 +72,7 @@ def test_the_guide_session_at_the_prompt(clone):
     assert "Latest complete period" in done.stdout          # the comments of scorecard's columns
 
 
-@pytest.mark.parametrize("n", range(5))
+@pytest.mark.parametrize("n", range(len(blocks(GUIDE, "sql"))))
 def test_every_sql_example_of_the_guide_runs_in_the_shell(clone, n):
     sql = blocks(GUIDE, "sql")[n]
     done = subprocess.run([".venv/bin/oba", "sql", "-c", sql], cwd=clone, capture_output=True, text=True,
