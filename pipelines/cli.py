@@ -70,7 +70,7 @@ Where things are (data directory {p.data_dir}):
   landing folder   {p.landing}
   warehouse        {p.warehouse}   (open read-only: {shell_command(p)})
   board papers     {p.papers}
-  data quality     {p.quality}
+  data quality     {p.quality / "data_docs" / "index.html"}   (Great Expectations Data Docs, offline)
 Next:
   {shell_command(p):<27}the warehouse in a read-only SQL shell (.tables, .help)
   {oba + " status":<27}load log and freshness per source
