@@ -115,3 +115,27 @@ def test_a_changed_setting_changes_the_definitions_digest(data_dir):
     (data_dir / "settings").mkdir()
     (data_dir / "settings" / "targets.csv").write_text("measure_id,period,target,tolerance,set_by,notes\n")
     assert definitions_digest() != before
+
+
+def test_the_documented_settings_commands_work_as_written(tmp_path, monkeypatch):
+    """README's and operations' `mkdir -p data/settings && cp ...` in a project folder: the copy is
+    then the targets file in force for that data directory."""
+    import re
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    lines = re.findall(r"`(mkdir -p data/settings && cp [^`]+)`", (root / "README.md").read_text())
+    lines += [ln.strip() for ln in (root / "docs" / "operations.md").read_text().splitlines()
+              if ln.strip().startswith(("mkdir -p data/settings", "cp indicators/"))]
+    assert len(lines) >= 3, lines
+    folder = tmp_path / "clone"
+    folder.mkdir()
+    (folder / "indicators").symlink_to(root / "indicators")
+    for line in lines:
+        done = subprocess.run(["bash", "-c", line], cwd=folder, capture_output=True, text=True)
+        assert done.returncode == 0, (line, done.stderr)
+    monkeypatch.setenv("OBA_DATA_DIR", str(folder / "data"))
+    assert indicator_catalogue.targets_file() == folder / "data" / "settings" / "targets.csv"
+    assert len(indicator_catalogue.load_targets()) == len(indicator_catalogue.load_targets(
+        indicator_catalogue.TARGETS_FILE))
