@@ -24,6 +24,7 @@ HELP = """Type SQL ending with ';' (several lines are fine). Commands:
   .describe TABLE    the table's columns, types and what each holds
   .csv FILE          write the result of the next query to FILE as CSV (also: --csv FILE)
   .read FILE         run the SQL in FILE
+  .explain EH01      how the indicator is made: its SQL, parameters filled in, ready to run
   .maxrows N         rows shown on screen (default 40; CSV export is never cut)
   .help              this text
   .quit              leave (or Ctrl-D)
@@ -115,6 +116,8 @@ class Shell:
             if not path.is_file():
                 raise ShellError(f".read: no file {path}")
             self.run_sql(path.read_text(encoding="utf-8"))
+        elif name == ".explain":
+            print(explain_text(arg), file=self.out)
         elif name == ".maxrows":
             if not arg.isdigit() or int(arg) < 1:
                 raise ShellError(".maxrows needs a whole number of rows, e.g. .maxrows 100")
@@ -156,6 +159,17 @@ class Shell:
         if "\n".join(self.pending).strip():
             text, self.pending = "\n".join(self.pending), []
             self.run_sql(text)
+
+
+def explain_text(indicator_id: str) -> str:
+    """The indicator's SQL as officers read it (``pipelines.explain``), or why there is none."""
+    from indicators import catalogue as cat
+    from pipelines import explain
+
+    known = [i.id for i in cat.indicators()]
+    if indicator_id.upper() not in known:
+        raise ShellError(f".explain needs an indicator id: {', '.join(known)}")
+    return explain.explained(cat.indicator(indicator_id.upper()))
 
 
 def ends_statement(line: str) -> bool:

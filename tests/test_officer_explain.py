@@ -63,3 +63,13 @@ def test_parameters_become_literals():
     sql = "select * from t where x in $statutory_outcomes and '$agree_min' = y and z >= $agree_min"
     filled = explain.fill_parameters(sql)
     assert "'$agree_min'" in filled and filled.endswith(">= 4") and "$statutory" not in filled
+
+
+def test_the_shell_prints_an_indicators_sql(demo_run):
+    p, _, _ = demo_run
+    done = subprocess.run([str(VENV / "bin" / "oba"), "sql", str(p.warehouse), "-c", ".explain eh07"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == explain.explained(cat.indicator("EH07")).strip()
+    bad = subprocess.run([str(VENV / "bin" / "oba"), "sql", str(p.warehouse), "-c", ".explain EH99"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and "EH01" in bad.stderr
