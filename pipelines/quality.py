@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pandas as pd
 from pydantic import PrivateAttr
 
@@ -160,10 +159,6 @@ class GreatExpectations(dg.ConfigurableResource):
 
 
 # --- the suites --------------------------------------------------------------------------------
-
-def _in(values) -> str:
-    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
-
 
 def with_unit_range(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (with a ``unit`` column) plus ``unit_min`` / ``unit_max``, the range its unit allows."""
