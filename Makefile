@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup system-deps ui daemon bench clean
+.PHONY: demo test setup system-deps ui daemon bench clean lab
 
 demo: setup
 	$(BIN)/oba demo
@@ -28,6 +28,17 @@ system-deps:
 
 ui: setup
 	$(BIN)/oba ui
+
+# JupyterLab on the notebooks (optional extra "lab", installed on first use; not part of setup).
+# The notebooks find the warehouse themselves: $$OBA_DATA_DIR, else this project's data/.
+LAB_STAMP := $(VENV)/.lab-installed
+
+$(LAB_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e ".[dev,lab]"
+	touch $(LAB_STAMP)
+
+lab: setup $(LAB_STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 bench: setup
 	$(BIN)/python -m bench --scale 1

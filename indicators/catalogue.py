@@ -254,8 +254,16 @@ def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
     return frame.apply(lambda s: s.str.strip()).replace({"": None})
 
 
-def load_targets(path: Path = TARGETS_FILE) -> pd.DataFrame:
+def targets_file() -> Path:
+    """The targets in force: ``<data dir>/settings/targets.csv``, else the packaged one."""
+    from pipelines.settings import local_file
+
+    return local_file("targets.csv", TARGETS_FILE)
+
+
+def load_targets(path: Path | None = None) -> pd.DataFrame:
     """targets.csv checked: known measure ids, numeric target and tolerance, one per period."""
+    path = path or targets_file()
     cols = ["measure_id", "period", "target", "tolerance", "set_by", "notes"]
     frame = _read_csv(Path(path), cols)[cols]
     known = set(measures_frame()["measure_id"])

@@ -98,17 +98,32 @@ def cmd_demo(args) -> int:
     summary = run(p)
     print(summary.report())
     _print_awaited(p)
+    oba = oba_command()
     print(f"""
 Where things are (data directory {p.data_dir}):
   landing folder   {p.landing}
-  warehouse        {p.warehouse}   (open read-only: duckdb -readonly {p.warehouse})
+  warehouse        {p.warehouse}   (open read-only: {shell_command(p)})
   board papers     {p.papers}
-  data quality     {p.quality}
+  data quality     {p.quality / "data_docs" / "index.html"}   (Great Expectations Data Docs, offline)
 Next:
-  oba status                 load log and freshness per source
+  {shell_command(p):<27}the warehouse in a read-only SQL shell (.tables, .help)
+  {oba + " status":<27}load log and freshness per source
   make ui                    the Dagster UI (http://127.0.0.1:3000)
-  oba validate FILE --source NAME   check an extract before dropping it in the landing folder""")
+  {oba} validate FILE --source NAME   check an extract before dropping it in the landing folder""")
     return 0 if summary.ok else 1
+
+
+def oba_command() -> str:
+    """``oba`` as this process was started (``.venv/bin/oba`` from ``make demo``), so the
+    commands printed can be pasted as they are, whether or not the virtualenv is on PATH."""
+    oba = Path(sys.argv[0])
+    return str(oba) if oba.name == "oba" and str(oba.parent) not in ("", ".") else "oba"
+
+
+def shell_command(p) -> str:
+    """The command that opens ``p.warehouse`` read-only in the SQL shell (``oba sql``)."""
+    exe = oba_command()
+    return f"{exe} sql" if resolve_paths().warehouse == p.warehouse else f"{exe} sql {p.warehouse}"
 
 
 def cmd_paper(args) -> int:
@@ -137,6 +152,13 @@ def cmd_paper(args) -> int:
         print(f"Turn the curve awaited ({len(paper.awaited)} indicator(s)):")
         print("\n".join(f"  {ln}" for ln in paper.awaited))
     return 0
+
+
+def cmd_sql(args) -> int:
+    from pipelines.sqlshell import main as shell
+
+    path = Path(args.warehouse).expanduser() if args.warehouse else resolve_paths(args.data_dir).warehouse
+    return shell(path, command=args.command_text, csv=args.csv, max_rows=args.max_rows)
 
 
 def cmd_ui(args) -> int:
@@ -205,6 +227,16 @@ def parser() -> argparse.ArgumentParser:
     pp.add_argument("--period", help="calendar quarter (2026-Q1) or month (2026-03); default: latest data")
     pp.add_argument("--no-pdf", action="store_true", help="HTML only (skips Chromium)")
     pp.set_defaults(func=cmd_paper)
+
+    q = sub.add_parser("sql", help="query the published warehouse read-only (a SQL shell)",
+                       description="A read-only SQL shell on the published warehouse: type SQL at the D prompt "
+                                   "(.tables, .describe TABLE, .csv FILE, .help), or give a query with -c, "
+                                   "or pipe SQL in.")
+    q.add_argument("warehouse", nargs="?", help="warehouse file (default: <data dir>/warehouse/oba.duckdb)")
+    q.add_argument("-c", "--command", dest="command_text", metavar="SQL", help="run this SQL and exit")
+    q.add_argument("--csv", metavar="FILE", help="write the query's result to FILE as CSV")
+    q.add_argument("--max-rows", type=int, default=40, help="rows shown on screen (default 40)")
+    q.set_defaults(func=cmd_sql)
 
     u = sub.add_parser("ui", help="start the Dagster UI with a persistent DAGSTER_HOME")
     u.add_argument("--host", default="127.0.0.1")

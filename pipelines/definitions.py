@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines import indicators, ingest, publish, published, quality, reports, schedules
+from pipelines import explain, indicators, ingest, lookups, publish, published, quality, reports, schedules
 from pipelines.resources import Warehouse
 
-all_assets = [*ingest.assets, *published.assets, *indicators.assets]
+all_assets = [*ingest.assets, *published.assets, *indicators.assets, *lookups.assets, *explain.assets]
 # Operations (pipelines/publish.py): the publish step depends on every asset above, so keep
 # this line after all_assets is complete.
 all_assets = publish.with_publish(all_assets)

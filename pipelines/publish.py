@@ -24,6 +24,7 @@ import dagster as dg
 import duckdb
 from dagster import AssetExecutionContext
 
+from pipelines import column_docs
 from pipelines.resources import Warehouse, table_exists
 from pipelines.settings import Paths
 from pipelines.status import ensure_meta_tables, record_runs
@@ -39,11 +40,16 @@ DEFINITION_SUFFIXES = {".py", ".sql", ".yaml", ".yml", ".csv", ".parquet", ".jso
 
 
 def definitions_digest(root: Path = ROOT) -> str:
+    """Digest of the code and definitions, and of the authority's settings folder (its own
+    ward lookup, targets, DfE series mappings: ``settings.local_file``), so a changed setting
+    is a change like any other."""
+    from pipelines.settings import paths
+
     h = hashlib.sha256()
-    for folder in DEFINITION_DIRS:
-        for path in sorted((root / folder).rglob("*")):
+    for base, folder in [*((root, f) for f in DEFINITION_DIRS), (paths().data_dir, "settings")]:
+        for path in sorted((base / folder).rglob("*")):
             if path.is_file() and path.suffix in DEFINITION_SUFFIXES and "__pycache__" not in path.parts:
-                h.update(str(path.relative_to(root)).encode())
+                h.update(str(path.relative_to(base)).encode())
                 h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
@@ -108,6 +114,7 @@ class Publication:
     bytes: int = 0
     tables: int = 0
     seconds: float = 0.0
+    undocumented: list = None         # (table, column) still without a DuckDB comment
 
 
 def copy_into_place(build: Path, target: Path) -> int:
@@ -138,9 +145,11 @@ def publish(paths: Paths, asset_keys: list[str], run_id: str | None, instance: d
         ensure_meta_tables(con)
         if instance is not None and run_id:
             record_runs(con, instance, run_id)
+        # Comments are not content: documenting a column never changes the fingerprint.
+        bare = column_docs.document(con)
         digest = fingerprint(con, asset_keys)
         if not force and digest == published_fingerprint(paths.warehouse):
-            return Publication(False, digest, paths.warehouse)
+            return Publication(False, digest, paths.warehouse, undocumented=bare)
         tables = con.execute("select count(*) from information_schema.tables where table_schema = 'main'"
                              ).fetchone()[0]
         con.execute("insert into meta_publish by name select ? as fingerprint, ? as run_id, ? as published_at, "
@@ -148,7 +157,8 @@ def publish(paths: Paths, asset_keys: list[str], run_id: str | None, instance: d
                     [digest, run_id, started.replace(microsecond=0), tables, paths.build.stat().st_size, inputs])
         con.execute("checkpoint")
     size = copy_into_place(paths.build, paths.warehouse)
-    return Publication(True, digest, paths.warehouse, size, tables, (dt.datetime.now() - started).total_seconds())
+    return Publication(True, digest, paths.warehouse, size, tables, (dt.datetime.now() - started).total_seconds(),
+                       bare)
 
 
 def build_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -167,10 +177,13 @@ def build_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
             context.log.info(f"published {paths.warehouse} ({result.bytes / 1e6:.1f} MB, {result.tables} tables)")
         else:
             context.log.info(f"nothing changed since the last publication; {paths.warehouse} left as it is")
+        if result.undocumented:
+            context.log.warning(f"{len(result.undocumented)} column(s) have no DuckDB comment: " + ", ".join(
+                f"{t}.{c}" for t, c in result.undocumented[:20]))
         return dg.MaterializeResult(metadata={
             "published": result.published, "path": dg.MetadataValue.path(str(paths.warehouse)),
             "fingerprint": result.fingerprint, "bytes": result.bytes, "tables": result.tables,
-            "seconds": round(result.seconds, 2)})
+            "seconds": round(result.seconds, 2), "undocumented_columns": len(result.undocumented or [])})
 
     return published_warehouse
 

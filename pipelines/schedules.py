@@ -51,6 +51,45 @@ def changed_sources(previous: dict, current: dict) -> list[str]:
     return sorted({source_of(name) for name, sig in current.items() if previous.get(name) != sig})
 
 
+def recorded_state(paths, current: dict) -> dict:
+    """What the sensor starts from when it has no cursor yet (the UI or daemon started for the
+    first time on this instance): the files of ``current`` the published warehouse was built from.
+
+    ``oba run`` / ``oba demo`` record the landing folder they started from (``meta_publish.inputs``)
+    and every delivery they read, by content (``load_log.file_hash``). When the folder is exactly
+    as recorded, all of ``current`` is known; otherwise each file is known when its content was
+    read before, whatever its name, time or size. No published warehouse: nothing is known.
+    """
+    import duckdb
+
+    from pipelines.publish import inputs_digest, last_publication
+    from pipelines.resources import table_exists
+
+    last = last_publication(paths.warehouse)
+    if last is None:
+        return {}
+    if last.get("inputs") and last["inputs"] == inputs_digest(paths.landing):
+        return dict(current)
+    try:
+        con = duckdb.connect(str(paths.warehouse), read_only=True)
+    except duckdb.Error:
+        return {}
+    try:
+        known = ({r[0] for r in con.execute("select file_hash from load_log").fetchall()}
+                 if table_exists(con, "load_log") else set())
+    finally:
+        con.close()
+    state = {}
+    for name, sig in current.items():
+        try:
+            digest = hashlib.sha256((paths.landing / name).read_bytes()).hexdigest()
+        except OSError:               # removed since it was listed: nothing to start for it
+            continue
+        if digest in known:
+            state[name] = sig
+    return state
+
+
 def selection_for(sources: list[str], asset_graph) -> tuple[list[dg.AssetKey], list[dg.AssetCheckKey]]:
     """``raw_``/``stg_`` of the sources, everything downstream of them, and their checks."""
     roots = [dg.AssetKey(f"{p}_{s}") for s in sources for p in ("raw", "stg")]
@@ -72,9 +111,12 @@ def build(job) -> tuple[dg.ScheduleDefinition, dg.SensorDefinition]:
                description="Starts a run for the sources whose files in the landing folder are new or changed "
                            "(their raw_/stg_ assets and everything downstream, publish included).")
     def landing_folder(context: dg.SensorEvaluationContext):
-        landing = resolve_paths().landing
-        previous = json.loads(context.cursor) if context.cursor else {}
+        paths = resolve_paths()
+        landing = paths.landing
         current, settling = landing_state(landing, settle=settle_seconds())
+        # First tick on this instance: start from what the published warehouse was built from,
+        # so opening the UI after `oba run` or `oba demo` starts nothing when nothing changed.
+        previous = json.loads(context.cursor) if context.cursor else recorded_state(paths, current)
         # Files still settling keep their old signature so they count as changed once they settle.
         cursor = {**current, **{n: previous[n] for n in settling if n in previous}}
         sources = changed_sources(previous, current)

@@ -75,6 +75,20 @@ def paths(explicit: str | os.PathLike | None = None) -> Paths:
     return Paths(data_dir(explicit))
 
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def project_paths() -> Paths:
+    """For tools opened from anywhere in the project (notebooks start in ``notebooks/``):
+    ``$OBA_DATA_DIR`` when set, else the project's own ``data/`` (the folder holding
+    ``pyproject.toml``: an editable install, as ``make setup`` makes), else ``./data``."""
+    if os.environ.get("OBA_DATA_DIR"):
+        return paths()
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return Paths(PROJECT_ROOT / DEFAULT_DATA_DIR)
+    return paths()
+
+
 def la_code() -> int:
     """The authority the pipeline reports on (``OBA_LA_CODE``, default 800 = B&NES)."""
     return int(os.environ.get("OBA_LA_CODE") or DEFAULT_LA_CODE)

@@ -4,6 +4,9 @@ which published measure stands beside each of our measures.
 Declarations live in two YAML files so that a new year's file or a new mapping needs no
 code: ``sources/published/dfe_files.yaml`` (one entry per DfE open-data series) and
 ``indicators/benchmarks.yaml`` (LAIT measures read, and our measure -> published measure).
+An authority that adds a series or a mapping puts its own copy of either file in its
+settings folder (``<data dir>/settings/``), which then replaces the packaged one
+(``pipelines.settings.local_file``): nothing inside the installed package is edited.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from pipelines.settings import local_file
 from sources.published_periods import PERIOD_TYPES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -138,12 +142,31 @@ def _measure(source: str, code: str, entry: dict, period_type: str | None, label
                             period_type, lo, hi)
 
 
-@lru_cache(maxsize=4)
+def dfe_catalogue_file() -> Path:
+    """The DfE series catalogue in force: ``<data dir>/settings/dfe_files.yaml``, else the packaged one."""
+    return local_file("dfe_files.yaml", DFE_CATALOGUE)
+
+
+def benchmarks_file() -> Path:
+    """The measure mappings in force: ``<data dir>/settings/benchmarks.yaml``, else the packaged one."""
+    return local_file("benchmarks.yaml", BENCHMARKS)
+
+
 def _yaml(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    st = Path(path).stat()        # an edited settings file is read again, not served from the cache
+    return _parsed(Path(path), st.st_mtime_ns, st.st_size)
 
 
-def dfe_files(path: Path = DFE_CATALOGUE) -> list[DfeFile]:
+@lru_cache(maxsize=8)
+def _parsed(path: Path, mtime_ns: int, size: int) -> dict:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def dfe_files(path: Path | None = None) -> list[DfeFile]:
+    path = path or dfe_catalogue_file()
     out = []
     for name, e in _yaml(path).items():
         period_type = e.get("period_type")
@@ -154,12 +177,13 @@ def dfe_files(path: Path = DFE_CATALOGUE) -> list[DfeFile]:
     return out
 
 
-def lait_measures(path: Path = BENCHMARKS) -> list[PublishedMeasure]:
+def lait_measures(path: Path | None = None) -> list[PublishedMeasure]:
+    path = path or benchmarks_file()
     return [_measure("lait", code, e, e["period_type"], code) for code, e in _yaml(path)["lait_measures"].items()]
 
 
-def mappings(path: Path = BENCHMARKS) -> list[Mapping]:
-    doc = _yaml(path)
+def mappings(path: Path | None = None) -> list[Mapping]:
+    doc = _yaml(path or benchmarks_file())
     lait = set(doc["lait_measures"])
     out = []
     for mid, e in doc["measures"].items():

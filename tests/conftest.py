@@ -27,3 +27,27 @@ def con(data_dir):
     c = duckdb.connect(str(data_dir / "test.duckdb"))
     yield c
     c.close()
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """A real demo warehouse, made once per session the way `oba demo` makes it (generated
+    extracts at 1/20 scale, a full Dagster run on a persistent instance, published).
+
+    Returns (paths, run summary, DAGSTER_HOME). The environment is restored after the run, so
+    a test that needs OBA_DATA_DIR / DAGSTER_HOME pointing here sets them itself."""
+    from pipelines.runner import run
+    from pipelines.settings import paths as resolve_paths
+    from sources.generate import generate
+
+    root = tmp_path_factory.mktemp("demo_run")
+    home = root / "dagster_home"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OBA_DATA_DIR", str(root / "data"))
+        mp.setenv("DAGSTER_HOME", str(home))
+        mp.setenv("OBA_AS_AT", "2026-10-31")
+        p = resolve_paths(root / "data").ensure()
+        generate(p.landing, scale=0.05, seed=11)
+        summary = run(p)
+    assert summary.ok, summary.report()
+    return p, summary, home

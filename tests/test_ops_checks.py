@@ -153,19 +153,23 @@ def values_frame() -> pd.DataFrame:
 
 
 def test_great_expectations_suite_finds_each_fault_and_writes_data_docs(tmp_path):
-    q = quality.validate(values_frame(), tmp_path / "data_docs")
+    frame = values_frame().assign(measure_id=["eh07_neet_nk_pct", "eh07_neet_nk_pct", "eh09_fte_count",
+                                              "eh07_neet_nk_pct"], numerator=1, denominator=10)
+    con = duckdb.connect()
+    con.register("frame", frame)
+    con.execute("create table indicator_values as select * from frame")
+    q = quality.validate_suites([quality.values_suite(con, quality._catalogue())], tmp_path / "data_docs")
     assert not q.success
     failed = {f["expectation"] for f in q.failures}
     assert failed == {"expect_compound_columns_to_be_unique",              # 2024-25 twice
-                      "expect_column_values_to_be_between",                # 130 %
-                      "expect_column_pair_values_a_to_be_greater_than_b"}  # 40 below its CI
+                      "expect_column_pair_values_a_to_be_greater_than_b"}  # 130 % (above 100), 40 below its CI
+    columns = {f["column"] for f in q.failures}
+    assert {"unit_max vs value", "value vs ci_lower"} <= columns
     assert (tmp_path / "data_docs" / "index.html").exists()
 
-    good = values_frame().drop(index=[1]).assign(ci_lower=[3.9, 35.0, 4.0])
-    con = duckdb.connect()
-    con.register("frame", good)
-    con.execute("create table indicator_values as select * from frame")
-    first = quality.check_table(con, tmp_path / "docs2")
+    good = frame.drop(index=[1]).assign(ci_lower=[3.9, 35.0, 4.0])
+    con.execute("create or replace table indicator_values as select * from good")
+    first = quality.check_warehouse(con, tmp_path / "docs2")
     assert first.success and not first.reused
-    second = quality.check_table(con, tmp_path / "docs2")       # unchanged: no second GX run
+    second = quality.check_warehouse(con, tmp_path / "docs2")       # unchanged: no second GX run
     assert second.success and second.reused

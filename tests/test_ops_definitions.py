@@ -46,8 +46,8 @@ def test_every_delivery_check_is_present_and_blocking_where_it_must_be(graph):
             assert specs[(f"stg_{s.name}", name)].blocking, (s.name, name)
         for name in WARNINGS:
             assert not specs[(f"stg_{s.name}", name)].blocking, (s.name, name)
-    if dg.AssetKey("indicator_values") in graph.materializable_asset_keys:
-        assert specs[("indicator_values", "great_expectations_suite")].blocking
+    if dg.AssetKey("scorecard") in graph.materializable_asset_keys:
+        assert specs[("scorecard", "great_expectations_suite")].blocking
 
 
 def test_schedule_and_sensor(graph):

