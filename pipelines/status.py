@@ -155,9 +155,18 @@ def report(paths: Paths, runs: int = 10) -> tuple[str, bool]:
             "coalesce(sum(rows_quarantined) filter (where status = 'loaded'), 0), "
             "count(*) filter (where status in ('refused', 'rejected', 'failed')) "
             "from load_log group by source").fetchall()}
+        not_taken = con.execute(
+            "select source, source_file, status, received_at, message from load_log "
+            "where status in ('unrecognised', 'refused', 'rejected', 'failed') "
+            "order by received_at desc, source_file limit 20").fetchall()
     finally:
         con.close()
-    runs_table = _instance_runs(paths, history, known)
+    try:
+        runs_table, instance_note = _instance_runs(paths, history, known), ""
+    except Exception as exc:  # noqa: BLE001 - a full disk or a read-only instance must not hide the status
+        runs_table = history
+        instance_note = (f"  (runs after the last publication not shown: the Dagster instance could not be "
+                         f"opened: {str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__})")
     on = as_at()
     fresh_rows, stale = [], 0
     for s in SOURCES:
@@ -170,8 +179,13 @@ def report(paths: Paths, runs: int = 10) -> tuple[str, bool]:
              f"  published {pub[0]} by run {pub[1][:8] if pub[1] else '-'} (fingerprint {pub[0 + 2][:12]})"
              if pub else "  never published", "", "Recent runs (newest first):",
              _table(runs_table, ["run", "trigger", "started", "finished", "status", "assets", "published",
-                                      "first failure / warning"]),
+                                      "first failure / warning"]), *([instance_note] if instance_note else []),
              "", f"Freshness on {on} (OBA_AS_AT to change the reference date): {stale} source(s) overdue",
              _table(fresh_rows, ["source", "last delivery", "newest period", "age (days)", "cadence", "fresh",
                                  "rows loaded", "quarantined", "files refused"])]
+    if not_taken:
+        lines += ["", "Landing files not loaded (newest first; unrecognised names, refused, rejected or unreadable "
+                      "files: see load_log.message):",
+                  _table([(r[0], r[1], r[2], r[3], (r[4] or "")[:110]) for r in not_taken],
+                         ["source", "file", "status", "seen", "why"])]
     return "\n".join(lines), True
