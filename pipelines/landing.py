@@ -20,6 +20,7 @@ between the scan and the read).
 from __future__ import annotations
 
 import difflib
+import errno
 import hashlib
 import os
 import re
@@ -166,8 +167,12 @@ def read_regular(path: Path) -> bytes:
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        if exc.errno in (getattr(os, "ELOOP", -1), getattr(os, "ENXIO", -1)):
-            raise NotARegularFile(exc.errno, f"{printable(path.name)}: not a regular file; not read") from None
+        if exc.errno in (errno.ELOOP, errno.ENXIO, errno.EISDIR):
+            try:
+                why = _kind_of(os.lstat(path)) or "not a regular file"
+            except OSError:
+                why = "not a regular file"
+            raise NotARegularFile(exc.errno, f"{printable(path.name)}: {why}; not read") from None
         raise
     try:
         why = _kind_of(os.fstat(fd))
