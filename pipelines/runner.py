@@ -102,6 +102,33 @@ class RunSummary:
         return "\n".join(lines)
 
 
+_IO_WORDS = ("no space left", "disk full", "database or disk is full", "disk i/o error", "read-only file system",
+             "input/output error", "file too large", "quota exceeded")
+
+
+def free_space(folder: Path) -> str:
+    """Free space on the file system holding ``folder``, for a person: '12.3 MB free on /srv'."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return "free space unknown"
+    return f"{st.f_bavail * st.f_frsize / 1e6:,.1f} MB free in {folder}"
+
+
+def io_problem(text: str, paths: Paths) -> str | None:
+    """One line for an I/O failure (disk full, read-only, I/O error) with the free space; None otherwise."""
+    lower = text.lower()
+    word = next((w for w in _IO_WORDS if w in lower), None)
+    if word is None:
+        return None
+    what = "disk full" if word in ("no space left", "disk full", "database or disk is full", "quota exceeded") \
+        else word
+    return (f"{what} ({free_space(paths.data_dir)}); the published warehouse was left as it was: free some space "
+            f"and run again. {text.strip().splitlines()[0][:400]}")
+
+
 def root_cause(err) -> str:
     """The innermost error's first line: the user's exception, not Dagster's wrapper around it."""
     while err is not None and err.cause is not None:
@@ -124,7 +151,8 @@ def summarise(result, selected: list[str], paths: Paths, seconds: float) -> RunS
             err = event.step_failure_data.error
             if err and "blocking asset check" in err.message:     # reported check by check below
                 continue
-            summary.failed.append((event.step_key, root_cause(err)))
+            cause = root_cause(err)
+            summary.failed.append((event.step_key, io_problem(cause, paths) or cause))
         elif kind == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data
             if not data.passed:
@@ -328,6 +356,12 @@ def run(paths: Paths, asset_keys: list[str] | None = None, trigger: str = "oba r
         return busy_summary(paths, f"the build file is locked{' by ' + holder if holder else ''}", started)
     try:
         return _run_locked(paths, asset_keys, trigger, force, started)
+    except Exception as exc:  # noqa: BLE001 - Dagster's own storage failing (a full disk) is told in one line
+        problem = io_problem(f"{type(exc).__name__}: {exc}", paths)
+        if problem is None:
+            raise
+        return RunSummary("-" * 8, False, time.perf_counter() - started, warehouse=str(paths.warehouse),
+                          failed=[("run", problem)])
     finally:
         release_lock(paths)
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from pipelines.cli import main
 from pipelines.runner import instance
@@ -89,3 +90,46 @@ def _running(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 40 MB file system (tmpfs) holding the data directory and the Dagster instance."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", str(mount)],
+                                           capture_output=True).returncode:
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_full_disk_is_one_line_with_free_space_and_leaves_the_warehouse(small_disk, monkeypatch, capsys):
+    data = small_disk / "data"
+    (data / "landing").mkdir(parents=True)
+    monkeypatch.setenv("OBA_DATA_DIR", str(data))
+    monkeypatch.setenv("DAGSTER_HOME", str(small_disk / "dagster_home"))
+    select = ["run", "--select", "raw_neet", "stg_neet", "published_warehouse"]
+    write_neet(data / "landing", "2026-07", 40)
+    assert main(select) == 0
+    target = data / "warehouse" / "oba.duckdb"
+    before = target.read_bytes()
+    capsys.readouterr()
+    write_neet(data / "landing", "2026-08", 30_000, start=10_000)         # ~2 MB of CSV
+    free = os.statvfs(small_disk)
+    filler = small_disk / "filler"
+    filler.write_bytes(b"\0" * max(0, free.f_bavail * free.f_frsize - 600_000))   # leave ~0.6 MB
+    code = main(select)
+    out = capsys.readouterr()
+    assert code == 1
+    failed = [ln for ln in out.out.splitlines() if ln.strip().startswith("FAILED")]
+    assert len(failed) == 1 and "disk full" in failed[0] and "MB free in" in failed[0], out.out
+    assert "cannot rollback" not in out.out + out.err
+    assert target.read_bytes() == before                                   # yesterday's warehouse intact
+    assert not list(target.parent.glob(".*publishing*"))                   # no temporary copy left
+    assert not [p for p in (data / "warehouse" / "build").iterdir() if p.name.endswith(".tmp")]
+    assert main(["status"]) == 0 and "Published warehouse" in capsys.readouterr().out
+    filler.unlink()                                                        # space again: the next run completes
+    assert main(select) == 0
