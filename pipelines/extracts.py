@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,12 +104,19 @@ def decode(raw: bytes, path: Path | None = None) -> tuple[str, str]:
                                  f"and deliver again", "failed") from None
 
 
+# A quoted field where a field starts: its text ("" is an escaped quote), then its closing quote if any.
+_QUOTED = re.compile(r'(?:(?<=^)|(?<=[,\r\n]))"[^"]*(?:""[^"]*)*("?)')
+
+
 def cut_off(text: str) -> str | None:
-    """Why the file's last record may be cut off in transfer, or None. A complete CSV file has
-    an even number of quote characters (escaped quotes come in pairs) and ends with a line end
-    (or holds nothing after its last one)."""
-    if text.count('"') % 2:
-        return CUT_QUOTE
+    """Why the file's last record may be cut off in transfer, or None: it ends inside a quoted
+    field that was never closed, or it ends without a line end after its last record."""
+    if text.count('"') % 2:   # cheap test first: a complete file has its quotes in pairs...
+        last = None
+        for last in _QUOTED.finditer(text):   # ...unless a quote inside a field is literal (5'11")
+            pass
+        if last is not None and not last.group(1) and last.end() == len(text):
+            return CUT_QUOTE
     tail = text[max(text.rfind("\n"), text.rfind("\r")) + 1:]
     return CUT_LINE if tail.strip() else None
 
