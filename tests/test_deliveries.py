@@ -276,3 +276,13 @@ def test_a_declared_sheet_is_the_only_one_read(data_dir, con):
     load_raw(con, missing, data_dir / "landing")
     status, message = con.execute("select status, message from load_log where period = '2024'").fetchone()
     assert status == "rejected" and "no sheet 'Other'" in message
+
+
+def test_status_works_from_the_published_warehouse_when_the_instance_cannot_be_opened(baseline, monkeypatch,
+                                                                                      capsys):
+    (baseline.parent / "not_a_folder").write_text("a file where the Dagster instance should be")
+    monkeypatch.setenv("DAGSTER_HOME", str(baseline.parent / "not_a_folder"))
+    assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert "Published warehouse" in out and "the Dagster instance could not be opened" in out
+    assert "neet" in out
