@@ -216,6 +216,11 @@ def _read_one(path: Path, source: Source, known: set[str]) -> tuple[str, Extract
     except NotARegularFile as exc:
         return hashlib.sha256(f"refused\0{path.name}".encode()).hexdigest(), \
             ExtractError(path, exc.strerror.split(": ", 1)[-1], "refused")
+    except FileNotFoundError:
+        return "", None                   # removed since the scan: nothing to record
+    except OSError as exc:                # permissions, an I/O error: this file fails, the others load
+        return hashlib.sha256(f"unreadable\0{path.name}".encode()).hexdigest(), \
+            ExtractError(path, f"cannot be read: {exc.strerror or exc}", "failed")
     digest = hashlib.sha256(raw).hexdigest()
     if digest in known:
         return digest, None
@@ -269,6 +274,8 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
     try:
         for path, period, version in deliveries(source, landing, entries):
             digest, extract = _read_one(path, source, seen)
+            if not digest:
+                continue
             current = live.get(period)
             key = digest
             if (path.name, digest) in handled or (path.name, reissue_key(digest, path.name)) in handled:
@@ -276,8 +283,9 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
             if digest in seen:
                 # The same bytes under another name: a copy, ignored (deliveries_accepted says so),
                 # unless it is a higher version than the delivery in force: the highest version
-                # always wins, whatever content came before it (a _v3 equal to a superseded _v1).
-                if not (current and version > current[1] and current[0] != digest):
+                # always wins, whatever content came before it (a _v3 equal to a superseded _v1,
+                # or to the _v1 in force: a later _v2 must not then take over from it).
+                if not (current and version > current[1]):
                     continue
                 key = reissue_key(digest, path.name)
                 if key in seen:

@@ -286,3 +286,15 @@ def test_status_works_from_the_published_warehouse_when_the_instance_cannot_be_o
     out = capsys.readouterr().out
     assert "Published warehouse" in out and "the Dagster instance could not be opened" in out
     assert "neet" in out
+
+
+def test_a_higher_version_equal_to_the_one_in_force_still_outranks_a_later_lower_version(baseline):
+    landing = baseline / "landing"
+    (landing / "neet_2026-08_v3.csv").write_bytes((landing / "neet_2026-08.csv").read_bytes())   # v3 = v1
+    assert run_neet(baseline).success
+    write_neet(landing, "2026-08", 7, suffix="_v2", start=9000)       # a v2 arriving after v3
+    assert run_neet(baseline).success
+    log = log_of(baseline)
+    assert log["neet_2026-08_v3.csv"][1:4] == ("loaded", 40, 40)
+    assert log["neet_2026-08_v2.csv"][1] == "superseded" and log["neet_2026-08.csv"][1] == "superseded"
+    assert published_rows(baseline) == 80
