@@ -70,14 +70,6 @@ class Extract:
         return kept + len(self.malformed)
 
 
-def file_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def decode(raw: bytes, path: Path | None = None) -> tuple[str, str]:
     """(text, encoding). UTF-8 after an optional byte-order mark; else Windows-1252, strictly
     (a BOM followed by Windows-1252 bytes is one more thing Excel writes). Raises ExtractError

@@ -306,27 +306,6 @@ def children_die_with_run():
             reaper.kill()
 
 
-def outputs_missing(paths: Paths, inst: dg.DagsterInstance, since) -> list[str]:
-    """The board paper / workbook files of the latest publication that are not on disk: none
-    made since ``since`` (a run killed after publishing), or made and since deleted."""
-    from pipelines.reports import assets as report_assets
-
-    missing = []
-    for asset in report_assets:
-        key = asset.key
-        event = inst.get_latest_materialization_event(key)
-        made = event.asset_materialization if event else None
-        if made is None or (since is not None and event.timestamp < since.timestamp()):
-            missing.append(f"{key.to_user_string()} (not made since the last publication)")
-            continue
-        for name in ("html", "pdf", "path"):
-            value = made.metadata.get(name)
-            path = getattr(value, "path", None) or getattr(value, "value", None)
-            if isinstance(path, str) and path.startswith("/") and not Path(path).exists():
-                missing.append(f"{key.to_user_string()} ({path} is missing)")
-    return missing
-
-
 def build_in_use(paths: Paths) -> str:
     """Why the build file cannot be written now (another process holds DuckDB's write lock), or ''."""
     import duckdb
@@ -370,7 +349,9 @@ def _run_locked(paths: Paths, asset_keys, trigger: str, force: bool, started: fl
     inputs, same = unchanged_since_publication(paths)
     missing = []
     if same and not asset_keys and not force:
-        missing = outputs_missing(paths, instance(paths), same.get("published_at"))
+        from pipelines.reports import missing_outputs
+
+        missing = missing_outputs(paths, inputs)
         if not missing:
             return RunSummary("-" * 8, True, time.perf_counter() - started, published=False,
                               warehouse=str(paths.warehouse), skipped_because=(
