@@ -138,6 +138,9 @@ def classify(path: Path, st: os.stat_result) -> Entry:
     stem, _, ext = raw_name.rpartition(".")
     if stem and ext.lower() not in source.formats and source.match(f"{stem}.{source.formats[0]}"):
         why = f".{ext} files are not accepted for {source.name} (only {', '.join(source.formats)})"
+    elif (m := source.file_regex.fullmatch(raw_name)) and source.period_bounds(m.group("period")) is None:
+        why = f"{m.group('period')} is not a valid {source.period_type.replace('_', ' ')}"
+        common["period"] = period = None
     else:
         why = "the name matches no source's naming <source>_<period>[_v<N>].<ext>"
     where = f"nearest source {source.name}, period {period or 'not recognisable from the name'}"

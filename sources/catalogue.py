@@ -73,7 +73,7 @@ class Source:
     def match(self, filename: str) -> tuple[str, int] | None:
         """(period, version) if ``filename`` is a delivery of this source, else None."""
         m = self.file_regex.fullmatch(filename)
-        if not m:
+        if not m or self.period_bounds(m.group("period")) is None:   # neet_2026-13.csv is no month
             return None
         return m.group("period"), int(m.group("version") or 1)
 
@@ -88,6 +88,8 @@ class Source:
             y = int(period[:4])
             if self.period_type == "calendar_year":
                 return dt.date(y, 1, 1), dt.date(y, 12, 31)
+            if len(period) != 7 or int(period[5:]) != (y + 1) % 100:       # 2024-25, not 2024-26
+                return None
             start = 4 if self.period_type == "financial_year" else 9   # academic year from September
             return dt.date(y, start, 1), dt.date(y + 1, start, 1) - dt.timedelta(days=1)
         except ValueError:

@@ -113,7 +113,8 @@ def test_iso_and_excel_date_time_forms_are_read(baseline):
 def test_unrecognised_names_are_recorded_reported_and_shown(baseline, capsys):
     landing = baseline / "landing"
     good = "\n".join([HEADER, *neet_rows("2026-10", 10)]) + "\n"
-    for name in ("neet_2026-10 (1).csv", "neet_2026-10.xlsx", "NEET_Oct.csv", "NEET_October_2026.csv"):
+    for name in ("neet_2026-10 (1).csv", "neet_2026-10.xlsx", "NEET_Oct.csv", "NEET_October_2026.csv",
+                 "neet_2026-13.csv"):
         (landing / name).write_text(good)
     result = run_neet(baseline)
     assert result.success and published_rows(baseline) == 80
@@ -124,6 +125,7 @@ def test_unrecognised_names_are_recorded_reported_and_shown(baseline, capsys):
         assert "nearest source neet" in log[name][6]
         assert f"period {period or 'not recognisable'}" in log[name][6]
     assert ".xlsx files are not accepted for neet" in log["neet_2026-10.xlsx"][6]
+    assert log["neet_2026-13.csv"][1] == "unrecognised" and "2026-13 is not a valid month" in log["neet_2026-13.csv"][6]
     warning = check_results(result)["deliveries_accepted"]
     assert not warning.passed and "NEET_Oct.csv (unrecognised" in warning.description
     assert main(["status"]) == 0
