@@ -30,8 +30,13 @@ def record_output(paths: Paths, key: str, files: list, inputs: str | None) -> No
     made[key] = {"made_at": dt.datetime.now().replace(microsecond=0).isoformat(), "inputs": inputs,
                  "files": [str(f) for f in files if f]}
     tmp = manifest.with_name(manifest.name + ".tmp")
-    tmp.write_text(json.dumps(made, indent=1))
-    os.replace(tmp, manifest)
+    try:
+        tmp.write_text(json.dumps(made, indent=1))
+        os.replace(tmp, manifest)
+    except OSError:
+        # A full disk: the output itself was written; without the record the next run simply
+        # makes it again. No half-written temporary file is left behind.
+        tmp.unlink(missing_ok=True)
 
 
 def missing_outputs(paths: Paths, inputs: str) -> list[str]:
