@@ -300,3 +300,29 @@ def test_a_higher_version_equal_to_the_one_in_force_still_outranks_a_later_lower
     assert log["neet_2026-08_v3.csv"][1:4] == ("loaded", 40, 40)
     assert log["neet_2026-08_v2.csv"][1] == "superseded" and log["neet_2026-08.csv"][1] == "superseded"
     assert published_rows(baseline) == 80
+
+
+def test_no_cut_point_loads_a_shortened_value(tmp_path):
+    """A quoted file cut at every possible byte: each record that loads is exactly as sent."""
+    from pipelines.extracts import ExtractError, read_extract
+    from pipelines.validation import check
+
+    neet = get("neet")
+    names = HEADER.split(",")
+    order = [n for n in names if n != "child_id"] + ["child_id"]    # a value still valid when shortened, last
+    records = [dict(zip(names, r.split(","))) for r in neet_rows("2026-09", 3)]
+    rows = [",".join(f'"{rec[n]}"' for n in order) for rec in records]
+    text = "\r\n".join([",".join(order), *rows]) + "\r\n"
+    sent = {i + 2: [rec[n] for n in neet.column_names] for i, rec in enumerate(records)}
+    path = tmp_path / "neet_2026-09.csv"
+    for cut in range(text.index("\r\n") + 2, len(text) + 1):
+        path.write_text(text[:cut], newline="")
+        try:
+            extract = read_extract(path, neet)
+        except ExtractError:
+            continue
+        result = check(extract, neet)
+        frame = extract.frame.set_index("source_row")
+        for row in result.valid["source_row"]:
+            assert list(frame.loc[row, neet.column_names]) == sent[row], (cut, text[:cut][-30:])
+        assert extract.rows_read == result.rows_loaded + result.rows_quarantined
