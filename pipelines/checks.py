@@ -35,7 +35,7 @@ from importlib import resources
 
 import dagster as dg
 
-from pipelines.landing import UNRECOGNISED, read_regular, scan
+from pipelines.landing import read_regular, scan
 from pipelines.loading import deliveries, not_delivered
 from pipelines.resources import table_exists
 from sources.catalogue import Source
@@ -90,10 +90,10 @@ def ignored_duplicates(source: Source, landing, logged: dict[str, str]) -> list[
     return out
 
 
-def unrecognised(source: Source, landing) -> list[str]:
-    """Landing files, still there, whose name is nearest to ``source`` but matches no source."""
-    return [f"{e.name} (unrecognised: {e.message})" for e in not_delivered(source, scan(landing))
-            if e.kind == UNRECOGNISED]
+def not_deliveries(source: Source, landing) -> list[str]:
+    """Landing entries, still there, of ``source`` (or nearest to it) that are not deliveries:
+    names no source recognises, links, folders, FIFOs, devices, names with control characters."""
+    return [f"{e.name} ({e.kind}: {e.message})" for e in not_delivered(source, scan(landing))]
 
 
 def evaluate(source: Source, h: dict, duplicates: list[str], on: dt.date) -> list[dg.AssetCheckResult]:
@@ -168,6 +168,6 @@ def specs(source: Source) -> list[dg.AssetCheckSpec]:
 def results(con, source: Source, landing, selected: set[dg.AssetCheckKey] | None = None) -> list[dg.AssetCheckResult]:
     """The check results of ``source`` (those in ``selected``, or all), from the warehouse as it is now."""
     h = health(con, source)
-    duplicates = ignored_duplicates(source, landing, h["logged"]) + unrecognised(source, landing)
+    duplicates = ignored_duplicates(source, landing, h["logged"]) + not_deliveries(source, landing)
     return [r for r in evaluate(source, h, duplicates, as_at())
             if selected is None or dg.AssetCheckKey(r.asset_key, r.check_name) in selected]
