@@ -2,8 +2,8 @@
 
 Decoding is decided per file: UTF-8 (after a byte-order mark, if any), else Windows-1252
 (what Excel on a council laptop writes, sometimes after a UTF-8 byte-order mark). A file
-that is neither (NUL bytes, UTF-16, bytes Windows-1252 does not define) is refused by name,
-never half-decoded. Nothing is typed here: every cell stays text so the loader can report
+that is neither (NUL bytes, UTF-16, bytes Windows-1252 does not define, UTF-8 mixed with
+other bytes) is refused by name, never half-decoded. Nothing is typed here: every cell stays text so the loader can report
 a bad cell by its value. Records with the wrong number of fields, and a last record cut
 off in transfer (inside an open quote, or with no line end), are kept aside as *malformed*
 (to be quarantined), never dropped. Date columns are judged per file (``parsing.judge_dates``):
@@ -70,6 +70,10 @@ class Extract:
         return kept + len(self.malformed)
 
 
+# A multi-byte UTF-8 character: in a file that is not UTF-8 as a whole, a sign of mixed encodings.
+_UTF8_SEQUENCE = re.compile(rb"[\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3}")
+
+
 def decode(raw: bytes, path: Path | None = None) -> tuple[str, str]:
     """(text, encoding). UTF-8 after an optional byte-order mark; else Windows-1252, strictly
     (a BOM followed by Windows-1252 bytes is one more thing Excel writes). Raises ExtractError
@@ -85,8 +89,13 @@ def decode(raw: bytes, path: Path | None = None) -> tuple[str, str]:
                                  f"or corrupt file with a CSV name", "failed")
     try:
         return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    if _UTF8_SEQUENCE.search(body):
+        # Read as Windows-1252, its UTF-8 characters would load as mojibake ("cafÃ©"): refused.
+        raise ExtractError(name, f"mixed encodings: UTF-8 text with byte 0x{body[bad]:02X} at offset {bad + 3 * bom:,} "
+                                 f"that is not UTF-8 (a file pasted together from two sources?); save it as CSV "
+                                 f"UTF-8 and deliver again", "failed")
     try:
         return body.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:

@@ -332,3 +332,12 @@ def test_no_cut_point_loads_a_shortened_value(tmp_path):
         for row in result.valid["source_row"]:
             assert list(frame.loc[row, neet.column_names]) == sent[row], (cut, text[:cut][-30:])
         assert extract.rows_read == result.rows_loaded + result.rows_quarantined
+
+
+def test_utf8_mixed_with_windows_1252_is_refused_not_read_as_mojibake(tmp_path, capsys):
+    rows = neet_rows("2026-09", 3)
+    data = "\n".join([HEADER + ",comment", rows[0] + ",café", rows[1] + ",ok"]).encode("utf-8")
+    path = tmp_path / "neet_2026-09.csv"
+    path.write_bytes(data + b"\n" + (rows[2] + ",caf\xe9").encode("latin-1") + b"\n")
+    code, out = validate(capsys, path)
+    assert code == 1 and "FAILED: mixed encodings" in out and "0xE9" in out
