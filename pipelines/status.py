@@ -98,6 +98,16 @@ def record_runs(con: duckdb.DuckDBPyConnection, instance: dg.DagsterInstance, cu
     return len(rows)
 
 
+def _process_gone(tags: dict) -> bool:
+    """Whether the `oba run` process that started a run on this machine no longer exists."""
+    import os
+
+    from pipelines.runner import HOST_TAG, PID_TAG, _alive
+
+    pid = tags.get(PID_TAG, "")
+    return tags.get(HOST_TAG) == os.uname().nodename and pid.isdigit() and not _alive(int(pid))
+
+
 def _table(rows: list[tuple], headers: list[str]) -> str:
     cells = [[("" if v is None else str(v)) for v in r] for r in rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
@@ -118,6 +128,8 @@ def _instance_runs(paths: Paths, history: list[tuple], known: set[str]) -> list[
     later, final = [], {}
     for record in inst.get_run_records(filters=dg.RunsFilter(job_name=JOB), limit=20):
         row = describe_run(inst, record)
+        if row["status"] in ("STARTED", "STARTING") and _process_gone(record.dagster_run.tags):
+            row["status"] = "FAILURE (process ended)"    # the next oba run records it as failed
         final[row["run_id"][:8]] = (row["finished_at"], row["status"])
         if row["run_id"] in known or (after and row["started_at"] and row["started_at"] <= after):
             continue

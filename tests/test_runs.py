@@ -54,6 +54,18 @@ def test_second_run_gets_the_clear_message_and_leaves_no_record_then_the_killed_
     assert statuses[killed.dagster_run.run_id] == dg.DagsterRunStatus.FAILURE and len(statuses) == 2
 
 
+def test_status_tells_a_run_whose_process_ended_from_a_running_one():
+    from pipelines.runner import HOST_TAG, PID_TAG
+    from pipelines.status import _process_gone
+
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    host = os.uname().nodename
+    assert _process_gone({PID_TAG: str(ended.pid), HOST_TAG: host})
+    assert not _process_gone({PID_TAG: str(os.getpid()), HOST_TAG: host})
+    assert not _process_gone({PID_TAG: str(ended.pid), HOST_TAG: "another-machine"})
+
+
 def test_child_processes_die_with_a_killed_run(tmp_path):
     """A child in a session of its own (as Chromium is started) outlives a SIGKILLed parent
     unless the run's reaper ends it."""
