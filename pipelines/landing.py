@@ -6,9 +6,10 @@ Everything else is named and reported, never silently skipped:
 * ``unrecognised``: a regular file whose name matches no source (``neet_2026-10 (1).csv``,
   ``NEET_Oct.csv``, ``neet_2026-10.xlsx`` where the source takes csv only), recorded with
   the nearest source and the period the name seems to carry;
-* ``refused``: anything that is not a plain file of its own: a symbolic link (to a file or
-  a folder), a hard link shared with another name, a folder, a FIFO, a device or socket,
-  or a name holding control characters or bytes that are not text. Such an entry is never
+* ``refused``: anything that is not a regular file: a symbolic link (to a file or a
+  folder), a folder, a FIFO, a device or socket, or a name holding control characters or
+  bytes that are not text. (A hard link is a regular file: whoever made it could read the
+  file anyway, so it is read like a copy.) Such an entry is never
   followed, opened or read: its kind is told from ``lstat`` alone, so a link to
   ``/etc/passwd`` puts none of that file's text anywhere.
 
@@ -82,9 +83,6 @@ def _kind_of(st: os.stat_result) -> str | None:
         return "a socket, not a file"
     if not stat.S_ISREG(mode):
         return "not a regular file"
-    if st.st_nlink > 1:
-        return (f"a hard link shared with {st.st_nlink - 1} other name(s) elsewhere: "
-                f"copy the file into the landing folder rather than linking it")
     return None
 
 
@@ -165,7 +163,7 @@ def scan(landing: Path) -> list[Entry]:
 
 def read_regular(path: Path) -> bytes:
     """The bytes of ``path``, opened without following a link or blocking on a FIFO, and only
-    if the open descriptor is a regular file with no other name."""
+    if the open descriptor is a regular file."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)

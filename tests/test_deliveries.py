@@ -140,7 +140,6 @@ def test_links_folders_fifos_and_control_names_are_refused_unread(baseline, caps
     os.symlink("/etc/passwd", landing / "neet_2026-09.csv")
     os.symlink(secret, landing / "neet_2026-10.csv")
     os.symlink(baseline.parent, landing / "neet_2026-11")
-    os.link(secret, landing / "neet_2026-12.csv")
     os.mkfifo(landing / "neet_2027-01.csv")
     (landing / "neet_2027-02.csv").mkdir()
     (landing / "neet_2027-03.csv\n").write_text("\n".join([HEADER, *neet_rows("2027-03", 3)]) + "\n")
@@ -155,7 +154,7 @@ def test_links_folders_fifos_and_control_names_are_refused_unread(baseline, caps
     assert result.success and published_rows(baseline) == 80
     log = log_of(baseline)
     kinds = {"neet_2026-09.csv": "symbolic link", "neet_2026-10.csv": "symbolic link", "neet_2026-11": "symbolic",
-             "neet_2026-12.csv": "hard link", "neet_2027-01.csv": "FIFO", "neet_2027-02.csv": "folder",
+             "neet_2027-01.csv": "FIFO", "neet_2027-02.csv": "folder",
              "neet_2027-03.csv\\x0a": "control characters", "neet_2027-04.csv": "socket"}
     for name, word in kinds.items():
         assert log[name][1] == "refused" and word in log[name][6], (name, log.get(name))
