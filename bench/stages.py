@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -173,6 +174,15 @@ def pipeline_run(data_dir: str, asset_keys: list[str] | None = None, runs: int =
     return out
 
 
+def _place(f: Path, folder: Path) -> None:
+    """Put a delivery into a landing folder as a regular file (the pipeline never follows a
+    symbolic link there): a hard link, or a copy across file systems; the mtime is kept."""
+    try:
+        os.link(f, folder / f.name)
+    except OSError:
+        shutil.copy2(f, folder / f.name)
+
+
 def nightly_run(data_dir: str, landing: str) -> dict:
     """A night's run: the warehouse already holds every delivery but the newest month of the
     monthly source with most files (NEET); that file arrives, and the whole job runs."""
@@ -184,11 +194,11 @@ def nightly_run(data_dir: str, landing: str) -> dict:
     own.mkdir(parents=True, exist_ok=True)
     for f in source_files:
         if f != newest:
-            (own / f.name).symlink_to(f)
+            _place(f, own)
     p = paths(data_dir)
     groups, import_s = _code_location()
     before = _timed_run(p, None, groups)       # the warehouse as it stood last night
-    (own / newest.name).symlink_to(newest)
+    _place(newest, own)
     night = _timed_run(p, None, groups)
     out = {"import_s": round(import_s, 3), "new_file": newest.name, "setup_s": before["seconds"], "runs": [night]}
     if not night["success"]:

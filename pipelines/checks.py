@@ -18,7 +18,8 @@ Warnings (WARN: reported, nothing stops):
   * ``fresh``               the newest delivery is at most ``cadence_days`` old on the
                             reference date (``OBA_AS_AT``, default today);
   * ``deliveries_accepted`` files refused, rejected or unreadable (their period keeps the
-                            earlier delivery) and files ignored as duplicates.
+                            earlier delivery), files ignored as duplicates, and files in the
+                            landing folder whose name matches no source (nearest one warns).
 
 All five are evaluated by the source's ingest step (``pipelines.ingest``), right after it
 stages the deliveries: one query on the connection already open, and no extra step per
@@ -28,13 +29,14 @@ source. A blocking failure fails that step, so nothing downstream of the source 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from importlib import resources
 
 import dagster as dg
 
-from pipelines.extracts import file_hash
-from pipelines.loading import deliveries
+from pipelines.landing import read_regular, scan
+from pipelines.loading import deliveries, not_delivered
 from pipelines.resources import table_exists
 from sources.catalogue import Source
 
@@ -79,10 +81,19 @@ def ignored_duplicates(source: Source, landing, logged: dict[str, str]) -> list[
     out = []
     for path, _, _ in deliveries(source, landing):
         if path.name not in logged:
-            twin = by_hash.get(file_hash(path))
+            try:
+                twin = by_hash.get(hashlib.sha256(read_regular(path)).hexdigest())
+            except OSError:
+                continue  # replaced by something that is not a regular file since: the load log says so
             if twin:
                 out.append(f"{path.name} (identical to {twin}, already loaded; ignored)")
     return out
+
+
+def not_deliveries(source: Source, landing) -> list[str]:
+    """Landing entries, still there, of ``source`` (or nearest to it) that are not deliveries:
+    names no source recognises, links, folders, FIFOs, devices, names with control characters."""
+    return [f"{e.name} ({e.kind}: {e.message})" for e in not_delivered(source, scan(landing))]
 
 
 def evaluate(source: Source, h: dict, duplicates: list[str], on: dt.date) -> list[dg.AssetCheckResult]:
@@ -157,6 +168,6 @@ def specs(source: Source) -> list[dg.AssetCheckSpec]:
 def results(con, source: Source, landing, selected: set[dg.AssetCheckKey] | None = None) -> list[dg.AssetCheckResult]:
     """The check results of ``source`` (those in ``selected``, or all), from the warehouse as it is now."""
     h = health(con, source)
-    duplicates = ignored_duplicates(source, landing, h["logged"])
+    duplicates = ignored_duplicates(source, landing, h["logged"]) + not_deliveries(source, landing)
     return [r for r in evaluate(source, h, duplicates, as_at())
             if selected is None or dg.AssetCheckKey(r.asset_key, r.check_name) in selected]

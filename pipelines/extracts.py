@@ -1,10 +1,14 @@
 """Reading a delivered extract into text, exactly as delivered, with each record's origin.
 
-Decoding: a UTF-8 byte-order mark is honoured; otherwise UTF-8 is tried and Windows-1252
-used when the bytes are not valid UTF-8 (what Excel on a council laptop writes). Nothing
-is typed here: every cell stays text so the loader can report a bad cell by its value.
-Records with the wrong number of fields are kept aside as *malformed* (to be quarantined),
-never dropped.
+Decoding is decided per file: UTF-8 (after a byte-order mark, if any), else Windows-1252
+(what Excel on a council laptop writes, sometimes after a UTF-8 byte-order mark). A file
+that is neither (NUL bytes, UTF-16, bytes Windows-1252 does not define, UTF-8 mixed with
+other bytes) is refused by name, never half-decoded. Nothing is typed here: every cell stays text so the loader can report
+a bad cell by its value. Records with the wrong number of fields, and a last record cut
+off in transfer (inside an open quote, or with no line end), are kept aside as *malformed*
+(to be quarantined), never dropped. Date columns are judged per file (``parsing.judge_dates``):
+month-first dates refuse the file whole. A workbook's every sheet carrying the source's
+header is read (or only the sheet the catalogue declares); other sheets are named.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,10 +28,16 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from pipelines import pii
+from pipelines.landing import NotARegularFile, read_regular
+from pipelines.parsing import judge_dates
 from pipelines.pii import normalise_header
 from sources.catalogue import Source
 
 ROW = "source_row"  # the row as a spreadsheet shows it: header = 1, first record = 2
+SHEET_ROWS = 10_000_000  # rows of a workbook's n-th sheet read are numbered (n - 1) x this + its row
+BOM = b"\xef\xbb\xbf"
+CUT_QUOTE = "the file ends inside an open quote: the last record was cut off in transfer"
+CUT_LINE = "the file ends without a line end: the last record may have been cut off in transfer"
 
 
 class ExtractError(Exception):
@@ -45,12 +56,14 @@ class Extract:
     file_hash: str
     encoding: str
     frame: pd.DataFrame                       # catalogue columns, text, plus ``source_row``
-    malformed: list[tuple[int, str, str]] = field(default_factory=list)  # (row, reason, raw text)
+    # (row, reason, raw text, fields or None): the fields are what the identifier guard reads.
+    malformed: list[tuple] = field(default_factory=list)
     dropped_columns: list[str] = field(default_factory=list)
     renamed_columns: dict[str, str] = field(default_factory=dict)
     header: list[str] = field(default_factory=list)
     pii: list = field(default_factory=list)  # pii.Finding: any one refuses the whole file
     rows_delivered: int | None = None  # set when the frame was not kept (refused file)
+    notes: list[str] = field(default_factory=list)  # what a person should know: dates judged, sheets read
 
     @property
     def rows_read(self) -> int:
@@ -58,21 +71,56 @@ class Extract:
         return kept + len(self.malformed)
 
 
-def file_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+# A multi-byte UTF-8 character: in a file that is not UTF-8 as a whole, a sign of mixed encodings.
+_UTF8_SEQUENCE = re.compile(rb"[\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3}")
 
 
-def decode(raw: bytes) -> tuple[str, str]:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
+def decode(raw: bytes, path: Path | None = None) -> tuple[str, str]:
+    """(text, encoding). UTF-8 after an optional byte-order mark; else Windows-1252, strictly
+    (a BOM followed by Windows-1252 bytes is one more thing Excel writes). Raises ExtractError
+    naming the file when the bytes are neither: nothing is replaced or guessed."""
+    name = path or Path("file")
+    bom = raw.startswith(BOM)
+    body = raw[3:] if bom else raw
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise ExtractError(name, "the file is UTF-16 text: save it as CSV UTF-8 (or CSV) and deliver again", "failed")
+    if b"\x00" in body:
+        at = body.index(b"\x00")
+        raise ExtractError(name, f"not a text file: it holds NUL bytes (first at byte {at + 3 * bom:,}); a binary "
+                                 f"or corrupt file with a CSV name", "failed")
     try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), "cp1252"
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    if _UTF8_SEQUENCE.search(body):
+        # Read as Windows-1252, its UTF-8 characters would load as mojibake ("cafÃ©"): refused.
+        raise ExtractError(name, f"mixed encodings: UTF-8 text with byte 0x{body[bad]:02X} at offset {bad + 3 * bom:,} "
+                                 f"that is not UTF-8 (a file pasted together from two sources?); save it as CSV "
+                                 f"UTF-8 and deliver again", "failed")
+    try:
+        return body.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        byte = body[exc.start]
+        raise ExtractError(name, f"cannot be decoded: not UTF-8, and byte 0x{byte:02X} at offset "
+                                 f"{exc.start + 3 * bom:,} is not Windows-1252 either; save it as CSV UTF-8 "
+                                 f"and deliver again", "failed") from None
+
+
+# A quoted field where a field starts: its text ("" is an escaped quote), then its closing quote if any.
+_QUOTED = re.compile(r'(?:(?<=^)|(?<=[,\r\n]))"[^"]*(?:""[^"]*)*("?)')
+
+
+def cut_off(text: str) -> str | None:
+    """Why the file's last record may be cut off in transfer, or None: it ends inside a quoted
+    field that was never closed, or it ends without a line end after its last record."""
+    if text.count('"') % 2:   # cheap test first: a complete file has its quotes in pairs...
+        last = None
+        for last in _QUOTED.finditer(text):   # ...unless a quote inside a field is literal (5'11")
+            pass
+        if last is not None and not last.group(1) and last.end() == len(text):
+            return CUT_QUOTE
+    tail = text[max(text.rfind("\n"), text.rfind("\r")) + 1:]
+    return CUT_LINE if tail.strip() else None
 
 
 def _read_csv_records(path: Path, text: str) -> tuple[list[str], list[list[str]]]:
@@ -151,17 +199,19 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _read_xlsx_records(path: Path) -> tuple[list[str], list[list[str]], str]:
-    # calamine (Rust) reads cell values ~13x faster than openpyxl's read-only mode.
-    from python_calamine import CalamineWorkbook
+def _catalogue_names(header: list[str], source: Source) -> tuple[list[str], dict[str, str]]:
+    """The header as catalogue column names (normalised, aliases mapped) and the renames made."""
+    names = [normalise_header(h) for h in header]
+    aliases = {a: c.name for c in source.columns for a in c.aliases}
+    renamed = {}
+    for i, n in enumerate(names):
+        if n in aliases and aliases[n] not in names:
+            renamed[header[i]] = aliases[n]
+            names[i] = aliases[n]
+    return names, renamed
 
-    try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises several types for a damaged workbook
-        raise ExtractError(path, f"not a readable Excel workbook: {exc}") from None
-    if not rows or not any(_cell_text(v).strip() for v in rows[0]):
-        raise ExtractError(path, "the workbook's first sheet is empty (no header row)", "empty")
+
+def _sheet_records(rows: list[list]) -> tuple[list[str], list[list[str]]]:
     header = [_cell_text(h) for h in rows[0]]
     width = len(header)
     while width and not header[width - 1].strip():  # trailing empty header cells
@@ -173,7 +223,56 @@ def _read_xlsx_records(path: Path) -> tuple[list[str], list[list[str]], str]:
         # A spreadsheet has no field count: trailing cells not returned are empty.
         cells += [""] * (width - len(cells))
         records.append(cells[:width] if not any(e.strip() for e in extra) else cells)
-    return header[:width], records, "xlsx"
+    return header[:width], records
+
+
+def _read_xlsx_sheets(path: Path, raw: bytes, source: Source) -> tuple[list[tuple[str, list[str], list[list[str]]]],
+                                                                      list[str]]:
+    """The sheets to read, as (sheet name, header, records), and notes naming those not read.
+
+    Every sheet whose first row carries the source's columns is read (a delivery continued
+    on a second sheet), or only the sheet the catalogue declares (``Source.sheet``)."""
+    # calamine (Rust) reads cell values ~13x faster than openpyxl's read-only mode.
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        names = list(book.sheet_names)
+        if source.sheet is not None and source.sheet not in names:
+            raise ExtractError(path, f"the workbook has no sheet '{source.sheet}', the sheet the catalogue declares "
+                                     f"for {source.name} (sheets: {', '.join(repr(n) for n in names)})", "rejected")
+        wanted = [source.sheet] if source.sheet is not None else names
+        sheets = {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in wanted}
+    except ExtractError:
+        raise
+    except Exception as exc:  # calamine raises several types for a damaged workbook
+        raise ExtractError(path, f"not a readable Excel workbook: {exc}") from None
+    read, skipped = [], [n for n in names if n not in sheets]
+    for name, rows in sheets.items():
+        if not rows or not any(_cell_text(v).strip() for v in rows[0]):
+            skipped.append(name)
+            continue
+        header, records = _sheet_records(rows)
+        names_in, _ = _catalogue_names(header, source)
+        if source.sheet is not None or all(c in names_in for c in source.column_names):
+            read.append((name, header, records))
+        else:
+            skipped.append(name)
+    if not read:
+        first = next(((n, *_sheet_records(r)) for n, r in sheets.items() if r and any(
+            _cell_text(v).strip() for v in r[0])), None)
+        if first is None:
+            raise ExtractError(path, "the workbook's sheets are empty (no header row)", "empty")
+        read, skipped = [first], [n for n in skipped if n != first[0]]  # its missing columns are reported
+    notes = []
+    if len(read) > 1:
+        notes.append("read sheets " + ", ".join(
+            f"'{n}' (rows {i * SHEET_ROWS + 2:,}-{i * SHEET_ROWS + len(r) + 1:,})" for i, (n, _, r) in enumerate(read))
+            + f": rows of the n-th sheet are numbered (n - 1) x {SHEET_ROWS:,} + its row")
+    if skipped:
+        why = "not the declared sheet" if source.sheet is not None else f"no {source.name} header"
+        notes.append(f"sheets not read ({why}): " + ", ".join(f"'{n}'" for n in skipped))
+    return read, notes
 
 
 def _split_records(header: list[str], records: list[list[str]]) -> tuple[pd.DataFrame, list[int], list]:
@@ -188,69 +287,111 @@ def _split_records(header: list[str], records: list[list[str]]) -> tuple[pd.Data
             good.append(rec)
             rows.append(number)
         else:
-            malformed.append((number, f"has {len(rec)} fields, the header has {width}", ",".join(rec)[:2000]))
+            malformed.append((number, f"has {len(rec)} fields, the header has {width}", ",".join(rec)[:2000],
+                              list(rec)))
     return pd.DataFrame(good, columns=[f"{i}:{h}" for i, h in enumerate(header)], dtype="string"), rows, malformed
+
+
+def _cut_last(delivered: pd.DataFrame, rows: list[int], malformed: list, last_row: int, why: str,
+              tail: str) -> pd.DataFrame:
+    """Move the file's last record (spreadsheet row ``last_row``) to ``malformed``: it may be cut."""
+    if rows and rows[-1] == last_row:
+        # The cut record's fields as read: the identifier guard still reads every one of them.
+        fields = [str(v) for v in delivered.iloc[-1].fillna("")]
+        delivered, _ = delivered.iloc[:-1], rows.pop()
+        malformed.append((last_row, why, tail[:2000], fields))
+    elif malformed and malformed[-1][0] == last_row:
+        malformed[-1] = (last_row, f"{why}; {malformed[-1][1]}", *malformed[-1][2:])
+    return delivered
+
+
+def _read_csv(path: Path, raw: bytes) -> tuple[list[str], pd.DataFrame, list[int], list, str]:
+    """One CSV delivery: (header, text frame, spreadsheet rows, malformed records, encoding)."""
+    text, encoding = decode(raw, path)
+    cut = cut_off(text)
+    plain = _read_plain_csv(text)
+    if plain is None:
+        header, records = _read_csv_records(path, text)
+        delivered, rows, malformed = _split_records(header, records)
+        last_row = len(records) + 1
+    else:
+        header, delivered, rows = plain
+        malformed = []
+        last_row = text.count("\n") + (text.count("\r") - text.count("\r\n")) + 1
+    if cut:
+        tail = text[max(text.rfind("\n"), text.rfind("\r")) + 1:] if cut == CUT_LINE else text[text.rfind('"'):]
+        delivered = _cut_last(delivered, rows, malformed, last_row, cut, tail)
+    return header, delivered, rows, malformed, encoding
 
 
 def read_extract(path: Path, source: Source, raw: bytes | None = None, digest: str | None = None) -> Extract:
     """Read ``path`` as a delivery of ``source``: text frame of the catalogue columns.
     ``raw`` / ``digest``: the file's bytes and their SHA-256, if the caller already has them.
 
-    Raises ExtractError when the file as a whole cannot be used (unreadable, no header,
-    required columns missing).
+    Raises ExtractError when the file as a whole cannot be used (not a regular file,
+    undecodable, no header, required columns missing, month-first dates).
     """
     path = Path(path)
-    raw = path.read_bytes() if raw is None else raw
+    try:
+        raw = read_regular(path) if raw is None else raw
+    except NotARegularFile as exc:
+        raise ExtractError(path, exc.strerror.split(": ", 1)[-1], "refused") from None
     digest = digest or hashlib.sha256(raw).hexdigest()
-    delivered, records = None, None
+    notes = []
     if path.suffix.lower() == ".xlsx":
-        header, records, encoding = _read_xlsx_records(path)
+        sheets, notes = _read_xlsx_sheets(path, raw, source)
+        tables = []
+        for i, (_, header, records) in enumerate(sheets):
+            delivered, rows, malformed = _split_records(header, records)
+            offset = i * SHEET_ROWS
+            tables.append((header, delivered, [r + offset for r in rows],
+                           [(m[0] + offset, *m[1:]) for m in malformed]))
+        encoding = "xlsx"
     else:
-        text, encoding = decode(raw)
-        plain = _read_plain_csv(text)
-        if plain is None:
-            header, records = _read_csv_records(path, text)
-        else:
-            header, delivered, rows = plain
-            malformed = []
-
-    if delivered is None:
-        delivered, rows, malformed = _split_records(header, records)
-    else:
+        header, delivered, rows, malformed, encoding = _read_csv(path, raw)
         delivered.columns = [f"{i}:{h}" for i, h in enumerate(header)]
-    names = [normalise_header(h) for h in header]
+        tables = [(header, delivered, rows, malformed)]
 
     # The guard reads every cell before anything is written: every delivered column (those
-    # the catalogue drops too) and every record, malformed ones field by field.
-    odd = [] if records is None else [(n, r) for n, r in enumerate(records, start=2) if len(r) != len(header)]
-    findings = pii.scan(header, delivered.set_axis(list(header), axis=1), rows=rows, malformed=odd, source=source)
+    # the catalogue drops too) and every record, malformed or cut ones field by field.
+    findings, malformed_all = [], [m for t in tables for m in t[3]]
+    for header, delivered, rows, malformed in tables:
+        odd = [(m[0], m[3] if len(m) > 3 else [m[2]]) for m in malformed]
+        findings += pii.scan(header, delivered.set_axis(list(header), axis=1), rows=rows, malformed=odd,
+                             source=source)
     if findings:
-        return Extract(path=path, file_hash=digest, encoding=encoding, frame=delivered.iloc[:0],
-                       malformed=malformed, header=list(header), pii=findings,
-                       rows_delivered=len(delivered))
+        first = tables[0]
+        return Extract(path=path, file_hash=digest, encoding=encoding, frame=first[1].iloc[:0],
+                       malformed=malformed_all, header=list(first[0]), pii=findings,
+                       rows_delivered=sum(len(t[1]) for t in tables), notes=notes)
 
-    aliases = {a: c.name for c in source.columns for a in c.aliases}
-    renamed = {}
-    for i, n in enumerate(names):
-        if n in aliases and aliases[n] not in names:
-            renamed[header[i]] = aliases[n]
-            names[i] = aliases[n]
     wanted = source.column_names
-    missing = [c for c in wanted if c not in names]
-    if missing:
-        raise ExtractError(
-            path,
-            f"required column(s) missing: {', '.join(missing)} (found: {', '.join(header) or 'none'})",
-            "rejected",
-        )
-    dupes = sorted({n for n in names if names.count(n) > 1 and n in wanted})
-    if dupes:
-        raise ExtractError(path, f"column(s) appear more than once: {', '.join(dupes)}", "rejected")
-    frame = delivered.iloc[:, [names.index(c) for c in wanted]].set_axis(wanted, axis=1)
-    frame = frame.reset_index(drop=True)
-    frame.insert(0, ROW, pd.array(rows, dtype="Int64"))
+    frames, renamed, dropped = [], {}, []
+    for header, delivered, rows, _ in tables:
+        names, renames = _catalogue_names(header, source)
+        renamed.update(renames)
+        missing = [c for c in wanted if c not in names]
+        if missing:
+            raise ExtractError(
+                path,
+                f"required column(s) missing: {', '.join(missing)} (found: {', '.join(header) or 'none'})",
+                "rejected",
+            )
+        dupes = sorted({n for n in names if names.count(n) > 1 and n in wanted})
+        if dupes:
+            raise ExtractError(path, f"column(s) appear more than once: {', '.join(dupes)}", "rejected")
+        frame = delivered.iloc[:, [names.index(c) for c in wanted]].set_axis(wanted, axis=1)
+        frame = frame.reset_index(drop=True)
+        frame.insert(0, ROW, pd.array(rows, dtype="Int64"))
+        frames.append(frame)
+        dropped += [h for h, n in zip(header, names) if n not in wanted and h not in dropped]
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+    hit = source.match(path.name)
+    dates, problem = judge_dates(frame, source, hit[0] if hit else None)
+    if problem:
+        raise ExtractError(path, problem, "rejected")
     return Extract(
-        path=path, file_hash=digest, encoding=encoding, frame=frame, malformed=malformed,
-        dropped_columns=[h for h, n in zip(header, names) if n not in wanted],
-        renamed_columns=renamed, header=list(header),
+        path=path, file_hash=digest, encoding=encoding, frame=frame, malformed=malformed_all,
+        dropped_columns=dropped, renamed_columns=renamed, header=list(tables[0][0]), notes=[*notes, *dates],
     )

@@ -81,7 +81,7 @@ def build(source: Source) -> dg.AssetsDefinition:
                 for o in loaded:
                     if o.status in ("refused", "rejected", "failed"):
                         context.log.error(f"{source.name}: {o.file} {o.status}: {o.message}")
-                    elif o.status in ("empty", "superseded"):
+                    elif o.status in ("empty", "superseded", "unrecognised"):
                         context.log.warning(f"{source.name}: {o.file} {o.status}: {o.message}")
                 yield dg.MaterializeResult(asset_key=raw_key, metadata=_raw_metadata(con, source, loaded))
             elif stg_key in selected:

@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from pipelines.extracts import ROW, Extract, ExtractError, read_extract
+from pipelines.landing import DELIVERY, Entry, NotARegularFile, read_regular, scan
 from pipelines.parsing import DUCKDB_TYPES
 from pipelines.validation import check_many
 from sources.catalogue import Source
@@ -45,7 +46,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
         _ensure_tables(con, source)
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        rollback(con)
         raise
 
 
@@ -76,15 +77,28 @@ class FileOutcome:
     message: str = ""
 
 
-def deliveries(source: Source, landing: Path) -> list[tuple[Path, str, int]]:
-    """Files of ``source`` in the landing folder, oldest delivery first: (path, period, version)."""
+def deliveries(source: Source, landing: Path, entries: list[Entry] | None = None) -> list[tuple[Path, str, int]]:
+    """Regular files of ``source`` in the landing folder, oldest delivery first: (path, period, version).
+    Links, folders, FIFOs, devices and names with control characters are never deliveries."""
     found = []
-    if landing.exists():
-        for path in landing.iterdir():
-            hit = source.match(path.name) if path.is_file() else None
-            if hit:
-                found.append((path, hit[0], hit[1]))
-    return sorted(found, key=lambda f: (f[1], f[2], f[0].stat().st_mtime, f[0].name))
+    for e in scan(landing) if entries is None else entries:
+        hit = source.match(e.path.name) if e.kind != "refused" else None
+        if hit:
+            found.append((e.path, hit[0], hit[1], e.mtime))
+    return [f[:3] for f in sorted(found, key=lambda f: (f[1], f[2], f[3], f[0].name))]
+
+
+def not_delivered(source: Source, entries: list[Entry]) -> list[Entry]:
+    """Landing entries that are not deliveries (unrecognised names, links, folders, ...) and
+    whose name belongs to ``source`` or is nearest to it: recorded in its load_log."""
+    return [e for e in entries if e.kind != DELIVERY and e.source.name == source.name
+            and not (e.kind != "refused" and source.match(e.path.name))]
+
+
+def reissue_key(digest: str, name: str) -> str:
+    """load_log identity of a re-issue byte-identical to an earlier delivery of its period
+    (``_v3`` = ``_v1``): the content hash with the file name, so both stay in the log."""
+    return hashlib.sha256(f"{digest}\0{name}".encode()).hexdigest()
 
 
 LOG_COLUMNS = ["source", "source_file", "file_hash", "period", "version", "status", "rows_read", "rows_refused",
@@ -99,9 +113,11 @@ class _Log:
         self.source, self.rows = source, []
 
     def add(self, path, digest, period, version, status, *, rows_read=0, rows_refused=0, encoding=None,
-            message="", when=None) -> None:
-        self.rows.append((self.source.name, path.name, digest, period, version, status, rows_read, rows_refused,
-                          encoding, message, dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0),
+            message="", when=None, name=None, modified=None) -> None:
+        # lstat: the time of the landing entry itself, never of what a link points to
+        modified = path.lstat().st_mtime if modified is None else modified
+        self.rows.append((self.source.name, name or path.name, digest, period, version, status, rows_read,
+                          rows_refused, encoding, message, dt.datetime.fromtimestamp(modified).replace(microsecond=0),
                           when or now()))
 
     def flush(self, con) -> None:
@@ -152,7 +168,7 @@ def _live(con, source: Source) -> dict[str, tuple[str, int, str]]:
     """The delivery in force for each period: period -> (file_hash, version, source_file)."""
     rows = con.execute(
         "select period, file_hash, version, source_file from load_log where source = ? and status in (?, ?, ?) "
-        "order by received_at, source_file", [source.name, *LIVE]).fetchall()
+        "order by version, received_at, source_file", [source.name, *LIVE]).fetchall()
     return {period: (digest, version, name) for period, digest, version, name in rows}
 
 
@@ -186,75 +202,128 @@ def ingest(con: duckdb.DuckDBPyConnection, source: Source,
 
 def _read_one(path: Path, source: Source, known: set[str]) -> tuple[str, Extract | ExtractError | None]:
     """(content hash, the file read as an extract or why it cannot be), reading its bytes once;
-    a file whose content was loaded before (``known``) is hashed but not parsed."""
-    raw = path.read_bytes()
+    a file whose content was loaded before (``known``) is hashed but not parsed. A landing
+    entry that turned out not to be a regular file is refused unread (hash of its name)."""
+    try:
+        raw = read_regular(path)
+    except NotARegularFile as exc:
+        return hashlib.sha256(f"refused\0{path.name}".encode()).hexdigest(), \
+            ExtractError(path, exc.strerror.split(": ", 1)[-1], "refused")
+    except FileNotFoundError:
+        return "", None                   # removed since the scan: nothing to record
+    except OSError as exc:                # permissions, an I/O error: this file fails, the others load
+        return hashlib.sha256(f"unreadable\0{path.name}".encode()).hexdigest(), \
+            ExtractError(path, f"cannot be read: {exc.strerror or exc}", "failed")
     digest = hashlib.sha256(raw).hexdigest()
     if digest in known:
         return digest, None
     try:
         return digest, read_extract(path, source, raw=raw, digest=digest)
     except ExtractError as exc:
+        if exc.status == "empty":   # no bytes, or no header: an empty delivery, in force like any other
+            frame = pd.DataFrame({c: pd.array([], dtype="string") for c in source.column_names})
+            frame.insert(0, ROW, pd.array([], dtype="Int64"))
+            return digest, Extract(path=path, file_hash=digest, encoding=None, frame=frame)
         return digest, exc
+
+
+def rollback(con) -> None:
+    """Roll back after a failure without hiding it: a rollback that fails too (the disk is full,
+    the connection is gone) must not replace the error that explains what happened."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
+
+
+def _supersede(con, source: Source, period: str, by: str, notes: list[str]) -> None:
+    """Every other delivery in force for ``period`` leaves the warehouse; the log moves its
+    rows to rows_superseded. Only the newest delivery (highest version) is ever in force."""
+    old = con.execute(f"select file_hash, source_file from load_log where source = ? and period = ? "
+                      f"and status in ({', '.join('?' * len(LIVE))}) and file_hash <> ?",
+                      [source.name, period, *LIVE, by]).fetchall()
+    for digest, name in old:
+        _remove_delivery(con, source, digest)
+        con.execute("update load_log set status = 'superseded', superseded_by = ?, "
+                    "rows_superseded = rows_read - rows_refused, rows_loaded = 0, rows_quarantined = 0 "
+                    "where source = ? and file_hash = ?", [by, source.name, digest])
+        notes.append(f"replaces {name}")
 
 
 def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[FileOutcome], list[FileOutcome]]:
     ensure_tables(con, source)
-    seen = {r[0] for r in con.execute("select file_hash from load_log where source = ?", [source.name]).fetchall()}
+    logged = con.execute("select source_file, file_hash from load_log where source = ?", [source.name]).fetchall()
+    seen = {h for _, h in logged}
+    handled = set(logged)             # (file name, key): this file, with this content, is already in the log
     live = _live(con, source)
     log = _Log(source)
     outcomes, staged = [], []
     batch: dict[str, _Accepted] = {}
+    entries = scan(landing)
     # New files are written a batch at a time (at most BATCH_ROWS rows, one insert each), each
     # batch in one transaction: a killed run leaves no delivery half-loaded, and NEET's ~126
     # monthly files cost one insert and one commit rather than one each.
     con.execute("begin transaction")
     try:
-        for path, period, version in deliveries(source, landing):
+        for path, period, version in deliveries(source, landing, entries):
             digest, extract = _read_one(path, source, seen)
-            if digest in seen:
+            if not digest:
                 continue
-            seen.add(digest)
-            when = now()
             current = live.get(period)
+            key = digest
+            if (path.name, digest) in handled or (path.name, reissue_key(digest, path.name)) in handled:
+                continue
+            if digest in seen:
+                # The same bytes under another name: a copy, ignored (deliveries_accepted says so),
+                # unless it is a higher version than the delivery in force: the highest version
+                # always wins, whatever content came before it (a _v3 equal to a superseded _v1,
+                # or to the _v1 in force: a later _v2 must not then take over from it).
+                if not (current and version > current[1]):
+                    continue
+                key = reissue_key(digest, path.name)
+                if key in seen:
+                    continue
+                _, extract = _read_one(path, source, set())
+                if isinstance(extract, Extract):
+                    extract.file_hash = key
+            seen.add(key)
+            when = now()
             if current and version < current[1]:
-                log.add(path, digest, period, version, "superseded",
+                log.add(path, key, period, version, "superseded",
                         message=f"older version than {current[2]}, which is already loaded for {period}")
                 outcomes.append(FileOutcome(path.name, "superseded", message="older version; not loaded"))
                 continue
             if isinstance(extract, ExtractError):
-                log.add(path, digest, period, version, extract.status, message=extract.message)
+                log.add(path, key, period, version, extract.status, message=extract.message)
                 outcomes.append(FileOutcome(path.name, extract.status, message=extract.message))
                 continue
             if extract.pii:
                 message = f"{path.name}: personal identifiers found (refused whole): " + "; ".join(str(f) for f in extract.pii)
-                log.add(path, digest, period, version, "refused", rows_read=extract.rows_read,
+                log.add(path, key, period, version, "refused", rows_read=extract.rows_read,
                         rows_refused=extract.rows_read, encoding=extract.encoding, message=message)
                 outcomes.append(FileOutcome(path.name, "refused", extract.rows_read, message=message))
                 continue
-            notes = []
+            notes = list(extract.notes)
             if extract.renamed_columns:
                 notes.append("renamed: " + ", ".join(f"{a} -> {b}" for a, b in extract.renamed_columns.items()))
             if extract.dropped_columns:
                 notes.append("columns not in the catalogue, not loaded: " + ", ".join(extract.dropped_columns))
             status = "pending" if extract.rows_read else "empty"
             if status == "empty":
-                notes.append("empty delivery: the file has a header but no records")
-            batch[digest] = _Accepted(digest, path.name, period, extract, when, status)
-            live[period] = (digest, version, path.name)
+                notes.append("empty delivery: the file has no records" if extract.encoding else
+                             "empty delivery: the file has no bytes or no header")
+            batch[key] = _Accepted(key, path.name, period, extract, when, status)
+            live[period] = (key, version, path.name)
             _quarantine_malformed(con, source, extract, when)
-            log.add(path, digest, period, version, status, rows_read=extract.rows_read,
+            log.add(path, key, period, version, status, rows_read=extract.rows_read,
                     encoding=extract.encoding, message="; ".join(notes), when=when)
             if current:
                 log.flush(con)
-                batch.pop(current[0], None)  # superseded before its rows were written
-                _remove_delivery(con, source, current[0])
-                # Its rows leave the warehouse, so the log moves them to rows_superseded.
-                con.execute("update load_log set status = 'superseded', superseded_by = ?, "
-                            "rows_superseded = rows_read - rows_refused, rows_loaded = 0, rows_quarantined = 0 "
-                            "where source = ? and file_hash = ?", [digest, source.name, current[0]])
-                notes.append(f"replaces {current[2]}")
+                for gone in [d for d, a in batch.items() if a.period == period and d != key]:
+                    batch.pop(gone)  # superseded before its rows were written
+                _supersede(con, source, period, key, notes)
                 con.execute("update load_log set message = ? where source = ? and file_hash = ?",
-                            ["; ".join(notes), source.name, digest])
+                            ["; ".join(notes), source.name, key])
             outcomes.append(FileOutcome(path.name, status, extract.rows_read, message="; ".join(notes)))
             if sum(len(a.extract.frame) for a in batch.values()) >= BATCH_ROWS:
                 log.flush(con)
@@ -262,11 +331,17 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
                 batch.clear()
                 con.execute("commit")
                 con.execute("begin transaction")
+        for e in not_delivered(source, entries):
+            if e.key not in seen:      # recorded once while it stays as it is
+                seen.add(e.key)
+                log.add(e.path, e.key, e.period, e.version, e.kind, message=e.message, name=e.name,
+                        modified=e.mtime)
+                outcomes.append(FileOutcome(e.name, e.kind, message=e.message))
         log.flush(con)
         staged += _write(con, source, list(batch.values()), stage_now)
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        rollback(con)
         raise
     return outcomes, staged
 
@@ -335,7 +410,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, tables_ready: bool = F
             outcomes += _stage_batch(con, source, batch, extracts)
             con.execute("commit")
         except Exception:
-            con.execute("rollback")
+            rollback(con)
             raise
     return outcomes
 

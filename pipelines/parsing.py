@@ -1,9 +1,18 @@
 """Explicit typing of delivered text: every cell is parsed by its catalogue type, and a cell
-that cannot be parsed is reported (row, column, value, why) instead of becoming NaN silently."""
+that cannot be parsed is reported (row, column, value, why) instead of becoming NaN silently.
+
+Dates are day-first (``dd/mm/yyyy``, ``dd/mm/yy``, ``dd-mm-yyyy``), ISO (``yyyy-mm-dd``) or
+either with a time of day (what Excel writes: ``dd/mm/yyyy 00:00:00``, ``yyyy-mm-dd
+hh:mm:ss``); the time is dropped. Before any row is typed, ``judge_dates`` judges each
+date column of a file as a whole, so no date is ever read with day and month swapped.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # pandas dtypes the loader produces and the pandera schemas expect, per catalogue type.
 DTYPES = {"str": "string", "int": "Int64", "float": "Float64", "date": "datetime64[ns]", "bool": "boolean"}
@@ -11,7 +20,11 @@ DUCKDB_TYPES = {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "date": "D
 
 TRUE_WORDS = {"y", "yes", "true", "t", "1"}
 FALSE_WORDS = {"n", "no", "false", "f", "0"}
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y")
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
+                "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d", "%d-%m-%Y %H:%M:%S")
+# A date written day-first or month-first: two numbers of up to two digits, then the year.
+_TWO_WAYS = (r"^\s*(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{4}|\d{2})"
+             r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$")
 
 ERROR_COLUMNS = ["index", "column", "check", "value", "reason"]
 
@@ -42,7 +55,7 @@ def parse_column(values: pd.Series, type_: str) -> tuple[pd.Series, pd.Series]:
                 break
             got = pd.to_datetime(text[todo], format=fmt, errors="coerce")
             hit = got.notna()
-            typed.loc[got.index[hit]] = got[hit].astype("datetime64[ns]")
+            typed.loc[got.index[hit]] = got[hit].astype("datetime64[ns]").dt.normalize()
             todo.loc[got.index[hit]] = False
         bad = ~blank & typed.isna()
         return typed, bad
@@ -73,8 +86,69 @@ def parse_frame(frame: pd.DataFrame, columns) -> tuple[pd.DataFrame, pd.DataFram
                 "column": col.name,
                 "check": f"type:{col.type}",
                 "value": frame.loc[bad, col.name].astype("string").to_numpy(),
-                "reason": f"not a valid {col.type}" + (" (expected dd/mm/yyyy)" if col.type == "date" else ""),
+                "reason": f"not a valid {col.type}" + (" (expected dd/mm/yyyy or yyyy-mm-dd)"
+                                                       if col.type == "date" else ""),
             }))
     out = pd.DataFrame(typed, index=frame.index)
     errs = pd.concat(errors, ignore_index=True) if errors else pd.DataFrame(columns=ERROR_COLUMNS)
     return out, errs
+
+
+def _as_dates(year, month, day) -> pd.Series:
+    return pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce")
+
+
+def judge_dates(frame: pd.DataFrame, source, period: str | None) -> tuple[list[str], str | None]:
+    """Judge each date column of one delivery as a whole: (notes for the load log, why the file
+    must be refused or None).
+
+    A value whose first number is 12 or less and whose second is over 12 (``03/25/2026``) can
+    only be month/day: the file is written month-first, and refused whole, since its other
+    dates (``03/04/2026``) would load with day and month swapped. A column where every value
+    could be read either way (each number 12 or less) is judged against the delivery's
+    period: read day-first unless more of its dates fall in the period month-first (then
+    refused), and the judgement is reported. ISO dates are unambiguous and not judged."""
+    notes = []
+    bounds = source.period_bounds(period) if period else None
+    for col in source.columns:
+        if col.type != "date" or col.name not in frame:
+            continue
+        parts = pc.extract_regex(pa.array(frame[col.name], type=pa.string()), _TWO_WAYS)
+        found = pc.is_valid(parts).to_numpy(zero_copy_only=False)
+        if not found.any():
+            continue
+        where = np.flatnonzero(found)
+        parts = parts.filter(pa.array(found))
+        a, b, y = (pc.cast(parts.field(f), pa.int32()).to_numpy(zero_copy_only=False).astype(int) for f in "aby")
+        y = np.where(y < 100, 2000 + y, y)
+        month_first = (a >= 1) & (a <= 12) & (b > 12) & (b <= 31)
+        if month_first.any():
+            first = where[np.flatnonzero(month_first)[0]]
+            row = frame["source_row"].iloc[first] if "source_row" in frame else first + 2
+            return notes, (f"dates written month-first (mm/dd/yyyy): {col.name} '{frame[col.name].iloc[first]}' "
+                           f"(row {row}) has no month {b[np.flatnonzero(month_first)[0]]}, and "
+                           f"{int(month_first.sum()):,} value(s) can only be month/day; refused whole so that no "
+                           f"date loads with day and month swapped: deliver it with dd/mm/yyyy or yyyy-mm-dd dates")
+        if (a > 12).any():
+            continue                       # day-first, shown by a day over 12
+        either = a != b
+        if not either.any():
+            continue                       # 05/05/2026 reads the same both ways
+        n = int(either.sum())
+        if bounds is None:
+            notes.append(f"{col.name}: every day is 12 or less, so day and month could be swapped; read as "
+                         f"dd/mm/yyyy (no period in the file name to judge against)")
+            continue
+        start, end = (pd.Timestamp(d) for d in bounds)
+        day_first = _as_dates(y[either], b[either], a[either])
+        other = _as_dates(y[either], a[either], b[either])
+        dm = int(((day_first >= start) & (day_first <= end)).sum())
+        md = int(((other >= start) & (other <= end)).sum())
+        judged = (f"{col.name}: every day is 12 or less, so day and month could be swapped; judged against the "
+                  f"period {period} ({start.date()} to {end.date()}): {dm:,} of {n:,} such dates fall in it read "
+                  f"day-first, {md:,} read month-first")
+        if md > dm:
+            return notes, f"dates appear to be written month-first (mm/dd/yyyy): {judged}; refused whole: " \
+                          f"deliver it with dd/mm/yyyy or yyyy-mm-dd dates"
+        notes.append(judged + "; read as dd/mm/yyyy")
+    return notes, None

@@ -125,14 +125,18 @@ def copy_into_place(build: Path, target: Path) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.publishing")
     tmp.unlink(missing_ok=True)           # left behind by a run killed mid-copy
-    shutil.copyfile(build, tmp)
-    check = duckdb.connect(str(tmp), read_only=True)   # a copy that does not open is never published
     try:
-        check.execute("select count(*) from meta_publish").fetchone()
-    finally:
-        check.close()
-    _fsync(tmp)
-    os.replace(tmp, target)
+        shutil.copyfile(build, tmp)
+        check = duckdb.connect(str(tmp), read_only=True)   # a copy that does not open is never published
+        try:
+            check.execute("select count(*) from meta_publish").fetchone()
+        finally:
+            check.close()
+        _fsync(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)       # a full disk must not also keep half a copy
+        raise
     _fsync(target.parent)                 # make the rename itself durable
     return target.stat().st_size
 

@@ -4,11 +4,24 @@ The run is a real Dagster run of the ``everything`` job, executed in this proces
 recorded in $DAGSTER_HOME like runs the schedule, the sensor or the UI start, so the UI
 and ``oba status`` show it too. It never raises for a failed step: it returns a summary
 that says what failed, what was held back, and whether the published warehouse changed.
+
+Before Dagster starts anything, ``run`` takes the single-writer lock (``writer_lock``: an
+``flock`` on ``<build dir>/oba.lock``, atomic, released by the kernel when the process
+dies), so a second run started at the same moment says "another run is writing" and leaves
+no run record. Holding the lock, it marks failed the runs an ``oba run`` killed earlier left
+``STARTED``, and starts a reaper that kills the run's child processes (Chromium) when the
+run ends, however it ends. A run is skipped as unchanged only while the board paper and the
+workbook of the last publication are still on disk.
 """
 
+import fcntl
 import os
 import shutil
+import subprocess
+import sys
 import time
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +70,7 @@ class RunSummary:
     published: bool | None = None        # None: the publish step did not run
     warehouse: str = ""
     skipped_because: str = ""            # set when no run was needed
+    notes: list[str] = field(default_factory=list)   # what the run did besides the job (stale runs, outputs)
 
     @property
     def ok(self) -> bool:
@@ -68,6 +82,7 @@ class RunSummary:
                     f"\n(`oba run --force` runs every asset and check anyway.)")
         head = "succeeded" if self.ok else "FAILED"
         lines = [f"run {self.run_id[:8]}: {head} in {self.seconds:.1f} s; {len(self.materialized)} assets materialised"]
+        lines += [f"  note     {n}" for n in self.notes]
         for step, error in self.failed:
             lines.append(f"  FAILED   {step}: {error}")
         for check, text in self.check_failures:
@@ -85,6 +100,33 @@ class RunSummary:
         else:
             lines.append(f"Published warehouse NOT updated (it still holds the last good run): {self.warehouse}")
         return "\n".join(lines)
+
+
+_IO_WORDS = ("no space left", "disk full", "database or disk is full", "disk i/o error", "read-only file system",
+             "input/output error", "file too large", "quota exceeded")
+
+
+def free_space(folder: Path) -> str:
+    """Free space on the file system holding ``folder``, for a person: '12.3 MB free on /srv'."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return "free space unknown"
+    return f"{st.f_bavail * st.f_frsize / 1e6:,.1f} MB free in {folder}"
+
+
+def io_problem(text: str, paths: Paths) -> str | None:
+    """One line for an I/O failure (disk full, read-only, I/O error) with the free space; None otherwise."""
+    lower = text.lower()
+    word = next((w for w in _IO_WORDS if w in lower), None)
+    if word is None:
+        return None
+    what = "disk full" if word in ("no space left", "disk full", "database or disk is full", "quota exceeded") \
+        else word
+    return (f"{what} ({free_space(paths.data_dir)}); the published warehouse was left as it was: free some space "
+            f"and run again. {text.strip().splitlines()[0][:400]}")
 
 
 def root_cause(err) -> str:
@@ -109,7 +151,8 @@ def summarise(result, selected: list[str], paths: Paths, seconds: float) -> RunS
             err = event.step_failure_data.error
             if err and "blocking asset check" in err.message:     # reported check by check below
                 continue
-            summary.failed.append((event.step_key, root_cause(err)))
+            cause = root_cause(err)
+            summary.failed.append((event.step_key, io_problem(cause, paths) or cause))
         elif kind == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data
             if not data.passed:
@@ -133,6 +176,136 @@ def unchanged_since_publication(paths: Paths) -> tuple[str, dict | None]:
     return digest, (last if last and last.get("inputs") == digest else None)
 
 
+LOCK_NAME = "oba.lock"
+_HELD: dict[str, int] = {}   # lock file -> descriptor, for locks this process holds
+
+
+def writer_lock(paths: Paths) -> bool:
+    """Take the single-writer lock of the build file (non-blocking); False if another process
+    holds it. The kernel drops an flock when its process dies: a killed run never leaves it."""
+    lock = paths.build.parent / LOCK_NAME
+    if str(lock) in _HELD:
+        return True
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return False
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())
+    _HELD[str(lock)] = fd
+    return True
+
+
+def holds_lock(paths: Paths) -> bool:
+    return str(paths.build.parent / LOCK_NAME) in _HELD
+
+
+def release_lock(paths: Paths) -> None:
+    fd = _HELD.pop(str(paths.build.parent / LOCK_NAME), None)
+    if fd is not None:
+        os.close(fd)     # closing the descriptor releases the flock
+
+
+def lock_holder(paths: Paths) -> str:
+    """Who holds the lock, for the message: 'process N', or '' if unknown."""
+    try:
+        pid = (paths.build.parent / LOCK_NAME).read_text().strip()
+    except OSError:
+        return ""
+    return f"process {pid}" if pid.isdigit() else ""
+
+
+def busy_summary(paths: Paths, why: str, started: float) -> RunSummary:
+    return RunSummary("-" * 8, False, time.perf_counter() - started, warehouse=str(paths.warehouse),
+                      failed=[("build file", f"{why}; another run is writing it. Nothing was changed and no run "
+                                             f"was recorded: run again when it has finished (oba status).")])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().rsplit(")", 1)[-1].split()[0] == "Z")
+
+
+def fail_abandoned_runs(inst: dg.DagsterInstance) -> list[str]:
+    """Mark failed the runs an ``oba run`` left STARTED when it was killed (its process is gone);
+    called while holding the writer lock. Runs of the daemon are its run monitoring's to judge."""
+    from pipelines.status import JOB
+
+    gone = []
+    records = inst.get_run_records(filters=dg.RunsFilter(job_name=JOB, statuses=[
+        dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.NOT_STARTED]))
+    for record in records:
+        run = record.dagster_run
+        pid = run.tags.get(PID_TAG, "")
+        if run.tags.get(HOST_TAG) == os.uname().nodename and pid.isdigit() and not _alive(int(pid)):
+            inst.report_run_failed(run, message=f"the process running it ({pid}) ended without finishing it "
+                                                f"(killed?); marked failed by the next oba run")
+            gone.append(run.run_id)
+    return gone
+
+
+PID_TAG, HOST_TAG, TOKEN_ENV = "oba/pid", "oba/host", "OBA_RUN_TOKEN"
+# Waits for its stdin to close (the run ended, or its process was killed), then kills every
+# process started with the run's token in its environment: Chromium and its helpers too,
+# though they run in a session of their own. No imports beyond os, signal, sys: starts fast.
+_REAPER = """
+import os, signal, sys
+token = ("%s=" % sys.argv[1]).encode() + sys.argv[2].encode() + b"\\0"
+sys.stdin.buffer.read()
+for _ in range(3):
+    found = False
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        if int(pid) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/environ" % pid, "rb") as fh:
+                env = b"\\0" + fh.read()
+        except OSError:
+            continue
+        if b"\\0" + token in env:
+            found = True
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+    if not found:
+        break
+"""
+
+
+@contextmanager
+def children_die_with_run():
+    """Every process started inside the block carries a run token in its environment; when
+    the block ends, or this process is killed, a reaper kills those still running."""
+    token = uuid.uuid4().hex
+    previous = os.environ.get(TOKEN_ENV)
+    os.environ[TOKEN_ENV] = token
+    reaper = subprocess.Popen([sys.executable, "-c", _REAPER, TOKEN_ENV, token], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                              env={k: v for k, v in os.environ.items() if k != TOKEN_ENV})
+    try:
+        yield token
+    finally:
+        if previous is None:
+            os.environ.pop(TOKEN_ENV, None)
+        else:
+            os.environ[TOKEN_ENV] = previous
+        reaper.stdin.close()
+        try:
+            reaper.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            reaper.kill()
+
+
 def build_in_use(paths: Paths) -> str:
     """Why the build file cannot be written now (another process holds DuckDB's write lock), or ''."""
     import duckdb
@@ -151,23 +324,43 @@ def run(paths: Paths, asset_keys: list[str] | None = None, trigger: str = "oba r
     """Materialise everything (or ``asset_keys``) in-process; never raises for a failed step.
 
     A full run whose landing files, definitions and code are exactly those the published
-    warehouse was built from would reproduce it: it is skipped (``force`` runs anyway).
+    warehouse was built from, and whose outputs are all on disk, would reproduce it: it is
+    skipped (``force`` runs anyway).
     """
     os.environ["OBA_DATA_DIR"] = str(paths.data_dir)
     paths.ensure()
     started = time.perf_counter()
+    if not writer_lock(paths):
+        holder = lock_holder(paths)
+        return busy_summary(paths, f"the build file is locked{' by ' + holder if holder else ''}", started)
+    try:
+        return _run_locked(paths, asset_keys, trigger, force, started)
+    except Exception as exc:  # noqa: BLE001 - Dagster's own storage failing (a full disk) is told in one line
+        problem = io_problem(f"{type(exc).__name__}: {exc}", paths)
+        if problem is None:
+            raise
+        return RunSummary("-" * 8, False, time.perf_counter() - started, warehouse=str(paths.warehouse),
+                          failed=[("run", problem)])
+    finally:
+        release_lock(paths)
+
+
+def _run_locked(paths: Paths, asset_keys, trigger: str, force: bool, started: float) -> RunSummary:
     inputs, same = unchanged_since_publication(paths)
+    missing = []
     if same and not asset_keys and not force:
-        return RunSummary("-" * 8, True, time.perf_counter() - started, published=False,
-                          warehouse=str(paths.warehouse), skipped_because=(
-                              f"same landing files, definitions and code as run {str(same['run_id'])[:8]}, "
-                              f"published {same['published_at']}"))
+        from pipelines.reports import missing_outputs
+
+        missing = missing_outputs(paths, inputs)
+        if not missing:
+            return RunSummary("-" * 8, True, time.perf_counter() - started, published=False,
+                              warehouse=str(paths.warehouse), skipped_because=(
+                                  f"same landing files, definitions and code as run {str(same['run_id'])[:8]}, "
+                                  f"published {same['published_at']}"))
 
     busy = build_in_use(paths)
     if busy:
-        return RunSummary("-" * 8, False, time.perf_counter() - started, warehouse=str(paths.warehouse),
-                          failed=[("build file", f"{busy}; another run is writing it. Nothing was changed: "
-                                                 f"run again when it has finished (oba status).")])
+        return busy_summary(paths, busy, started)
 
     from pipelines.definitions import defs
     job = defs.resolve_job_def("everything")
@@ -177,7 +370,14 @@ def run(paths: Paths, asset_keys: list[str] | None = None, trigger: str = "oba r
     # Step-by-step DEBUG events are for the UI; on a terminal or in cron mail the summary is
     # what matters, plus anything the assets themselves log (OBA_LOG_LEVEL=DEBUG for all).
     level = os.environ.get("OBA_LOG_LEVEL", "INFO").upper()
-    result = job.execute_in_process(instance=instance(paths), raise_on_error=False, asset_selection=selection,
-                                    tags={"oba/trigger": trigger, "oba/inputs": inputs},
-                                    run_config={"loggers": {"console": {"config": {"log_level": level}}}})
-    return summarise(result, selected, paths, time.perf_counter() - started)
+    inst = instance(paths)
+    abandoned = fail_abandoned_runs(inst)
+    with children_die_with_run():
+        result = job.execute_in_process(instance=inst, raise_on_error=False, asset_selection=selection,
+                                        tags={"oba/trigger": trigger, "oba/inputs": inputs,
+                                              PID_TAG: str(os.getpid()), HOST_TAG: os.uname().nodename},
+                                        run_config={"loggers": {"console": {"config": {"log_level": level}}}})
+    summary = summarise(result, selected, paths, time.perf_counter() - started)
+    summary.notes += [f"run {r[:8]} was left STARTED by a process that ended; marked failed" for r in abandoned]
+    summary.notes += [f"regenerated because missing: {m}" for m in missing]
+    return summary

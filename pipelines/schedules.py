@@ -26,23 +26,26 @@ def settle_seconds() -> float:
     return float(os.environ.get("OBA_SENSOR_SETTLE_SECONDS") or DEFAULT_SETTLE_SECONDS)
 
 
-def source_of(filename: str) -> str | None:
-    return next((s.name for s in SOURCES if s.match(filename)), None)
+def source_of(filename: str) -> str:
+    """The source a landing file belongs to; for a name that matches none, the nearest source,
+    whose step records it as unrecognised (``pipelines.landing``)."""
+    from pipelines.landing import nearest
+
+    return next((s.name for s in SOURCES if s.match(filename)), None) or nearest(filename)[0].name
 
 
 def landing_state(landing, now: float | None = None, settle: float = 0.0) -> tuple[dict, list[str]]:
-    """({file: [mtime_ns, size]} of settled catalogue files, names still settling)."""
+    """({name: [mtime_ns, size]} of settled landing entries, names still settling). Every entry
+    counts, misnamed files and links too (from lstat, never followed): each is recorded."""
+    from pipelines.landing import scan
+
     now = time.time() if now is None else now
     state, settling = {}, []
-    if landing.exists():
-        for path in sorted(landing.iterdir()):
-            if not path.is_file() or source_of(path.name) is None:
-                continue
-            st = path.stat()
-            if now - st.st_mtime < settle:
-                settling.append(path.name)
-            else:
-                state[path.name] = [st.st_mtime_ns, st.st_size]
+    for entry in scan(landing):
+        if now - entry.mtime < settle:
+            settling.append(entry.name)
+        else:
+            state[entry.name] = [entry.mtime_ns, entry.size]
     return state, settling
 
 

@@ -98,6 +98,16 @@ def record_runs(con: duckdb.DuckDBPyConnection, instance: dg.DagsterInstance, cu
     return len(rows)
 
 
+def _process_gone(tags: dict) -> bool:
+    """Whether the `oba run` process that started a run on this machine no longer exists."""
+    import os
+
+    from pipelines.runner import HOST_TAG, PID_TAG, _alive
+
+    pid = tags.get(PID_TAG, "")
+    return tags.get(HOST_TAG) == os.uname().nodename and pid.isdigit() and not _alive(int(pid))
+
+
 def _table(rows: list[tuple], headers: list[str]) -> str:
     cells = [[("" if v is None else str(v)) for v in r] for r in rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
@@ -118,6 +128,8 @@ def _instance_runs(paths: Paths, history: list[tuple], known: set[str]) -> list[
     later, final = [], {}
     for record in inst.get_run_records(filters=dg.RunsFilter(job_name=JOB), limit=20):
         row = describe_run(inst, record)
+        if row["status"] in ("STARTED", "STARTING") and _process_gone(record.dagster_run.tags):
+            row["status"] = "FAILURE (process ended)"    # the next oba run records it as failed
         final[row["run_id"][:8]] = (row["finished_at"], row["status"])
         if row["run_id"] in known or (after and row["started_at"] and row["started_at"] <= after):
             continue
@@ -173,9 +185,18 @@ def report(paths: Paths, runs: int = 10) -> tuple[str, bool]:
             "coalesce(sum(rows_quarantined) filter (where status = 'loaded'), 0), "
             "count(*) filter (where status in ('refused', 'rejected', 'failed')) "
             "from load_log group by source").fetchall()}
+        not_taken = con.execute(
+            "select source, source_file, status, received_at, message from load_log "
+            "where status in ('unrecognised', 'refused', 'rejected', 'failed') "
+            "order by received_at desc, source_file limit 20").fetchall()
     finally:
         con.close()
-    runs_table = _instance_runs(paths, history, known)
+    try:
+        runs_table, instance_note = _instance_runs(paths, history, known), ""
+    except Exception as exc:  # noqa: BLE001 - a full disk or a read-only instance must not hide the status
+        runs_table = history
+        instance_note = (f"  (runs after the last publication not shown: the Dagster instance could not be "
+                         f"opened: {str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__})")
     on = as_at()
     fresh_rows, stale = [], 0
     for s in SOURCES:
@@ -188,8 +209,14 @@ def report(paths: Paths, runs: int = 10) -> tuple[str, bool]:
              f"  published {pub[0]} by run {pub[1][:8] if pub[1] else '-'} (fingerprint {pub[0 + 2][:12]})"
              if pub else "  never published", "", "Recent runs (newest first):",
              _table(runs_table, ["run", "trigger", "started", "finished", "status", "assets", "published",
-                                      "first failure / warning"]),
+                                      "first failure / warning"]), *([instance_note] if instance_note else []),
              "", f"Freshness on {on} (OBA_AS_AT to change the reference date): {stale} source(s) overdue",
              _table(fresh_rows, ["source", "last delivery", "newest period", "age (days)", "cadence", "fresh",
-                                 "rows loaded", "quarantined", "files refused"]), "", awaited_report(paths)]
+                                 "rows loaded", "quarantined", "files refused"])]
+    if not_taken:
+        lines += ["", "Landing files not loaded (newest first; unrecognised names, refused, rejected or unreadable "
+                      "files: see load_log.message):",
+                  _table([(r[0], r[1], r[2], r[3], (r[4] or "")[:110]) for r in not_taken],
+                         ["source", "file", "status", "seen", "why"])]
+    lines += ["", awaited_report(paths)]
     return "\n".join(lines), True

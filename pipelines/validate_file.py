@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pipelines.extracts import ROW, ExtractError, read_extract
@@ -15,7 +16,7 @@ def report(path: Path, source_name: str, limit: int = 20) -> tuple[str, bool]:
         source = catalogue.get(source_name)
     except KeyError as exc:
         return str(exc.args[0]), False
-    if not path.exists():
+    if not os.path.lexists(path):
         return f"{path}: no such file", False
     lines = [f"File:    {path}", f"Source:  {source.name} ({source.title})"]
     hit = source.match(path.name)
@@ -30,6 +31,7 @@ def report(path: Path, source_name: str, limit: int = 20) -> tuple[str, bool]:
         lines.append(f"Result:  {exc.status.upper()}: {exc.message}")
         return "\n".join(lines), False
     lines.append(f"Encoding: {extract.encoding}; rows read: {extract.rows_read}")
+    lines += [f"Note:    {n}" for n in extract.notes]
     if extract.pii:
         lines.append("Result:  REFUSED: the file carries personal identifiers and would not be loaded at all:")
         lines += [f"  - {f}" for f in extract.pii]

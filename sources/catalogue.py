@@ -7,10 +7,13 @@ schemas (``schemas.<name>``), the loader and the indicator SQL (``stg_<name>`` t
 
 File naming: ``<name>_<period>[_v<N>].<csv|xlsx>``. A later version (``_v2``) or a file
 with new content for the same period is a *re-issue*: it replaces the earlier delivery.
+The whole name must match (no trailing line break, no " (1)" copy suffix): anything else
+in the landing folder is recorded as *unrecognised* (``pipelines.landing``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 
@@ -56,11 +59,12 @@ class Source:
     max_quarantine_share: float = 0.05  # blocking check threshold
     notes: str = ""
     extra: dict = field(default_factory=dict)
+    sheet: str | None = None  # xlsx: the one sheet to read; None = every sheet carrying the header
 
     @property
     def file_regex(self) -> re.Pattern:
         exts = "|".join(self.formats)
-        return re.compile(rf"^{self.name}_{self.period_regex}(?:_v(?P<version>\d+))?\.(?:{exts})$",
+        return re.compile(rf"{self.name}_{self.period_regex}(?:_v(?P<version>\d+))?\.(?:{exts})",
                           re.IGNORECASE)
 
     @property
@@ -72,10 +76,28 @@ class Source:
 
     def match(self, filename: str) -> tuple[str, int] | None:
         """(period, version) if ``filename`` is a delivery of this source, else None."""
-        m = self.file_regex.match(filename)
-        if not m:
+        m = self.file_regex.fullmatch(filename)
+        if not m or self.period_bounds(m.group("period")) is None:   # neet_2026-13.csv is no month
             return None
         return m.group("period"), int(m.group("version") or 1)
+
+    def period_bounds(self, period: str) -> tuple[dt.date, dt.date] | None:
+        """First and last day of the period a delivery covers (``2024-25``, ``2024``, ``2024-03``),
+        by the source's period type; None if ``period`` is not written that way."""
+        try:
+            if self.period_type == "month":
+                y, m = map(int, period.split("-"))
+                nxt = dt.date(y + m // 12, m % 12 + 1, 1)
+                return dt.date(y, m, 1), nxt - dt.timedelta(days=1)
+            y = int(period[:4])
+            if self.period_type == "calendar_year":
+                return dt.date(y, 1, 1), dt.date(y, 12, 31)
+            if len(period) != 7 or int(period[5:]) != (y + 1) % 100:       # 2024-25, not 2024-26
+                return None
+            start = 4 if self.period_type == "financial_year" else 9   # academic year from September
+            return dt.date(y, start, 1), dt.date(y + 1, start, 1) - dt.timedelta(days=1)
+        except ValueError:
+            return None
 
 
 def C(name, type, description, nullable=False, codes=None, aliases=(), id_format=None):

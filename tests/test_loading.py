@@ -110,18 +110,18 @@ def test_older_version_arriving_late_is_not_loaded(con, data_dir):
 
 def test_file_with_personal_identifiers_is_refused_and_nothing_reaches_the_warehouse(con, data_dir):
     landing = data_dir / "landing"
-    drop(landing, "adult_referrals_2023-24.csv", HEADER + GOOD)
-    drop(landing, "adult_referrals_2024-25.csv",
+    drop(landing, "adult_referrals_2024-25.csv", HEADER + GOOD)
+    drop(landing, "adult_referrals_2023-24.csv",
          "referral_id,referral_date,referring_service,parent_took_up_support,date_of_birth\n"
          "AR8,01/05/2024,housing,Y,03/04/1990\n")
     ingest(con, landing)
     rows = {r[0]: r for r in log(con)}
-    assert rows["adult_referrals_2024-25.csv"][1:] == ("refused", 1, 0, 0, 1)
+    assert rows["adult_referrals_2023-24.csv"][1:] == ("refused", 1, 0, 0, 1)
     msg = con.execute("select message from load_log where status = 'refused'").fetchone()[0]
     assert "date_of_birth" in msg and "date of birth" in msg
     assert con.execute("select count(*) from raw_adult_referrals where referral_id = 'AR8'").fetchone()[0] == 0
     assert con.execute("select count(*) from quarantine where failure_value like '%1990%'").fetchone()[0] == 0
-    assert rows["adult_referrals_2023-24.csv"][1] == "loaded"   # the rest still loads
+    assert rows["adult_referrals_2024-25.csv"][1] == "loaded"   # the rest still loads
     assert_reconciles(con)
 
 
@@ -137,12 +137,15 @@ def test_empty_and_wrong_columns_are_logged_with_reason(con, data_dir):
     assert_reconciles(con)
 
 
-def test_files_of_other_sources_and_unknown_names_are_ignored(con, data_dir):
+def test_files_of_other_sources_are_left_alone_and_unknown_names_recorded_unread(con, data_dir):
     landing = data_dir / "landing"
     drop(landing, "adult_referrals_notes.txt", "hello")
     drop(landing, "neet_2024-03.csv", "x\n")
     raw, _ = ingest(con, landing)
-    assert raw == []
+    assert [(o.file, o.status) for o in raw] == [("adult_referrals_notes.txt", "unrecognised")]
+    assert "nearest source adult_referrals" in raw[0].message
+    assert log(con) == [("adult_referrals_notes.txt", "unrecognised", 0, 0, 0, 0)]
+    assert ingest(con, landing)[0] == []          # recorded once, not on every run
 
 
 def test_summary_rows_are_recognised_in_any_case_and_nothing_else():

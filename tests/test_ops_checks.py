@@ -102,7 +102,7 @@ def test_sensor_requests_changed_sources_and_everything_downstream(tmp_path, mon
     monkeypatch.setenv("OBA_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("OBA_SENSOR_SETTLE_SECONDS", "0")
     (landing / "neet_2026-09.csv").write_text("x\n")
-    (landing / "notes.txt").write_text("not an extract")
+    (landing / "neet_notes.txt").write_text("not an extract")   # recorded as unrecognised by the neet step
     sensor = defs.resolve_sensor_def("landing_folder")
     graph = defs.resolve_asset_graph()
 
@@ -115,7 +115,7 @@ def test_sensor_requests_changed_sources_and_everything_downstream(tmp_path, mon
     assert {k.to_user_string() for k in downstream} <= keys
     assert {c.name for c in request.asset_check_keys if c.asset_key == dg.AssetKey("stg_neet")} >= {"fresh"}
     cursor = json.loads(ctx.cursor)
-    assert list(cursor) == ["neet_2026-09.csv"]
+    assert list(cursor) == ["neet_2026-09.csv", "neet_notes.txt"]
 
     # Nothing changed: skip. A new CME file: only CME (and downstream) is requested.
     again = dg.build_sensor_context(definitions=defs, cursor=ctx.cursor)

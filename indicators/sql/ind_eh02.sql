@@ -140,11 +140,13 @@ info_sharing as (
 ),
 
 -- A mean: numerator = sum of scores, denominator = number scored, sd of the scores.
+-- Ordered aggregates: DuckDB combines parallel partial sums in any order, so a floating
+-- sum or sd would differ in its last digits from run to run; sorted input makes it exact.
 joint_working_score as (
     select 'eh02_joint_working_score' as measure_id, 'calendar_year' as period_type,
            yr, breakdown, breakdown_value,
-           sum(joint_working_score) as numerator, count(joint_working_score) as denominator,
-           stddev_samp(joint_working_score) as sd
+           sum(joint_working_score order by joint_working_score) as numerator, count(joint_working_score) as denominator,
+           stddev_samp(joint_working_score order by joint_working_score) as sd
     from practitioners_long
     where cy_end(yr) <= (select as_at from practitioners_as_at)
     group by all

@@ -40,12 +40,12 @@ results_long as (
 groups as (
     select
         yr, stage, breakdown, breakdown_value,
-        sum(score) filter (where is_disadvantaged) as d_sum,
+        sum(score order by score) filter (where is_disadvantaged) as d_sum,
         count(*) filter (where is_disadvantaged) as d_n,
-        stddev_samp(score) filter (where is_disadvantaged) as d_sd,
-        sum(score) filter (where not is_disadvantaged) as o_sum,
+        stddev_samp(score order by score) filter (where is_disadvantaged) as d_sd,
+        sum(score order by score) filter (where not is_disadvantaged) as o_sum,
         count(*) filter (where not is_disadvantaged) as o_n,
-        stddev_samp(score) filter (where not is_disadvantaged) as o_sd
+        stddev_samp(score order by score) filter (where not is_disadvantaged) as o_sd
     from results_long
     group by all
 ),

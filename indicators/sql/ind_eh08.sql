@@ -75,7 +75,7 @@ measures as (
     group by all
     union all by name
     select 'eh08_mean_score_change' as measure_id, yr, breakdown, breakdown_value,
-           sum(change) as numerator, count(*) as denominator, stddev_samp(change) as sd
+           sum(change order by change) as numerator, count(*) as denominator, stddev_samp(change order by change) as sd
     from scored_long
     where fy_end(yr) <= (select as_at from as_at)
       and fy_start(yr) - to_months($course_lookback_months) >= (select data_from from data_from)

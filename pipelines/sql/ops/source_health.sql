@@ -32,6 +32,9 @@ not_loaded as (
     select l.source_file, l.status, l.message
     from log as l
     where l.status in ('refused', 'rejected', 'failed')
+      -- entries refused unread (links, folders, FIFOs, ...) are warned while they are in the
+      -- landing folder (checks.not_deliveries), not for ever after they are removed
+      and not (l.status = 'refused' and l.encoding is null and l.rows_read = 0)
       and not exists (
           select 1 from current_deliveries as c
           where c.period = l.period and c.received_at >= l.received_at and c.status <> 'empty'

@@ -106,7 +106,7 @@ region as (
 ),
 
 sn as (
-    select measure_id, period, avg(value) as sn_mean, median(value) as sn_median, count(*) as sn_n
+    select measure_id, period, avg(value order by value) as sn_mean, median(value) as sn_median, count(*) as sn_n
     from usable
     where area_type = 'la' and area_code in (select neighbour_code from neighbours)
     group by all
