@@ -32,6 +32,8 @@ from pathlib import Path
 from sources.catalogue import SOURCES, Source
 
 DELIVERY, UNRECOGNISED, REFUSED = "delivery", "unrecognised", "refused"
+# Every landing entry that is not a delivery is logged with a message ending so: it was never opened.
+NOT_READ = "not read"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
                                        "nov", "dec"], start=1)}
@@ -127,10 +129,10 @@ def classify(path: Path, st: os.stat_result) -> Entry:
                   mtime=st.st_mtime, mtime_ns=st.st_mtime_ns)
     if name != raw_name:
         return Entry(kind=REFUSED, message=f"the name holds control characters or bytes that are not text "
-                                           f"(shown escaped): rename it {_expected(source, period)}", **common)
+                                           f"(shown escaped): rename it {_expected(source, period)}; {NOT_READ}", **common)
     why = _kind_of(st)
     if why:
-        return Entry(kind=REFUSED, message=f"{why}; not read", **common)
+        return Entry(kind=REFUSED, message=f"{why}; {NOT_READ}", **common)
     if identified:
         return Entry(kind=DELIVERY, message="", **common)
     stem, _, ext = raw_name.rpartition(".")
@@ -142,7 +144,7 @@ def classify(path: Path, st: os.stat_result) -> Entry:
     else:
         why = "the name matches no source's naming <source>_<period>[_v<N>].<ext>"
     where = f"nearest source {source.name}, period {period or 'not recognisable from the name'}"
-    return Entry(kind=UNRECOGNISED, message=f"{why}; {where}; expected {_expected(source, period)}; not read",
+    return Entry(kind=UNRECOGNISED, message=f"{why}; {where}; expected {_expected(source, period)}; {NOT_READ}",
                  **common)
 
 

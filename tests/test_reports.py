@@ -490,3 +490,24 @@ def test_every_authoritys_value_follows_the_benchmark_mapping(sample):
     assert len(got) == len(want) == 40
     for r in got.itertuples():
         assert r.value == pytest.approx(want[r.area_code])
+
+
+def test_quality_annex_counts_only_deliveries_as_a_sources_latest_file():
+    """Unrecognised names and entries refused unread (links, folders) are not deliveries:
+    the annex's latest file of a source stays its last real delivery (a PII refusal is one)."""
+    from pipelines.landing import NOT_READ
+    from pipelines.papers.quality import latest_deliveries
+
+    at = pd.Timestamp("2026-10-01")
+    log = pd.DataFrame([
+        dict(source="neet", source_file="neet_2026-09.csv", status="loaded", message="", received_at=at),
+        dict(source="neet", source_file="neet_Oct.csv", status="unrecognised",
+             message=f"the name matches no source's naming; {NOT_READ}", received_at=at + pd.Timedelta(days=1)),
+        dict(source="neet", source_file="neet_2026-10.csv", status="refused",
+             message=f"a symbolic link; {NOT_READ}", received_at=at + pd.Timedelta(days=2)),
+        dict(source="cme", source_file="cme_2026-09.csv", status="loaded", message="", received_at=at),
+        dict(source="cme", source_file="cme_2026-10.csv", status="refused",
+             message="personal identifiers found (refused whole): ...", received_at=at + pd.Timedelta(days=1)),
+    ])
+    last = latest_deliveries(log).set_index("source")["source_file"].to_dict()
+    assert last == {"neet": "neet_2026-09.csv", "cme": "cme_2026-10.csv"}

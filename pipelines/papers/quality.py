@@ -18,10 +18,16 @@ COLUMNS = ["Source", "Last delivery", "Received", "Status", "Rows read", "Rows l
 
 
 def latest_deliveries(load_log: pd.DataFrame) -> pd.DataFrame:
-    """The most recently received file of each source (superseded versions excluded)."""
+    """The most recently received file of each source: superseded versions excluded, and so
+    are landing entries that were never deliveries (unrecognised names, links, folders and
+    other entries refused unread, ``pipelines.landing``)."""
+    from pipelines.landing import NOT_READ
+
     if load_log.empty:
         return load_log
-    log = load_log[load_log["status"].astype(str) != "superseded"]
+    status = load_log["status"].astype(str)
+    unread = status.isin(["unrecognised", "refused"]) & load_log["message"].fillna("").astype(str).str.endswith(NOT_READ)
+    log = load_log[(status != "superseded") & ~unread]
     log = log.sort_values(["source", "received_at", "source_file"])
     return log.groupby("source", sort=True).tail(1).reset_index(drop=True)
 
