@@ -184,9 +184,10 @@ REASONS = {
 
 
 def nhs_number_valid(text: str) -> bool:
-    """The NHS number mod-11 check digit (weights 10..2); 10 = invalid."""
+    """The NHS number mod-11 check digit (weights 10..2); 10 = invalid. A run of one digit
+    (0000000000, 1111111111, ...) passes the arithmetic but is a placeholder, never issued."""
     digits = [int(c) for c in text if c.isdigit()]
-    if len(digits) != 10:
+    if len(digits) != 10 or len(set(digits)) == 1:
         return False
     total = sum(d * w for d, w in zip(digits[:9], range(10, 1, -1)))
     check = 11 - total % 11

@@ -59,7 +59,14 @@ UNIT_RANGES = {"pct": (0, 100), "pp": (-100, 100), "count": (0, None), "per_100"
 # which can be negative: eh08_mean_score_change).
 COUNTED_UNITS = ("pct", "count", "per_100", "per_1000", "per_100k", "ratio")
 RAG = ["green", "amber", "red"]
-TRENDS = ["getting better", "getting worse", "no significant change", "insufficient data"]
+def _trend_judgements() -> list[str]:
+    """Every judgement indicators.stats.judge_trend can make (all directions, all polarities)."""
+    from indicators.stats.trends import DIRECTIONS, judge_trend
+
+    return sorted({judge_trend(d, p) for d in DIRECTIONS for p in ("higher", "lower", "none")})
+
+
+TRENDS = _trend_judgements()
 COMPARISONS = ["better", "similar", "worse", "higher", "lower", "not compared"]
 BANDS = ["A", "B", "C", "D"]
 LIVE = ("pending", "loaded", "empty")   # statuses of a delivery in force (pipelines/loading.py)

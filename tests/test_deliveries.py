@@ -326,6 +326,8 @@ def test_no_cut_point_loads_a_shortened_value(tmp_path):
             extract = read_extract(path, neet)
         except ExtractError:
             continue
+        if extract.pii:       # refused whole: nothing of it loads (a cut value can look like an identifier)
+            continue
         result = check(extract, neet)
         frame = extract.frame.set_index("source_row")
         for row in result.valid["source_row"]:

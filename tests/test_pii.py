@@ -36,6 +36,7 @@ def test_identifying_values_are_found_under_any_header(value, reason):
 def test_nhs_check_digit_is_applied():
     assert pii.nhs_number_valid("9434765919")
     assert not pii.nhs_number_valid("9434765918")
+    assert not pii.nhs_number_valid("0000000000") and not pii.nhs_number_valid("111 111 1111")  # placeholders
     assert not pii.uln_valid("9434765917") and not pii.nhs_number_valid("9434765917")
     assert pii.scan(["n"], pd.DataFrame({"n": ["9434765917"]})) == []
 
