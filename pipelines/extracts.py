@@ -75,6 +75,15 @@ class Extract:
 _UTF8_SEQUENCE = re.compile(rb"[\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3}")
 
 
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks (used by ``oba prepare`` for its manifest)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
 def decode(raw: bytes, path: Path | None = None) -> tuple[str, str]:
     """(text, encoding). UTF-8 after an optional byte-order mark; else Windows-1252, strictly
     (a BOM followed by Windows-1252 bytes is one more thing Excel writes). Raises ExtractError
