@@ -27,7 +27,7 @@ SCALE = 0.02
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from pipelines import ingest, indicators, published, reports
+    from pipelines import ingest, indicators, lookups, published, reports
     from pipelines.resources import Warehouse
     from sources.generate import generate
 
@@ -39,7 +39,8 @@ def demo(tmp_path_factory):
     generate(p.landing, scale=SCALE, seed=2026)
     # The asset modules themselves rather than the code location, so the test does not
     # depend on what else is wired into definitions (publishing, schedules, sensors).
-    result = dg.materialize([*ingest.assets, *published.assets, *indicators.assets, *reports.assets],
+    result = dg.materialize([*ingest.assets, *published.assets, *indicators.assets, *lookups.assets,
+                             *reports.assets],
                             resources={"warehouse": Warehouse(data_dir=str(p.data_dir))}, raise_on_error=False)
     failures = [(e.step_key, e.step_failure_data.error.message.strip()[-300:])
                 for e in result.all_events if e.event_type_value == "STEP_FAILURE"]

@@ -26,7 +26,8 @@ def latest_deliveries(load_log: pd.DataFrame) -> pd.DataFrame:
     if load_log.empty:
         return load_log
     status = load_log["status"].astype(str)
-    unread = status.isin(["unrecognised", "refused"]) & load_log["message"].fillna("").astype(str).str.endswith(NOT_READ)
+    message = load_log["message"] if "message" in load_log else pd.Series("", index=load_log.index)
+    unread = status.isin(["unrecognised", "refused"]) & message.fillna("").astype(str).str.endswith(NOT_READ)
     log = load_log[(status != "superseded") & ~unread]
     log = log.sort_values(["source", "received_at", "source_file"])
     return log.groupby("source", sort=True).tail(1).reset_index(drop=True)
