@@ -51,3 +51,15 @@ def demo_run(tmp_path_factory):
         summary = run(p)
     assert summary.ok, summary.report()
     return p, summary, home
+
+
+@pytest.fixture(scope="module")
+def demo_warehouse(demo_run):
+    """The published demo warehouse (``demo_run``), open read-only as officers open it, for
+    one test module (closed after it, so later modules may write beside it)."""
+    import duckdb
+
+    con = duckdb.connect(str(demo_run[0].warehouse), read_only=True)
+    yield con
+    con.close()
+

@@ -15,11 +15,8 @@ FAMILIES = (r"raw_\w+", r"stg_\w+", r"ind_eh\d\d")
 
 
 @pytest.fixture(scope="module")
-def published(demo_run):
-    p, _, _ = demo_run
-    con = duckdb.connect(str(p.warehouse), read_only=True)
-    yield con
-    con.close()
+def published(demo_warehouse):
+    return demo_warehouse
 
 
 def test_no_column_of_the_published_warehouse_lacks_a_comment(published):

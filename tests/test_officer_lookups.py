@@ -13,11 +13,8 @@ from sources import published_catalogue as published
 
 
 @pytest.fixture(scope="module")
-def wh(demo_run):
-    p, _, _ = demo_run
-    con = duckdb.connect(str(p.warehouse), read_only=True)
-    yield con
-    con.close()
+def wh(demo_warehouse):
+    return demo_warehouse
 
 
 def test_ward_and_locality_lookups_hold_the_ward_lookup_in_force(wh):
