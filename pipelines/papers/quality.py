@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators.disclosure import suppress
+from pipelines.landing import NOT_READ
 from pipelines.papers import fmt
 
 COUNTS = ["rows_read", "rows_loaded", "rows_quarantined", "rows_refused"]
@@ -21,8 +22,6 @@ def latest_deliveries(load_log: pd.DataFrame) -> pd.DataFrame:
     """The most recently received file of each source: superseded versions excluded, and so
     are landing entries that were never deliveries (unrecognised names, links, folders and
     other entries refused unread, ``pipelines.landing``)."""
-    from pipelines.landing import NOT_READ
-
     if load_log.empty:
         return load_log
     status = load_log["status"].astype(str)
