@@ -88,8 +88,8 @@ def plain_pandas(landing: str, db: str) -> dict:
     import pandera.pandas as pa
 
     import schemas
-    from pipelines.parsing import parse_frame
-    from pipelines.pii import normalise_header
+    from pipelines.ingest.parsing import parse_frame
+    from pipelines.ingest.pii import normalise_header
     from sources.catalogue import get
 
     landing_dir = Path(landing)

@@ -1,9 +1,9 @@
 """The pipeline's own stages, run inside a benchmark child process.
 
-``pipeline_run`` is the full nightly run (``pipelines.runner.run``: the ``everything`` job
+``pipeline_run`` is the full nightly run (``pipelines.operations.runner.run``: the ``everything`` job
 in-process); its per-stage wall time comes from the run's step events and its per-stage
 peak memory from RSS sampled in a thread during those steps. ``engine_ingest`` runs the
-ingestion engine (``pipelines.loading.ingest`` for every source) without Dagster, to show what
+ingestion engine (``pipelines.ingest.loading.ingest`` for every source) without Dagster, to show what
 Dagster itself costs.
 """
 
@@ -83,7 +83,7 @@ def engine_ingest(data_dir: str) -> dict:
     """``ingest`` (load and stage) for every source into a fresh DuckDB file, no Dagster."""
     import duckdb
 
-    from pipelines.loading import ingest
+    from pipelines.ingest.loading import ingest
     from sources.catalogue import SOURCES
 
     data = Path(data_dir)
@@ -117,7 +117,7 @@ def _timed_run(p, asset_keys: list[str] | None, groups: dict[str, str]) -> dict:
     """One ``runner.run``: wall time, per-stage time and peak memory from its step events."""
     import dagster as dg
 
-    from pipelines.runner import run
+    from pipelines.operations.runner import run
 
     with RssSampler() as rss:
         summary = run(p, asset_keys)
@@ -160,7 +160,7 @@ def _code_location() -> tuple[dict[str, str], float]:
 
 
 def pipeline_run(data_dir: str, asset_keys: list[str] | None = None, runs: int = 1) -> dict:
-    """``pipelines.runner.run`` ``runs`` times on the same data directory (run 2 = unchanged input)."""
+    """``pipelines.operations.runner.run`` ``runs`` times on the same data directory (run 2 = unchanged input)."""
     from pipelines.settings import paths
 
     p = paths(data_dir)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from pipelines.parsing import DATE_FORMATS
+from pipelines.ingest.parsing import DATE_FORMATS
 from schemas import codes
 from sources import catalogue as sources
 
@@ -282,14 +282,3 @@ def load_targets(path: Path | None = None) -> pd.DataFrame:
         raise CatalogueError(f"{Path(path).name}: two targets for "
                              f"{frame.loc[dup, ['measure_id', 'period']].values.tolist()}")
     return frame
-
-
-def load_commentary(data_dir=None) -> pd.DataFrame:
-    """The story behind the curve of each indicator and period, from the turn-the-curve
-    files (checked there), as ``measure_id`` (the indicator id, EH07), period, commentary,
-    author: the scorecard gives it to every measure of the indicator for that period."""
-    from indicators import turn_the_curve
-
-    story = turn_the_curve.load(data_dir).query("part == 'story'")
-    return pd.DataFrame({"measure_id": story["indicator"], "period": story["period"],
-                         "commentary": story["text"], "author": story["author"]}).reset_index(drop=True)

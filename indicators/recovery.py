@@ -23,7 +23,7 @@ the day it is added:
 group of hidden cells the relations tie together; a count is *recovered* when its bounds
 leave one possible value. Pure functions on frames, no I/O; ``indicators.disclosure`` uses
 them to add suppression until nothing small is recovered, and the pipeline's blocking
-check (``pipelines.indicators``) runs the same attack on what was published.
+check (``pipelines.compute.assets``) runs the same attack on what was published.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Shared building blocks of the per-source schemas: the string dtype, the model base, ``field``.
 
-Every schema validates the frame made by ``pipelines.parsing.parse_frame``, whose dtypes come
-from ``pipelines.parsing.DTYPES``. Descriptions, nullability and code lists are read from the
+Every schema validates the frame made by ``pipelines.ingest.parsing.parse_frame``, whose dtypes come
+from ``pipelines.ingest.parsing.DTYPES``. Descriptions, nullability and code lists are read from the
 catalogue (``sources.catalogue``) so they are written once.
 """
 

@@ -8,7 +8,7 @@ schemas (``schemas.<name>``), the loader and the indicator SQL (``stg_<name>`` t
 File naming: ``<name>_<period>[_v<N>].<csv|xlsx>``. A later version (``_v2``) or a file
 with new content for the same period is a *re-issue*: it replaces the earlier delivery.
 The whole name must match (no trailing line break, no " (1)" copy suffix): anything else
-in the landing folder is recorded as *unrecognised* (``pipelines.landing``).
+in the landing folder is recorded as *unrecognised* (``pipelines.ingest.landing``).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Column:
     aliases: tuple[str, ...] = ()  # other headers seen in real deliveries, mapped to ``name``
     # The source's own reference format (a regular expression a whole cell matches, RE2 syntax):
     # such a cell is not read as a personal identifier, e.g. ten-digit case numbers that happen
-    # to pass the NHS check digit. Configuration reviewed like code (pipelines/pii.py).
+    # to pass the NHS check digit. Configuration reviewed like code (pipelines/ingest/pii.py).
     id_format: str | None = None
 
     def __post_init__(self):

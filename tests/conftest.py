@@ -3,7 +3,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.resources import Warehouse
+from pipelines.warehouse import Warehouse
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def demo_run(tmp_path_factory):
 
     Returns (paths, run summary, DAGSTER_HOME). The environment is restored after the run, so
     a test that needs OBA_DATA_DIR / DAGSTER_HOME pointing here sets them itself."""
-    from pipelines.runner import run
+    from pipelines.operations.runner import run
     from pipelines.settings import paths as resolve_paths
     from sources.generate import generate
 

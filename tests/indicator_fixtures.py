@@ -15,7 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipelines.parsing import DUCKDB_TYPES
+from pipelines.ingest.parsing import DUCKDB_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
 from schemas import codes

@@ -1,14 +1,14 @@
 """One valid delivered row per source, as text, and helpers to type rows exactly as the loader does.
 
 Rows are written the way extracts arrive (``dd/mm/yyyy`` dates, ``Y``/``N`` flags) and typed
-with ``pipelines.parsing.parse_frame``, so the schemas are tested on the loader's dtypes.
+with ``pipelines.ingest.parsing.parse_frame``, so the schemas are tested on the loader's dtypes.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.parsing import parse_frame
+from pipelines.ingest.parsing import parse_frame
 from sources.catalogue import get as source
 
 VALID: dict[str, dict[str, str]] = {

@@ -1,4 +1,4 @@
--- indicator_forecasts from the frame built in pipelines/scorecard.py (registered as _frame).
+-- indicator_forecasts from the frame built in pipelines/compute/scorecard.py (registered as _frame).
 create or replace table indicator_forecasts as
 select
     indicator_id::varchar as indicator_id,

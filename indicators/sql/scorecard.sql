@@ -1,4 +1,4 @@
--- scorecard: the frame built in pipelines/scorecard.py (registered as _frame), which is the
+-- scorecard: the frame built in pipelines/compute/scorecard.py (registered as _frame), which is the
 -- latest row per measure of scorecard_periods plus a row for each measure without data.
 -- Same columns and types as scorecard_periods, by construction.
 create or replace table scorecard as

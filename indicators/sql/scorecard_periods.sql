@@ -1,4 +1,4 @@
--- scorecard_periods from the frame built in pipelines/scorecard.py (registered as _frame).
+-- scorecard_periods from the frame built in pipelines/compute/scorecard.py (registered as _frame).
 create or replace table scorecard_periods as
 select
     indicator_id::varchar as indicator_id,

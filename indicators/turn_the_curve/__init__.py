@@ -235,3 +235,12 @@ def describe_awaited(missing: list[tuple[str, str, str]]) -> list[str]:
     for ind, p, part in missing:
         by.setdefault((ind, p or "(no complete period yet)"), []).append(PART_LABEL[part].lower())
     return [f"{ind} {p}: {', '.join(parts)}" for (ind, p), parts in by.items()]
+
+
+def commentary(data_dir=None) -> pd.DataFrame:
+    """The story behind the curve of each indicator and period, from the turn-the-curve
+    files (checked there), as ``measure_id`` (the indicator id, EH07), period, commentary,
+    author: the scorecard gives it to every measure of the indicator for that period."""
+    story = load(data_dir).query("part == 'story'")
+    return pd.DataFrame({"measure_id": story["indicator"], "period": story["period"],
+                         "commentary": story["text"], "author": story["author"]}).reset_index(drop=True)

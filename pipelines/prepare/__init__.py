@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.extracts import file_hash
+from pipelines.ingest.extracts import file_hash
 from pipelines.prepare import annex_a, cin_census, output, school_census
 from pipelines.prepare.common import PrepareError
 from pipelines.prepare.keys import Pseudonymiser, key_file, load_key, register_file

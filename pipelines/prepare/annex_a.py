@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.extracts import file_hash
-from pipelines.pii import normalise_header
+from pipelines.ingest.extracts import file_hash
+from pipelines.ingest.pii import normalise_header
 from pipelines.prepare.common import (PrepareError, TableCount, blank, find_columns, fy_of, plausible, sex_code,
                                       to_date, year_label, yes_no)
 from pipelines.prepare.keys import Pseudonymiser, age_on

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipelines.pii import normalise_header
+from pipelines.ingest.pii import normalise_header
 from schemas.checks import EARLIEST_DATE
 
 

@@ -4,7 +4,7 @@ Each extract is written as ``<source>_<period>.csv`` (the catalogue's naming), o
 next ``_v<N>`` when a file for that period is already there with other content (the loader
 then treats it as a re-issue that replaces the earlier one); identical content is not
 written again. Before anything is written, every output passes the identifier guard the
-loader applies (``pipelines.pii.scan``): a prepared file can never be refused at load.
+loader applies (``pipelines.ingest.pii.scan``): a prepared file can never be refused at load.
 
 A period is only replaced by inputs that cover everything the earlier file was prepared
 from (``covers``: e.g. 'cin-census 2023-24'), so preparing one return alone can never
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines import pii
+from pipelines.ingest import pii
 from pipelines.prepare.common import PrepareError
 from pipelines.settings import Paths
 from sources import catalogue

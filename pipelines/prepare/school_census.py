@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.pii import normalise_header
+from pipelines.ingest.pii import normalise_header
 from pipelines.prepare.common import PrepareError, TableCount, ay_of, blank, plausible, to_date, year_label
 from pipelines.prepare.keys import Pseudonymiser
 from schemas import codes

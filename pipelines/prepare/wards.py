@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.pii import normalise_header
+from pipelines.ingest.pii import normalise_header
 from pipelines.prepare.common import PrepareError, blank
 from sources.lookups import wards
 

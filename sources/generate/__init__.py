@@ -8,11 +8,9 @@ have, and returns a manifest of what it wrote. See docs/demo-data.md.
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from sources.catalogue import SOURCES, get
@@ -22,6 +20,7 @@ from .calendar import AS_AT, REISSUE_FIRST_AS_AT, YEARS, fy_label
 from .faults import RATES, inject
 from .population_estimates import population
 from .styles import style
+from .streams import stream
 from .writers import Delivery, finish, to_text, write
 
 __all__ = ["generate"]
@@ -56,15 +55,10 @@ def generate(landing_dir: Path, scale: float = 1.0, seed: int = 2026,
     return manifest
 
 
-def _rng(seed: int, step: str) -> np.random.Generator:
-    """An independent stream per step, so changing one extract does not reshuffle the rest."""
-    return np.random.default_rng([seed, zlib.crc32(step.encode())])
-
-
 def _deliveries(scale: float, seed: int) -> Iterator[Delivery]:
     salt = f"bnes-demo-{seed}"
-    pop = people.build(_rng(seed, "people"), scale, salt)
-    eh = early_help.episodes(_rng(seed, "early_help"), pop, scale, salt)
+    pop = people.build(stream(seed, "people"), scale, salt)
+    eh = early_help.episodes(stream(seed, "early_help"), pop, scale, salt)
     final = early_help.as_at(eh, AS_AT)
     for y in YEARS[:-1]:
         yield _make("early_help_episodes", fy_label(y), final[final["_fy"] == y])
@@ -73,32 +67,32 @@ def _deliveries(scale: float, seed: int) -> Iterator[Delivery]:
     first = early_help.as_at(eh, REISSUE_FIRST_AS_AT)
     yield _make("early_help_episodes", fy_label(last), first[first["_fy"] == last])
     yield _make("early_help_episodes", fy_label(last), final[final["_fy"] == last], version=2)
-    refs = social_care.referrals(_rng(seed, "referrals"), pop, eh, scale, salt)
+    refs = social_care.referrals(stream(seed, "referrals"), pop, eh, scale, salt)
     yield from _split("social_care_referrals", refs, "_fy", fy_label)
-    yield from _split("family_feedback", social_care.family_feedback(_rng(seed, "feedback"), final, scale, salt),
+    yield from _split("family_feedback", social_care.family_feedback(stream(seed, "feedback"), final, scale, salt),
                       "_fy", fy_label)
-    yield from _split("assessment_audits", social_care.audits(_rng(seed, "audits"), eh, scale, salt), "_fy", fy_label)
-    yield from _split("practitioner_feedback", partnership.practitioner_feedback(_rng(seed, "practitioners"),
+    yield from _split("assessment_audits", social_care.audits(stream(seed, "audits"), eh, scale, salt), "_fy", fy_label)
+    yield from _split("practitioner_feedback", partnership.practitioner_feedback(stream(seed, "practitioners"),
                                                                                  scale, salt), "_year", str)
-    yield from _split("adult_referrals", partnership.adult_referrals(_rng(seed, "adult"), scale, salt), "_fy", fy_label)
-    yield from _split("parenting_programmes", partnership.parenting_programmes(_rng(seed, "parenting"), scale, salt),
+    yield from _split("adult_referrals", partnership.adult_referrals(stream(seed, "adult"), scale, salt), "_fy", fy_label)
+    yield from _split("parenting_programmes", partnership.parenting_programmes(stream(seed, "parenting"), scale, salt),
                       "_fy", fy_label)
-    rng = _rng(seed, "education")
+    rng = stream(seed, "education")
     rolls = {y: education.roll(pop, y, rng) for y in YEARS}
     yield from _split("pupil_population", education.pupil_population(rolls), "_ay", fy_label)
     excl = education.exclusions(rng, pop, rolls, salt)
     yield from _split("exclusions", excl, "_ay", fy_label)
     yield from _split("behaviour_panels", education.behaviour_panels(rng, pop, excl, rolls, scale, salt),
                       "_ay", fy_label)
-    yield from _split("cme", education.cme(_rng(seed, "cme"), pop, scale, salt), "_ay", fy_label)
-    yield from _split("attainment", attainment.attainment(_rng(seed, "attainment"), pop, rolls), "_ay", fy_label)
-    yield from _split("two_year_funding", attainment.two_year_funding(_rng(seed, "two_year"), pop), "_ay", fy_label)
+    yield from _split("cme", education.cme(stream(seed, "cme"), pop, scale, salt), "_ay", fy_label)
+    yield from _split("attainment", attainment.attainment(stream(seed, "attainment"), pop, rolls), "_ay", fy_label)
+    yield from _split("two_year_funding", attainment.two_year_funding(stream(seed, "two_year"), pop), "_ay", fy_label)
     del rolls, excl
-    yos = youth.yos_outcomes(_rng(seed, "yos"), pop, salt)
+    yos = youth.yos_outcomes(stream(seed, "yos"), pop, salt)
     yield from _split("yos_outcomes", yos, "_year", str)
-    for month, frame in youth.neet(_rng(seed, "neet"), pop, yos):
+    for month, frame in youth.neet(stream(seed, "neet"), pop, yos):
         yield _make("neet", month, frame)
-    yield from _split("sheu_survey", surveys.sheu_survey(_rng(seed, "sheu"), pop, scale, salt), "_year", str,
+    yield from _split("sheu_survey", surveys.sheu_survey(stream(seed, "sheu"), pop, scale, salt), "_year", str,
                       SHEU_YEARS)
     pops = population(pop)
     yield from _split("population", pops, "year", str)
@@ -119,7 +113,7 @@ def _make(name: str, period: str, frame: pd.DataFrame, version: int = 1) -> Deli
 
 
 def _emit(delivery: Delivery, landing: Path, seed: int) -> dict:
-    rng = np.random.default_rng([seed, zlib.crc32(delivery.filename.encode())])
+    rng = stream(seed, delivery.filename)
     rate = 0.0 if rng.random() < CLEAN_FILE_SHARE else delivery.fault_rate
     text, faults = inject(delivery.source, to_text(delivery), rng, rate)
     rows = len(text)

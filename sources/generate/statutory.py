@@ -22,8 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import _rng, early_help, education, people, social_care
+from . import early_help, education, people, social_care
 from .calendar import AS_AT, YEARS
+from .streams import stream
 from .writers import write_workbook
 
 LA = "800"
@@ -52,11 +53,11 @@ def truth(scale: float = 1.0, seed: int = 2026) -> Truth:
     """The same children, episodes, referrals, rolls and exclusions as ``generate`` makes
     (same random streams, same order)."""
     salt = f"bnes-demo-{seed}"
-    pop = people.build(_rng(seed, "people"), scale, salt)
-    eh = early_help.episodes(_rng(seed, "early_help"), pop, scale, salt)
+    pop = people.build(stream(seed, "people"), scale, salt)
+    eh = early_help.episodes(stream(seed, "early_help"), pop, scale, salt)
     final = early_help.as_at(eh, AS_AT)
-    refs = social_care.referrals(_rng(seed, "referrals"), pop, eh, scale, salt)
-    rng = _rng(seed, "education")
+    refs = social_care.referrals(stream(seed, "referrals"), pop, eh, scale, salt)
+    rng = stream(seed, "education")
     rolls = {y: education.roll(pop, y, rng) for y in YEARS}
     excl = education.exclusions(rng, pop, rolls, salt)
     return Truth(pop, final[final["_fy"].isin(YEARS)].reset_index(drop=True), refs, rolls,

@@ -1,6 +1,6 @@
 """Turning a typed delivery into the bytes a council system would send.
 
-Text conventions follow what the loader parses (pipelines/parsing.py): dd/mm/yyyy dates,
+Text conventions follow what the loader parses (pipelines/ingest/parsing.py): dd/mm/yyyy dates,
 Y/N (or Yes/No) booleans, blank for missing. Encodings and quirks are per source and
 documented in docs/demo-data.md. Everything here is deterministic: the same frame gives
 the same bytes, including .xlsx files, whose internal timestamps are pinned.

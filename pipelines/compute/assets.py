@@ -1,0 +1,246 @@
+"""Indicator assets: ``ind_eh01``..``ind_eh12`` (one SQL file each, numerators and
+denominators), the ``indicator_catalogue``, the long ``indicator_values`` table with
+confidence intervals, and its disclosure-controlled twin ``indicator_values_published``.
+
+Heavy lifting is SQL in DuckDB (``indicators/sql/``); intervals are computed for the whole
+long table at once by the vectorised statistics layer. The scorecard and forecasts are in
+``pipelines/compute/scorecard.py``.
+"""
+
+
+import math
+import dagster as dg
+import duckdb
+import numpy as np
+import pandas as pd
+
+from indicators import catalogue as cat
+from indicators import disclosure, stats
+from pipelines.compute import scorecard
+from pipelines.warehouse import Warehouse, frame_metadata, read_sql, sql_literal
+
+GROUP = "indicators"
+SQL_DIR = cat.SQL_DIR
+
+# The layout every ind_ehNN table shares (the SQL may leave the optional columns out).
+IND_COLUMNS = {
+    "measure_id": ("VARCHAR", "Measure id (indicator_catalogue.measure_id)"),
+    "period": ("VARCHAR", "Period key: 2024-25 financial, 2024/25 academic, 2024 calendar year"),
+    "period_type": ("VARCHAR", "financial_year | academic_year | calendar_year | month | quarter"),
+    "period_start": ("DATE", "First day of the period"),
+    "period_end": ("DATE", "Last day of the period"),
+    "breakdown": ("VARCHAR", "Breakdown dimension ('all' for the total row)"),
+    "breakdown_value": ("VARCHAR", "Value of the breakdown ('all' for the total row)"),
+    "numerator": ("DOUBLE", "Numerator: a count, a sum of scores (means), or the disadvantaged group's (gaps)"),
+    "denominator": ("DOUBLE", "Denominator (NULL for counts)"),
+    "sd": ("DOUBLE", "Standard deviation of the scores (mean measures only)"),
+    "comparator_numerator": ("DOUBLE", "Gap measures: numerator of the comparison (non-disadvantaged) group"),
+    "comparator_denominator": ("DOUBLE", "Gap measures: denominator of the comparison group"),
+    "comparator_sd": ("DOUBLE", "Gap of means: standard deviation of the comparison group"),
+}
+VALUE_COLUMNS = [
+    "indicator_id", "measure_id", "is_headline", "period", "period_type", "period_start",
+    "period_end", "breakdown", "breakdown_value", "numerator", "denominator", "value",
+    "ci_lower", "ci_upper", "ci_level", "ci_method", "unit", "polarity", "sd",
+    "comparator_numerator", "comparator_denominator", "comparator_sd",
+]
+
+
+def run_indicator(con: duckdb.DuckDBPyConnection, ind: cat.Indicator) -> int:
+    """Run one indicator's SQL with its bound parameters into table ``ind_ehNN``."""
+    con.execute(cat.macros())
+    sql = cat.sql_text(ind)
+    con.execute("create or replace temp table _indicator as " + sql, cat.sql_parameters(sql))
+    present = {r[0] for r in con.execute("describe _indicator").fetchall()}
+    select = ", ".join(
+        f"cast({c} as {t}) as {c}" if c in present else f"cast(null as {t}) as {c}"
+        for c, (t, _) in IND_COLUMNS.items())
+    # Table names come from the catalogue (ind_eh01..ind_eh12), never from data.
+    con.execute(f"create or replace table {ind.table} as select {select} from _indicator "
+                "order by measure_id, period_start, breakdown, breakdown_value")
+    # Comments are constant text from this module and the catalogue, sent as one batch.
+    comments = [f"comment on table {ind.table} is " + sql_literal(
+        f"{ind.id} {ind.title}: numerators and denominators per measure, period and breakdown "
+        f"(indicators/sql/{ind.sql_file.name})")]
+    comments += [f"comment on column {ind.table}.{c} is {sql_literal(text)}" for c, (_, text) in IND_COLUMNS.items()]
+    con.execute(";\n".join(comments))
+    return con.execute(f"select count(*) from {ind.table}").fetchall()[0][0]
+
+
+def _indicator_asset(ind: cat.Indicator) -> dg.AssetsDefinition:
+    headline = ind.headline
+
+    @dg.asset(name=ind.table, group_name=GROUP, kinds={"duckdb", "sql"},
+              deps=[f"stg_{s}" for s in ind.sources],
+              description=f"{ind.id} {ind.title}: numerators and denominators per measure, "
+                          f"period and breakdown; headline {headline['id']}.")
+    def _asset(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+        with warehouse.connect() as con:
+            run_indicator(con, ind)
+            frame = con.execute(f"select * from {ind.table}").df()
+        heads = frame[(frame["measure_id"] == headline["id"]) & (frame["breakdown"] == "all")]
+        if heads.empty:
+            context.log.warning(f"{ind.id}: no complete period of {headline['id']} in the staged data")
+        return dg.MaterializeResult(metadata={
+            **frame_metadata(frame, heads.tail(8)),
+            "headline_periods": len(heads),
+            "sql_file": dg.MetadataValue.path(str(ind.sql_file)),
+        })
+
+    return _asset
+
+
+indicator_assets = [_indicator_asset(ind) for ind in cat.indicators()]
+
+
+@dg.asset(group_name=GROUP, kinds={"duckdb"})
+def indicator_catalogue(warehouse: Warehouse) -> dg.MaterializeResult:
+    """Every Early Help measure: definition, unit, polarity, OBA question, period, sources, CI method, breakdowns, benchmark, caveats."""
+    frame = cat.measures_frame()
+    with warehouse.connect() as con:
+        con.register("_catalogue", frame)
+        con.execute("create or replace table indicator_catalogue as select * from _catalogue")
+        con.unregister("_catalogue")
+        con.execute(read_sql(SQL_DIR / "indicator_catalogue__docs.sql"))
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": len(frame), "measures": len(frame),
+        "indicators": int(frame["indicator_id"].nunique()),
+        "preview": dg.MetadataValue.md(
+            frame[["measure_id", "is_headline", "title", "unit", "polarity"]].head(12).to_markdown(index=False)),
+    })
+
+
+def _gap_intervals(frame: pd.DataFrame, level: float) -> pd.DataFrame:
+    """Value and interval of gap rows: comparator minus the disadvantaged group."""
+    out = frame.copy()
+    rows = []
+    for r in out.itertuples(index=False):
+        if r.ci_method == "newcombe":
+            d, lo, hi = stats.diff_proportions_ci(r.comparator_numerator, r.comparator_denominator,
+                                                  r.numerator, r.denominator, level)
+        else:  # welch: difference of means, each mean = sum / n
+            m1 = r.comparator_numerator / r.comparator_denominator if r.comparator_denominator else math.nan
+            m2 = r.numerator / r.denominator if r.denominator else math.nan
+            d, lo, hi = stats.diff_means_ci(m1, r.comparator_sd, r.comparator_denominator,
+                                            m2, r.sd, r.denominator, level)
+        rows.append((d * r.multiplier, lo * r.multiplier, hi * r.multiplier))
+    out[["value", "ci_lower", "ci_upper"]] = pd.DataFrame(rows, index=out.index, dtype=float) \
+        if rows else np.empty((0, 3))
+    return out
+
+
+def compute_values(base: pd.DataFrame, level: float = 0.95) -> tuple[pd.DataFrame, int]:
+    """Value and confidence interval for every row of the long numerator/denominator table.
+
+    ``base`` carries the catalogue's ``ci_method`` and ``multiplier`` per row. Returns the
+    frame in ``VALUE_COLUMNS`` order and the number of rows whose interval could not be
+    formed (a numerator above its denominator: left without CI and reported, never dropped).
+    """
+    frame = base.copy()
+    level = stats.level_fraction(level)  # 95 or 0.95: stored as 0.95
+    frame["ci_level"] = level
+    gap = frame["ci_method"].isin(cat.GAP_METHODS)
+    mean = frame["ci_method"] == "mean"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame.loc[mean, "value"] = frame.loc[mean, "numerator"] / frame.loc[mean, "denominator"]
+    impossible = (frame["ci_method"] == "wilson") & (frame["numerator"] > frame["denominator"])
+    frame["ci_method_used"] = frame["ci_method"].where(~impossible, "none")
+    simple = stats.add_intervals_by_method(frame[~gap], method_column="ci_method_used",
+                                           multiplier_column="multiplier", level=level)
+    parts = [simple, _gap_intervals(frame[gap], level)] if gap.any() else [simple]
+    out = pd.concat(parts).loc[frame.index]
+    out.loc[out["ci_method_used"] == "none", ["ci_lower", "ci_upper"]] = np.nan
+    return out[VALUE_COLUMNS].reset_index(drop=True), int(impossible.sum())
+
+
+class ValuesConfig(dg.Config):
+    ci_level: float = 0.95  # 0.998 gives the control-limit intervals
+
+
+@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[*indicator_assets, indicator_catalogue])
+def indicator_values(context: dg.AssetExecutionContext, config: ValuesConfig,
+                     warehouse: Warehouse) -> dg.MaterializeResult:
+    """Every measure x period x breakdown in one long table: numerator, denominator, value, confidence interval, unit, polarity."""
+    with warehouse.connect() as con:
+        base = con.execute((SQL_DIR / "indicator_values_base.sql").read_text(encoding="utf-8")).df()
+        values, impossible = compute_values(base, config.ci_level)
+        if impossible:
+            context.log.warning(f"{impossible} proportion rows have a numerator above the denominator: "
+                                "no interval given")
+        con.register("_values", values)
+        con.execute((SQL_DIR / "indicator_values.sql").read_text(encoding="utf-8"))
+        con.unregister("_values")
+        con.execute(read_sql(SQL_DIR / "indicator_values__docs.sql"))
+    heads = values[values["is_headline"] & (values["breakdown"] == "all")]
+    return dg.MaterializeResult(metadata={
+        **frame_metadata(values, heads.groupby("measure_id").tail(1)[
+            ["measure_id", "period", "numerator", "denominator", "value", "ci_lower", "ci_upper"]]),
+        "rows_without_interval": impossible,
+        "ci_level": config.ci_level,
+    })
+
+
+@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[indicator_values])
+def indicator_values_published(warehouse: Warehouse) -> dg.MaterializeResult:
+    """indicator_values fit to publish: counts of 1-5 and what could reveal them shown as "c" (secondary suppression, across every set of published cells that add up)."""
+    with warehouse.connect() as con:
+        values = con.execute("select * from indicator_values").df()
+        published = disclosure.publishable(values)
+        for c in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
+            published[c] = published[c].map(_publish_text)
+        con.register("_published", published)
+        con.execute((SQL_DIR / "indicator_values_published.sql").read_text(encoding="utf-8"))
+        con.unregister("_published")
+        con.execute(read_sql(SQL_DIR / "indicator_values_published__docs.sql"))
+    return dg.MaterializeResult(metadata={
+        **frame_metadata(published, published[published["is_suppressed"]].head(8)),
+        "rows_suppressed": int(published["is_suppressed"].sum()),
+    })
+
+
+@dg.asset_check(asset=indicator_values_published, name="no_hidden_count_recoverable", blocking=True,
+                description="Tries to work out every hidden count from the published cells by the linear "
+                            "relations between them (totals and parts, complementary measures, count and "
+                            "percentage versions, gaps and their sides, rates); fails, and so holds back "
+                            "publication, if any count of 1 to 5 comes out exactly.")
+def no_hidden_count_recoverable(warehouse: Warehouse) -> dg.AssetCheckResult:
+    from indicators import recovery
+
+    key = ["measure_id", "period", "breakdown", "breakdown_value"]
+    with warehouse.connect() as con:
+        values = con.execute("select * from indicator_values").df()
+        shown = con.execute("select measure_id, period, breakdown, breakdown_value, numerator, denominator, value "
+                            "from indicator_values_published").df()
+    values = values.reset_index(drop=True)
+    # Cells are judged as a reader sees them: a row missing from the published table is hidden.
+    aligned = values[key].merge(shown, on=key, how="left")
+    know = recovery.relations(values, disclosure.n_only_rows(values))
+    result = recovery.attack(values, recovery.hidden_cells(aligned), know)
+    where = [f"{values.at[r, 'measure_id']} {values.at[r, 'period']} {values.at[r, 'breakdown']}="
+             f"{values.at[r, 'breakdown_value']} ({s})" for r, s, _ in result.recovered]
+    text = (f"{len(result.recovered)} hidden count(s) of 1-5 can be worked out exactly from the published cells"
+            if result.recovered else "no hidden count of 1-5 can be worked out from the published cells")
+    return dg.AssetCheckResult(passed=not result.recovered, description=text, metadata={
+        "cells_tried": result.tried, "cells_recovered": len(result.recovered),
+        "hidden_counts": result.hidden, "relations_used": result.relations,
+        "measure_relations_found": len(know.templates),
+        # Where, never what: the recovered figure itself is not repeated here.
+        "recovered_cells": dg.MetadataValue.md("\n".join(f"- {w}" for w in where[:50]) or "none"),
+    })
+
+
+asset_checks = [no_hidden_count_recoverable]
+
+
+def _publish_text(x) -> str | None:
+    """A published cell as text: "c", a whole number, or the number to 2 decimal places."""
+    if isinstance(x, str):
+        return x
+    if x is None or (isinstance(x, float) and not math.isfinite(x)) or pd.isna(x):
+        return None
+    x = float(x)
+    return str(int(round(x))) if x == round(x) else f"{x:.2f}"
+
+
+assets = [*indicator_assets, indicator_catalogue, indicator_values, indicator_values_published,
+          *scorecard.assets]

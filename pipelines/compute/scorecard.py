@@ -1,0 +1,466 @@
+"""Turn-the-curve baselines and the scorecard: history plus a three-period forecast per
+measure (``indicator_forecasts``); one row per measure and period with the trend, forecast,
+target and RAG, benchmarks and commentary as they stood at that period, made from that
+period and earlier only (``scorecard_periods``: a past paper's judgements); and each
+measure's latest row of it (``scorecard``).
+
+All work on the headline rows of every measure (breakdown ``all``), a few hundred rows:
+plain pandas over the statistics layer, no heavy lifting left for Python. The assets are
+listed in ``pipelines.compute.assets.assets``; this module depends on that one by asset key
+and imports its table helpers at run time, so either module can be imported first.
+"""
+
+
+import math
+
+import dagster as dg
+import numpy as np
+import pandas as pd
+
+from indicators import catalogue as cat
+from indicators import turn_the_curve
+from indicators import stats
+from pipelines.warehouse import Warehouse, frame_metadata, read_sql, sql_literal, table_exists
+
+GROUP = "scorecard"
+HORIZON = 3
+ANNUAL = ("financial_year", "academic_year", "calendar_year")
+BENCHMARKS = (("england_value", "england_comparison"), ("region_value", "region_comparison"),
+              ("sn_mean", "sn_comparison"))
+
+
+# ------------------------------------------------------------------------------------------
+# Period arithmetic on the period-key contract
+# ------------------------------------------------------------------------------------------
+
+def period_index(period: str, period_type: str) -> int:
+    """A number that increases by one per period (2024-25 -> 2024; 2024-03 -> 24290)."""
+    if period_type in ANNUAL:
+        return int(period[:4])
+    if period_type == "month":
+        return int(period[:4]) * 12 + int(period[5:7]) - 1
+    if period_type == "quarter":
+        return int(period[:4]) * 4 + int(period[-1]) - 1
+    raise ValueError(f"unknown period type {period_type!r}")
+
+
+def period_key(index: int, period_type: str) -> str:
+    """The period key of ``period_index`` ``index`` (its inverse)."""
+    if period_type == "financial_year":
+        return f"{index}-{(index + 1) % 100:02d}"
+    if period_type == "academic_year":
+        return f"{index}/{(index + 1) % 100:02d}"
+    if period_type == "calendar_year":
+        return str(index)
+    if period_type == "month":
+        return f"{index // 12}-{index % 12 + 1:02d}"
+    if period_type == "quarter":
+        y = index // 4
+        return f"{y}-{(y + 1) % 100:02d} Q{index % 4 + 1}"
+    raise ValueError(f"unknown period type {period_type!r}")
+
+
+def shift_period(period: str, period_type: str, start, end, k: int):
+    """The period ``k`` steps after one: (key, start, end). Dates move by whole periods,
+    so a December-February NEET window stays December-February."""
+    months = 12 if period_type in ANNUAL else 3 if period_type == "quarter" else 1
+    offset = pd.DateOffset(months=months * k)
+    new_start = pd.Timestamp(start) + offset
+    new_end = pd.Timestamp(end) + pd.Timedelta(days=1) + offset - pd.Timedelta(days=1)
+    return period_key(period_index(period, period_type) + k, period_type), new_start.date(), new_end.date()
+
+
+def _bounds(unit: str) -> tuple[float, float]:
+    lo, hi = cat.UNITS[unit][1]
+    return (-math.inf if lo is None else lo, math.inf if hi is None else hi)
+
+
+def _series_by_measure(heads: pd.DataFrame) -> dict[str, dict]:
+    """Each measure's history (breakdown all) as plain arrays on a gap-free run of periods:
+    a missing period is a NaN, so trend and forecast see the gap (it ends the recent run).
+    Built once in plain Python: per-measure pandas merges cost more than the statistics."""
+    out: dict[str, dict] = {}
+    for r in sorted(heads.to_dict("records"), key=lambda r: (r["measure_id"], r["period_start"])):
+        out.setdefault(r["measure_id"], {"rows": []})["rows"].append(r)
+    for m in out.values():
+        rows = m["rows"]
+        idx = np.array([period_index(r["period"], r["period_type"]) for r in rows])
+        slot = idx - idx.min()
+        span = int(slot.max()) + 1
+        for col in ("value", "numerator", "denominator", "ci_lower", "ci_upper"):
+            full = np.full(span, np.nan)
+            full[slot] = [np.nan if _none(r[col]) else float(r[col]) for r in rows]
+            m[col] = full
+        m["idx"] = np.arange(idx.min(), idx.min() + span, dtype=float)
+        m["slot"] = slot
+        m["last"] = rows[-1]
+    return out
+
+
+def _none(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT
+
+
+def _breaks(measure: dict | pd.Series | None, period_type: str) -> list[float]:
+    """Period numbers where the catalogue says a new, not comparable series starts."""
+    if measure is None:
+        return []
+    keys = measure.get("series_breaks") if hasattr(measure, "get") else None
+    if _none(keys) or not keys:
+        return []
+    return [float(period_index(k.strip(), period_type)) for k in str(keys).split(",") if k.strip()]
+
+
+def _forecast(m: dict, upto: int, unit: str, level: float, breaks) -> list[stats.Forecast]:
+    """The forecast made at slot ``upto`` from the history to then (inclusive)."""
+    return stats.forecast(m["value"][:upto + 1], HORIZON, level, _bounds(unit), breaks=breaks,
+                          periods=m["idx"][:upto + 1])
+
+
+def forecasts_frame(values: pd.DataFrame, targets: pd.DataFrame,
+                    level: float = cat.METHOD_DEFAULTS["forecast_level"],
+                    catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """History (breakdown all) and a HORIZON-period forecast per measure from its latest
+    period, targets alongside. ``catalogue`` gives each measure's series breaks and forecast
+    level; ``level`` is the forecast level of a measure it does not list."""
+    by_id = {} if catalogue is None else {r["measure_id"]: r for r in catalogue.to_dict("records")}
+    rows = []
+    for measure_id, m in _series_by_measure(values[values["breakdown"] == "all"]).items():
+        last = m["last"]
+        meta = by_id.get(measure_id)
+        for r in m["rows"]:
+            rows.append({**_describe(last), "period": r["period"], "period_start": r["period_start"],
+                         "period_end": r["period_end"], "kind": "history", "step": 0, "value": r["value"],
+                         "lower": r["ci_lower"], "upper": r["ci_upper"]})
+        f_level = _setting(meta, "forecast_level", level)
+        try:
+            fc = _forecast(m, len(m["idx"]) - 1, last["unit"], f_level, _breaks(meta, last["period_type"]))
+        except ValueError:  # a value outside its unit's range: no forecast (the scorecard says why)
+            fc = []
+        for f in fc:
+            key, start, end = shift_period(last["period"], last["period_type"], last["period_start"],
+                                           last["period_end"], f.step)
+            rows.append({**_describe(last), "period": key, "period_start": start, "period_end": end,
+                         "kind": "forecast", "step": f.step, "value": f.value, "lower": f.lower,
+                         "upper": f.upper, "scale": f.scale, "fit_points": f.n_points,
+                         "fit_from": period_key(int(f.first_point), last["period_type"]),
+                         "flag": f.flag})
+    out = pd.DataFrame(rows, columns=FORECAST_COLUMNS[:-2])
+    out = out.merge(targets[["measure_id", "period", "target", "tolerance"]], on=["measure_id", "period"],
+                    how="left")
+    return out[FORECAST_COLUMNS]
+
+
+def _describe(row) -> dict:
+    return {k: row[k] for k in ("indicator_id", "measure_id", "is_headline", "period_type", "unit", "polarity")}
+
+
+FORECAST_COLUMNS = ["indicator_id", "measure_id", "is_headline", "period", "period_type", "period_start",
+                    "period_end", "kind", "step", "value", "lower", "upper", "unit", "polarity",
+                    "scale", "fit_points", "fit_from", "flag", "target", "tolerance"]
+
+
+def _setting(meta, key: str, default: float) -> float:
+    v = None if meta is None else meta.get(key)
+    return float(default) if _none(v) else float(v)
+
+
+# ------------------------------------------------------------------------------------------
+# Scorecard: judgements as at every period, and the latest period per measure
+# ------------------------------------------------------------------------------------------
+
+def _trend(m: dict, upto: int, method: str, ci_level: float, level: float, breaks) -> stats.Trend:
+    """The trend as at slot ``upto``: the chi-square test for trend on proportions with
+    whole counts behind them, weighted regression (1 / variance read back from each
+    interval's width; unweighted when a point of the window has no interval) otherwise."""
+    sl = slice(0, upto + 1)
+    value, num, den, idx = (m[k][sl] for k in ("value", "numerator", "denominator", "idx"))
+    labels = [period_key(int(i), m["last"]["period_type"]) for i in idx]
+    ok = np.isfinite(value)
+    if method == "wilson" and (num[ok] <= den[ok]).all():
+        return stats.trend(value, num, den, idx, level=level, breaks=breaks, labels=labels)
+    se = (m["ci_upper"][sl] - m["ci_lower"][sl]) / (2 * stats.z_for(ci_level))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weights = np.where(np.isfinite(se) & (se > 0), 1 / se ** 2, np.nan)
+    return stats.trend(value, periods=idx, weights=weights, level=level, breaks=breaks, labels=labels)
+
+
+def _period_rows(meta: dict, s: dict, ci_level: float) -> list[dict]:
+    """One row per period of one measure, each judged from that period and earlier only."""
+    rows = []
+    ptype = s["last"]["period_type"]
+    breaks = _breaks(meta, ptype)
+    t_level = _setting(meta, "trend_level", cat.METHOD_DEFAULTS["trend_level"])
+    f_level = _setting(meta, "forecast_level", cat.METHOD_DEFAULTS["forecast_level"])
+    for j, (r, upto) in enumerate(zip(s["rows"], s["slot"])):
+        row = {k: meta[k] for k in ("indicator_id", "measure_id", "is_headline", "title", "unit", "polarity",
+                                    "oba_question", "period_type")}
+        row.update({k: r[k] for k in ("period", "period_start", "period_end", "numerator", "denominator",
+                                      "value", "ci_lower", "ci_upper", "ci_level")})
+        row["is_latest"] = j == len(s["rows"]) - 1
+        if j:
+            row.update(previous_period=s["rows"][j - 1]["period"], previous_value=s["rows"][j - 1]["value"])
+        t = _trend(s, int(upto), meta["ci_method"], ci_level, t_level, breaks)
+        row.update(trend_direction=t.direction, trend_p_value=t.p_value, trend_points=t.n_points,
+                   trend_judgement=stats.judge_trend(t.direction, meta["polarity"]), trend_level=t.level,
+                   trend_method=t.method, trend_statistic=t.statistic, trend_reason=t.reason,
+                   trend_from=period_key(int(t.points[0]), ptype) if t.points else None)
+        try:
+            fc = _forecast(s, int(upto), meta["unit"], f_level, breaks)
+        except ValueError as e:
+            # A value outside its unit's range (a numerator above its denominator, kept and
+            # reported by indicator_values): no forecast, and the row says why.
+            fc = []
+            row["forecast_flag"] = f"no forecast: {e}"
+        if fc:
+            f = fc[0]
+            row.update(forecast_period=shift_period(r["period"], ptype, r["period_start"], r["period_end"], 1)[0],
+                       forecast_value=f.value, forecast_lower=f.lower, forecast_upper=f.upper,
+                       forecast_flag=f.flag, forecast_scale=f.scale, forecast_points=f.n_points,
+                       forecast_from=period_key(int(f.first_point), ptype))
+        rows.append(row)
+    return rows
+
+
+def scorecard_periods_frame(values: pd.DataFrame, catalogue: pd.DataFrame, targets: pd.DataFrame,
+                            commentary: pd.DataFrame, benchmarks: pd.DataFrame | None,
+                            level: float = 0.95) -> pd.DataFrame:
+    """One row per measure and period (breakdown all) with the judgements as they stood at
+    that period: trend, forecast, target and RAG, benchmarks, from that period and earlier
+    only. ``level`` is the level of the values' intervals (for the regression weights)."""
+    series = _series_by_measure(values[values["breakdown"] == "all"])
+    rows = []
+    for meta in catalogue.to_dict("records"):
+        s = series.get(meta["measure_id"])
+        if s is not None:
+            rows += _period_rows(meta, s, level)
+    out = pd.DataFrame(rows, columns=[c for c in SCORECARD_COLUMNS if c not in _LATER])
+    out["change"] = pd.to_numeric(out["value"]) - pd.to_numeric(out["previous_value"])
+    out = out.merge(targets[["measure_id", "period", "target", "tolerance"]], on=["measure_id", "period"],
+                    how="left")
+    out["rag"] = [stats.rag(v, t, p, tol) for v, t, p, tol in
+                  zip(out["value"], out["target"], out["polarity"], out["tolerance"])]
+    matching = set(catalogue.loc[catalogue.get("definition_matches_published", pd.Series(False, index=catalogue.index))
+                                 .fillna(False).astype(bool), "measure_id"])
+    out = _add_benchmarks(out, values, benchmarks, matching)
+    out = _add_completeness(out, catalogue)
+    return _add_commentary(out, commentary)[SCORECARD_COLUMNS]
+
+
+# Columns added after the per-period rows are built.
+_LATER = ("change", "target", "tolerance", "rag", "benchmark_period", "benchmark_is_current",
+          "benchmark_local_value", "benchmark_local_ci_lower", "benchmark_local_ci_upper", "benchmark_note",
+          "england_value", "england_comparison", "region_value", "region_comparison", "sn_mean",
+          "sn_comparison", "la_published_value", "quartile_band", "national_rank", "n_las", "band_basis",
+          "benchmark_is_plausible", "completeness", "commentary", "commentary_author")
+
+
+def latest_rows(periods: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard: each measure's latest row of ``scorecard_periods``, and a row with no
+    period for each catalogue measure that has no data yet (so every measure is listed)."""
+    latest = periods[periods["is_latest"].astype(bool)]
+    missing = catalogue[~catalogue["measure_id"].isin(latest["measure_id"])]
+    empty = pd.DataFrame({c: missing[c] if c in ("indicator_id", "measure_id", "is_headline", "title", "unit",
+                                                   "polarity", "period_type") else None
+                          for c in SCORECARD_COLUMNS}, index=missing.index)
+    empty["oba_question"] = missing["oba_question"]
+    empty["is_latest"] = True
+    empty = _add_completeness(empty, catalogue)
+    for c in ("england_comparison", "region_comparison", "sn_comparison"):
+        empty[c] = "not compared"
+    out = pd.concat([latest, empty], ignore_index=True) if len(empty) else latest.reset_index(drop=True)
+    order = {m: i for i, m in enumerate(catalogue["measure_id"])}
+    return out.sort_values("measure_id", key=lambda s: s.map(order)).reset_index(drop=True)[SCORECARD_COLUMNS]
+
+
+def scorecard_frame(values: pd.DataFrame, catalogue: pd.DataFrame, targets: pd.DataFrame,
+                    commentary: pd.DataFrame, benchmarks: pd.DataFrame | None,
+                    level: float = 0.95) -> pd.DataFrame:
+    """One row per catalogue measure: its latest period (breakdown all) and how to judge it."""
+    return latest_rows(scorecard_periods_frame(values, catalogue, targets, commentary, benchmarks, level),
+                       catalogue)
+
+
+BENCH_COLUMNS = ["england_value", "region_value", "sn_mean", "quartile_band", "national_rank", "n_las",
+                 "is_plausible", "la_published_value", "other_la_values"]
+
+
+def _add_benchmarks(out: pd.DataFrame, values: pd.DataFrame, benchmarks: pd.DataFrame | None,
+                    matching: set[str] = frozenset()) -> pd.DataFrame:
+    """Like with like: each row's benchmarks are those of the latest period, up to the row's own,
+    for which there is both a local value and a published benchmark (``benchmark_period``); the
+    comparisons set OUR value and interval of that same period against them.
+
+    Published figures trail local data by a year or more, so the latest period's row usually
+    carries an earlier period's verdict: ``benchmark_is_current`` is false and
+    ``benchmark_note`` says which period both sides are. Quartile band and rank belong to
+    that period too (``band_basis`` says what they place): for a measure whose definition
+    matches the published one (``matching``), our own value of that period among every
+    other authority's published value of it; otherwise the authority's published value.
+    """
+    cols = ["measure_id", "benchmark_period", "_bench_end", *BENCH_COLUMNS]
+    if benchmarks is None or benchmarks.empty:
+        bench = pd.DataFrame(columns=cols)
+    else:
+        bench = benchmarks.reindex(columns=["measure_id", "period", "period_end", *BENCH_COLUMNS]).drop_duplicates(
+            ["measure_id", "period"]).rename(columns={"period": "benchmark_period", "period_end": "_bench_end"})
+    local = values[values["breakdown"] == "all"][["measure_id", "period", "value", "ci_lower", "ci_upper"]]
+    local = local.rename(columns={"period": "benchmark_period", "value": "benchmark_local_value",
+                                  "ci_lower": "benchmark_local_ci_lower", "ci_upper": "benchmark_local_ci_upper"})
+    # Only periods with a local value can be compared: the benchmark period must be one of ours.
+    bench = bench.merge(local, on=["measure_id", "benchmark_period"], how="inner")
+    bench["_bench_end"] = pd.to_datetime(bench["_bench_end"]).astype("datetime64[ns]")
+    bench = bench[bench["_bench_end"].notna()].astype({"measure_id": object})
+    out = out.assign(_end=pd.to_datetime(out["period_end"]).astype("datetime64[ns]"),
+                     _order=range(len(out))).astype({"measure_id": object})
+    has_end = out["_end"].notna()
+    matched = pd.merge_asof(out[has_end].sort_values("_end"), bench.sort_values("_bench_end"),
+                            left_on="_end", right_on="_bench_end", by="measure_id", direction="backward")
+    out = pd.concat([matched, out[~has_end]], ignore_index=True).sort_values("_order")
+    out = out.drop(columns=["_end", "_bench_end", "_order"]).reset_index(drop=True)
+    out = out.rename(columns={"is_plausible": "benchmark_is_plausible"})
+    for value_col, comparison_col in BENCHMARKS:
+        # An implausible published row is shown but never used to judge the local value.
+        out[comparison_col] = [
+            stats.compare_benchmark(v, lo, hi, b if ok is not False else None, p)
+            for v, lo, hi, b, p, ok in zip(out["benchmark_local_value"], out["benchmark_local_ci_lower"],
+                                           out["benchmark_local_ci_upper"], out[value_col], out["polarity"],
+                                           out["benchmark_is_plausible"])]
+    has = out["benchmark_period"].notna()
+    out["benchmark_is_current"] = (out["benchmark_period"] == out["period"]).where(has, None)
+    out["benchmark_note"] = [
+        None if not h else (f"{bp}: our {bp} value against the published {bp} benchmarks"
+                            + ("" if bp == p else f" (the latest period with both; our latest is {p})"))
+        for h, bp, p in zip(has, out["benchmark_period"], out["period"])]
+    out["band_basis"] = [f"the authority's published {bp} value among all authorities' published {bp} values"
+                         if h and not _none(b) else None
+                         for h, bp, b in zip(has, out["benchmark_period"], out["quartile_band"])]
+    return _place_our_values(out, matching).drop(columns=["other_la_values"])
+
+
+def _place_our_values(out: pd.DataFrame, matching: set[str]) -> pd.DataFrame:
+    """Band and rank of our own value among the other authorities' published values of the
+    same period, for measures defined as the published figure is."""
+    cols = ["measure_id", "benchmark_local_value", "other_la_values", "polarity", "benchmark_period",
+            "national_rank", "quartile_band", "n_las", "band_basis"]
+    placed = []
+    for measure_id, local, others, polarity, period, *published in zip(*(out[c].tolist() for c in cols)):
+        if measure_id not in matching or _none(local) or polarity == "none" \
+                or not isinstance(others, (list, tuple, np.ndarray)) or not len(others):
+            placed.append(published)
+            continue
+        others = [float(v) for v in others]
+        placed.append([stats.national_rank(local, others, polarity), stats.quartile_band(local, others, polarity),
+                       len(others) + 1,
+                       f"our {period} value among the other authorities' published {period} values (same definition)"])
+    for k, c in enumerate(cols[5:]):
+        out[c] = pd.Series([p[k] for p in placed], index=out.index, dtype=object)
+    return out
+
+
+def _add_completeness(out: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """The catalogue's completeness rule for the measure, beside every row."""
+    rule = catalogue.set_index("measure_id")["completeness"] if "completeness" in catalogue else {}
+    out["completeness"] = out["measure_id"].map(rule) if len(rule) else None
+    return out
+def _add_commentary(out: pd.DataFrame, commentary: pd.DataFrame) -> pd.DataFrame:
+    """Commentary for the row's period, written against the measure or its indicator (in
+    the file's order when both have some)."""
+    by_period: dict[str, list[dict]] = {}
+    for r in commentary.to_dict("records"):
+        by_period.setdefault(r["period"], []).append(r)
+
+    def pick(measure_id, indicator_id, period, col):
+        found = [r[col] for r in by_period.get(period, [])
+                 if r["measure_id"] in (measure_id, indicator_id) and not _none(r[col])]
+        return " / ".join(found) or None
+    keys = list(zip(out["measure_id"], out["indicator_id"], out["period"]))
+    out["commentary"] = [pick(*k, "commentary") for k in keys]
+    out["commentary_author"] = [pick(*k, "author") for k in keys]
+    return out
+
+
+SCORECARD_COLUMNS = [
+    "indicator_id", "measure_id", "is_headline", "title", "unit", "polarity", "oba_question", "period",
+    "period_type", "period_start", "period_end", "is_latest", "numerator", "denominator", "value", "ci_lower",
+    "ci_upper", "ci_level", "previous_period", "previous_value", "change", "trend_direction",
+    "trend_judgement", "trend_p_value", "trend_points", "trend_level", "trend_method", "trend_statistic",
+    "trend_reason", "trend_from", "forecast_period", "forecast_value", "forecast_lower", "forecast_upper",
+    "forecast_flag", "forecast_scale", "forecast_points", "forecast_from", "target", "tolerance", "rag",
+    "benchmark_period", "benchmark_is_current", "benchmark_local_value", "benchmark_local_ci_lower",
+    "benchmark_local_ci_upper", "benchmark_note", "england_value", "england_comparison", "region_value",
+    "region_comparison", "sn_mean", "sn_comparison", "la_published_value", "quartile_band", "national_rank",
+    "n_las", "band_basis", "benchmark_is_plausible", "completeness", "commentary", "commentary_author",
+]
+
+
+def _write(con, name: str, frame: pd.DataFrame, comments_from: str | None = None) -> None:
+    """Write table ``name`` from its SQL file, then its comments: those of ``comments_from``
+    (a table with the same columns) first, then its own ``__docs.sql``."""
+    con.register("_frame", frame)
+    con.execute(read_sql(cat.SQL_DIR / f"{name}.sql"))
+    con.unregister("_frame")
+    if comments_from:
+        rows = con.execute("select column_name, comment from duckdb_columns() where table_name = ? "
+                           "and comment is not null", [comments_from]).fetchall()
+        # Column names come from our own table; comments are quoted text.
+        con.execute(";\n".join(f"comment on column {name}.{c} is {sql_literal(text)}" for c, text in rows))
+    con.execute(read_sql(cat.SQL_DIR / f"{name}__docs.sql"))
+
+
+def _level(con) -> float:
+    # fetchall: DuckDB 2 keeps a half-read result open, which blocks register() after it.
+    rows = con.execute("select any_value(ci_level) from indicator_values").fetchall()
+    return float(rows[0][0]) if rows and rows[0][0] is not None else 0.95
+
+
+@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=["indicator_values", "indicator_catalogue"])
+def indicator_forecasts(warehouse: Warehouse) -> dg.MaterializeResult:
+    """Turn-the-curve baseline per measure: history with its CI, then a three-period forecast (logit / log scale, recent window) with prediction interval, and targets."""
+    with warehouse.connect() as con:
+        values = con.execute("select * from indicator_values where breakdown = 'all'").df()
+        catalogue = con.execute("select * from indicator_catalogue").df()
+        frame = forecasts_frame(values, cat.load_targets(), catalogue=catalogue)
+        _write(con, "indicator_forecasts", frame)
+    return dg.MaterializeResult(metadata={
+        **frame_metadata(frame, frame[frame["kind"] == "forecast"].head(8)),
+        "forecasts_flagged": int(frame["flag"].notna().sum()),
+    })
+
+
+@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=["indicator_values", "indicator_catalogue", "benchmark_values"])
+def scorecard_periods(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """One row per measure and period: value and CI, change, trend, forecast, target and RAG, benchmarks, commentary, each judged from that period and earlier only (a past paper's judgements)."""
+    with warehouse.connect() as con:
+        values = con.execute("select * from indicator_values where breakdown = 'all'").df()
+        catalogue = con.execute("select * from indicator_catalogue").df()
+        benchmarks = con.execute("select * from benchmark_values").df() \
+            if table_exists(con, "benchmark_values") else None
+        if benchmarks is None:
+            context.log.warning("benchmark_values not built yet: comparisons are 'not compared'")
+        frame = scorecard_periods_frame(values, catalogue, cat.load_targets(), turn_the_curve.commentary(), benchmarks,
+                                        _level(con))
+        _write(con, "scorecard_periods", frame)
+    return dg.MaterializeResult(metadata={
+        **frame_metadata(frame, frame[frame["is_headline"] & frame["is_latest"]][
+            ["measure_id", "period", "value", "trend_judgement", "rag", "england_comparison"]]),
+        "benchmarks_available": benchmarks is not None,
+    })
+
+
+@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[scorecard_periods, "indicator_catalogue"])
+def scorecard(warehouse: Warehouse) -> dg.MaterializeResult:
+    """One row per measure, latest period: scorecard_periods' latest row per measure (every catalogue measure listed)."""
+    with warehouse.connect() as con:
+        periods = con.execute("select * from scorecard_periods").df()
+        catalogue = con.execute("select * from indicator_catalogue").df()
+        frame = latest_rows(periods, catalogue)
+        _write(con, "scorecard", frame, comments_from="scorecard_periods")
+    return dg.MaterializeResult(metadata={
+        **frame_metadata(frame, frame[frame["is_headline"]][
+            ["measure_id", "period", "value", "trend_judgement", "rag", "england_comparison"]]),
+        "measures_without_data": int(frame["value"].isna().sum()),
+    })
+
+
+assets = [indicator_forecasts, scorecard_periods, scorecard]

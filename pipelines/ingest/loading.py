@@ -1,0 +1,452 @@
+"""Moving deliveries from the landing folder into the warehouse, one source at a time.
+
+``load_raw``: new files (by content hash) are read, checked for personal identifiers and
+written as delivered to ``raw_<source>``; a re-issue for the same period supersedes the
+earlier delivery everywhere. ``stage``: pending deliveries are typed and validated into
+``stg_<source>``, failures into ``quarantine``. ``ingest`` does both in one pass, validating
+the frames just read instead of reading them back. New files are written a batch at a time
+(at most ``BATCH_ROWS`` rows), each batch in one transaction, so a killed run never leaves
+half a delivery behind, and a file already seen (same hash) is never read twice: re-running
+on the same files changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from pipelines.ingest.extracts import ROW, Extract, ExtractError, read_extract
+from pipelines.ingest.landing import DELIVERY, Entry, NotARegularFile, read_regular, scan
+from pipelines.ingest.parsing import DUCKDB_TYPES
+from pipelines.ingest.validation import check_many
+from pipelines.warehouse import read_sql
+from sources.catalogue import Source
+
+SQL = Path(__file__).parent / "sql"
+
+ORIGIN = {"source_file": "VARCHAR", "file_hash": "VARCHAR", ROW: "BIGINT",
+          "delivery_period": "VARCHAR", "loaded_at": "TIMESTAMP"}
+LIVE = ("pending", "loaded", "empty")
+_STRING_TYPES = {pa.string(): pd.StringDtype(na_value=pd.NA), pa.large_string(): pd.StringDtype(na_value=pd.NA)}  # statuses of the delivery currently in force for a period
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    # One transaction for the ~60 DDL / comment statements: one commit instead of one each.
+    con.execute("begin transaction")
+    try:
+        _ensure_tables(con, source)
+        con.execute("commit")
+    except Exception:
+        rollback(con)
+        raise
+
+
+def _ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    con.execute(read_sql(SQL / "ingest_tables.sql"))
+    raw_cols = ", ".join(f'"{c}" VARCHAR' for c in source.column_names)
+    stg_cols = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in source.columns)
+    origin = ", ".join(f'"{k}" {v}' for k, v in ORIGIN.items())
+    con.execute(f'create table if not exists "raw_{source.name}" ({raw_cols}, {origin})')
+    con.execute(f'create table if not exists "stg_{source.name}" ({stg_cols}, {origin})')
+    title = source.title.replace("'", "''")  # e.g. "Children's social care referrals"
+    con.execute(f"comment on table \"raw_{source.name}\" is "
+                f"'{title}: current deliveries exactly as delivered (text), with each row''s origin'")
+    con.execute(f"comment on table \"stg_{source.name}\" is "
+                f"'{title}: typed, validated rows of the current deliveries ({source.grain})'")
+    for c in source.columns:
+        text = c.description.replace("'", "''")
+        con.execute(f'comment on column "stg_{source.name}"."{c.name}" is \'{text}\'')
+
+
+@dataclass
+class FileOutcome:
+    file: str
+    status: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    message: str = ""
+
+
+def deliveries(source: Source, landing: Path, entries: list[Entry] | None = None) -> list[tuple[Path, str, int]]:
+    """Regular files of ``source`` in the landing folder, oldest delivery first: (path, period, version).
+    Links, folders, FIFOs, devices and names with control characters are never deliveries."""
+    found = []
+    for e in scan(landing) if entries is None else entries:
+        hit = source.match(e.path.name) if e.kind != "refused" else None
+        if hit:
+            found.append((e.path, hit[0], hit[1], e.mtime))
+    return [f[:3] for f in sorted(found, key=lambda f: (f[1], f[2], f[3], f[0].name))]
+
+
+def not_delivered(source: Source, entries: list[Entry]) -> list[Entry]:
+    """Landing entries that are not deliveries (unrecognised names, links, folders, ...) and
+    whose name belongs to ``source`` or is nearest to it: recorded in its load_log."""
+    return [e for e in entries if e.kind != DELIVERY and e.source.name == source.name
+            and not (e.kind != "refused" and source.match(e.path.name))]
+
+
+def reissue_key(digest: str, name: str) -> str:
+    """load_log identity of a re-issue byte-identical to an earlier delivery of its period
+    (``_v3`` = ``_v1``): the content hash with the file name, so both stay in the log."""
+    return hashlib.sha256(f"{digest}\0{name}".encode()).hexdigest()
+
+
+LOG_COLUMNS = ["source", "source_file", "file_hash", "period", "version", "status", "rows_read", "rows_refused",
+               "encoding", "message", "file_modified_at", "received_at"]
+
+
+class _Log:
+    """load_log rows of new files, written together (one insert, not one per file). ``flush``
+    before anything reads or updates load_log."""
+
+    def __init__(self, source: Source):
+        self.source, self.rows = source, []
+
+    def add(self, path, digest, period, version, status, *, rows_read=0, rows_refused=0, encoding=None,
+            message="", when=None, name=None, modified=None) -> None:
+        # lstat: the time of the landing entry itself, never of what a link points to
+        modified = path.lstat().st_mtime if modified is None else modified
+        self.rows.append((self.source.name, name or path.name, digest, period, version, status, rows_read,
+                          rows_refused, encoding, message, dt.datetime.fromtimestamp(modified).replace(microsecond=0),
+                          when or now()))
+
+    def flush(self, con) -> None:
+        if self.rows:
+            frame = pd.DataFrame(self.rows, columns=LOG_COLUMNS).astype({"encoding": "string"})
+            con.register("new_log_rows", frame)
+            con.execute(f"insert into load_log ({', '.join(LOG_COLUMNS)}) select * from new_log_rows")
+            con.unregister("new_log_rows")
+            self.rows = []
+
+
+def _insert(con, table: str, frames: list[pd.DataFrame], origins: list[dict]) -> None:
+    """Insert ``frames`` (one per delivery) into ``table`` in one statement, each row stamped with
+    its delivery's ``origins`` columns by a join (not by repeating them into every row here)."""
+    if not frames:
+        return
+    rows = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    rows = rows.assign(_delivery=np.repeat(np.arange(len(frames)), [len(f) for f in frames]))
+    # As Arrow: DuckDB scans Arrow columns directly (the pandas scan of the same frame is slower).
+    con.register("incoming_rows", pa.Table.from_pandas(rows, preserve_index=False))
+    con.register("incoming_origins", pd.DataFrame(origins).assign(_delivery=np.arange(len(origins))))
+    con.execute(f'insert into "{table}" by name select r.* exclude (_delivery), o.* exclude (_delivery) '
+                f'from incoming_rows r join incoming_origins o using (_delivery)')
+    con.unregister("incoming_rows")
+    con.unregister("incoming_origins")
+
+
+def _remove_delivery(con, source: Source, digest: str) -> None:
+    for table in (f"raw_{source.name}", f"stg_{source.name}"):
+        con.execute(f'delete from "{table}" where file_hash = ?', [digest])
+    con.execute("delete from quarantine where source = ? and file_hash = ?", [source.name, digest])
+
+
+def _quarantine_malformed(con, source, extract: Extract, when) -> None:
+    if not extract.malformed:
+        return
+    rows = pd.DataFrame({
+        "source": source.name, "source_file": extract.path.name, "file_hash": extract.file_hash,
+        ROW: [m[0] for m in extract.malformed], "column_name": None, "check_name": "record_shape",
+        "failure_value": None, "reason": [m[1] for m in extract.malformed], "quarantined_at": when,
+    })
+    con.register("malformed_rows", rows)
+    con.execute("insert into quarantine by name select * from malformed_rows")
+    con.unregister("malformed_rows")
+
+
+def _live(con, source: Source) -> dict[str, tuple[str, int, str]]:
+    """The delivery in force for each period: period -> (file_hash, version, source_file)."""
+    rows = con.execute(
+        "select period, file_hash, version, source_file from load_log where source = ? and status in (?, ?, ?) "
+        "order by version, received_at, source_file", [source.name, *LIVE]).fetchall()
+    return {period: (digest, version, name) for period, digest, version, name in rows}
+
+
+@dataclass
+class _Accepted:
+    """A delivery read in this run, waiting to be written to raw (and staged) with its batch."""
+    digest: str
+    name: str
+    period: str
+    extract: Extract
+    when: dt.datetime
+    status: str
+
+
+def load_raw(con: duckdb.DuckDBPyConnection, source: Source, landing: Path) -> list[FileOutcome]:
+    """Read new deliveries of ``source`` into ``raw_<source>``; returns what happened to each new file.
+
+    Their rows wait in ``raw_<source>`` as *pending* until ``stage`` validates them."""
+    return _load(con, source, landing, stage_now=False)[0]
+
+
+def ingest(con: duckdb.DuckDBPyConnection, source: Source,
+           landing: Path) -> tuple[list[FileOutcome], list[FileOutcome]]:
+    """``load_raw`` and ``stage`` in one pass: each batch of new deliveries is validated from the
+    frames just read (not read back from ``raw_<source>``) and written, raw, staged, quarantined
+    and logged, in one transaction. Deliveries left pending by an earlier run are staged too.
+    Returns (what happened to each new file, what staging did to each delivery)."""
+    loaded, staged = _load(con, source, landing, stage_now=True)
+    return loaded, staged + stage(con, source, tables_ready=True)
+
+
+def _read_one(path: Path, source: Source, known: set[str]) -> tuple[str, Extract | ExtractError | None]:
+    """(content hash, the file read as an extract or why it cannot be), reading its bytes once;
+    a file whose content was loaded before (``known``) is hashed but not parsed. A landing
+    entry that turned out not to be a regular file is refused unread (hash of its name)."""
+    try:
+        raw = read_regular(path)
+    except NotARegularFile as exc:
+        return hashlib.sha256(f"refused\0{path.name}".encode()).hexdigest(), \
+            ExtractError(path, exc.strerror.split(": ", 1)[-1], "refused")
+    except FileNotFoundError:
+        return "", None                   # removed since the scan: nothing to record
+    except OSError as exc:                # permissions, an I/O error: this file fails, the others load
+        return hashlib.sha256(f"unreadable\0{path.name}".encode()).hexdigest(), \
+            ExtractError(path, f"cannot be read: {exc.strerror or exc}", "failed")
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest in known:
+        return digest, None
+    try:
+        return digest, read_extract(path, source, raw=raw, digest=digest)
+    except ExtractError as exc:
+        if exc.status == "empty":   # no bytes, or no header: an empty delivery, in force like any other
+            frame = pd.DataFrame({c: pd.array([], dtype="string") for c in source.column_names})
+            frame.insert(0, ROW, pd.array([], dtype="Int64"))
+            return digest, Extract(path=path, file_hash=digest, encoding=None, frame=frame)
+        return digest, exc
+
+
+def rollback(con) -> None:
+    """Roll back after a failure without hiding it: a rollback that fails too (the disk is full,
+    the connection is gone) must not replace the error that explains what happened."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
+
+
+def _supersede(con, source: Source, period: str, by: str, notes: list[str]) -> None:
+    """Every other delivery in force for ``period`` leaves the warehouse; the log moves its
+    rows to rows_superseded. Only the newest delivery (highest version) is ever in force."""
+    old = con.execute(f"select file_hash, source_file from load_log where source = ? and period = ? "
+                      f"and status in ({', '.join('?' * len(LIVE))}) and file_hash <> ?",
+                      [source.name, period, *LIVE, by]).fetchall()
+    for digest, name in old:
+        _remove_delivery(con, source, digest)
+        con.execute("update load_log set status = 'superseded', superseded_by = ?, "
+                    "rows_superseded = rows_read - rows_refused, rows_loaded = 0, rows_quarantined = 0 "
+                    "where source = ? and file_hash = ?", [by, source.name, digest])
+        notes.append(f"replaces {name}")
+
+
+def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[FileOutcome], list[FileOutcome]]:
+    ensure_tables(con, source)
+    logged = con.execute("select source_file, file_hash from load_log where source = ?", [source.name]).fetchall()
+    seen = {h for _, h in logged}
+    handled = set(logged)             # (file name, key): this file, with this content, is already in the log
+    live = _live(con, source)
+    log = _Log(source)
+    outcomes, staged = [], []
+    batch: dict[str, _Accepted] = {}
+    entries = scan(landing)
+    # New files are written a batch at a time (at most BATCH_ROWS rows, one insert each), each
+    # batch in one transaction: a killed run leaves no delivery half-loaded, and NEET's ~126
+    # monthly files cost one insert and one commit rather than one each.
+    con.execute("begin transaction")
+    try:
+        for path, period, version in deliveries(source, landing, entries):
+            digest, extract = _read_one(path, source, seen)
+            if not digest:
+                continue
+            current = live.get(period)
+            key = digest
+            if (path.name, digest) in handled or (path.name, reissue_key(digest, path.name)) in handled:
+                continue
+            if digest in seen:
+                # The same bytes under another name: a copy, ignored (deliveries_accepted says so),
+                # unless it is a higher version than the delivery in force: the highest version
+                # always wins, whatever content came before it (a _v3 equal to a superseded _v1,
+                # or to the _v1 in force: a later _v2 must not then take over from it).
+                if not (current and version > current[1]):
+                    continue
+                key = reissue_key(digest, path.name)
+                if key in seen:
+                    continue
+                _, extract = _read_one(path, source, set())
+                if isinstance(extract, Extract):
+                    extract.file_hash = key
+            seen.add(key)
+            when = now()
+            if current and version < current[1]:
+                log.add(path, key, period, version, "superseded",
+                        message=f"older version than {current[2]}, which is already loaded for {period}")
+                outcomes.append(FileOutcome(path.name, "superseded", message="older version; not loaded"))
+                continue
+            if isinstance(extract, ExtractError):
+                log.add(path, key, period, version, extract.status, message=extract.message)
+                outcomes.append(FileOutcome(path.name, extract.status, message=extract.message))
+                continue
+            if extract.pii:
+                message = f"{path.name}: personal identifiers found (refused whole): " + "; ".join(str(f) for f in extract.pii)
+                log.add(path, key, period, version, "refused", rows_read=extract.rows_read,
+                        rows_refused=extract.rows_read, encoding=extract.encoding, message=message)
+                outcomes.append(FileOutcome(path.name, "refused", extract.rows_read, message=message))
+                continue
+            notes = list(extract.notes)
+            if extract.renamed_columns:
+                notes.append("renamed: " + ", ".join(f"{a} -> {b}" for a, b in extract.renamed_columns.items()))
+            if extract.dropped_columns:
+                notes.append("columns not in the catalogue, not loaded: " + ", ".join(extract.dropped_columns))
+            status = "pending" if extract.rows_read else "empty"
+            if status == "empty":
+                notes.append("empty delivery: the file has no records" if extract.encoding else
+                             "empty delivery: the file has no bytes or no header")
+            batch[key] = _Accepted(key, path.name, period, extract, when, status)
+            live[period] = (key, version, path.name)
+            _quarantine_malformed(con, source, extract, when)
+            log.add(path, key, period, version, status, rows_read=extract.rows_read,
+                    encoding=extract.encoding, message="; ".join(notes), when=when)
+            if current:
+                log.flush(con)
+                for gone in [d for d, a in batch.items() if a.period == period and d != key]:
+                    batch.pop(gone)  # superseded before its rows were written
+                _supersede(con, source, period, key, notes)
+                con.execute("update load_log set message = ? where source = ? and file_hash = ?",
+                            ["; ".join(notes), source.name, key])
+            outcomes.append(FileOutcome(path.name, status, extract.rows_read, message="; ".join(notes)))
+            if sum(len(a.extract.frame) for a in batch.values()) >= BATCH_ROWS:
+                log.flush(con)
+                staged += _write(con, source, list(batch.values()), stage_now)
+                batch.clear()
+                con.execute("commit")
+                con.execute("begin transaction")
+        for e in not_delivered(source, entries):
+            if e.key not in seen:      # recorded once while it stays as it is
+                seen.add(e.key)
+                log.add(e.path, e.key, e.period, e.version, e.kind, message=e.message, name=e.name,
+                        modified=e.mtime)
+                outcomes.append(FileOutcome(e.name, e.kind, message=e.message))
+        log.flush(con)
+        staged += _write(con, source, list(batch.values()), stage_now)
+        con.execute("commit")
+    except Exception:
+        rollback(con)
+        raise
+    return outcomes, staged
+
+
+def _write(con, source: Source, batch: list[_Accepted], stage_now: bool) -> list[FileOutcome]:
+    """Insert a batch's rows into ``raw_<source>`` in one statement; validate and stage them if asked."""
+    written = [a for a in batch if len(a.extract.frame)]
+    _insert(con, f"raw_{source.name}", [a.extract.frame for a in written],
+            [{"source_file": a.name, "file_hash": a.digest, "delivery_period": a.period, "loaded_at": a.when}
+             for a in written])
+    pending = [a for a in batch if a.status == "pending"]
+    if not stage_now or not pending:
+        return []
+    # Exactly what ``stage`` would read back from raw: the frame alone (malformed records are
+    # already in quarantine, written by the load).
+    extracts = [Extract(path=Path(a.name), file_hash=a.digest, encoding=a.extract.encoding, frame=a.extract.frame)
+                for a in pending]
+    meta = [(a.digest, a.name, a.period, a.extract.rows_read, a.extract.encoding) for a in pending]
+    return _stage_batch(con, source, meta, extracts)
+
+
+BATCH_ROWS = 1_000_000  # pending deliveries validated together, at most this many rows (bounds memory)
+
+
+def _batches(pending: list[tuple], limit: int = BATCH_ROWS) -> list[list[tuple]]:
+    batches, current, size = [], [], 0
+    for p in pending:
+        rows = p[3] or 0
+        if current and size + rows > limit:
+            batches.append(current)
+            current, size = [], 0
+        current.append(p)
+        size += rows
+    return batches + ([current] if current else [])
+
+
+def stage(con: duckdb.DuckDBPyConnection, source: Source, tables_ready: bool = False) -> list[FileOutcome]:
+    """Validate pending deliveries of ``source`` into ``stg_<source>`` and ``quarantine``.
+
+    Pending deliveries are read back and validated together, a batch at a time (one pandera
+    pass per batch; keys still judged per delivery), and each batch is written in one
+    transaction: a delivery is always staged whole or not at all. ``tables_ready``: the caller
+    has just made sure the source's tables exist (``ensure_tables``).
+    """
+    if not tables_ready:
+        ensure_tables(con, source)
+    pending = con.execute(
+        "select file_hash, source_file, period, rows_read, encoding from load_log "
+        "where source = ? and status = 'pending' order by received_at, source_file", [source.name]).fetchall()
+    outcomes = []
+    cols = ", ".join(f'"{c}"' for c in [ROW, *source.column_names])
+    for batch in _batches(pending):
+        hashes = [p[0] for p in batch]
+        rows = con.sql(f'select file_hash, {cols} from "raw_{source.name}" where file_hash in '
+                       f'(select unnest($hashes::varchar[])) order by file_hash, "{ROW}"',
+                       params={"hashes": hashes}).to_arrow_table()
+        frame_all = rows.to_pandas(types_mapper=_STRING_TYPES.get)
+        frame_all = frame_all.astype({c: "string" for c in source.column_names}).astype({ROW: "Int64"})
+        by_hash = dict(tuple(frame_all.groupby("file_hash", sort=False)))
+        extracts = []
+        for digest, name, period, rows_read, encoding in batch:
+            frame = by_hash.get(digest, frame_all.iloc[:0]).drop(columns="file_hash").reset_index(drop=True)
+            extracts.append(Extract(path=Path(name), file_hash=digest, encoding=encoding, frame=frame))
+        con.execute("begin transaction")
+        try:
+            outcomes += _stage_batch(con, source, batch, extracts)
+            con.execute("commit")
+        except Exception:
+            rollback(con)
+            raise
+    return outcomes
+
+
+def _stage_batch(con, source: Source, batch: list[tuple], extracts: list[Extract]) -> list[FileOutcome]:
+    """Validate ``extracts`` (pending deliveries, ``batch`` = their load-log rows) and write the
+    valid rows, the quarantined ones and the counts. The caller holds the transaction."""
+    hashes = [p[0] for p in batch]
+    results = check_many(extracts, source)
+    when = now()
+    _insert(con, f"stg_{source.name}", [r.valid for r in results],
+            [{"source_file": p[1], "file_hash": p[0], "delivery_period": p[2], "loaded_at": when} for p in batch])
+    bad_parts = []
+    for (digest, name, *_), extract, result in zip(batch, extracts, results):
+        if not len(result.quarantine):
+            continue
+        # File, row, column, check, the failing value and why: never the whole record.
+        bad_parts.append(result.quarantine.assign(
+            source=source.name, source_file=name, file_hash=digest, quarantined_at=when))
+    if bad_parts:
+        con.register("bad_rows", pd.concat(bad_parts, ignore_index=True))
+        con.execute("insert into quarantine by name select * from bad_rows")
+        con.unregister("bad_rows")
+    counts = pd.DataFrame({"file_hash": hashes, "rows_loaded": [r.rows_loaded for r in results]})
+    con.register("batch_counts", counts)
+    con.execute(
+        "update load_log set status = 'loaded', rows_loaded = c.rows_loaded, "
+        "rows_quarantined = coalesce(q.n, 0), validated_at = ? "
+        "from batch_counts c left join (select file_hash, count(distinct source_row) n from quarantine "
+        "where source = ? group by file_hash) q on q.file_hash = c.file_hash "
+        "where load_log.source = ? and load_log.file_hash = c.file_hash", [when, source.name, source.name])
+    con.unregister("batch_counts")
+    quarantined = dict(con.execute(
+        "select file_hash, rows_quarantined from load_log where source = ? and file_hash in "
+        "(select unnest(?::varchar[]))", [source.name, hashes]).fetchall())
+    return [FileOutcome(name, "loaded", rows_read, result.rows_loaded, quarantined[digest])
+            for (digest, name, period, rows_read, _), result in zip(batch, results)]

@@ -1,0 +1,185 @@
+"""Typing and validating one delivery: every record ends up valid or quarantined with its reasons.
+
+Order of judgement, and why: a summary ("Total") row or a record with the wrong number of
+fields is not data; a cell that does not parse as its type cannot be checked further; the
+rest goes through the source's pandera schema (lazy, so every failure is reported).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+import schemas
+from pipelines.ingest.extracts import ROW, Extract
+from pipelines.ingest.parsing import parse_frame
+from sources.catalogue import Source
+
+QUARANTINE_COLUMNS = [ROW, "column_name", "check_name", "failure_value", "reason"]
+MAX_CELL_CHARS = 10_000  # longer than any value an extract column can hold
+SUMMARY_WORDS = {"total", "totals", "grand total", "sub total", "subtotal"}
+
+
+@dataclass
+class Checked:
+    valid: pd.DataFrame       # typed catalogue columns + source_row
+    quarantine: pd.DataFrame  # QUARANTINE_COLUMNS, one row per failure (a record may fail several checks)
+    rows_read: int
+
+    @property
+    def rows_quarantined(self) -> int:
+        return int(self.quarantine[ROW].nunique()) if len(self.quarantine) else 0
+
+    @property
+    def rows_loaded(self) -> int:
+        return len(self.valid)
+
+
+def _summary_rows(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Rows with a cell that reads 'Total' (or a variant). Only cells that contain 'total' in
+    any case, or any non-ASCII character (whose lower case Arrow and Python might not agree
+    on), are judged exactly; an Arrow pass finds them."""
+    hit = pd.Series(False, index=frame.index)
+    for col in columns:
+        cells = pa.array(frame[col])
+        maybe = pc.fill_null(pc.or_(pc.match_substring(cells, "total", ignore_case=True),
+                                    pc.invert(pc.string_is_ascii(cells))), False).to_numpy(zero_copy_only=False)
+        if maybe.any():
+            exact = frame[col][maybe].str.strip().str.lower().isin(SUMMARY_WORDS).fillna(False)
+            hit[exact.index[exact.to_numpy(dtype=bool)]] = True
+    return hit
+
+
+def _cell_lengths(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Characters per cell (0 for a missing one), as ``str.len`` counts them."""
+    return pd.DataFrame({c: pc.fill_null(pc.utf8_length(pa.array(frame[c])), 0).to_numpy(zero_copy_only=False)
+                         for c in columns}, index=frame.index)
+
+
+def check(extract: Extract, source: Source) -> Checked:
+    return check_many([extract], source)[0]
+
+
+def _without_key(source: Source):
+    """The source's schema with the key-uniqueness rule taken out (judged per delivery instead)."""
+    dfs = copy.deepcopy(schemas.get(source.name).to_schema())
+    dfs.unique = None
+    return dfs
+
+
+def _key_failures(typed: pd.DataFrame, delivery: pd.Series, source: Source) -> pd.DataFrame:
+    """Duplicate keys within each delivery, by the schema's own key rule and wording.
+
+    One vectorised pass finds the rows whose key recurs within their delivery; only those
+    go to pandera, in one pass for the whole batch (every other rule has already been judged
+    on the whole batch), so every reported failure is pandera's.
+    """
+    schema = schemas.get(source.name).to_schema()
+    key = [schema.unique] if isinstance(schema.unique, str) else list(schema.unique or [])
+    if not key or typed.empty:
+        return pd.DataFrame(columns=schemas.FAILURE_COLUMNS)
+    keys = typed[key].assign(_delivery=delivery.to_numpy())
+    dup = keys.duplicated(keep=False).to_numpy()
+    return schemas.key_failures(schema, keys[dup], within="_delivery")
+
+
+def check_many(extracts: list[Extract], source: Source) -> list[Checked]:
+    """``check`` for several deliveries of one source at once: one pass of typing and one
+    pandera call for all of them (the per-call overhead dominates small monthly files), with
+    key uniqueness still judged within each delivery. Results are exactly those of checking
+    each delivery on its own."""
+    if not extracts:
+        return []
+    frames = [e.frame for e in extracts]
+    delivery = pd.Series(np.repeat(np.arange(len(frames)), [len(f) for f in frames]))
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+    parts = []
+    for d, extract in enumerate(extracts):
+        if extract.malformed:
+            parts.append(pd.DataFrame({
+                "_delivery": d,
+                ROW: [m[0] for m in extract.malformed], "column_name": None, "check_name": "record_shape",
+                "failure_value": None, "reason": [m[1] for m in extract.malformed],
+            }))
+
+    # A cell far longer than any real value (a broken export, a pasted document) is judged
+    # first: it is quarantined with its record, and the rest of the delivery still loads.
+    lengths = _cell_lengths(frame, source.column_names)
+    too_long = (lengths > MAX_CELL_CHARS).to_numpy()
+    if too_long.any():
+        rows, cols = np.nonzero(too_long)
+        names = [source.column_names[c] for c in cols]
+        sizes = lengths.to_numpy()[rows, cols].astype(int)
+        parts.append(pd.DataFrame({
+            "_delivery": delivery.to_numpy()[rows], ROW: frame[ROW].to_numpy()[rows], "column_name": names,
+            "check_name": "field_too_long",
+            "failure_value": [str(frame.iloc[r][n])[:50] + "..." for r, n in zip(rows, names)],
+            "reason": [f"{n} is {z:,} characters long (limit {MAX_CELL_CHARS:,})" for n, z in zip(names, sizes)],
+        }))
+    long_rows = pd.Series(too_long.any(axis=1), index=frame.index)
+
+    summary = _summary_rows(frame, source.column_names) & ~long_rows
+    if summary.any():
+        parts.append(pd.DataFrame({
+            "_delivery": delivery[summary].to_numpy(),
+            ROW: frame.loc[summary, ROW].to_numpy(), "column_name": None, "check_name": "summary_row",
+            "failure_value": "Total", "reason": "a summary (Total) row, not a record",
+        }))
+    body = frame[~summary & ~long_rows]
+
+    typed, parse_errors = parse_frame(body, source.columns)
+    if len(parse_errors):
+        parts.append(pd.DataFrame({
+            "_delivery": delivery[parse_errors["index"]].to_numpy(),
+            ROW: body.loc[parse_errors["index"], ROW].to_numpy(), "column_name": parse_errors["column"].to_numpy(),
+            "check_name": parse_errors["check"].to_numpy(), "failure_value": parse_errors["value"].to_numpy(),
+            "reason": (parse_errors["column"] + ": " + parse_errors["reason"]).to_numpy(),
+        }))
+    parsed_ok = ~typed.index.isin(parse_errors["index"]) if len(parse_errors) else slice(None)
+    candidates = typed.loc[parsed_ok]
+
+    if len(extracts) == 1:
+        fails = schemas.failures(schemas.get(source.name), candidates)
+    else:
+        fails = schemas.failures(_without_key(source), candidates)
+        whole = fails["check"].isin(["missing column", "unexpected column"]) | \
+            fails["reason"].astype("string").str.contains("could not run", regex=False).fillna(False)
+        if whole.any():  # a failure that condemns a whole frame must be judged per delivery
+            return [check_many([e], source)[0] for e in extracts]
+        fails = pd.concat([fails, _key_failures(candidates, delivery[candidates.index], source)],
+                          ignore_index=True) if len(fails) else _key_failures(candidates, delivery[candidates.index],
+                                                                                source)
+    if len(fails):
+        parts.append(pd.DataFrame({
+            "_delivery": delivery[fails["index"]].to_numpy(),
+            ROW: body.loc[fails["index"], ROW].to_numpy(), "column_name": fails["column"].to_numpy(),
+            "check_name": fails["check"].astype("string").to_numpy(),
+            "failure_value": fails["value"].astype("string").to_numpy(), "reason": fails["reason"].to_numpy(),
+        }))
+
+    columns = ["_delivery", *QUARANTINE_COLUMNS]
+    quarantine = (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns))
+    quarantine = quarantine.astype({"_delivery": "int64", ROW: "Int64", "column_name": "string",
+                                    "check_name": "string", "failure_value": "string", "reason": "string"})
+    bad = pd.MultiIndex.from_arrays([quarantine["_delivery"].to_numpy(), quarantine[ROW].to_numpy()])
+    cand_d = delivery[candidates.index].to_numpy()
+    cand_row = body.loc[candidates.index, ROW].to_numpy()
+    keep = ~pd.MultiIndex.from_arrays([cand_d, cand_row]).isin(bad[quarantine[ROW].notna().to_numpy()])
+    valid = candidates[keep].assign(**{ROW: cand_row[keep]})[[ROW, *source.column_names]]
+    valid_d = cand_d[keep]
+    # Split by delivery with one sort and slices (valid rows are already in delivery order),
+    # not one mask over the whole batch per delivery (NEET: 126 deliveries a batch).
+    quarantine = quarantine.iloc[np.argsort(quarantine["_delivery"].to_numpy(), kind="stable")]
+    q_d = quarantine["_delivery"].to_numpy()
+    quarantine = quarantine.drop(columns="_delivery")
+    deliveries = np.arange(len(extracts) + 1)
+    v_at, q_at = np.searchsorted(valid_d, deliveries), np.searchsorted(q_d, deliveries)
+    return [Checked(valid=valid.iloc[v_at[d]:v_at[d + 1]].reset_index(drop=True),
+                    quarantine=quarantine.iloc[q_at[d]:q_at[d + 1]].reset_index(drop=True),
+                    rows_read=extract.rows_read)
+            for d, extract in enumerate(extracts)]

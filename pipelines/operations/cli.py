@@ -1,0 +1,256 @@
+"""``oba``: the analyst's command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from pipelines.settings import paths as resolve_paths
+
+
+def cmd_generate(args) -> int:
+    from sources.generate import generate
+
+    p = resolve_paths(args.data_dir).ensure()
+    out = Path(args.out).resolve() if args.out else p.landing
+    statutory = Path(args.statutory).resolve() if args.statutory else None
+    manifest = generate(out, scale=args.scale, seed=args.seed, statutory_dir=statutory)
+    files = manifest.get("files", manifest)
+    print(f"Wrote {len(files)} demo extracts to {out} (scale {args.scale}, seed {args.seed}).")
+    if statutory:
+        print(f"Wrote the statutory returns to {statutory} (for oba prepare; they identify children, "
+              f"keep them out of the landing folder).")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from pipelines.ingest.validate_file import report
+
+    text, ok = report(Path(args.file), args.source, limit=args.limit)
+    print(text)
+    return 0 if ok else 1
+
+
+def cmd_prepare(args) -> int:
+    from pipelines.prepare import PrepareError, prepare
+    from pipelines.prepare.keys import KeyError_
+
+    p = resolve_paths(args.data_dir).ensure()
+    options = {"postcode_lookup": Path(args.postcode_lookup) if args.postcode_lookup else None,
+               "school_phases": Path(args.school_phases) if args.school_phases else None,
+               "without_sen_needs": args.without_sen_needs}
+    try:
+        result = prepare(args.format, [Path(f) for f in args.files], p, key_path=args.key_file,
+                         partial_years=args.partial_years, **options)
+    except (PrepareError, KeyError_) as exc:
+        print(f"Refused: {exc}", file=sys.stderr)
+        return 1
+    print(result.report())
+    print(f"Landing folder: {p.landing}; manifest: {p.data_dir / 'prepare_manifest.json'}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from pipelines.operations.runner import run
+
+    p = resolve_paths(args.data_dir)
+    summary = run(p, args.select or None, force=args.force)
+    print(summary.report())
+    _print_awaited(p)
+    # Non-zero for a failed step or a failed blocking check; warnings (freshness) do not fail a run.
+    return 0 if summary.ok else 1
+
+
+def _print_awaited(p) -> None:
+    """The turn-the-curve parts the board paper prints as "awaited" (end of a run)."""
+    from pipelines.operations.status import awaited_report
+
+    text = awaited_report(p)
+    if text:
+        print(text)
+
+
+def cmd_status(args) -> int:
+    from pipelines.operations.status import report
+
+    text, ok = report(resolve_paths(args.data_dir), runs=args.runs)
+    print(text)
+    return 0 if ok else 1
+
+
+def cmd_demo(args) -> int:
+    from pipelines.operations.runner import run
+    from sources.generate import generate
+
+    p = resolve_paths(args.data_dir).ensure()
+    if args.fresh or not any(p.landing.iterdir()):
+        generate(p.landing, scale=args.scale, seed=args.seed)
+        print(f"Generated demo extracts in {p.landing}")
+    else:
+        print(f"Using the extracts already in {p.landing} (--fresh to regenerate)")
+    manifest = p.landing.parent / "demo_manifest.json"
+    if manifest.exists() and not os.environ.get("OBA_AS_AT"):
+        # The demo data are a snapshot; judge freshness on its date, not today's.
+        import json
+        os.environ["OBA_AS_AT"] = json.loads(manifest.read_text()).get("as_at", "")
+    summary = run(p)
+    print(summary.report())
+    _print_awaited(p)
+    oba = oba_command()
+    print(f"""
+Where things are (data directory {p.data_dir}):
+  landing folder   {p.landing}
+  warehouse        {p.warehouse}   (open read-only: {shell_command(p)})
+  board papers     {p.papers}
+  data quality     {p.quality / "data_docs" / "index.html"}   (Great Expectations Data Docs, offline)
+Next:
+  {shell_command(p):<27}the warehouse in a read-only SQL shell (.tables, .help)
+  {oba + " status":<27}load log and freshness per source
+  make ui                    the Dagster UI (http://127.0.0.1:3000)
+  {oba} validate FILE --source NAME   check an extract before dropping it in the landing folder""")
+    return 0 if summary.ok else 1
+
+
+def oba_command() -> str:
+    """``oba`` as this process was started (``.venv/bin/oba`` from ``make demo``), so the
+    commands printed can be pasted as they are, whether or not the virtualenv is on PATH."""
+    oba = Path(sys.argv[0])
+    return str(oba) if oba.name == "oba" and str(oba.parent) not in ("", ".") else "oba"
+
+
+def shell_command(p) -> str:
+    """The command that opens ``p.warehouse`` read-only in the SQL shell (``oba sql``)."""
+    exe = oba_command()
+    return f"{exe} sql" if resolve_paths().warehouse == p.warehouse else f"{exe} sql {p.warehouse}"
+
+
+def cmd_paper(args) -> int:
+    import duckdb
+
+    from pipelines.outputs import gather
+    from pipelines.outputs import render
+    from pipelines.outputs import workbook
+
+    p = resolve_paths(args.data_dir).ensure()
+    if not p.warehouse.exists():
+        print(f"No published warehouse at {p.warehouse}: run `oba run` first.", file=sys.stderr)
+        return 1
+    # The published file, read-only: never blocks (or waits for) a pipeline run.
+    with duckdb.connect(str(p.warehouse), read_only=True) as con:
+        try:
+            paper = render.write(con, p.papers, args.period, with_pdf=not args.no_pdf, data_dir=p.data_dir)
+        except ValueError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+        book = p.exports / f"oba_scorecard_{paper.period}.xlsx"
+        workbook.write(con, book, data=gather.gather(con, paper.period, data_dir=p.data_dir))
+    print(f"Board paper {paper.period}: {paper.measures} measures, {paper.charts} charts")
+    for f in (paper.html, paper.pdf, book):
+        if f:
+            print(f"  {f}")
+    if paper.awaited:
+        print(f"Turn the curve awaited ({len(paper.awaited)} indicator(s)):")
+        print("\n".join(f"  {ln}" for ln in paper.awaited))
+    return 0
+
+
+def cmd_sql(args) -> int:
+    from pipelines.operations.sqlshell import main as shell
+
+    path = Path(args.warehouse).expanduser() if args.warehouse else resolve_paths(args.data_dir).warehouse
+    return shell(path, command=args.command_text, csv=args.csv, max_rows=args.max_rows)
+
+
+def cmd_ui(args) -> int:
+    from pipelines.operations.runner import dagster_home
+
+    p = resolve_paths(args.data_dir).ensure()
+    # The dagster beside this interpreter: the virtualenv need not be on PATH (make ui).
+    venv_bin = str(Path(sys.executable).parent)
+    env = dict(os.environ, DAGSTER_HOME=str(dagster_home(p)), OBA_DATA_DIR=str(p.data_dir),
+               PATH=venv_bin + os.pathsep + os.environ.get("PATH", ""))
+    argv = ["dagster", "dev", "-m", "pipelines.definitions", "-h", args.host, "-p", str(args.port)]
+    print(f"DAGSTER_HOME={env['DAGSTER_HOME']} {' '.join(argv)}")
+    os.execvpe(argv[0], argv, env)
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="oba", description="Early Help OBA indicator pipeline")
+    ap.add_argument("--data-dir", help="data directory (default: $OBA_DATA_DIR or ./data)")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("generate", help="write synthetic demo extracts into the landing folder")
+    g.add_argument("--out", help="folder to write to (default: <data dir>/landing)")
+    g.add_argument("--scale", type=float, default=1.0, help="1 = B&NES; 10 = a large county")
+    g.add_argument("--seed", type=int, default=2026)
+    g.add_argument("--statutory", help="also write CIN census, Annex A and school census returns into this folder")
+    g.set_defaults(func=cmd_generate)
+
+    v = sub.add_parser("validate", help="check an extract against its schema before dropping it in")
+    v.add_argument("file")
+    v.add_argument("--source", required=True, help="source name from the catalogue, e.g. neet")
+    v.add_argument("--limit", type=int, default=20, help="failures to list")
+    v.set_defaults(func=cmd_validate)
+
+    pr = sub.add_parser("prepare", help="turn statutory returns (Annex A, CIN census, school census) into "
+                                        "anonymised extracts in the landing folder")
+    pr.add_argument("format", choices=["annex-a", "cin-census", "school-census"])
+    pr.add_argument("files", nargs="+", help="the return's file(s); give every file of a period together")
+    pr.add_argument("--key-file", help="pseudonymisation key (default: $OBA_KEY_FILE or ~/.config/oba/pseudonym.key; "
+                                       "created 0600 on first use)")
+    pr.add_argument("--postcode-lookup", help="CSV postcode,ward_code: ward of a child's postcode where a list has one")
+    pr.add_argument("--school-phases", help="school census: CSV school,phase (the school id as the export writes it); "
+                                           "default: phase from the year group")
+    pr.add_argument("--without-sen-needs", action="store_true",
+                    help="school census: no senneeds table; SEN primary need written blank")
+    pr.add_argument("--partial-years", action="store_true",
+                    help="also write years the files cover only in part (otherwise dropped, with the reason)")
+    pr.set_defaults(func=cmd_prepare)
+
+    r = sub.add_parser("run", help="materialise everything (or --select assets) headlessly")
+    r.add_argument("--select", nargs="*", help="asset keys, e.g. raw_neet stg_neet")
+    r.add_argument("--force", action="store_true",
+                   help="run even when landing files, definitions and code are unchanged since the last publication")
+    r.set_defaults(func=cmd_run)
+
+    st = sub.add_parser("status", help="run history and freshness per source, from the published warehouse")
+    st.add_argument("--runs", type=int, default=10, help="runs to list")
+    st.set_defaults(func=cmd_status)
+
+    d = sub.add_parser("demo", help="generate demo extracts (if none), materialise everything, write a paper")
+    d.add_argument("--scale", type=float, default=1.0)
+    d.add_argument("--seed", type=int, default=2026)
+    d.add_argument("--fresh", action="store_true", help="regenerate the demo extracts")
+    d.set_defaults(func=cmd_demo)
+
+    pp = sub.add_parser("paper", help="write the board paper (HTML, PDF) and scorecard workbook")
+    pp.add_argument("--period", help="calendar quarter (2026-Q1) or month (2026-03); default: latest data")
+    pp.add_argument("--no-pdf", action="store_true", help="HTML only (skips Chromium)")
+    pp.set_defaults(func=cmd_paper)
+
+    q = sub.add_parser("sql", help="query the published warehouse read-only (a SQL shell)",
+                       description="A read-only SQL shell on the published warehouse: type SQL at the D prompt "
+                                   "(.tables, .describe TABLE, .csv FILE, .help), or give a query with -c, "
+                                   "or pipe SQL in.")
+    q.add_argument("warehouse", nargs="?", help="warehouse file (default: <data dir>/warehouse/oba.duckdb)")
+    q.add_argument("-c", "--command", dest="command_text", metavar="SQL", help="run this SQL and exit")
+    q.add_argument("--csv", metavar="FILE", help="write the query's result to FILE as CSV")
+    q.add_argument("--max-rows", type=int, default=40, help="rows shown on screen (default 40)")
+    q.set_defaults(func=cmd_sql)
+
+    u = sub.add_parser("ui", help="start the Dagster UI with a persistent DAGSTER_HOME")
+    u.add_argument("--host", default="127.0.0.1")
+    u.add_argument("--port", type=int, default=3000)
+    u.set_defaults(func=cmd_ui)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,241 @@
+"""What the paper says: the template's context, built from ``PaperData``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from indicators import turn_the_curve
+from pipelines.outputs import charts
+from pipelines.outputs import cover
+from pipelines.outputs import fmt
+from pipelines.outputs import quality_annex as quality
+from pipelines.outputs import summary
+from pipelines.outputs.gather import PaperData
+from pipelines.settings import la_code
+
+# Widths (per cent of the page) chosen so the longest word of each column fits whole.
+SCORECARD_COLUMNS = [("Indicator and headline measure", 22), ("Period", 8), ("Latest (95% CI)", 13),
+                     ("Trend", 12), ("Forecast", 9), ("Target", 8), ("RAG", 8), ("England", 9),
+                     ("Neighbours (mean)", 11)]
+SUPPORTING_COLUMNS = ["Measure", "Period", "Latest", "95% CI", "Numerator", "Denominator",
+                      "Previous", "Trend", "RAG", "England"]
+CI_METHODS = {
+    "wilson": "Wilson score interval (proportions)",
+    "byar": "Byar's method; exact Poisson below 10 events (counts)",
+    "rate": "Byar's method on the numerator, denominator taken as exact (rates)",
+    "mean": "Student t interval (means)",
+    "newcombe": "Newcombe's method (difference of two proportions)",
+    "welch": "Welch interval (difference of two means)",
+    "none": "no interval",
+}
+METHODS = [
+    "Confidence intervals are 95% intervals computed with the methods public-health indicator tools use "
+    "(PHE/OHID Fingertips technical guide): Wilson score for proportions, Byar's method for counts and "
+    "rates (exact Poisson below 10 events), Student t for means, Newcombe's method for gaps between two "
+    "proportions and Welch's for gaps between two means.",
+    "Trend is the Fingertips recent trend: the five most recent periods with no gap or break, a "
+    "chi-square test for trend for proportions, weighted regression otherwise, significant at 99.8%, "
+    "and only if no single period makes it; fewer than five periods: cannot be calculated. With the "
+    "measure's polarity it reads as getting better, getting worse or no significant change.",
+    "The turn-the-curve baseline is a line fitted to the same recent periods (on the logit scale for "
+    "percentages, the log scale for rates and counts, so it stays within the possible range) and "
+    "projected three periods ahead, with a 95% prediction interval: where the line goes if nothing "
+    "changes.",
+    "A benchmark (England, the region, the mean of the ten DfE statistical neighbours) is compared with "
+    "our value of the same period, the latest with a published figure: 'similar' when it lies inside "
+    "our confidence interval, otherwise better or worse according to polarity. RAG: "
+    "green = target met, amber = missed by no more than the stated tolerance, red = missed by more.",
+    "The period of this paper is a calendar quarter (or month): for every measure it shows the latest "
+    "period (financial, academic or calendar year) that had ended by the end of the quarter. 'Data as at' "
+    "is the date of the newest data received (the end of the latest period delivered, or the day a "
+    "delivery was received if its period was still running); a paper is only written for a period "
+    "complete by then.",
+    "Comparators are published figures (DfE Local Authority Interactive Tool and DfE statistics) for the "
+    "latest period published up to the measure's own, named beside each figure. Quartile band A is the best "
+    "quarter of English authorities, D the worst; rank 1 is the best. The spine chart places each measure "
+    "between the worst and the best authority, with the middle half shaded.",
+]
+
+
+def _benchmark(r, col: str) -> str:
+    """A benchmark value, with its period when it is not the row's own: the verdict beside
+    it compares our value of that same period (scorecard.benchmark_period)."""
+    text = fmt.value(r.get(col), r.get("unit"))
+    period = r.get("benchmark_period")
+    if fmt.missing(period) or fmt.missing(r.get(col)) or str(period) == str(r.get("period")):
+        return text
+    return f"{text} ({period})"
+
+
+def _headline_cells(r: pd.Series) -> dict:
+    unit = r["unit"]
+    symbol, words = fmt.arrow(r.get("trend"))
+    return dict(indicator_id=r["indicator_id"], measure=r["title"],
+                period=fmt.MISSING if fmt.missing(r["period"]) else r["period"], value=fmt.value(r["value"], unit),
+                ci=fmt.ci(r["ci_lower"], r["ci_upper"], unit), arrow=symbol, trend=words,
+                forecast=fmt.value(r.get("forecast_value"), unit), target=fmt.value(r.get("target"), unit),
+                rag=r.get("rag") if r.get("rag") in ("green", "amber", "red") else None,
+                england=fmt.value(r.get("england_value"), unit), sn=fmt.value(r.get("sn_value"), unit),
+                bench_period=None if fmt.missing(r.get("benchmark_period")) else str(r["benchmark_period"]))
+
+
+def _supporting(rows: pd.DataFrame) -> list[tuple[str, list[list[str]]]]:
+    out = []
+    for key, label in fmt.OBA_LABEL.items():
+        g = rows[rows["oba_question"] == key]
+        if g.empty:
+            continue
+        out.append((label, [[r.title, fmt.MISSING if fmt.missing(r.period) else str(r.period), fmt.value(r.value, r.unit), fmt.ci(r.ci_lower, r.ci_upper, r.unit),
+                             fmt.number(r.numerator, "count"), fmt.number(r.denominator, "count"),
+                             fmt.value(r.previous_value, r.unit), fmt.arrow(r.trend)[1],
+                             fmt.MISSING if fmt.missing(r.rag) else str(r.rag), _benchmark(r._asdict(), "england_value")]
+                            for r in g.itertuples()]))
+    return out
+
+
+AWAITED = "awaited"
+
+
+def curve_parts(curve: pd.DataFrame, indicator: str, period) -> dict:
+    """The four turn-the-curve parts of ``indicator`` for ``period``; a part with no text
+    is marked awaited (and so is every part before the first complete period)."""
+    mine = curve[(curve["indicator"] == indicator) & (curve["period"] == str(period))] if not fmt.missing(period) \
+        else curve.iloc[:0]
+    parts = []
+    for part in turn_the_curve.PARTS:
+        got = mine[mine["part"] == part].sort_values("item")
+        entry = dict(key=part, title=turn_the_curve.PART_LABEL[part], awaited=got.empty)
+        if part == "actions":
+            entry["rows"] = [[a.text, a.owner or AWAITED,
+                              a.due.strftime("%d %b %Y") if isinstance(a.due, dt.date) else AWAITED]
+                             for a in got.itertuples()]
+        else:
+            entry["items"] = got["text"].tolist()
+        parts.append(entry)
+    authors = sorted({a for a in mine["author"].dropna()})
+    return dict(parts=parts, authors=", ".join(authors), period=None if fmt.missing(period) else str(period))
+
+
+def _definition(r) -> str:
+    den = r.denominator_definition
+    return f"Numerator: {r.numerator_definition}" + ("" if fmt.missing(den) else f" Denominator: {den}")
+
+
+def _compared(r: pd.Series, region: str) -> str:
+    """England, region and neighbours with their period, verdicts, quartile band and rank."""
+    unit, period = r["unit"], r.get("benchmark_period")
+    if fmt.missing(period):
+        return "No published comparator for this measure."
+    bits = []
+    for col, verdict, who in (("england_value", "vs_england", "England"), ("region_value", "vs_region", region),
+                              ("sn_value", "vs_sn", "statistical neighbours' mean")):
+        v = r.get(col)
+        if fmt.missing(v):
+            continue
+        judged = r.get(verdict)
+        bits.append(f"{who} {fmt.value(v, unit)}" + (f" ({judged})" if isinstance(judged, str) and judged else ""))
+    text = f"Published comparators for {period}: " + ("; ".join(bits) if bits else "none published") + "."
+    if bits and str(period) != str(r.get("period")):
+        # The verdicts compare like with like (scorecard.benchmark_period): say which of our values.
+        text += f" Verdicts set our {period} value against them; no comparator is published for {r.get('period')} yet."
+    if not fmt.missing(r.get("quartile_band")):
+        text += f" Quartile band {charts.QUARTILE_WORDS.get(str(r['quartile_band']), r['quartile_band'])}"
+        if not fmt.missing(r.get("national_rank")) and not fmt.missing(r.get("n_las")):
+            text += f", ranked {int(r['national_rank'])} of {int(r['n_las'])} English authorities (1 = best)"
+        text += "."
+    return text
+
+
+def _spine_items(data: PaperData, measures: pd.DataFrame) -> list[dict]:
+    from pipelines.outputs import comparators
+
+    items = []
+    bench = data.benchmarks
+    for _, r in measures.iterrows():
+        period = r.get("benchmark_period")
+        # Worst and best need a direction: a measure with no polarity has no place on the spine.
+        if fmt.missing(period) or r["polarity"] not in ("higher", "lower"):
+            continue
+        vals = data.authorities[(data.authorities["measure_id"] == r["measure_id"])
+                                & (data.authorities["period"] == str(period))]
+        spread = comparators.spine(vals, r["polarity"])
+        b = bench[(bench["measure_id"] == r["measure_id"]) & (bench["period"].astype(str) == str(period))]
+        ours = b["la_published_value"].iloc[0] if len(b) and "la_published_value" in b.columns else None
+        if fmt.missing(ours) and str(r["period"]) == str(period):
+            ours = r["value"]
+        items.append(dict(title=r["title"], unit=r["unit"], period=period, ours=ours,
+                          england=r.get("england_value"), region=r.get("region_value"), sn=r.get("sn_value"),
+                          quartile_band=r.get("quartile_band"), national_rank=r.get("national_rank"),
+                          n_las=r.get("n_las"), spread=spread))
+    return items
+
+
+def _sections(data: PaperData, head: pd.DataFrame, names: dict) -> tuple[list[dict], list[charts.Chart]]:
+    rows = data.rows
+    sections, all_charts = [], []
+    authority, code = names["authority_short"], str(la_code())
+    for _, r in head.iterrows():
+        sup = rows[(rows["indicator_id"] == r["indicator_id"]) & ~rows["is_headline"].astype(bool)]
+        made = [charts.turn_the_curve(r, data.history, data.forecasts, data.benchmarks, data.targets, authority),
+                charts.breakdown(r, data.breakdowns, data.places)]
+        made = [c for c in made if c is not None]
+        better_off = [charts.turn_the_curve(s, data.history, data.forecasts, data.benchmarks, data.targets, authority)
+                      for _, s in sup[sup["oba_question"] == "better_off"].iterrows()]
+        all_charts += made + better_off
+        sn_table = charts.neighbours_table(r, data.authorities, data.neighbours, authority, code, data.region)
+        sections.append(dict(
+            id=r["indicator_id"], success=r["indicator_title"], row=r, unit=fmt.unit_label(r["unit"]),
+            polarity=fmt.POLARITY_LABEL.get(r["polarity"], r["polarity"]),
+            definition=_definition(r),
+            row_text=(f"{r['period'] if not fmt.missing(r['period']) else 'No complete period yet'}: "
+                      f"{fmt.value(r['value'], r['unit'])} "
+                      f"(95% CI {fmt.ci(r['ci_lower'], r['ci_upper'], r['unit'])}); previous "
+                      f"{fmt.value(r['previous_value'], r['unit'])}; trend {fmt.arrow(r.get('trend'))[1]}; "
+                      f"target {fmt.value(r.get('target'), r['unit'])}"
+                      + (f", RAG {r['rag']}" if r.get("rag") in ("green", "amber", "red") else "") + "."),
+            compared=_compared(r, data.region), curve=curve_parts(data.curve, r["indicator_id"], r["period"]),
+            charts=made, neighbours=sn_table, better_off=better_off, supporting=_supporting(sup)))
+    return sections, all_charts
+
+
+def context(data: PaperData, board: str | None, today: dt.date) -> tuple[dict, list[charts.Chart]]:
+    rows = data.rows
+    head = rows[rows["is_headline"].astype(bool)]
+    names = data.cover
+    with charts.drawing():
+        sections, all_charts = _sections(data, head, names)
+        spine = charts.spine(_spine_items(data, rows), names["authority_short"], data.region)
+    if spine is not None:
+        all_charts.append(spine)
+    log = data.load_log
+    received = (pd.Timestamp(log["received_at"].max()).strftime("%d %B %Y")
+                if not log.empty and log["received_at"].notna().any() else "not recorded")
+    disclosure = next((d for d in data.catalogue.get("disclosure", pd.Series(dtype=object)) if isinstance(d, str)),
+                      "Counts of 1 to 5 are shown as c, with secondary suppression.")
+    awaited = data.awaited()
+    contents = [("summary", "Summary: key messages"), ("scorecard-page", "Scorecard"),
+                *([("spine-page", "How we compare: spine chart")] if spine is not None else []),
+                *((s["id"], f"{s['id']}: {s['success']}") for s in sections),
+                ("definitions", "Annex A: definitions"), ("methods", "Annex B: methods"),
+                *([("comparators", "Annex C: comparators")] if spine is not None else []),
+                ("quality", "Annex D: data quality")]
+    ctx = dict(
+        board=board or names["board"], cover=names, region=data.region, period=data.period, paper_date=today.strftime("%d %B %Y"),
+        meeting_date=cover.meeting_date(names, data.period.label),
+        decide=[t.replace("{period}", data.period.label) for t in names["decide"]],
+        note=[t.replace("{period}", data.period.label) for t in names["note"]],
+        data_as_at=pd.Timestamp(data.data_as_at).strftime("%d %B %Y"), received=received,
+        contents=[dict(anchor=a, title=t, page="") for a, t in contents],
+        messages=summary.messages(rows, awaited), summary=summary.sentences(rows),
+        scorecard_columns=SCORECARD_COLUMNS,
+        scorecard=[_headline_cells(r) for _, r in head.iterrows()], sections=sections, spine=spine,
+        awaited=turn_the_curve.describe_awaited(awaited),
+        supporting_columns=SUPPORTING_COLUMNS, quality_columns=quality.COLUMNS,
+        quality=quality.annex_rows(data.load_log, data.quarantine),
+        methods=[*METHODS, f"Disclosure control: {disclosure}"],
+        definitions=[dict(id=r.measure_id, title=r.title, definition=_definition(r),
+                          unit=f"{fmt.unit_label(r.unit)}, {fmt.POLARITY_LABEL.get(r.polarity, r.polarity)}",
+                          ci=CI_METHODS.get(r.ci_method, r.ci_method)) for r in data.catalogue.itertuples()])
+    return ctx, all_charts

@@ -1,0 +1,295 @@
+"""Everything a board paper or workbook shows, read from the warehouse in one place.
+
+Figures come from ``indicator_values_published`` (disclosure control already applied by
+``indicators.disclosure``), never from the exact ``indicator_values``; the scorecard
+contributes only judgements (trend, RAG, comparisons), targets, benchmarks and forecasts,
+all through ``scorecard_for`` (the judgements as at the paper's period). Turn-the-curve
+text comes from the officers' files (``indicators.turn_the_curve``). ``guard`` is the last
+line of defence for numbers the published table does not cover (forecasts of counts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from indicators import turn_the_curve
+from indicators.disclosure import N_ONLY_UNITS, SUPPRESSED, is_disclosive
+from pipelines.outputs import screening
+from pipelines.outputs import comparators
+from pipelines.outputs import cover
+from pipelines.outputs import fmt
+from pipelines.outputs import labels
+from pipelines.outputs import period as periods
+from pipelines.warehouse import table_exists
+
+FIGURES = ("numerator", "denominator", "value", "ci_lower", "ci_upper")
+
+
+def _first(frame: pd.DataFrame, *names: str):
+    """The first of ``names`` that the frame has (tables evolve; names differ by author)."""
+    for n in names:
+        if n in frame.columns:
+            return frame[n]
+    return pd.Series(None, index=frame.index, dtype=object)
+
+
+def published_number(v):
+    """A published cell as a float, "c" when suppressed, None when blank."""
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return None
+    if isinstance(v, str):
+        v = v.strip()
+        if v == SUPPRESSED:
+            return SUPPRESSED
+        if v == "":
+            return None
+    return float(v)
+
+
+def n_only(unit) -> bool:
+    """Units whose numerator is a sum of scores or one side of a gap (see disclosure)."""
+    return isinstance(unit, str) and (unit.lower() in N_ONLY_UNITS or unit.lower().startswith("mean"))
+
+
+def guard(v, unit):
+    """Show a count-unit number of 1 to 5 (e.g. a forecast of a count) as "c"."""
+    return SUPPRESSED if unit == "count" and is_disclosive(v) else v
+
+
+@dataclass
+class PaperData:
+    period: periods.ReportPeriod
+    data_as_at: dt.date
+    catalogue: pd.DataFrame     # one row per measure
+    rows: pd.DataFrame          # one row per measure: the scorecard as published
+    history: pd.DataFrame       # published 'all' rows up to the period
+    breakdowns: pd.DataFrame    # published breakdown rows of each measure's reported period
+    forecasts: pd.DataFrame     # forecast periods after each measure's reported period
+    targets: pd.DataFrame       # measure_id, period, target (history and forecast periods)
+    benchmarks: pd.DataFrame    # benchmark_values up to the period
+    load_log: pd.DataFrame
+    quarantine: pd.DataFrame    # rows failing each check, per source file (exact: summarise!)
+    curve: pd.DataFrame = None          # turn-the-curve text, long (indicators.turn_the_curve.load)
+    authorities: pd.DataFrame = None    # every authority's value of each benchmarked measure
+    neighbours: pd.DataFrame = None     # the statistical neighbours, closest first
+    places: dict = None                 # ward and locality names (labels.places)
+    cover: dict = None                  # board, author, purpose, asks (cover.load)
+    region: str = "Region"              # the authority's region, as published
+
+    def reported_periods(self) -> dict[str, str | None]:
+        """indicator -> the period of its headline measure in this paper (None: not yet)."""
+        head = self.rows[self.rows["is_headline"].astype(bool)]
+        return {i: (None if p is None or pd.isna(p) else str(p)) for i, p in zip(head["indicator_id"], head["period"])}
+
+    def awaited(self) -> list[tuple[str, str, str]]:
+        """(indicator, period, part) of every turn-the-curve part this paper prints as awaited."""
+        return turn_the_curve.awaited(self.curve, self.reported_periods())
+
+
+def _df(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+    if not table_exists(con, table):
+        return pd.DataFrame()
+    return con.execute(f'select * from "{table}"').df()  # table names are ours, not input
+
+
+def published_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """indicator_values_published with figures as float / "c" / None, dates as dates,
+    and the numerator blanked where it is not a count (sums of scores, gap sides)."""
+    pub = _df(con, "indicator_values_published")
+    if pub.empty:
+        raise ValueError("indicator_values_published is empty or missing: run the pipeline first")
+    for c in FIGURES:
+        pub[c] = pub[c].astype(object).map(published_number)
+    pub.loc[pub["unit"].map(n_only), "numerator"] = None
+    for c in ("period_start", "period_end"):
+        pub[c] = pd.to_datetime(pub[c]).dt.date
+    return pub
+
+
+def _scorecard_judgements(score: pd.DataFrame) -> pd.DataFrame:
+    if "measure_id" not in score or "period" not in score:
+        score = pd.DataFrame(columns=["measure_id", "period"])
+    return pd.DataFrame({
+        "measure_id": score["measure_id"], "period": score["period"].astype(str),
+        "trend": _first(score, "trend_judgement", "trend", "trend_direction"),
+        "forecast_period": _first(score, "forecast_period"),
+        "forecast_value": _first(score, "forecast_value", "forecast"),
+        "forecast_lower": _first(score, "forecast_lower", "forecast_pi_lower"),
+        "forecast_upper": _first(score, "forecast_upper", "forecast_pi_upper"),
+        "target": _first(score, "target"), "tolerance": _first(score, "tolerance"),
+        "rag": _first(score, "rag"),
+        "benchmark_period": _first(score, "benchmark_period"),
+        "england_value": _first(score, "england_value"), "region_value": _first(score, "region_value"),
+        "sn_value": _first(score, "sn_mean", "sn_value", "sn_median"),
+        "vs_england": _first(score, "vs_england", "england_comparison"),
+        "vs_region": _first(score, "vs_region", "region_comparison"),
+        "vs_sn": _first(score, "vs_sn", "sn_comparison", "vs_neighbours"),
+        "quartile_band": _first(score, "quartile_band"), "national_rank": _first(score, "national_rank"),
+        "commentary": _first(score, "commentary"),
+        "n_las": _first(score, "n_las"),
+        # The latest period's row (the only one the drawn three-period forecast belongs to).
+        "in_scorecard": score["is_latest"].astype(bool) if "is_latest" in score else True,
+    })
+
+
+def scorecard_for(con: duckdb.DuckDBPyConnection, period: periods.ReportPeriod) -> pd.DataFrame:
+    """The judgements (trend, forecast, target, RAG, comparisons) of each measure's latest
+    period ending by ``period``, as they stood then: one row per measure and period.
+
+    Read from ``scorecard_periods`` (one row per measure x period, judged as at that
+    period) when the warehouse has it, else from ``scorecard``, which judges only each
+    measure's latest period: an earlier paper then has no judgement rather than today's.
+    The caller joins on (measure_id, period), so a judgement never lands on another period.
+    """
+    table = "scorecard_periods" if table_exists(con, "scorecard_periods") else "scorecard"
+    score = _df(con, table)
+    if not score.empty and "period_end" in score.columns:
+        score = score[pd.to_datetime(score["period_end"]) <= pd.Timestamp(period.end)]
+    return _scorecard_judgements(score).drop_duplicates(["measure_id", "period"], keep="last")
+
+
+BENCH_FILL = {"england_value": "england_value", "region_value": "region_value", "sn_value": "sn_mean",
+              "quartile_band": "quartile_band", "national_rank": "national_rank", "n_las": "n_las"}
+
+
+def _fill_benchmarks(rows: pd.DataFrame, bench: pd.DataFrame) -> pd.DataFrame:
+    """Comparator values (not verdicts) from the latest published period up to each
+    measure's own, where the scorecard gave none (a past paper before its judgements
+    exist): the figures were published then, whatever was judged of them."""
+    if bench.empty:
+        return rows
+    b = bench.assign(_end=pd.to_datetime(bench["period_end"])).sort_values("_end")
+    rows = rows.copy()
+    for i, r in rows.iterrows():
+        if not fmt.missing(r.get("benchmark_period")) or fmt.missing(r.get("period_end")):
+            continue
+        mine = b[(b["measure_id"] == r["measure_id"]) & (b["_end"] <= pd.Timestamp(r["period_end"]))]
+        if mine.empty:
+            continue
+        last = mine.iloc[-1]
+        rows.at[i, "benchmark_period"] = last["period"]
+        for ours, theirs in BENCH_FILL.items():
+            if theirs in last.index and fmt.missing(r.get(ours)):
+                rows.at[i, ours] = last[theirs]
+    return rows
+
+
+def _forecast_frame(fc: pd.DataFrame) -> pd.DataFrame:
+    if fc.empty:
+        return pd.DataFrame(columns=["measure_id", "period", "period_end", "value", "lower", "upper"])
+    is_fc = _first(fc, "is_forecast")
+    if is_fc.isna().all():
+        is_fc = _first(fc, "kind", "series").astype(str).str.startswith("forecast")
+    out = pd.DataFrame({
+        "measure_id": fc["measure_id"], "period": fc["period"].astype(str),
+        "period_end": pd.to_datetime(_first(fc, "period_end")).dt.date,
+        "value": _first(fc, "value", "forecast_value"),
+        "lower": _first(fc, "lower", "pi_lower", "forecast_lower"),
+        "upper": _first(fc, "upper", "pi_upper", "forecast_upper")})
+    return out[is_fc.fillna(False).astype(bool).to_numpy()]
+
+
+def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
+           today: dt.date | None = None, data_dir=None) -> PaperData:
+    """Read and shape everything the paper needs for ``period_label`` (default: the last
+    period complete as at the data); a period ending after the data is refused."""
+    pub = published_values(con)
+    totals = pub[pub["breakdown"] == "all"]
+    load_log = _df(con, "load_log")
+    as_at = periods.data_as_at(load_log, totals["period_end"], today or dt.date.today())
+    period = periods.resolve(period_label, as_at)
+    current = periods.latest_per_measure(totals, period)
+    if current.empty:
+        raise ValueError(f"no measure has a period ending by {period.end}: nothing to report for {period.label}")
+    history = totals[pd.to_datetime(totals["period_end"]) <= pd.Timestamp(period.end)]
+    history = history.sort_values(["measure_id", "period_start"])
+    keys = current[["measure_id", "period"]]
+    breakdowns = pub[pub["breakdown"] != "all"].merge(keys, on=["measure_id", "period"])
+
+    # The catalogue's numerator / denominator are definitions (text), not figures.
+    catalogue = _df(con, "indicator_catalogue").rename(
+        columns={"numerator": "numerator_definition", "denominator": "denominator_definition"})
+    # Every catalogue measure keeps its row (and every indicator its section) even before
+    # its first period is complete: the paper then says so rather than dropping it.
+    rows = catalogue.merge(current[["measure_id", "period", "period_end", *FIGURES]], on="measure_id",
+                           how="left")
+    prev = history.merge(keys.rename(columns={"period": "current"}), on="measure_id")
+    prev = prev[prev["period"] != prev["current"]].groupby("measure_id").tail(1)
+    rows = rows.merge(prev[["measure_id", "period", "value"]].rename(
+        columns={"period": "previous_period", "value": "previous_value"}), on="measure_id", how="left")
+    # Judgements belong to the period they were made for: a past paper gets none rather
+    # than today's.
+    rows = rows.merge(scorecard_for(con, period), on=["measure_id", "period"], how="left")
+    rows["forecast_value"] = [guard(v, u) for v, u in zip(rows["forecast_value"], rows["unit"])]
+    # Judgements and forecasts of a suppressed value are made from the exact figure, so a
+    # green RAG or a forecast would say something about it: they are suppressed with it.
+    hidden = rows["value"].map(lambda v: v == SUPPRESSED)
+    for c in ("trend", "rag", "vs_england", "vs_region", "vs_sn", "forecast_value", "forecast_lower", "forecast_upper"):
+        rows[c] = rows[c].astype(object).where(~hidden, SUPPRESSED)
+
+    rows["in_scorecard"] = rows["in_scorecard"].eq(True)
+    rows["period"] = rows["period"].astype(object).where(rows["period"].notna(), None)
+    # A forecast is drawn from the scorecard's period; an older paper has none.
+    fc_all = _df(con, "indicator_forecasts")
+    targets = (fc_all.reindex(columns=["measure_id", "period", "target"]).dropna(subset=["target"])
+               .astype({"period": str}))
+    # A target is set for a period, whatever was judged of it: an earlier paper shows its own.
+    set_for = targets.drop_duplicates(["measure_id", "period"]).set_index(["measure_id", "period"])["target"]
+    rows["target"] = [t if not fmt.missing(t) else set_for.get((m, str(p)))
+                      for t, m, p in zip(rows["target"], rows["measure_id"], rows["period"])]
+    forecasts = _forecast_frame(fc_all)
+    forecasts = forecasts[forecasts["measure_id"].isin(rows.loc[rows["in_scorecard"] & ~hidden, "measure_id"])]
+    last_end = current.set_index("measure_id")["period_end"]
+    forecasts = forecasts[forecasts["measure_id"].map(last_end).lt(forecasts["period_end"]).fillna(False)]
+    units = catalogue.set_index("measure_id")["unit"]
+    forecasts = forecasts.assign(value=[guard(v, units.get(m)) for v, m in
+                                        zip(forecasts["value"], forecasts["measure_id"])])
+
+    bench = _df(con, "benchmark_values")
+    if not bench.empty:
+        bench = bench[pd.to_datetime(bench["period_end"]) <= pd.Timestamp(period.end)]
+    rows = _fill_benchmarks(rows, bench)
+    order = {m: i for i, m in enumerate(catalogue["measure_id"])}
+    rows = rows.sort_values("measure_id", key=lambda s: s.map(order)).reset_index(drop=True)
+    # Free text is screened where it joins the figures: a small number of people or an
+    # identifier in any turn-the-curve part this paper prints holds back the paper and the
+    # workbook until the text changes.
+    curve = turn_the_curve.load(data_dir)
+    shown = rows[["indicator_id", "period"]].dropna().drop_duplicates().rename(columns={"indicator_id": "indicator"})
+    screening.hold_if_disclosive(curve.merge(shown.astype(str), on=["indicator", "period"])[
+        ["indicator", "period", "part", "text"]])
+    compared = rows.loc[rows["benchmark_period"].notna(), ["measure_id", "benchmark_period"]]
+    authorities = comparators.authority_values(con, compared.rename(columns={"benchmark_period": "period"}))
+    return PaperData(period=period, data_as_at=as_at, catalogue=catalogue,
+                     rows=rows, history=history, breakdowns=breakdowns, forecasts=forecasts, targets=targets,
+                     benchmarks=bench, load_log=load_log, quarantine=_df(con, "quarantine"),
+                     curve=curve, authorities=authorities,
+                     neighbours=comparators.neighbours(con), places=labels.places(data_dir),
+                     cover=cover.load(data_dir), region=comparators.region_name(con))
+
+
+def headline_periods(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
+                     today: dt.date | None = None) -> tuple[periods.ReportPeriod, dict[str, str | None]]:
+    """The paper's period and, per indicator, the period of its headline measure in it
+    (None before its first complete period): what ``gather`` would report, read cheaply."""
+    totals = con.execute("select measure_id, period, period_end from indicator_values_published "
+                         "where breakdown = 'all'").df()
+    as_at = periods.data_as_at(_df(con, "load_log"), totals["period_end"], today or dt.date.today())
+    period = periods.resolve(period_label, as_at)
+    current = periods.latest_per_measure(totals, period)
+    head = _df(con, "indicator_catalogue").query("is_headline")[["indicator_id", "measure_id"]]
+    head = head.merge(current[["measure_id", "period"]], on="measure_id", how="left")
+    return period, {i: (None if pd.isna(p) else str(p)) for i, p in zip(head["indicator_id"], head["period"])}
+
+
+def awaited_lines(con: duckdb.DuckDBPyConnection, data_dir=None, today: dt.date | None = None) -> tuple[str, list[str]]:
+    """The default paper's period and one line per indicator whose turn-the-curve entry
+    for its reported period lacks a part (``oba status``, the end of ``oba run``)."""
+    period, reported = headline_periods(con, today=today)
+    missing = turn_the_curve.awaited(turn_the_curve.load(data_dir), reported)
+    return period.label, turn_the_curve.describe_awaited(missing)

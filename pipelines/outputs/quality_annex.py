@@ -1,0 +1,65 @@
+"""The data quality annex: each source's last delivery and what validation made of it.
+
+Row counts are counts of records about children and families, so the paper publishes
+them under the same disclosure rule as the indicators (1 to 5 shown as "c"); the exact
+figures are in the warehouse (``load_log``, ``quarantine``) and the data quality notebook.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from indicators.disclosure import suppress
+from pipelines.ingest.landing import NOT_READ
+from pipelines.outputs import fmt
+
+COUNTS = ["rows_read", "rows_loaded", "rows_quarantined", "rows_refused"]
+COLUMNS = ["Source", "Last delivery", "Received", "Status", "Rows read", "Rows loaded",
+           "Rows quarantined", "Rows refused", "Checks"]
+
+
+def latest_deliveries(load_log: pd.DataFrame) -> pd.DataFrame:
+    """The most recently received file of each source: superseded versions excluded, and so
+    are landing entries that were never deliveries (unrecognised names, links, folders and
+    other entries refused unread, ``pipelines.ingest.landing``)."""
+    if load_log.empty:
+        return load_log
+    status = load_log["status"].astype(str)
+    message = load_log["message"] if "message" in load_log else pd.Series("", index=load_log.index)
+    unread = status.isin(["unrecognised", "refused"]) & message.fillna("").astype(str).str.endswith(NOT_READ)
+    log = load_log[(status != "superseded") & ~unread]
+    log = log.sort_values(["source", "received_at", "source_file"])
+    return log.groupby("source", sort=True).tail(1).reset_index(drop=True)
+
+
+def _checks(quarantine: pd.DataFrame, source: str, source_file: str) -> str:
+    if quarantine.empty:
+        return "all passed"
+    q = quarantine[(quarantine["source"] == source) & (quarantine["source_file"] == source_file)]
+    if q.empty:
+        return "all passed"
+    # One quarantine row per failed check; a record can fail several checks.
+    per = q.groupby("check_name").size().rename("rows").reset_index()
+    per = suppress(per, ["rows"])
+    return "failed: " + "; ".join(f"{r.check_name} ({fmt.number(r.rows, 'count')} rows)"
+                                  for r in per.itertuples())
+
+
+def annex_rows(load_log: pd.DataFrame, quarantine: pd.DataFrame) -> list[list[str]]:
+    last = latest_deliveries(load_log)
+    if last.empty:
+        return []
+    # rows_read = loaded + quarantined + refused, so each source is a group whose total
+    # is rows_read: secondary suppression then stops a hidden count being worked out.
+    long = last.melt(id_vars=["source"], value_vars=COUNTS, var_name="kind", value_name="rows")
+    long = suppress(long, ["rows"], group_columns=["source"], total_marker="rows_read",
+                    breakdown_column="kind")
+    shown = last.drop(columns=COUNTS).merge(
+        long.pivot(index="source", columns="kind", values="rows").reset_index(), on="source")
+    rows = []
+    for r, orig in zip(shown.itertuples(), last.itertuples()):
+        received = pd.Timestamp(r.received_at).strftime("%d %b %Y") if pd.notna(r.received_at) else fmt.MISSING
+        rows.append([r.source, r.source_file, received, r.status,
+                     *(fmt.number(getattr(r, c), "count") for c in COUNTS),
+                     _checks(quarantine, orig.source, orig.source_file)])
+    return rows

@@ -1,0 +1,105 @@
+"""The project's shape: layers import downwards only, so no module imports itself back.
+
+Imports are read from the source (every ``import``, including those inside functions), so a
+cycle hidden in a function body counts as much as one at the top of a file.
+"""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("pipelines", "sources", "schemas", "indicators", "bench")
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for f in (ROOT / package).rglob("*.py"):
+            parts = list(f.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found[".".join(parts)] = f
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    """module -> the project modules it imports (``from a import b`` is ``a.b`` when b is a module)."""
+    mods = modules()
+    edges = {m: set() for m in mods}
+    for name, f in mods.items():
+        here = name.split(".") if f.name == "__init__.py" else name.split(".")[:-1]
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"), str(f))):
+            targets = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(here[: len(here) - node.level + 1] + ([base] if base else []))
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in mods else base for a in node.names]
+            for target in targets:
+                while target and target not in mods:
+                    target = target.rpartition(".")[0]
+                if target and target != name:
+                    edges[name].add(target)
+    return edges
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan, iterative)."""
+    index, low, on_stack, stack, found, counter = {}, {}, set(), [], [], 0
+    for start in sorted(edges):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(edges[start])))]
+        index[start] = low[start] = counter; counter += 1
+        stack.append(start); on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter; counter += 1
+                    stack.append(child); on_stack.add(child)
+                    work.append((child, iter(sorted(edges[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop(); on_stack.discard(member); component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycles():
+    found = cycles(import_graph())
+    assert not found, "modules that import each other (directly or round a loop): " + "; ".join(
+        " <-> ".join(c) for c in found)
+
+
+def test_pipelines_top_level_is_a_table_of_contents():
+    top = sorted(p.name for p in (ROOT / "pipelines").glob("*.py"))
+    assert len(top) <= 8, f"{len(top)} modules at the top of pipelines/ (layers belong in packages): {top}"
+
+
+def test_tests_mirror_the_packages():
+    """Every test file sits in the folder of the layer or package it tests."""
+    layers = {p.name for p in (ROOT / "pipelines").iterdir() if (p / "__init__.py").exists()}
+    allowed = layers | {"indicators", "schemas", "sources", "bench"}
+    folders = {p.parent.name for p in (ROOT / "tests").rglob("test_*.py") if p.parent != ROOT / "tests"}
+    assert folders <= allowed, f"test folders with no package of that name: {sorted(folders - allowed)}"
+    loose = sorted(p.name for p in (ROOT / "tests").glob("test_*.py") if p.name != Path(__file__).name)
+    assert not loose, f"test files outside a package folder: {loose}"
