@@ -43,7 +43,7 @@ def create_stg_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataF
     rows (source, record as a dict of the delivered fields) are the only quarantined records:
     each is a quarantine row and its row as delivered in raw_<source>."""
     frames = frames or {}
-    con.execute((ROOT / "pipelines" / "sql" / "ingest_tables.sql").read_text(encoding="utf-8"))
+    con.execute((ROOT / "pipelines" / "ingest" / "sql" / "ingest_tables.sql").read_text(encoding="utf-8"))
     con.execute("delete from quarantine")
     for s in SOURCES:
         # Rows as delivered: every column text, with the origin columns.
