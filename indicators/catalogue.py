@@ -47,7 +47,10 @@ PERIOD_TYPES = ("financial_year", "academic_year", "calendar_year", "month", "qu
 # ci methods of this catalogue; newcombe and welch are the two-group gap intervals.
 CI_METHODS = ("wilson", "byar", "rate", "mean", "newcombe", "welch", "none")
 GAP_METHODS = ("newcombe", "welch")
-MEASURE_ID = re.compile(r"^eh(0[1-9]|1[0-2])_[a-z0-9_]+$")
+# An indicator id is letters then digits (EH07); its table, ind_eh07, is named from it. A measure
+# id is its indicator's id in lower case, an underscore and a name (eh07_neet_pct).
+INDICATOR_ID = re.compile(r"^[A-Z]+[0-9]+$")
+MEASURE_ID = "{indicator}_[a-z0-9_]+"
 
 # Parameters the indicator SQL may bind (``$name``). Code lists come from schemas.codes
 # so the SQL never repeats them; thresholds are the definitions in catalogue.yaml.
@@ -119,7 +122,7 @@ def _check_measure(ind: dict, m: dict) -> None:
     missing = [k for k in REQUIRED if k not in m]
     if missing:
         raise CatalogueError(f"{where}: missing {', '.join(missing)}")
-    if not MEASURE_ID.match(m["id"]) or not m["id"].startswith(ind["id"].lower() + "_"):
+    if not re.fullmatch(MEASURE_ID.format(indicator=re.escape(ind["id"].lower())), m["id"]):
         raise CatalogueError(f"{where}: id must look like {ind['id'].lower()}_<name>")
     for key, allowed in (("unit", UNITS), ("polarity", POLARITIES), ("oba", OBA),
                          ("period_type", PERIOD_TYPES), ("ci_method", CI_METHODS)):
@@ -174,6 +177,8 @@ def load(path: Path = CATALOGUE_FILE) -> tuple[dict, tuple[Indicator, ...]]:
             _level_setting(doc["defaults"][key], "defaults", key)
     indicators, seen = [], set()
     for ind in doc["indicators"]:
+        if not INDICATOR_ID.match(str(ind["id"])):
+            raise CatalogueError(f"indicator id {ind['id']!r} must be letters then digits, like EH07")
         bad = [s for s in ind["sources"] if s not in sources.BY_NAME]
         if bad:
             raise CatalogueError(f"{ind['id']}: unknown sources {bad}")
@@ -239,8 +244,31 @@ def sql_parameters(sql: str) -> dict:
     return {n: PARAMETERS[n] for n in sorted(names)}
 
 
-def macros() -> str:
-    return MACROS_FILE.read_text(encoding="utf-8")
+_ROUNDED = {"month_end": "last_day({})"}
+
+
+def as_at_macros(names: tuple[str, ...] | None = None) -> str:
+    """``<source>_as_at()`` for each source with an "as at" rule (``sources.catalogue.AsAt``),
+    or for ``names`` only: the date an extract's data run to, computed from ``stg_<source>``.
+
+    DuckDB binds a macro's tables when it is made, so a run makes the macros of the sources
+    it reads, once they are staged."""
+    made = []
+    for s in sources.SOURCES:
+        if s.as_at is None or (names is not None and s.name not in names):
+            continue
+        latest = ", ".join(f"max({c})" for c in s.as_at.columns)
+        latest = f"greatest({latest})" if len(s.as_at.columns) > 1 else latest
+        made.append(f"-- {s.name} is as at the {s.as_at.rounding.replace('_', ' ')} of its latest "
+                    f"{' or '.join(s.as_at.columns)}.\n"
+                    f"create or replace temp macro {s.name}_as_at() as\n"
+                    f"    (select {_ROUNDED[s.as_at.rounding].format(latest)} from stg_{s.name});")
+    return "\n".join(made) + "\n" if made else ""
+
+
+def macros(names: tuple[str, ...] | None = None) -> str:
+    """The helpers of ``_macros.sql`` and the "as at" macro of each source (of ``names`` only, if given)."""
+    return MACROS_FILE.read_text(encoding="utf-8") + "\n" + as_at_macros(names)
 
 
 def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:

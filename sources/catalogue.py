@@ -44,6 +44,25 @@ class Column:
             raise ValueError(f"column {self.name}: unknown type {self.type!r}")
 
 
+# How an "as at" date is rounded: extracts are taken at month end, so the latest event dates
+# the month it falls in, not the day.
+AS_AT_ROUNDINGS = ("month_end",)
+
+
+@dataclass(frozen=True)
+class AsAt:
+    """What date an extract's data run to ("as at"): the latest value of these date columns,
+    rounded. A period counts only once it has ended by then (the indicator SQL calls
+    ``<source>_as_at()``, made from this rule by ``indicators.catalogue.as_at_macros``), so the
+    rule lives here, once per source, not in each indicator that reads the source."""
+    columns: tuple[str, ...]
+    rounding: str = "month_end"
+
+    def __post_init__(self):
+        if not self.columns or self.rounding not in AS_AT_ROUNDINGS:
+            raise ValueError(f"as at: needs date columns and a rounding in {AS_AT_ROUNDINGS}")
+
+
 @dataclass(frozen=True)
 class Source:
     name: str
@@ -60,6 +79,12 @@ class Source:
     notes: str = ""
     extra: dict = field(default_factory=dict)
     sheet: str | None = None  # xlsx: the one sheet to read; None = every sheet carrying the header
+    as_at: AsAt | None = None  # the extract's "as at" rule, for sources whose periods wait on it
+
+    def __post_init__(self):
+        dates = {c.name for c in self.columns if c.type == "date"}
+        if self.as_at and not set(self.as_at.columns) <= dates:
+            raise ValueError(f"{self.name}: as at columns {self.as_at.columns} must be date columns")
 
     @property
     def file_regex(self) -> re.Pattern:
@@ -139,6 +164,7 @@ SOURCES: tuple[Source, ...] = (
             SEX, replace(IMD, nullable=True),
         ),
         key=("episode_id",),
+        as_at=AsAt(("start_date", "closure_date")),
         notes="Delivered per financial year of start; monthly re-issues carry updated closures.",
     ),
     Source(
@@ -154,6 +180,7 @@ SOURCES: tuple[Source, ...] = (
             C("outcome_date", "date", "Date of the outcome (plan start or became looked after)", nullable=True),
         ),
         key=("referral_id",),
+        as_at=AsAt(("referral_date", "outcome_date")),
     ),
     Source(
         "family_feedback", "Family feedback on Early Help", "Early Help services", "one survey response",
@@ -169,6 +196,7 @@ SOURCES: tuple[Source, ...] = (
               "'I feel better supported with my mental health / wellbeing' (1-5)", nullable=True),
         ),
         key=("response_id",),
+        as_at=AsAt(("response_date",)),
     ),
     Source(
         "practitioner_feedback", "Partnership practitioner survey", "Early Help partnership", "one response",
@@ -181,6 +209,7 @@ SOURCES: tuple[Source, ...] = (
             C("know_how_to_refer", "int", "'I know how to refer a family for Early Help' (1-5)", nullable=True),
         ),
         key=("response_id",), period_regex=CAL,
+        as_at=AsAt(("response_date",)),
     ),
     Source(
         "neet", "Young people's activity (NEET / Youth Connect, NCCIS)", "Youth Connect careers service",
@@ -213,6 +242,7 @@ SOURCES: tuple[Source, ...] = (
             WARD,
         ),
         key=("case_id",),
+        as_at=AsAt(("referral_date", "resolved_date")),
     ),
     Source(
         "exclusions", "Suspensions and permanent exclusions", "Schools, via the local authority",
@@ -233,6 +263,7 @@ SOURCES: tuple[Source, ...] = (
             C("year_group", "int", "National curriculum year group (0 = reception .. 13)"),
         ),
         key=("exclusion_id",),
+        as_at=AsAt(("start_date",)),
     ),
     Source(
         "pupil_population", "Pupil population (January school census)", "School census",
@@ -261,6 +292,7 @@ SOURCES: tuple[Source, ...] = (
             SEX, WARD,
         ),
         key=("outcome_id",), period_regex=CAL,
+        as_at=AsAt(("offence_date", "outcome_date")),
     ),
     Source(
         "sheu_survey", "SHEU school health-related behaviour survey", "Schools Health Education Unit",
@@ -320,6 +352,7 @@ SOURCES: tuple[Source, ...] = (
             C("post_score", "int", "Parenting confidence score at the end (0-60)", nullable=True),
         ),
         key=("participant_id",),
+        as_at=AsAt(("start_date", "end_date")),
     ),
     Source(
         "adult_referrals", "Adult services referrals to Early Help", "Adult services", "one referral",
@@ -332,6 +365,7 @@ SOURCES: tuple[Source, ...] = (
             C("parent_took_up_support", "bool", "The parent took up the support offered"),
         ),
         key=("referral_id",),
+        as_at=AsAt(("referral_date",)),
     ),
     Source(
         "assessment_audits", "Early Help assessment quality audits", "Quality assurance group",
@@ -348,6 +382,7 @@ SOURCES: tuple[Source, ...] = (
             C("information_sharing_evidenced", "bool", "Good information sharing evidenced"),
         ),
         key=("audit_id",),
+        as_at=AsAt(("audit_date",)),
     ),
     Source(
         "behaviour_panels", "Behaviour, attendance and fair access panel referrals", "Inclusion service",
@@ -361,6 +396,7 @@ SOURCES: tuple[Source, ...] = (
             C("phase", "str", "School phase", codes=codes.SCHOOL_PHASES),
         ),
         key=("referral_id",),
+        as_at=AsAt(("referral_date",)),
     ),
     Source(
         "population", "Population estimates (ONS mid-year, by ward)", "ONS via the council's research team",

@@ -17,24 +17,12 @@ feedback as (
     select * from stg_family_feedback
 ),
 
--- Each source is "as at" the end of the month of its latest recorded event.
-episodes_as_at as (
-    select last_day(greatest(max(start_date), max(closure_date))) as as_at from episodes
-),
-
+-- Each source's "as at" date (<source>_as_at()) is its rule in sources/catalogue.py.
 -- Episodes are delivered by year of start: a closure year is whole only when the extract
 -- begins $episode_lookback_months (longer than nearly every episode) before it; the first
 -- years of an extract are left-truncated.
 episodes_from as (
     select date_trunc('month', min(start_date))::date as data_from from episodes
-),
-
-referrals_as_at as (
-    select last_day(greatest(max(referral_date), max(outcome_date))) as as_at from referrals
-),
-
-feedback_as_at as (
-    select last_day(max(response_date)) as as_at from feedback
 ),
 
 statutory as (
@@ -118,8 +106,8 @@ step_up as (
            count(*) filter (where stepped_up) as numerator, count(*) as denominator
     from closed_long
     -- The 12-month follow-up must have elapsed in the social care data.
-    where fy_end(yr) + to_months($step_up_window_months) <= (select as_at from referrals_as_at)
-      and fy_end(yr) <= (select as_at from episodes_as_at)
+    where fy_end(yr) + to_months($step_up_window_months) <= social_care_referrals_as_at()
+      and fy_end(yr) <= early_help_episodes_as_at()
       and fy_start(yr) - to_months($episode_lookback_months) >= (select data_from from episodes_from)
     group by all
 ),
@@ -128,7 +116,7 @@ outcomes_achieved as (
     select 'eh01_outcomes_achieved_pct' as measure_id, yr, breakdown, breakdown_value,
            count(*) filter (where outcomes_achieved) as numerator, count(*) as denominator
     from closed_long
-    where fy_end(yr) <= (select as_at from episodes_as_at)
+    where fy_end(yr) <= early_help_episodes_as_at()
       and fy_start(yr) - to_months($episode_lookback_months) >= (select data_from from episodes_from)
     group by all
 ),
@@ -137,7 +125,7 @@ children_starting as (
     select 'eh01_children_starting_count' as measure_id, yr, breakdown, breakdown_value,
            count(distinct child_id) as numerator, null as denominator
     from started_long
-    where fy_end(yr) <= (select as_at from episodes_as_at)
+    where fy_end(yr) <= early_help_episodes_as_at()
     group by all
 ),
 
@@ -146,7 +134,7 @@ support_helpful as (
            count(*) filter (where support_helpful >= $agree_min) as numerator,
            count(support_helpful) as denominator
     from feedback_long
-    where fy_end(yr) <= (select as_at from feedback_as_at)
+    where fy_end(yr) <= family_feedback_as_at()
     group by all
     having count(support_helpful) > 0
 ),
@@ -158,7 +146,7 @@ better_supported as (
     from feedback_long
     where is_parent
       and breakdown in ('all', 'locality')
-      and fy_end(yr) <= (select as_at from feedback_as_at)
+      and fy_end(yr) <= family_feedback_as_at()
     group by all
     having count(better_supported_wellbeing) > 0
 ),

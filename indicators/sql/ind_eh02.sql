@@ -17,22 +17,10 @@ practitioners as (
     select * from stg_practitioner_feedback
 ),
 
-episodes_as_at as (
-    select last_day(greatest(max(start_date), max(closure_date))) as as_at from episodes
-),
-
 -- A closure year is whole only when the extract begins $episode_lookback_months before it
 -- (episodes are delivered by year of start; as EH01).
 episodes_from as (
     select date_trunc('month', min(start_date))::date as data_from from episodes
-),
-
-audits_as_at as (
-    select last_day(max(audit_date)) as as_at from audits
-),
-
-practitioners_as_at as (
-    select last_day(max(response_date)) as as_at from practitioners
 ),
 
 joint as (
@@ -104,7 +92,7 @@ joint_pct as (
            yr, breakdown, breakdown_value,
            count(*) filter (where is_joint) as numerator, count(*) as denominator
     from started_long
-    where fy_end(yr) <= (select as_at from episodes_as_at)
+    where fy_end(yr) <= early_help_episodes_as_at()
     group by all
 ),
 
@@ -114,7 +102,7 @@ joint_count as (
            count(*) filter (where is_joint) as numerator, null as denominator
     from started_long
     where breakdown in ('all', 'locality', 'level')
-      and fy_end(yr) <= (select as_at from episodes_as_at)
+      and fy_end(yr) <= early_help_episodes_as_at()
     group by all
 ),
 
@@ -123,7 +111,7 @@ joint_outcomes as (
            yr, breakdown, breakdown_value,
            count(*) filter (where outcomes_achieved) as numerator, count(*) as denominator
     from closed_joint_long
-    where fy_end(yr) <= (select as_at from episodes_as_at)
+    where fy_end(yr) <= early_help_episodes_as_at()
       and fy_start(yr) - to_months($episode_lookback_months) >= (select data_from from episodes_from)
     group by all
 ),
@@ -134,7 +122,7 @@ info_sharing as (
            count(*) filter (where information_sharing_evidenced) as numerator,
            count(information_sharing_evidenced) as denominator
     from audits_long
-    where fy_end(yr) <= (select as_at from audits_as_at)
+    where fy_end(yr) <= assessment_audits_as_at()
     group by all
     having count(information_sharing_evidenced) > 0
 ),
@@ -148,7 +136,7 @@ joint_working_score as (
            sum(joint_working_score order by joint_working_score) as numerator, count(joint_working_score) as denominator,
            stddev_samp(joint_working_score order by joint_working_score) as sd
     from practitioners_long
-    where cy_end(yr) <= (select as_at from practitioners_as_at)
+    where cy_end(yr) <= practitioner_feedback_as_at()
     group by all
     having count(joint_working_score) > 0
 ),

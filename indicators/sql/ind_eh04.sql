@@ -23,14 +23,6 @@ cme_from as (
     select date_trunc('month', min(referral_date))::date as data_from from cme
 ),
 
-cme_as_at as (
-    select last_day(greatest(max(referral_date), max(resolved_date))) as as_at from cme
-),
-
-exclusions_as_at as (
-    select last_day(max(start_date)) as as_at from exclusions
-),
-
 pupils_long as (
     unpivot (
         select ay_year(academic_year) as yr, headcount, 'all' as "all",
@@ -92,7 +84,7 @@ cme_rate as (
            count(*) as numerator, any_value(p.pupils) as denominator
     from cme_long as c
     join all_pupils as p using (yr)
-    where ay_complete_by(c.yr) <= (select as_at from cme_as_at)
+    where ay_complete_by(c.yr) <= cme_as_at()
     group by all
 ),
 
@@ -100,7 +92,7 @@ cme_open as (
     select 'eh04_cme_open_count' as measure_id, yr, breakdown, breakdown_value,
            count(*) as numerator, null as denominator
     from cme_open_long
-    where ay_complete_by(yr) <= (select as_at from cme_as_at)
+    where ay_complete_by(yr) <= cme_as_at()
       and ay_start(yr) - to_months($cme_lookback_months) >= (select data_from from cme_from)
     group by all
 ),
@@ -111,7 +103,7 @@ exclusion_counts as (
            count(*) filter (where category = 'permanent') as permanent,
            count(distinct child_id) filter (where category = 'suspension') as pupils_suspended
     from exclusions_long
-    where ay_complete_by(yr) <= (select as_at from exclusions_as_at)
+    where ay_complete_by(yr) <= exclusions_as_at()
     group by all
 ),
 
@@ -125,7 +117,7 @@ exclusion_rates as (
            coalesce(e.pupils_suspended, 0) as pupils_suspended
     from pupil_counts as p
     full outer join exclusion_counts as e using (yr, breakdown, breakdown_value)
-    where ay_complete_by(yr) <= (select as_at from exclusions_as_at)
+    where ay_complete_by(yr) <= exclusions_as_at()
       and yr in (select yr from all_pupils)
 ),
 

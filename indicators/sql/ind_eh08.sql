@@ -14,10 +14,6 @@ thresholds as (
     select unnest($rc_programmes) as programme, unnest($rc_thresholds) as threshold
 ),
 
-as_at as (
-    select last_day(greatest(max(start_date), max(end_date))) as as_at from participants
-),
-
 -- Participants are delivered by start: a year counted by end date is whole only when the
 -- extract begins $course_lookback_months before it (an extract's first year is not).
 data_from as (
@@ -63,42 +59,42 @@ measures as (
            count(*) filter (where reliable) as numerator, count(*) as denominator,
            null as sd
     from scored_long
-    where fy_end(yr) <= (select as_at from as_at)
+    where fy_end(yr) <= parenting_programmes_as_at()
       and fy_start(yr) - to_months($course_lookback_months) >= (select data_from from data_from)
     group by all
     union all by name
     select 'eh08_reliable_improvement_count' as measure_id, yr, breakdown, breakdown_value,
            count(*) filter (where reliable) as numerator, null as denominator
     from scored_long
-    where fy_end(yr) <= (select as_at from as_at)
+    where fy_end(yr) <= parenting_programmes_as_at()
       and fy_start(yr) - to_months($course_lookback_months) >= (select data_from from data_from)
     group by all
     union all by name
     select 'eh08_mean_score_change' as measure_id, yr, breakdown, breakdown_value,
            sum(change order by change) as numerator, count(*) as denominator, stddev_samp(change order by change) as sd
     from scored_long
-    where fy_end(yr) <= (select as_at from as_at)
+    where fy_end(yr) <= parenting_programmes_as_at()
       and fy_start(yr) - to_months($course_lookback_months) >= (select data_from from data_from)
     group by all
     union all by name
     select 'eh08_completions_count' as measure_id, yr, breakdown, breakdown_value,
            count(*) as numerator, null as denominator
     from completions_long
-    where fy_end(yr) <= (select as_at from as_at)
+    where fy_end(yr) <= parenting_programmes_as_at()
       and fy_start(yr) - to_months($course_lookback_months) >= (select data_from from data_from)
     group by all
     union all by name
     select 'eh08_starts_count' as measure_id, yr, breakdown, breakdown_value,
            count(*) as numerator, null as denominator
     from starts_long
-    where fy_end(yr) <= (select as_at from as_at)
+    where fy_end(yr) <= parenting_programmes_as_at()
     group by all
     union all by name
     -- Start cohort: wait until courses started in March have had time to finish.
     select 'eh08_completion_pct' as measure_id, yr, breakdown, breakdown_value,
            count(*) filter (where completed) as numerator, count(*) as denominator
     from starts_long
-    where fy_end(yr) + to_months($completion_follow_up_months) <= (select as_at from as_at)
+    where fy_end(yr) + to_months($completion_follow_up_months) <= parenting_programmes_as_at()
     group by all
 ),
 

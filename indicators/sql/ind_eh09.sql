@@ -14,10 +14,6 @@ population as (
     select * from stg_population
 ),
 
-as_at as (
-    select last_day(greatest(max(offence_date), max(outcome_date))) as as_at from outcomes
-),
-
 -- A period that starts before the extract's first month is only partly covered.
 data_from as (
     select date_trunc('month', min(outcome_date))::date as data_from from outcomes
@@ -100,7 +96,7 @@ fte_rates as (
     select yr, breakdown, breakdown_value, coalesce(f.fte, 0) as fte, p.population
     from population_counts as p
     left join fte_counts as f using (yr, breakdown, breakdown_value)
-    where cy_end(yr) <= (select as_at from as_at)
+    where cy_end(yr) <= yos_outcomes_as_at()
       and cy_start(yr) >= (select data_from from data_from)
 ),
 
@@ -145,7 +141,7 @@ reoffending as (
            sum(reoffences) as reoffences
     from cohort_long
     where fy_end(yr) + to_months($reoffence_months + $reoffence_proof_months)
-          <= (select as_at from as_at)
+          <= yos_outcomes_as_at()
       and fy_start(yr) >= (select data_from from data_from)
     group by all
 ),

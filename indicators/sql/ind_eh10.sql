@@ -17,18 +17,6 @@ practitioners as (
     select * from stg_practitioner_feedback
 ),
 
-referrals_as_at as (
-    select last_day(max(referral_date)) as as_at from adult_referrals
-),
-
-episodes_as_at as (
-    select last_day(greatest(max(start_date), max(closure_date))) as as_at from episodes
-),
-
-practitioners_as_at as (
-    select last_day(max(response_date)) as as_at from practitioners
-),
-
 referrals_long as (
     unpivot (
         select fy_of(referral_date) as yr, parent_took_up_support, 'all' as "all",
@@ -67,7 +55,7 @@ referral_counts as (
     select yr, breakdown, breakdown_value, count(*) as referrals,
            count(*) filter (where parent_took_up_support) as took_up
     from referrals_long
-    where fy_end(yr) <= (select as_at from referrals_as_at)
+    where fy_end(yr) <= adult_referrals_as_at()
     group by all
 ),
 
@@ -87,13 +75,13 @@ measures as (
     select 'eh10_adult_contribution_pct', 'financial_year', yr, breakdown, breakdown_value,
            count(*) filter (where has_adult), count(*)
     from assessments_long
-    where fy_end(yr) <= (select as_at from episodes_as_at)
+    where fy_end(yr) <= early_help_episodes_as_at()
     group by all
     union all
     select 'eh10_know_how_to_refer_pct', 'calendar_year', yr, breakdown, breakdown_value,
            count(*) filter (where know_how_to_refer >= $agree_min), count(know_how_to_refer)
     from practitioners_long
-    where cy_end(yr) <= (select as_at from practitioners_as_at)
+    where cy_end(yr) <= practitioner_feedback_as_at()
     group by all
     having count(know_how_to_refer) > 0
 ),

@@ -17,14 +17,6 @@ panels as (
     select * from stg_behaviour_panels
 ),
 
-exclusions_as_at as (
-    select last_day(max(start_date)) as as_at from exclusions
-),
-
-panels_as_at as (
-    select last_day(max(referral_date)) as as_at from panels
-),
-
 pupil_counts as (
     select yr, breakdown, breakdown_value, sum(headcount) as pupils
     from (
@@ -74,7 +66,7 @@ behaviour_rates as (
     from behaviour_counts as b
     full outer join (select * from pupil_counts where breakdown in ('all', 'phase')) as p
       using (yr, breakdown, breakdown_value)
-    where ay_complete_by(yr) <= (select as_at from exclusions_as_at)
+    where ay_complete_by(yr) <= exclusions_as_at()
       and yr in (select yr from pupil_counts)
 ),
 
@@ -94,14 +86,14 @@ measures as (
     union all
     select 'eh11_panel_referrals_count', yr, breakdown, breakdown_value, count(*), null
     from panels_long
-    where ay_complete_by(yr) <= (select as_at from panels_as_at)
+    where ay_complete_by(yr) <= behaviour_panels_as_at()
     group by all
     union all
     select 'eh11_ap_placements_count', yr, breakdown, breakdown_value,
            count(*) filter (where outcome = 'alternative_provision'), null
     from panels_long
     where breakdown in ('all', 'phase')
-      and ay_complete_by(yr) <= (select as_at from panels_as_at)
+      and ay_complete_by(yr) <= behaviour_panels_as_at()
     group by all
 ),
 

@@ -12,10 +12,6 @@ episodes as (
     select * from stg_early_help_episodes
 ),
 
-as_at as (
-    select last_day(max(audit_date)) as as_at from audits
-),
-
 rated as (
     select
         fy_of(a.audit_date) as yr,
@@ -29,7 +25,7 @@ rated as (
         coalesce(e.level::varchar, 'unknown') as level
     from audits as a
     left join episodes as e using (episode_id)
-    where fy_end(fy_of(a.audit_date)) <= (select as_at from as_at)
+    where fy_end(fy_of(a.audit_date)) <= assessment_audits_as_at()
 ),
 
 rated_long as (

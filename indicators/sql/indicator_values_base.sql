@@ -1,22 +1,8 @@
--- The twelve ind_ehNN tables stacked, with what the statistics need from the catalogue
--- (method, multiplier) and what a reader needs beside each number (unit, polarity).
+-- Every indicator's table stacked (the temp view ind_rows, made from the catalogue by
+-- pipelines.compute.assets.stack_indicators), with what the statistics need from the
+-- catalogue (method, multiplier) and what a reader needs beside each number (unit, polarity).
 
 with
-
-ind_rows as (
-    select * from ind_eh01
-    union all by name select * from ind_eh02
-    union all by name select * from ind_eh03
-    union all by name select * from ind_eh04
-    union all by name select * from ind_eh05
-    union all by name select * from ind_eh06
-    union all by name select * from ind_eh07
-    union all by name select * from ind_eh08
-    union all by name select * from ind_eh09
-    union all by name select * from ind_eh10
-    union all by name select * from ind_eh11
-    union all by name select * from ind_eh12
-),
 
 catalogue as (
     select * from indicator_catalogue

@@ -1,5 +1,5 @@
-"""Indicator assets: ``ind_eh01``..``ind_eh12`` (one SQL file each, numerators and
-denominators), the ``indicator_catalogue``, the long ``indicator_values`` table with
+"""Indicator assets: one ``ind_<id>`` table per catalogue indicator (one SQL file each,
+numerators and denominators), the ``indicator_catalogue``, the long ``indicator_values`` table with
 confidence intervals, and its disclosure-controlled twin ``indicator_values_published``.
 
 Heavy lifting is SQL in DuckDB (``indicators/sql/``); intervals are computed for the whole
@@ -47,15 +47,15 @@ VALUE_COLUMNS = [
 
 
 def run_indicator(con: duckdb.DuckDBPyConnection, ind: cat.Indicator) -> int:
-    """Run one indicator's SQL with its bound parameters into table ``ind_ehNN``."""
-    con.execute(cat.macros())
+    """Run one indicator's SQL with its bound parameters into its table (``Indicator.table``)."""
+    con.execute(cat.macros(ind.sources))
     sql = cat.sql_text(ind)
     con.execute("create or replace temp table _indicator as " + sql, cat.sql_parameters(sql))
     present = {r[0] for r in con.execute("describe _indicator").fetchall()}
     select = ", ".join(
         f"cast({c} as {t}) as {c}" if c in present else f"cast(null as {t}) as {c}"
         for c, (t, _) in IND_COLUMNS.items())
-    # Table names come from the catalogue (ind_eh01..ind_eh12), never from data.
+    # Table names come from the catalogue (Indicator.table), never from data.
     con.execute(f"create or replace table {ind.table} as select {select} from _indicator "
                 "order by measure_id, period_start, breakdown, breakdown_value")
     # Comments are constant text from this module and the catalogue, sent as one batch.
@@ -157,11 +157,20 @@ class ValuesConfig(dg.Config):
     ci_level: float = 0.95  # 0.998 gives the control-limit intervals
 
 
+def stack_indicators(con: duckdb.DuckDBPyConnection) -> None:
+    """The temp view ``ind_rows``: every catalogue indicator's table stacked by column name,
+    so that adding an indicator to the catalogue adds its rows with no other edit."""
+    # Table names come from the catalogue (Indicator.table), never from data.
+    con.execute("create or replace temp view ind_rows as "
+                + "\nunion all by name ".join(f"select * from {ind.table}" for ind in cat.indicators()))
+
+
 @dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[*indicator_assets, indicator_catalogue])
 def indicator_values(context: dg.AssetExecutionContext, config: ValuesConfig,
                      warehouse: Warehouse) -> dg.MaterializeResult:
     """Every measure x period x breakdown in one long table: numerator, denominator, value, confidence interval, unit, polarity."""
     with warehouse.connect() as con:
+        stack_indicators(con)
         base = con.execute((SQL_DIR / "indicator_values_base.sql").read_text(encoding="utf-8")).df()
         values, impossible = compute_values(base, config.ci_level)
         if impossible:
