@@ -47,7 +47,7 @@ PERIOD_TYPES = ("financial_year", "academic_year", "calendar_year", "month", "qu
 # ci methods of this catalogue; newcombe and welch are the two-group gap intervals.
 CI_METHODS = ("wilson", "byar", "rate", "mean", "newcombe", "welch", "none")
 GAP_METHODS = ("newcombe", "welch")
-# An indicator id is letters then digits (EH07); its table, ind_eh07, is named from it. A measure
+# An indicator id is letters then digits (EH07); its table is named from it (Indicator.table). A measure
 # id is its indicator's id in lower case, an underscore and a name (eh07_neet_pct).
 INDICATOR_ID = re.compile(r"^[A-Z]+[0-9]+$")
 MEASURE_ID = "{indicator}_[a-z0-9_]+"

@@ -5,6 +5,7 @@ cycle hidden in a function body counts as much as one at the top of a file.
 """
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,3 +104,26 @@ def test_tests_mirror_the_packages():
     assert folders <= allowed, f"test folders with no package of that name: {sorted(folders - allowed)}"
     loose = sorted(p.name for p in (ROOT / "tests").glob("test_*.py") if p.name != Path(__file__).name)
     assert not loose, f"test files outside a package folder: {loose}"
+
+
+# Where code, SQL, templates and settings live (docs describe the tables as ind_ehNN instead).
+CODE_FOLDERS = ("pipelines", "indicators", "sources", "schemas", "bench", "tests", "scripts", "notebooks")
+CODE_SUFFIXES = {".py", ".sql", ".j2", ".yaml", ".yml", ".toml", ".ipynb", ".csv", ".html", ".md"}
+
+
+def test_only_an_indicators_own_sql_names_its_table():
+    """An indicator is a catalogue entry plus one SQL file: every other file takes the table's
+    name from the catalogue (``Indicator.table``), so adding or renaming one edits nothing else."""
+    from indicators import catalogue as cat
+
+    tables = {ind.table: ind.sql_file.resolve() for ind in cat.indicators()}
+    pattern = re.compile("|".join(sorted(tables)))
+    found = []
+    for folder in CODE_FOLDERS:
+        for f in sorted((ROOT / folder).rglob("*")):
+            if f.suffix not in CODE_SUFFIXES or not f.is_file() or "__pycache__" in f.parts:
+                continue
+            for table in set(pattern.findall(f.read_text(encoding="utf-8", errors="replace"))):
+                if f.resolve() != tables[table]:
+                    found.append(f"{f.relative_to(ROOT)}: {table}")
+    assert not found, "table names of indicators written outside their own SQL file: " + "; ".join(found)

@@ -8,7 +8,7 @@ says, measure by measure, how the numerator and denominator are made (from
 ``indicators/catalogue.yaml``). The ``explained_sql`` asset writes one file per indicator to
 ``<data dir>/sql/ehNN.sql``, always in step with the SQL that made the published figures; an
 officer runs one with ``oba sql < data/sql/eh01.sql`` (or ``.read data/sql/eh01.sql``) and
-gets the rows of ``ind_eh01``.
+gets the rows of the indicator's table (``Indicator.table``).
 """
 
 from __future__ import annotations

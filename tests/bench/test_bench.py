@@ -5,6 +5,7 @@ import json
 import pytest
 
 from bench import baselines, measure, report, stages
+from indicators import catalogue as cat
 from sources.catalogue import SOURCES
 
 LANDING_ROWS = {
@@ -55,7 +56,7 @@ def test_stage_classification():
     assert stages.stage_of("raw_neet", "ingest") == "ingest"
     assert stages.stage_of("stg_neet", "ingest") == "ingest"
     assert stages.stage_of("ingest_neet", None) == "ingest"  # the step making raw_neet and stg_neet
-    assert stages.stage_of("ind_eh01", "indicators") == "indicators"
+    assert stages.stage_of(cat.indicators()[0].table, "indicators") == "indicators"
     assert stages.stage_of("scorecard", "outputs") == "indicators"
     assert stages.stage_of("board_paper", "outputs") == "board_paper"
     assert stages.stage_of("pub_values", "published") == "other:published"

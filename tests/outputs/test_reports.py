@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from plotly.offline import get_plotlyjs
 
-from indicators.catalogue import measures_frame
+from indicators.catalogue import indicators, measures_frame
 from pipelines.outputs import charts
 from pipelines.outputs import content
 from pipelines.outputs import gather
@@ -20,6 +20,9 @@ from pipelines.outputs import workbook
 from sample_warehouse import build_sample
 
 TODAY = dt.date(2026, 10, 5)
+IDS = [ind.id for ind in indicators()]
+# A printed page that starts an indicator's section: "EH07: ..."
+INDICATOR_PAGE = "(" + "|".join(IDS) + "):"
 
 
 class Tables(HTMLParser):
@@ -117,7 +120,7 @@ def test_figures_come_from_the_published_table(sample):
         data = gather.gather(con)
         pub = con.execute("select measure_id, period, value from indicator_values_published "
                           "where breakdown = 'all'").df()
-    assert len(data.rows) == 56 and data.rows["is_headline"].sum() == 12
+    assert len(data.rows) == len(measures_frame()) and data.rows["is_headline"].sum() == len(IDS)
     merged = data.rows.merge(pub, on=["measure_id", "period"], suffixes=("", "_pub"))
     for got, want in zip(merged["value"], merged["value_pub"]):
         assert got == ("c" if want == "c" else pytest.approx(float(want)))
@@ -135,7 +138,7 @@ def test_paper_is_self_contained_with_plotly_inlined_once(paper_html):
     rest = paper_html.replace(bundle, "")
     assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", rest)
     assert "cdn" not in rest.lower() and "https://" not in rest
-    assert len(re.findall(r'<section class="page indicator"', paper_html)) == 12
+    assert len(re.findall(r'<section class="page indicator"', paper_html)) == len(IDS)
 
 
 def test_every_chart_has_title_alt_text_and_a_table(paper_html):
@@ -144,7 +147,7 @@ def test_every_chart_has_title_alt_text_and_a_table(paper_html):
     # measure; a neighbours table per benchmarked headline measure; the spine chart.
     better_off = len(measures_frame().query("not is_headline and oba_question == 'better_off'"))
     kinds = [re.search(r'aria-labelledby="(\w+)-', f).group(1) for f in figures]
-    assert kinds.count("ttc") == 12 + better_off and kinds.count("bd") == 12 and kinds.count("spine") == 1
+    assert kinds.count("ttc") == len(IDS) + better_off and kinds.count("bd") == len(IDS) and kinds.count("spine") == 1
     assert kinds.count("sn") >= 1
     for f in figures:
         assert re.search(r'<figcaption id="[^"]+"><strong>[^<]+\.</strong> [^<]{40,}', f)
@@ -236,10 +239,10 @@ def test_workbook_has_scorecard_and_one_sheet_per_indicator(sample, tmp_path):
     with duckdb.connect(str(sample), read_only=True) as con:
         sheets = workbook.write(con, out)
     wb = openpyxl.load_workbook(out, read_only=True)
-    assert wb.sheetnames == ["Notes", "Scorecard", *[f"EH{i:02d}" for i in range(1, 13)], "Definitions"]
+    assert wb.sheetnames == ["Notes", "Scorecard", *IDS, "Definitions"]
     assert sheets["Scorecard"] == 56
     seen_c = False
-    for name in [f"EH{i:02d}" for i in range(1, 13)] + ["Scorecard"]:
+    for name in [*IDS, "Scorecard"]:
         rows = list(wb[name].iter_rows(values_only=True))
         header = rows[0]
         for col in ("numerator", "denominator", "Numerator", "Denominator"):
@@ -258,8 +261,8 @@ def test_pdf_is_a4_with_a_page_per_indicator(sample, tmp_path):
     pages = check_printed_paper(paper.pdf, paper.html.read_text(encoding="utf-8"), len(awaited))
     assert "South West" in "\n".join(pages)    # the region by its published name
     pages = pdf_pages(paper.pdf)
-    starts = {p.split(":")[0] for p in pages if re.match(r"EH(0[1-9]|1[0-2]):", p)}
-    assert starts == {f"EH{i:02d}" for i in range(1, 13)}
+    starts = {p.split(":")[0] for p in pages if re.match(INDICATOR_PAGE, p)}
+    assert starts == set(IDS)
     assert any(p.startswith("Annex D: data quality") for p in pages)
     assert any(p.startswith("Annex B: methods") for p in pages)
 
@@ -399,9 +402,9 @@ def check_printed_paper(pdf, html: str, awaited: int) -> list[str]:
         overflow = [w["text"] for w in words if w["x1"] > right_margin + 1]
         assert not overflow, f"page {i} runs past the right margin: {overflow[:10]}"
         assert not collisions(words), f"page {i}: words printed over each other: {collisions(words)[:5]}"
-    # Twelve complete turn-the-curve sections: the four parts, each written or "awaited".
+    # A complete turn-the-curve section per indicator: the four parts, each written or "awaited".
     text = "\n".join(pages)
-    for ind in [f"EH{i:02d}" for i in range(1, 13)]:
+    for ind in IDS:
         section = "\n".join(pages[starts[ind] - 1:sorted(v for v in starts.values() if v > starts[ind])[0] - 1])
         for part in ("The story behind the curve", "Partners with a role to play", "What works", "Action plan"):
             assert part in section, (ind, part)
