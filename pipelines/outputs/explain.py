@@ -66,6 +66,8 @@ def _arguments(view: str, open_at: int) -> tuple[list[str], int]:
 
 def _substitute(body: str, values: dict[str, str]) -> str:
     """``body`` with each parameter name (in code, not in literals) replaced by its argument."""
+    if not values:     # a helper without parameters (a source's <source>_as_at())
+        return body
     view = code_view(body)
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, values)) + r")\b")
     out, last = [], 0
