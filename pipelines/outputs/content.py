@@ -231,6 +231,7 @@ def context(data: PaperData, board: str | None, today: dt.date) -> tuple[dict, l
         messages=summary.messages(rows, awaited), summary=summary.sentences(rows),
         scorecard_columns=SCORECARD_COLUMNS,
         scorecard=[_headline_cells(r) for _, r in head.iterrows()], sections=sections, spine=spine,
+        indicator_count=fmt.in_words(len(head)),
         awaited=turn_the_curve.describe_awaited(awaited),
         supporting_columns=SUPPORTING_COLUMNS, quality_columns=quality.COLUMNS,
         quality=quality.annex_rows(data.load_log, data.quarantine),

@@ -21,6 +21,15 @@ POLARITY_LABEL = {"higher": "higher is better", "lower": "lower is better", "non
 MISSING = "–"
 
 
+_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+          "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
+
+
+def in_words(n: int) -> str:
+    """A small whole number as a heading writes it ("the twelve indicators"); digits above twenty."""
+    return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
+
+
 def missing(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or (type(v).__name__ == "NAType")
 

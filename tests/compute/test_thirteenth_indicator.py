@@ -111,6 +111,7 @@ def test_a_thirteenth_indicator_needs_only_a_catalogue_entry_and_a_sql_file(tmp_
     assert papers, "no board paper written"
     text = re.sub(r"<[^>]+>", " ", papers[-1].read_text(encoding="utf-8"))
     assert "EH13" in text and "Families have an agreed plan soon after their assessment starts" in text
+    assert "Scorecard: the thirteen indicators" in text
     # No turn-the-curve file: the paper says the story is awaited rather than failing.
     section = text[text.index("EH13"):]
     assert "awaited" in section
