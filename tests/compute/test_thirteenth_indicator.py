@@ -54,22 +54,16 @@ episodes_long as (
     unpivot episodes on "all", locality into name breakdown value breakdown_value
 ),
 
-final as (
-    select
-        'eh13_plan_agreed_pct' as measure_id,
-        period_key('financial_year', yr) as period,
-        'financial_year' as period_type,
-        period_start('financial_year', yr) as period_start,
-        period_end('financial_year', yr) as period_end,
-        breakdown,
-        breakdown_value,
-        count(*) filter (where has_plan)::double as numerator,
-        count(*)::double as denominator
+counted as (
+    select 'eh13_plan_agreed_pct' as measure_id, 'financial_year' as period_type, yr,
+           breakdown, breakdown_value, count(*) filter (where has_plan) as numerator, count(*) as denominator
     from episodes_long
     group by all
 )
 
-select * from final
+select * exclude (yr), period_key(period_type, yr) as period, period_start(period_type, yr) as period_start,
+       period_end(period_type, yr) as period_end
+from counted
 """
 
 
