@@ -4,6 +4,7 @@ Rows are (measure_id, period, breakdown, breakdown_value) -> (numerator, denomin
 """
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -464,3 +465,26 @@ def test_eh12_audit_ratings(con):
     assert get(f, "eh12_plan_good_pct", "2023-24") == (2, 3)
     assert get(f, "eh12_voice_of_child_good_pct", "2023-24") == (2, 3)
     assert periods(f, "eh12_audits_good_pct") == ["2023-24"]
+
+
+def test_a_source_is_as_at_the_month_end_of_its_latest_dated_event(con):
+    # Episodes: latest start 5 Jan 2024, latest closure 2 Mar 2024 -> as at 31 Mar 2024.
+    # Audits (one date column): latest audit 30 Apr 2024 -> as at 30 Apr 2024.
+    create_stg_tables(con, {
+        "early_help_episodes": pd.DataFrame({"start_date": [d("2023-06-01"), d("2024-01-05")],
+                                             "closure_date": [d("2024-03-02"), None]}),
+        "assessment_audits": pd.DataFrame({"audit_date": [d("2024-04-30"), d("2023-12-01")]}),
+    })
+    con.execute(cat.macros(("early_help_episodes", "assessment_audits")))
+    got = con.execute("select early_help_episodes_as_at(), assessment_audits_as_at()").fetchone()
+    assert got == (d("2024-03-31"), d("2024-04-30"))
+
+
+def test_every_as_at_an_indicator_calls_is_a_rule_of_one_of_its_sources():
+    from sources.catalogue import AsAt, Source
+
+    for ind in cat.indicators():
+        called = set(re.findall(r"\b(\w+)_as_at\(\)", cat.sql_text(ind)))
+        assert called <= {s for s in ind.sources if cat.sources.BY_NAME[s].as_at}, ind.id
+    with pytest.raises(ValueError, match="must be date columns"):
+        Source("x", "X", "us", "a row", "month", 30, (), key=(), as_at=AsAt(("start_date",)))
