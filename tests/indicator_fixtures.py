@@ -18,7 +18,7 @@ import pandas as pd
 from pipelines.ingest.parsing import DUCKDB_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
-from schemas import codes
+from sources import codes
 from sources.catalogue import SOURCES
 
 META = {"source_file": "VARCHAR", "file_hash": "VARCHAR", "source_row": "BIGINT",

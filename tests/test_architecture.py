@@ -103,3 +103,17 @@ def test_tests_mirror_the_packages():
     assert folders <= allowed, f"test folders with no package of that name: {sorted(folders - allowed)}"
     loose = sorted(p.name for p in (ROOT / "tests").glob("test_*.py") if p.name != Path(__file__).name)
     assert not loose, f"test files outside a package folder: {loose}"
+
+
+def test_domain_packages_do_not_reach_into_the_pipeline():
+    """The domain packages are the contract the pipeline reads, so the arrows point one way:
+    ``schemas`` may import ``sources`` but ``sources`` imports nothing from ``schemas``; and
+    ``sources``, ``schemas`` and ``indicators`` import nothing from ``pipelines`` except
+    ``pipelines.settings`` (where the data directory is)."""
+    edges = import_graph()
+    wrong = sorted(
+        f"{module} -> {target}" for module, targets in edges.items() for target in targets
+        if (module.split(".")[0] == "sources" and target.split(".")[0] == "schemas")
+        or (module.split(".")[0] in ("sources", "schemas", "indicators")
+            and target.split(".")[0] == "pipelines" and target != "pipelines.settings"))
+    assert not wrong, "domain packages importing the wrong way: " + "; ".join(wrong)

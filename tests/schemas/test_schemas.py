@@ -477,7 +477,7 @@ def test_neet_scale_validation_is_fast():
 
     import numpy as np
 
-    from schemas import codes
+    from sources import codes
 
     n, rng = 500_000, np.random.default_rng(0)
     frame = pd.DataFrame({
