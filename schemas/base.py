@@ -77,16 +77,18 @@ class SourceModel(pa.DataFrameModel):
 class _Field:
     """A column's own checks, waiting for the model's source to say the rest (``SourceModel``)."""
 
-    checks: tuple[pa.Check, ...]
+    own_checks: tuple[pa.Check, ...]
     codes: str | None
     multi: bool
 
     def build(self, source: catalogue.Source, column: str) -> Any:
         """The ``pa.Field`` for ``column`` of ``source``, described and made nullable per the catalogue."""
+        if column not in source.column_names:
+            raise ValueError(f"{source.name}.{column}: not a column of {source.name} in the catalogue")
         col = source.column(column)
         if (self.codes is None) != (col.codes is None):
             raise ValueError(f"{source.name}.{column}: pass codes= exactly when the catalogue column has a code list")
-        all_checks = list(self.checks)
+        all_checks = list(self.own_checks)
         if col.codes is not None:
             allowed = [int(c) for c in col.codes] if col.type == "int" else list(col.codes)
             known = checks.known_codes if self.multi else checks.known_code
