@@ -196,3 +196,39 @@ def test_outputs_define_no_function_nothing_calls():
     """The paper and workbook code keeps one way to do each thing (a PDF is printed by
     ``render.write``; there is no second, uncalled printer)."""
     assert unused_functions("pipelines.outputs") == []
+
+
+def layer_ranks() -> dict[str, int]:
+    """package -> rank, from the table in docs/architecture.md (the one place the layering is written)."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    table = text.split("<!-- layers:", 1)[1].split("\n\n", 1)[0]
+    ranks = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 2 and cells[0].isdigit():
+            ranks[cells[1].strip("`")] = int(cells[0])
+    return ranks
+
+
+def package_of(module: str, ranks: dict[str, int]) -> str | None:
+    parts = module.split(".")
+    for n in range(len(parts), 0, -1):
+        if ".".join(parts[:n]) in ranks:
+            return ".".join(parts[:n])
+    return None
+
+
+def test_every_import_goes_down_the_layers():
+    ranks = layer_ranks()
+    assert len(ranks) >= 10, ranks
+    edges = import_graph()
+    unplaced = sorted(m for m in edges if m != "pipelines" and package_of(m, ranks) is None)
+    assert not unplaced, f"modules in no package of docs/architecture.md's table: {unplaced}"
+    upward = []
+    for module, targets in sorted(edges.items()):
+        here = package_of(module, ranks)
+        for target in sorted(targets):
+            there = package_of(target, ranks)
+            if here and there and here != there and ranks[there] >= ranks[here]:
+                upward.append(f"{module} ({here}, rank {ranks[here]}) imports {target} ({there}, rank {ranks[there]})")
+    assert not upward, "imports that do not go down the layers:\n" + "\n".join(upward)
