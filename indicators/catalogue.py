@@ -18,9 +18,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from pipelines.ingest.parsing import DATE_FORMATS
-from schemas import codes
 from sources import catalogue as sources
+from sources import codes
 
 HERE = Path(__file__).parent
 CATALOGUE_FILE = HERE / "catalogue.yaml"
@@ -52,7 +51,7 @@ GAP_METHODS = ("newcombe", "welch")
 INDICATOR_ID = re.compile(r"^[A-Z]+[0-9]+$")
 MEASURE_ID = "{indicator}_[a-z0-9_]+"
 
-# Parameters the indicator SQL may bind (``$name``). Code lists come from schemas.codes
+# Parameters the indicator SQL may bind (``$name``). Code lists come from sources.codes
 # so the SQL never repeats them; thresholds are the definitions in catalogue.yaml.
 PARAMETERS = {
     "statutory_outcomes": list(codes.STATUTORY_OUTCOMES),
@@ -75,7 +74,7 @@ PARAMETERS = {
     "reoffence_proof_months": 6,      # ... proven within a further 6 months (MoJ)
     "completion_follow_up_months": 6,  # EH08: start cohort followed up for 6 months
     # Dates as delivered (quarantined records keep the text): the loader's formats, in its order.
-    "date_formats": list(DATE_FORMATS),
+    "date_formats": list(sources.DATE_FORMATS),
 }
 
 CATALOGUE_COLUMNS = [
@@ -264,11 +263,6 @@ def as_at_macros(names: tuple[str, ...] | None = None) -> str:
                     f"create or replace temp macro {s.name}_as_at() as\n"
                     f"    (select {_ROUNDED[s.as_at.rounding].format(latest)} from stg_{s.name});")
     return "\n".join(made) + "\n" if made else ""
-
-
-def macros(names: tuple[str, ...] | None = None) -> str:
-    """The helpers of ``_macros.sql`` and the "as at" macro of each source (of ``names`` only, if given)."""
-    return MACROS_FILE.read_text(encoding="utf-8") + "\n" + as_at_macros(names)
 
 
 def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:

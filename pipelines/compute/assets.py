@@ -17,7 +17,7 @@ import pandas as pd
 from indicators import catalogue as cat
 from indicators import disclosure, stats
 from pipelines.compute import scorecard
-from pipelines.warehouse import Warehouse, frame_metadata, read_sql, sql_literal
+from pipelines.warehouse import Warehouse, frame_metadata, read_sql, registered, sql_literal, write_frame
 
 GROUP = "indicators"
 SQL_DIR = cat.SQL_DIR
@@ -48,7 +48,9 @@ VALUE_COLUMNS = [
 
 def run_indicator(con: duckdb.DuckDBPyConnection, ind: cat.Indicator) -> int:
     """Run one indicator's SQL with its bound parameters into its table (``Indicator.table``)."""
-    con.execute(cat.macros(ind.sources))
+    con.execute(read_sql(cat.MACROS_FILE))
+    if as_at := cat.as_at_macros(ind.sources):
+        con.execute(as_at)
     sql = cat.sql_text(ind)
     con.execute("create or replace temp table _indicator as " + sql, cat.sql_parameters(sql))
     present = {r[0] for r in con.execute("describe _indicator").fetchall()}
@@ -98,9 +100,7 @@ def indicator_catalogue(warehouse: Warehouse) -> dg.MaterializeResult:
     """Every Early Help measure: definition, unit, polarity, OBA question, period, sources, CI method, breakdowns, benchmark, caveats."""
     frame = cat.measures_frame()
     with warehouse.connect() as con:
-        con.register("_catalogue", frame)
-        con.execute("create or replace table indicator_catalogue as select * from _catalogue")
-        con.unregister("_catalogue")
+        write_frame(con, "indicator_catalogue", frame)
         con.execute(read_sql(SQL_DIR / "indicator_catalogue__docs.sql"))
     return dg.MaterializeResult(metadata={
         "dagster/row_count": len(frame), "measures": len(frame),
@@ -171,14 +171,13 @@ def indicator_values(context: dg.AssetExecutionContext, config: ValuesConfig,
     """Every measure x period x breakdown in one long table: numerator, denominator, value, confidence interval, unit, polarity."""
     with warehouse.connect() as con:
         stack_indicators(con)
-        base = con.execute((SQL_DIR / "indicator_values_base.sql").read_text(encoding="utf-8")).df()
+        base = con.execute(read_sql(SQL_DIR / "indicator_values_base.sql")).df()
         values, impossible = compute_values(base, config.ci_level)
         if impossible:
             context.log.warning(f"{impossible} proportion rows have a numerator above the denominator: "
                                 "no interval given")
-        con.register("_values", values)
-        con.execute((SQL_DIR / "indicator_values.sql").read_text(encoding="utf-8"))
-        con.unregister("_values")
+        with registered(con, "_values", values):
+            con.execute(read_sql(SQL_DIR / "indicator_values.sql"))
         con.execute(read_sql(SQL_DIR / "indicator_values__docs.sql"))
     heads = values[values["is_headline"] & (values["breakdown"] == "all")]
     return dg.MaterializeResult(metadata={
@@ -197,9 +196,8 @@ def indicator_values_published(warehouse: Warehouse) -> dg.MaterializeResult:
         published = disclosure.publishable(values)
         for c in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
             published[c] = published[c].map(_publish_text)
-        con.register("_published", published)
-        con.execute((SQL_DIR / "indicator_values_published.sql").read_text(encoding="utf-8"))
-        con.unregister("_published")
+        with registered(con, "_published", published):
+            con.execute(read_sql(SQL_DIR / "indicator_values_published.sql"))
         con.execute(read_sql(SQL_DIR / "indicator_values_published__docs.sql"))
     return dg.MaterializeResult(metadata={
         **frame_metadata(published, published[published["is_suppressed"]].head(8)),

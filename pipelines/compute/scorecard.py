@@ -20,7 +20,7 @@ import pandas as pd
 from indicators import catalogue as cat
 from indicators import turn_the_curve
 from indicators import stats
-from pipelines.warehouse import Warehouse, frame_metadata, read_sql, sql_literal, table_exists
+from pipelines.warehouse import Warehouse, frame_metadata, read_sql, registered, sql_literal, table_exists
 
 GROUP = "scorecard"
 HORIZON = 3
@@ -397,9 +397,8 @@ SCORECARD_COLUMNS = [
 def _write(con, name: str, frame: pd.DataFrame, comments_from: str | None = None) -> None:
     """Write table ``name`` from its SQL file, then its comments: those of ``comments_from``
     (a table with the same columns) first, then its own ``__docs.sql``."""
-    con.register("_frame", frame)
-    con.execute(read_sql(cat.SQL_DIR / f"{name}.sql"))
-    con.unregister("_frame")
+    with registered(con, "_frame", frame):
+        con.execute(read_sql(cat.SQL_DIR / f"{name}.sql"))
     if comments_from:
         rows = con.execute("select column_name, comment from duckdb_columns() where table_name = ? "
                            "and comment is not null", [comments_from]).fetchall()

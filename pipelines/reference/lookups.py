@@ -15,27 +15,19 @@ import dagster as dg
 import duckdb
 
 from pipelines import settings
-from pipelines.reference.benchmarks import _metadata
-from pipelines.warehouse import Warehouse
+from pipelines.warehouse import Warehouse, read_sql, registered, table_metadata
 from sources import lookups
 
 SQL = Path(__file__).parent / "sql" / "lookups"
 GROUP = "lookups"
 
 
-def _sql(name: str) -> str:
-    return (SQL / f"{name}.sql").read_text(encoding="utf-8")
-
-
 def write_wards(con: duckdb.DuckDBPyConnection, data_dir=None) -> str:
     """``lookup_wards`` and ``lookup_localities`` from the ward lookup in force; returns its path."""
     frame = lookups.wards(data_dir)
-    con.register("_oba_wards", frame)
-    try:
+    with registered(con, "_oba_wards", frame):
         con.execute("create or replace table lookup_wards as "
                     "select ward_code, ward_name, locality, locality_name from _oba_wards order by ward_code")
-    finally:
-        con.unregister("_oba_wards")
     localities = con.execute("select locality from lookup_wards group by locality "
                              "having count(distinct locality_name) > 1").fetchall()
     if localities:
@@ -43,23 +35,23 @@ def write_wards(con: duckdb.DuckDBPyConnection, data_dir=None) -> str:
                          f"locality_name; give each locality one name")
     con.execute("create or replace table lookup_localities as select locality, any_value(locality_name) as "
                 "locality_name, count(*) as wards from lookup_wards group by locality order by locality")
-    con.execute(_sql("lookup_wards__docs"))
-    con.execute(_sql("lookup_localities__docs"))
+    con.execute(read_sql(SQL / "lookup_wards__docs.sql"))
+    con.execute(read_sql(SQL / "lookup_localities__docs.sql"))
     return str(lookups.wards_file(data_dir))
 
 
 def write_periods(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"create or replace table lookup_periods as {_sql('lookup_periods')}")
-    con.execute(_sql("lookup_periods__docs"))
+    con.execute(f"create or replace table lookup_periods as {read_sql(SQL / 'lookup_periods.sql')}")
+    con.execute(read_sql(SQL / "lookup_periods__docs.sql"))
 
 
 def write_authorities(con: duckdb.DuckDBPyConnection, la_code: int) -> None:
-    con.execute(f"create or replace table lookup_authorities as {_sql('lookup_authorities')}",
+    con.execute(f"create or replace table lookup_authorities as {read_sql(SQL / 'lookup_authorities.sql')}",
                 {"la_code": str(la_code)})
     if not con.execute("select count(*) from lookup_authorities where role = 'authority'").fetchone()[0]:
         raise ValueError(f"OBA_LA_CODE {la_code} is not an authority in the DfE statistical neighbours file "
                          f"(pub_statistical_neighbours): use the authority's old DfE LA code, e.g. 800")
-    con.execute(_sql("lookup_authorities__docs"))
+    con.execute(read_sql(SQL / "lookup_authorities__docs.sql"))
 
 
 @dg.asset(group_name=GROUP, kinds={"duckdb"},
@@ -68,9 +60,9 @@ def write_authorities(con: duckdb.DuckDBPyConnection, la_code: int) -> None:
 def lookup_wards(warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         source = write_wards(con, warehouse.paths().data_dir)
-        return dg.MaterializeResult(metadata=_metadata(con, "lookup_wards", {
-            "lookup": dg.MetadataValue.path(source),
-            "localities": con.execute("select count(*) from lookup_localities").fetchone()[0]}))
+        return dg.MaterializeResult(metadata={
+            **table_metadata(con, "lookup_wards"), "lookup": dg.MetadataValue.path(source),
+            "localities": con.execute("select count(*) from lookup_localities").fetchone()[0]})
 
 
 @dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=["indicator_values", "indicator_forecasts"],
@@ -78,7 +70,7 @@ def lookup_wards(warehouse: Warehouse) -> dg.MaterializeResult:
 def lookup_periods(warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         write_periods(con)
-        return dg.MaterializeResult(metadata=_metadata(con, "lookup_periods", {}))
+        return dg.MaterializeResult(metadata=table_metadata(con, "lookup_periods"))
 
 
 @dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=["pub_statistical_neighbours", "pub_values"],
@@ -86,7 +78,7 @@ def lookup_periods(warehouse: Warehouse) -> dg.MaterializeResult:
 def lookup_authorities(warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         write_authorities(con, settings.la_code())
-        return dg.MaterializeResult(metadata=_metadata(con, "lookup_authorities", {}))
+        return dg.MaterializeResult(metadata=table_metadata(con, "lookup_authorities"))
 
 
 assets = [lookup_wards, lookup_periods, lookup_authorities]

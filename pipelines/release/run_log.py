@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.warehouse import read_sql
+from pipelines.warehouse import read_sql, table_exists
 
 SQL = Path(__file__).parent / "sql"
 PUBLISH_KEY = "published_warehouse"
@@ -99,9 +99,7 @@ def describe_run(instance: dg.DagsterInstance, record) -> dict:
 
 def ensure_meta_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(read_sql(SQL / "meta_tables.sql"))
-    has_log = con.execute("select count(*) from information_schema.tables where table_name = 'load_log'"
-                          ).fetchone()[0]
-    if has_log:
+    if table_exists(con, "load_log"):
         con.execute(read_sql(SQL / "meta_run_sources.sql"))
 
 

@@ -475,7 +475,7 @@ def test_a_source_is_as_at_the_month_end_of_its_latest_dated_event(con):
                                              "closure_date": [d("2024-03-02"), None]}),
         "assessment_audits": pd.DataFrame({"audit_date": [d("2024-04-30"), d("2023-12-01")]}),
     })
-    con.execute(cat.macros(("early_help_episodes", "assessment_audits")))
+    con.execute(cat.as_at_macros(("early_help_episodes", "assessment_audits")))
     got = con.execute("select early_help_episodes_as_at(), assessment_audits_as_at()").fetchone()
     assert got == (d("2024-03-31"), d("2024-04-30"))
 
