@@ -58,7 +58,10 @@ class AsAt:
     """What date an extract's data run to ("as at"): the latest value of these date columns,
     rounded. A period counts only once it has ended by then (the indicator SQL calls
     ``<source>_as_at()``, made from this rule by ``indicators.catalogue.as_at_macros``), so the
-    rule lives here, once per source, not in each indicator that reads the source."""
+    rule lives here, once per source, not in each indicator that reads the source. Two other
+    dates are different things: the paper's "data as at" is read from the deliveries loaded
+    (``pipelines.outputs.period.data_as_at``), freshness from the day the check runs
+    (``pipelines.ingest.delivery_checks.as_at``)."""
     columns: tuple[str, ...]
     rounding: str = "month_end"
 
