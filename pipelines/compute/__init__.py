@@ -1,4 +1,4 @@
-"""Compute: the twelve indicators and the judgements made of them.
+"""Compute: the catalogue's indicators and the judgements made of them.
 
 ``assets`` runs each indicator's SQL (``indicators/sql/ind_ehNN.sql``) into ``ind_ehNN``,
 stacks them into ``indicator_values`` with intervals, and applies disclosure control
