@@ -1,19 +1,13 @@
 """The five SQL examples of docs/querying.md run against a demo warehouse, read-only."""
 
-import re
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from indicators.catalogue import indicators
+from querying_guide import examples
 from sample_warehouse import build_sample
 
-GUIDE = Path(__file__).resolve().parents[2] / "docs" / "querying.md"
-
-
-def examples() -> list[str]:
-    return re.findall(r"```sql\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
 
 
 def test_the_guide_has_five_examples():

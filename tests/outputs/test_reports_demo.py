@@ -23,7 +23,7 @@ from pipelines.outputs import labels
 from pipelines.settings import paths as resolve_paths
 from notebook_runs import NOTEBOOKS, run_notebook
 from test_reports import IDS, INDICATOR_PAGE, check_printed_paper, pdf_pages, tables_of
-from test_reports_querying import examples
+from querying_guide import examples
 
 SCALE = 0.02
 
