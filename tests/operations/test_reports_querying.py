@@ -1,6 +1,5 @@
 """The five SQL examples of docs/querying.md run against a demo warehouse, read-only."""
 
-
 import duckdb
 import pytest
 
