@@ -256,3 +256,17 @@ def test_only_an_indicators_own_sql_names_its_table():
                 if f.resolve() != tables[table]:
                     found.append(f"{f.relative_to(ROOT)}: {table}")
     assert not found, "table names of indicators written outside their own SQL file: " + "; ".join(found)
+
+
+def test_test_modules_import_helpers_not_other_folders_tests():
+    """A test module may import a helper at tests/ or a test module of its own folder, never a test
+    module of another folder (which is only importable when that folder happened to be collected)."""
+    import re
+
+    tests = ROOT / "tests"
+    found = []
+    for f in sorted(tests.rglob("test_*.py")):
+        for name in re.findall(r"^\s*(?:from|import) (test_\w+)", f.read_text(encoding="utf-8"), flags=re.M):
+            if not (f.parent / f"{name}.py").exists():
+                found.append(f"{f.relative_to(ROOT)} imports {name}")
+    assert not found, found
