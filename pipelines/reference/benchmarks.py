@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from pipelines import settings
+from pipelines import settings, tables
 from pipelines.warehouse import Warehouse, table_exists
 from pipelines.reference import benchmark_files as cat
 from pipelines.reference.benchmark_periods import SYMBOLS, normalise_period, period_type_for
@@ -32,9 +32,10 @@ def _temp(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> Non
 
 
 def _build(con: duckdb.DuckDBPyConnection, table: str, params: dict | None = None) -> None:
-    """Materialise ``<table>.sql`` as ``table`` and attach its column comments."""
-    con.execute(f"create or replace table {table} as {_sql(table)}", params or {})
-    con.execute(_sql(f"{table}__docs"))
+    """Materialise ``<table>.sql`` as ``table`` with its defined columns, types, order and
+    comments (``sql/benchmarks/tables.yaml``)."""
+    con.execute(tables.create_sql(table, f"({_sql(table)})"), params or {})
+    con.execute(tables.comment_sql(table))
 
 
 def _column_schema(con: duckdb.DuckDBPyConnection, table: str) -> dg.TableSchema:

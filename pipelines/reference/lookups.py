@@ -4,7 +4,7 @@
 period key); these tables give the names and dates, so "which ward has the highest step-up
 rate" can be answered by name. The ward lookup is the authority's own (``<data dir>/settings/
 wards.csv``, else the packaged demo one: ``sources.lookups``); the others are derived from the
-warehouse. SQL in ``pipelines/reference/sql/lookups/``, comments in its ``*__docs.sql``.
+warehouse. SQL in ``pipelines/reference/sql/lookups/``; columns, types and comments in its ``tables.yaml``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines import settings
+from pipelines import settings, tables
 from pipelines.reference.benchmarks import _metadata
 from pipelines.warehouse import Warehouse
 from sources import lookups
@@ -32,8 +32,7 @@ def write_wards(con: duckdb.DuckDBPyConnection, data_dir=None) -> str:
     frame = lookups.wards(data_dir)
     con.register("_oba_wards", frame)
     try:
-        con.execute("create or replace table lookup_wards as "
-                    "select ward_code, ward_name, locality, locality_name from _oba_wards order by ward_code")
+        con.execute(tables.create_sql("lookup_wards", "_oba_wards"))
     finally:
         con.unregister("_oba_wards")
     localities = con.execute("select locality from lookup_wards group by locality "
@@ -41,25 +40,24 @@ def write_wards(con: duckdb.DuckDBPyConnection, data_dir=None) -> str:
     if localities:
         raise ValueError(f"{lookups.wards_file(data_dir)}: locality {localities[0][0]!r} has more than one "
                          f"locality_name; give each locality one name")
-    con.execute("create or replace table lookup_localities as select locality, any_value(locality_name) as "
-                "locality_name, count(*) as wards from lookup_wards group by locality order by locality")
-    con.execute(_sql("lookup_wards__docs"))
-    con.execute(_sql("lookup_localities__docs"))
+    con.execute(tables.create_sql("lookup_localities", "(select locality, any_value(locality_name) as locality_name, "
+                                                       "count(*) as wards from lookup_wards group by locality)"))
+    con.execute(tables.comment_sql("lookup_wards"))
+    con.execute(tables.comment_sql("lookup_localities"))
     return str(lookups.wards_file(data_dir))
 
 
 def write_periods(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"create or replace table lookup_periods as {_sql('lookup_periods')}")
-    con.execute(_sql("lookup_periods__docs"))
+    con.execute(tables.create_sql("lookup_periods", f"({_sql('lookup_periods')})"))
+    con.execute(tables.comment_sql("lookup_periods"))
 
 
 def write_authorities(con: duckdb.DuckDBPyConnection, la_code: int) -> None:
-    con.execute(f"create or replace table lookup_authorities as {_sql('lookup_authorities')}",
-                {"la_code": str(la_code)})
+    con.execute(tables.create_sql("lookup_authorities", f"({_sql('lookup_authorities')})"), {"la_code": str(la_code)})
     if not con.execute("select count(*) from lookup_authorities where role = 'authority'").fetchone()[0]:
         raise ValueError(f"OBA_LA_CODE {la_code} is not an authority in the DfE statistical neighbours file "
                          f"(pub_statistical_neighbours): use the authority's old DfE LA code, e.g. 800")
-    con.execute(_sql("lookup_authorities__docs"))
+    con.execute(tables.comment_sql("lookup_authorities"))
 
 
 @dg.asset(group_name=GROUP, kinds={"duckdb"},
