@@ -174,7 +174,7 @@ def name_pattern(form: str, sources: list[str], indicators: list[str]) -> re.Pat
     """The regular expression of one form of ``GRAMMAR``."""
     alternatives = {"<source>": "|".join(map(re.escape, sources)),
                     "<indicator>": "|".join(map(re.escape, indicators))}
-    text = re.escape(form).replace(r"\*", "[a-z0-9_]+")
+    text = re.escape(form).replace(r"\*", "[a-z0-9_]*")
     for word, options in alternatives.items():
         text = text.replace(re.escape(word), f"(?:{options})")
     return re.compile(f"^{text}$")
