@@ -90,6 +90,7 @@ def plain_pandas(landing: str, db: str) -> dict:
     import schemas
     from pipelines.ingest.parsing import parse_frame
     from pipelines.ingest.pii import normalise_header
+    from pipelines.warehouse import write_frame
     from sources.catalogue import get
 
     landing_dir = Path(landing)
@@ -117,8 +118,6 @@ def plain_pandas(landing: str, db: str) -> dict:
             except pa.errors.SchemaErrors as err:
                 bad = err.failure_cases["index"].dropna().unique()
                 valid = typed.drop(index=bad)
-            con.register("valid", valid)
-            con.execute(f'create or replace table "{name}" as select * from valid')
-            con.unregister("valid")
+            write_frame(con, name, valid)
             loaded += len(valid)
     return {"seconds": round(time.perf_counter() - started, 3), "rows_read": read, "rows_loaded": loaded}

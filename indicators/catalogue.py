@@ -18,9 +18,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from pipelines.ingest.parsing import DATE_FORMATS
-from schemas import codes
 from sources import catalogue as sources
+from sources import codes
 
 HERE = Path(__file__).parent
 CATALOGUE_FILE = HERE / "catalogue.yaml"
@@ -49,7 +48,7 @@ CI_METHODS = ("wilson", "byar", "rate", "mean", "newcombe", "welch", "none")
 GAP_METHODS = ("newcombe", "welch")
 MEASURE_ID = re.compile(r"^eh(0[1-9]|1[0-2])_[a-z0-9_]+$")
 
-# Parameters the indicator SQL may bind (``$name``). Code lists come from schemas.codes
+# Parameters the indicator SQL may bind (``$name``). Code lists come from sources.codes
 # so the SQL never repeats them; thresholds are the definitions in catalogue.yaml.
 PARAMETERS = {
     "statutory_outcomes": list(codes.STATUTORY_OUTCOMES),
@@ -72,7 +71,7 @@ PARAMETERS = {
     "reoffence_proof_months": 6,      # ... proven within a further 6 months (MoJ)
     "completion_follow_up_months": 6,  # EH08: start cohort followed up for 6 months
     # Dates as delivered (quarantined records keep the text): the loader's formats, in its order.
-    "date_formats": list(DATE_FORMATS),
+    "date_formats": list(sources.DATE_FORMATS),
 }
 
 CATALOGUE_COLUMNS = [
@@ -237,10 +236,6 @@ def sql_parameters(sql: str) -> dict:
     if unknown:
         raise CatalogueError(f"SQL uses unknown parameters {sorted(unknown)}")
     return {n: PARAMETERS[n] for n in sorted(names)}
-
-
-def macros() -> str:
-    return MACROS_FILE.read_text(encoding="utf-8")
 
 
 def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:

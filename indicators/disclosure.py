@@ -27,13 +27,13 @@ TOTAL_BREAKDOWN = "all"
 COMPARATOR_COUNTS = ("comparator_numerator", "comparator_denominator")
 OPTIONAL_DERIVED = ("sd", "comparator_sd")
 
-# Units whose numerator is a sum of scores, not a number of people or events (means,
-# and gaps between means in points): only the denominators (n) are tested for small
-# numbers, and the numerators are treated as derived figures. Gaps in percentage
-# points ("pp") are built from counts of people and so are NOT in this list.
-# Matching is case-insensitive; any unit starting with "mean" also counts.
-N_ONLY_UNITS = frozenset({"mean score", "mean", "score", "points", "score change",
-                          "mean change"})
+# Catalogue units (``indicators.catalogue.UNITS``) whose numerator is a sum of scores, not
+# a number of people or events (means, and gaps between means in points): only the
+# denominators (n) are tested for small numbers, and the numerators are treated as derived
+# figures. Gaps in percentage points ("pp") are built from counts of people and so are NOT
+# in this list. Matching is case-insensitive; a unit written in words that starts with
+# "mean" ("Mean score") also counts.
+N_ONLY_UNITS = frozenset({"mean", "points"})
 
 
 def is_disclosive(x) -> bool:
@@ -174,7 +174,8 @@ def suppress(frame: pd.DataFrame, count_columns: Sequence[str],
     return _apply(frame, masks, {c: any_row for c in derived_columns})
 
 
-def _n_only(unit) -> bool:
+def is_n_only(unit) -> bool:
+    """Whether ``unit``'s numerator is a sum of scores, protected by its n (``N_ONLY_UNITS``)."""
     if not isinstance(unit, str):
         return False
     u = unit.strip().lower()
@@ -221,7 +222,7 @@ def suppress_indicator_values(frame: pd.DataFrame,
         unit_of_row = frame["unit"]
     else:
         unit_of_row = pd.Series(None, index=frame.index, dtype=object)
-    n_only = unit_of_row.map(_n_only).fillna(False).to_numpy(bool)
+    n_only = unit_of_row.map(is_n_only).fillna(False).to_numpy(bool)
 
     counts = [c for c in (*INDICATOR_COUNTS, *COMPARATOR_COUNTS) if c in frame.columns]
     sums = [c for c in ("numerator", "comparator_numerator") if c in counts]
@@ -260,7 +261,7 @@ PUBLISHED_DROPPED = ("sd", "comparator_numerator", "comparator_denominator", "co
 def n_only_rows(frame: pd.DataFrame) -> np.ndarray:
     """Rows whose numerator is a sum of scores (means, points), not a number of people."""
     unit = frame["unit"] if "unit" in frame.columns else pd.Series(None, index=frame.index, dtype=object)
-    return unit.map(_n_only).fillna(False).to_numpy(bool)
+    return unit.map(is_n_only).fillna(False).to_numpy(bool)
 
 
 def protect_across(values: pd.DataFrame, published: pd.DataFrame, know=None,

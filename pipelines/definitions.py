@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines import compute, ingest, operations, outputs, reference, release
+from pipelines import compute, ingest, outputs, reference, release
 from pipelines.compute.expectations import GreatExpectations
+from pipelines.operations import schedules
 from pipelines.warehouse import Warehouse
 
 
@@ -21,7 +22,7 @@ def build() -> dg.Definitions:
     # Board paper, workbook and readable SQL: made from the build, never holding back publishing.
     readable = outputs.definitions()
     # The `everything` job, the nightly schedule and the landing-folder sensor.
-    operated = operations.definitions()
+    operated = schedules.definitions()
     shared = dg.Definitions(
         resources={"warehouse": Warehouse(), "great_expectations": GreatExpectations()},
         # DuckDB has one writer: steps run one after another in the run's own process.

@@ -3,7 +3,7 @@ description and its row order, written once in a ``tables.yaml`` beside the SQL 
 
 Everything else is made from that one list, so the four places a column used to be written
 cannot drift apart: the final typed ``select`` of the table (``create_sql``), its DuckDB
-comments (``comment_sql``), the Python column lists (``columns``) and the column tables of
+comments (``comment_sql``; both at once from a frame: ``write``), the Python column lists (``columns``) and the column tables of
 ``docs/warehouse.md`` (``python -m pipelines.tables --docs``; ``--check`` says whether they
 are up to date, and a test fails when they are not).
 
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.warehouse import sql_literal
+from pipelines.warehouse import registered, sql_literal
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each layer's definitions, beside the SQL that makes its tables.
@@ -164,6 +164,13 @@ def comment_sql(name: str, **fields: str) -> str:
     statements = [f"comment on {kind} {name} is {sql_literal(description)}"]
     statements += [f"comment on column {name}.{c.name} is {sql_literal(c.description)}" for c in t.columns]
     return ";\n".join(statements)
+
+
+def write(con, name: str, frame, **fields: str) -> None:
+    """Write ``frame`` as table ``name``: its defined columns, types, order and comments."""
+    with registered(con, "_frame", frame):
+        con.execute(create_sql(name, "_frame"))
+    con.execute(comment_sql(name, **fields))
 
 
 # ------------------------------------------------------------------------------------------

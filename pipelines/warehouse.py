@@ -64,9 +64,28 @@ class Warehouse(dg.ConfigurableResource):
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether a table (or view) ``name`` exists, in any schema (a temp table counts)."""
     return con.execute(
         "select count(*) from information_schema.tables where table_name = ?", [name]
     ).fetchone()[0] > 0
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, view: str, frame) -> Iterator[None]:
+    """``frame`` (pandas or Arrow) readable by SQL as ``view`` while the block runs, and
+    unregistered after it even if the SQL fails: the one way SQL reads a frame."""
+    con.register(view, frame)
+    try:
+        yield
+    finally:
+        con.unregister(view)
+
+
+def write_frame(con: duckdb.DuckDBPyConnection, name: str, frame, temp: bool = False) -> None:
+    """Write ``frame`` as table ``name`` (replacing it), column for column; ``temp``: a temp
+    table, private to this connection. ``name`` is a table name from the code, never from data."""
+    with registered(con, "_frame", frame):
+        con.execute(f"create or replace {'temp ' if temp else ''}table {name} as select * from _frame")
 
 
 LOCK_NAME = "oba.lock"
@@ -121,12 +140,29 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _preview(frame: pd.DataFrame) -> dg.MetadataValue:
+    return dg.MetadataValue.md(frame.to_markdown(index=False) if len(frame) else "empty")
+
+
 def frame_metadata(frame: pd.DataFrame, preview: pd.DataFrame | None = None) -> dict:
-    """Rows, measures, periods and a small markdown preview, for every materialisation."""
-    preview = frame.head(8) if preview is None else preview
+    """Dagster metadata of an indicator-shaped frame an asset just wrote: rows, measures,
+    periods and a small markdown preview (``preview``, else the first 8 rows)."""
     return {
         "dagster/row_count": len(frame),
         "measures": int(frame["measure_id"].nunique()) if "measure_id" in frame else 0,
         "periods": int(frame["period"].nunique()) if "period" in frame else 0,
-        "preview": dg.MetadataValue.md(preview.to_markdown(index=False) if len(preview) else "empty"),
+        "preview": _preview(frame.head(8) if preview is None else preview),
     }
+
+
+def table_metadata(con: duckdb.DuckDBPyConnection, table: str, preview_sql: str | None = None,
+                   params: list | None = None) -> dict:
+    """Dagster metadata of a warehouse table: rows, its columns (name, type, comment) and a
+    markdown preview (``preview_sql`` with ``params``, else the first 8 rows)."""
+    preview = con.execute(preview_sql or f"select * from {table} limit 8", params or []).df()
+    rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+    columns = con.execute("select column_name, data_type, comment from duckdb_columns() where table_name = ? "
+                          "order by column_index", [table]).fetchall()
+    return {"dagster/row_count": rows,
+            "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(n, t, c) for n, t, c in columns]),
+            "preview": _preview(preview)}

@@ -5,9 +5,10 @@
 per failing cell / row; ``key_failures(schema, frame, within)`` judges the key rule alone
 within each value of a column.
 
-The schema modules are imported lazily (PEP 562 ``__getattr__``): ``sources.catalogue``
-imports ``schemas.codes``, which runs this file, and the schema modules import the
-catalogue, so importing them here at import time would be circular.
+Each model names its source once (``class Neet(SourceModel, source="neet")``); the rest of
+its ``Config`` (name, key, strict, coerce) comes from the catalogue (``schemas.base``).
+The schema modules are imported lazily (PEP 562 ``__getattr__``) so that importing
+``schemas`` (or one of its helpers) does not build every model.
 """
 
 from __future__ import annotations

@@ -8,27 +8,18 @@ from pandera.typing import DataFrame, Series
 from schemas import checks
 from schemas.base import SourceModel, Text, field
 
-SOURCE = "attainment"
 
-
-class Attainment(SourceModel):
-    child_id: Series[Text] = field(SOURCE, "child_id")
-    academic_year: Series[Text] = field(SOURCE, "academic_year", checks.academic_year())
-    stage: Series[Text] = field(SOURCE, "stage", codes="an assessment stage (EYFS, KS2, KS4)")
-    fsm: Series[pd.BooleanDtype] = field(SOURCE, "fsm")
-    disadvantaged: Series[pd.BooleanDtype] = field(SOURCE, "disadvantaged")
-    gld: Series[pd.BooleanDtype] = field(SOURCE, "gld")
-    ks2_rwm_expected: Series[pd.BooleanDtype] = field(SOURCE, "ks2_rwm_expected")
-    ks4_attainment8: Series[pd.Float64Dtype] = field(SOURCE, "ks4_attainment8",
-                                                     checks.between(0, 90, "Attainment 8 score"))
-    sex: Series[Text] = field(SOURCE, "sex", codes="a sex code (F, M, U)")
-    imd_decile: Series[pd.Int64Dtype] = field(SOURCE, "imd_decile", checks.between(1, 10, "IMD decile"))
-
-    class Config:
-        strict = True
-        coerce = True
-        name = SOURCE
-        unique = ["child_id", "academic_year", "stage"]
+class Attainment(SourceModel, source="attainment"):
+    child_id: Series[Text] = field()
+    academic_year: Series[Text] = field(checks.academic_year())
+    stage: Series[Text] = field(codes="an assessment stage (EYFS, KS2, KS4)")
+    fsm: Series[pd.BooleanDtype] = field()
+    disadvantaged: Series[pd.BooleanDtype] = field()
+    gld: Series[pd.BooleanDtype] = field()
+    ks2_rwm_expected: Series[pd.BooleanDtype] = field()
+    ks4_attainment8: Series[pd.Float64Dtype] = field(checks.between(0, 90, "Attainment 8 score"))
+    sex: Series[Text] = field(codes="a sex code (F, M, U)")
+    imd_decile: Series[pd.Int64Dtype] = field(checks.between(1, 10, "IMD decile"))
 
     # Each measure belongs to one stage; a value at another stage is a mis-keyed row.
     # (A blank at its own stage is allowed: absent or not assessed.)

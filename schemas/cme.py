@@ -8,24 +8,16 @@ from pandera.typing import DataFrame, Series
 from schemas import checks
 from schemas.base import SourceModel, Text, field
 
-SOURCE = "cme"
 
-
-class Cme(SourceModel):
-    case_id: Series[Text] = field(SOURCE, "case_id")
-    child_id: Series[Text] = field(SOURCE, "child_id")
-    referral_date: Series[pd.Timestamp] = field(SOURCE, "referral_date", checks.plausible_date())
-    reason: Series[Text] = field(SOURCE, "reason", codes="a CME reason code")
-    resolved_date: Series[pd.Timestamp] = field(SOURCE, "resolved_date", checks.plausible_date())
-    outcome: Series[Text] = field(SOURCE, "outcome", codes="a CME outcome code")
-    age: Series[pd.Int64Dtype] = field(SOURCE, "age", checks.between(5, 16, "compulsory school age"))
-    ward_code: Series[Text] = field(SOURCE, "ward_code", checks.ward_code())
-
-    class Config:
-        strict = True
-        coerce = True
-        name = SOURCE
-        unique = ["case_id"]
+class Cme(SourceModel, source="cme"):
+    case_id: Series[Text] = field()
+    child_id: Series[Text] = field()
+    referral_date: Series[pd.Timestamp] = field(checks.plausible_date())
+    reason: Series[Text] = field(codes="a CME reason code")
+    resolved_date: Series[pd.Timestamp] = field(checks.plausible_date())
+    outcome: Series[Text] = field(codes="a CME outcome code")
+    age: Series[pd.Int64Dtype] = field(checks.between(5, 16, "compulsory school age"))
+    ward_code: Series[Text] = field(checks.ward_code())
 
     @checks.row_rule("resolved on or after referral", ("resolved_date", "referral_date"),
                      "resolved_date {resolved_date} is before referral_date {referral_date}")

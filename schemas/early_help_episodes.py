@@ -8,35 +8,26 @@ from pandera.typing import DataFrame, Series
 from schemas import checks
 from schemas.base import SourceModel, Text, field
 
-SOURCE = "early_help_episodes"
 
-
-class EarlyHelpEpisodes(SourceModel):
-    episode_id: Series[Text] = field(SOURCE, "episode_id")
-    child_id: Series[Text] = field(SOURCE, "child_id")
-    family_id: Series[Text] = field(SOURCE, "family_id")
-    start_date: Series[pd.Timestamp] = field(SOURCE, "start_date", checks.plausible_date())
-    level: Series[pd.Int64Dtype] = field(SOURCE, "level", codes="an Early Help level (2 or 3)")
-    initiating_agency: Series[Text] = field(SOURCE, "initiating_agency", codes="an agency code")
-    contributing_agencies: Series[Text] = field(SOURCE, "contributing_agencies", codes="an agency code",
-                                                multi=True)
-    needs_identified: Series[Text] = field(SOURCE, "needs_identified", codes="a need code", multi=True)
-    plan_date: Series[pd.Timestamp] = field(SOURCE, "plan_date", checks.plausible_date())
-    last_review_date: Series[pd.Timestamp] = field(SOURCE, "last_review_date", checks.plausible_date())
-    closure_date: Series[pd.Timestamp] = field(SOURCE, "closure_date", checks.plausible_date())
-    closure_reason: Series[Text] = field(SOURCE, "closure_reason", codes="a closure reason code")
-    ward_code: Series[Text] = field(SOURCE, "ward_code", checks.ward_code())
-    locality: Series[Text] = field(SOURCE, "locality", codes="a locality code")
+class EarlyHelpEpisodes(SourceModel, source="early_help_episodes"):
+    episode_id: Series[Text] = field()
+    child_id: Series[Text] = field()
+    family_id: Series[Text] = field()
+    start_date: Series[pd.Timestamp] = field(checks.plausible_date())
+    level: Series[pd.Int64Dtype] = field(codes="an Early Help level (2 or 3)")
+    initiating_agency: Series[Text] = field(codes="an agency code")
+    contributing_agencies: Series[Text] = field(codes="an agency code", multi=True)
+    needs_identified: Series[Text] = field(codes="a need code", multi=True)
+    plan_date: Series[pd.Timestamp] = field(checks.plausible_date())
+    last_review_date: Series[pd.Timestamp] = field(checks.plausible_date())
+    closure_date: Series[pd.Timestamp] = field(checks.plausible_date())
+    closure_reason: Series[Text] = field(codes="a closure reason code")
+    ward_code: Series[Text] = field(checks.ward_code())
+    locality: Series[Text] = field(codes="a locality code")
     # Early Help runs from birth to 18 (the 18th birthday can fall during the assessment).
-    age: Series[pd.Int64Dtype] = field(SOURCE, "age", checks.between(0, 18, "age at start"))
-    sex: Series[Text] = field(SOURCE, "sex", codes="a sex code (F, M, U)")
-    imd_decile: Series[pd.Int64Dtype] = field(SOURCE, "imd_decile", checks.between(1, 10, "IMD decile"))
-
-    class Config:
-        strict = True
-        coerce = True
-        name = SOURCE
-        unique = ["episode_id"]
+    age: Series[pd.Int64Dtype] = field(checks.between(0, 18, "age at start"))
+    sex: Series[Text] = field(codes="a sex code (F, M, U)")
+    imd_decile: Series[pd.Int64Dtype] = field(checks.between(1, 10, "IMD decile"))
 
     @checks.row_rule("closed on or after start", ("closure_date", "start_date"),
                      "closure_date {closure_date} is before start_date {start_date}")

@@ -8,23 +8,15 @@ from pandera.typing import DataFrame, Series
 from schemas import checks
 from schemas.base import SourceModel, Text, field
 
-SOURCE = "parenting_programmes"
 
-
-class ParentingProgrammes(SourceModel):
-    participant_id: Series[Text] = field(SOURCE, "participant_id")
-    programme: Series[Text] = field(SOURCE, "programme", codes="a parenting programme code")
-    start_date: Series[pd.Timestamp] = field(SOURCE, "start_date", checks.plausible_date())
-    end_date: Series[pd.Timestamp] = field(SOURCE, "end_date", checks.plausible_date())
-    completed: Series[pd.BooleanDtype] = field(SOURCE, "completed")
-    pre_score: Series[pd.Int64Dtype] = field(SOURCE, "pre_score", checks.between(0, 60, "confidence score"))
-    post_score: Series[pd.Int64Dtype] = field(SOURCE, "post_score", checks.between(0, 60, "confidence score"))
-
-    class Config:
-        strict = True
-        coerce = True
-        name = SOURCE
-        unique = ["participant_id"]
+class ParentingProgrammes(SourceModel, source="parenting_programmes"):
+    participant_id: Series[Text] = field()
+    programme: Series[Text] = field(codes="a parenting programme code")
+    start_date: Series[pd.Timestamp] = field(checks.plausible_date())
+    end_date: Series[pd.Timestamp] = field(checks.plausible_date())
+    completed: Series[pd.BooleanDtype] = field()
+    pre_score: Series[pd.Int64Dtype] = field(checks.between(0, 60, "confidence score"))
+    post_score: Series[pd.Int64Dtype] = field(checks.between(0, 60, "confidence score"))
 
     @checks.row_rule("ended on or after start", ("end_date", "start_date"),
                      "end_date {end_date} is before start_date {start_date}")

@@ -8,22 +8,14 @@ from pandera.typing import DataFrame, Series
 from schemas import checks
 from schemas.base import SourceModel, Text, field
 
-SOURCE = "social_care_referrals"
 
-
-class SocialCareReferrals(SourceModel):
-    referral_id: Series[Text] = field(SOURCE, "referral_id")
-    child_id: Series[Text] = field(SOURCE, "child_id")
-    referral_date: Series[pd.Timestamp] = field(SOURCE, "referral_date", checks.plausible_date())
-    referral_source: Series[Text] = field(SOURCE, "referral_source", codes="a referral source code")
-    outcome: Series[Text] = field(SOURCE, "outcome", codes="a referral outcome code")
-    outcome_date: Series[pd.Timestamp] = field(SOURCE, "outcome_date", checks.plausible_date())
-
-    class Config:
-        strict = True
-        coerce = True
-        name = SOURCE
-        unique = ["referral_id"]
+class SocialCareReferrals(SourceModel, source="social_care_referrals"):
+    referral_id: Series[Text] = field()
+    child_id: Series[Text] = field()
+    referral_date: Series[pd.Timestamp] = field(checks.plausible_date())
+    referral_source: Series[Text] = field(codes="a referral source code")
+    outcome: Series[Text] = field(codes="a referral outcome code")
+    outcome_date: Series[pd.Timestamp] = field(checks.plausible_date())
 
     @checks.row_rule("outcome on or after referral", ("outcome_date", "referral_date"),
                      "outcome_date {outcome_date} is before referral_date {referral_date}")

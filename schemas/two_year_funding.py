@@ -8,23 +8,15 @@ from pandera.typing import DataFrame, Series
 from schemas import checks
 from schemas.base import SourceModel, Text, field
 
-SOURCE = "two_year_funding"
 
-
-class TwoYearFunding(SourceModel):
-    child_id: Series[Text] = field(SOURCE, "child_id")
-    term: Series[Text] = field(SOURCE, "term", checks.term())
-    eligible: Series[pd.BooleanDtype] = field(SOURCE, "eligible")
-    took_up: Series[pd.BooleanDtype] = field(SOURCE, "took_up")
-    provider_type: Series[Text] = field(SOURCE, "provider_type", codes="a provider type code")
-    imd_decile: Series[pd.Int64Dtype] = field(SOURCE, "imd_decile", checks.between(1, 10, "IMD decile"))
-    ward_code: Series[Text] = field(SOURCE, "ward_code", checks.ward_code())
-
-    class Config:
-        strict = True
-        coerce = True
-        name = SOURCE
-        unique = ["child_id", "term"]
+class TwoYearFunding(SourceModel, source="two_year_funding"):
+    child_id: Series[Text] = field()
+    term: Series[Text] = field(checks.term())
+    eligible: Series[pd.BooleanDtype] = field()
+    took_up: Series[pd.BooleanDtype] = field()
+    provider_type: Series[Text] = field(codes="a provider type code")
+    imd_decile: Series[pd.Int64Dtype] = field(checks.between(1, 10, "IMD decile"))
+    ward_code: Series[Text] = field(checks.ward_code())
 
     @checks.row_rule("took up only if eligible", ("took_up", "eligible"),
                      "took_up is {took_up} but eligible is {eligible}")

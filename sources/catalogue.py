@@ -17,9 +17,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 
-from schemas import codes
+from sources import codes
 
 TYPES = ("str", "int", "float", "date", "bool")
+# How a delivered date may be written, tried in this order (part of the extract contract: the
+# loader parses with them, ``pipelines.ingest.parsing``, and the indicator SQL binds them).
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
+                "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d", "%d-%m-%Y %H:%M:%S")
 
 FY = r"(?P<period>\d{4}-\d{2})"          # financial / academic year written 2024-25
 CAL = r"(?P<period>\d{4})"               # calendar or survey year
@@ -246,6 +250,7 @@ SOURCES: tuple[Source, ...] = (
               codes=codes.SEN_PRIMARY_NEED),
             C("headcount", "int", "Number of pupils"),
         ),
+        # a blank sen_primary_need (no SEN) is a key value like any other
         key=("academic_year", "phase", "year_group", "fsm", "sen_primary_need"),
     ),
     Source(

@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from pipelines.ingest.parsing import DUCKDB_TYPES
+from pipelines.warehouse import read_sql, registered
 
 ROOT = Path(__file__).resolve().parents[1]
-from schemas import codes
+from sources import codes
 from sources.catalogue import SOURCES
 
 META = {"source_file": "VARCHAR", "file_hash": "VARCHAR", "source_row": "BIGINT",
@@ -43,7 +44,7 @@ def create_stg_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataF
     rows (source, record as a dict of the delivered fields) are the only quarantined records:
     each is a quarantine row and its row as delivered in raw_<source>."""
     frames = frames or {}
-    con.execute((ROOT / "pipelines" / "ingest" / "sql" / "ingest_tables.sql").read_text(encoding="utf-8"))
+    con.execute(read_sql(ROOT / "pipelines" / "ingest" / "sql" / "ingest_tables.sql"))
     con.execute("delete from quarantine")
     for s in SOURCES:
         # Rows as delivered: every column text, with the origin columns.
@@ -82,22 +83,20 @@ def create_stg_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataF
         full["source_row"] = range(2, len(full) + 2)
         full["delivery_period"] = "test"
         full["loaded_at"] = pd.Timestamp("2026-01-01")
-        con.register("_frame", full)
         select = ", ".join(f'cast("{n}" as {t}) as "{n}"' if n in full.columns
                            else f'cast(null as {t}) as "{n}"' for n, t in cols.items())
-        con.execute(f"insert into stg_{s.name} select {select} from _frame")
-        con.unregister("_frame")
+        with registered(con, "_frame", full):
+            con.execute(f"insert into stg_{s.name} select {select} from _frame")
 
 
 def create_benchmark_values(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame | None = None) -> None:
     ddl = ", ".join(f"{n} {t}" for n, t in BENCHMARK_COLUMNS.items())
     con.execute(f"create or replace table benchmark_values ({ddl})")
     if frame is not None and not frame.empty:
-        con.register("_b", frame)
         select = ", ".join(f"cast({n} as {t})" if n in frame.columns else f"cast(null as {t})"
                            for n, t in BENCHMARK_COLUMNS.items())
-        con.execute(f"insert into benchmark_values select {select} from _b")
-        con.unregister("_b")
+        with registered(con, "_b", frame):
+            con.execute(f"insert into benchmark_values select {select} from _b")
 
 
 # ------------------------------------------------------------------------------------------

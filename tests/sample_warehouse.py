@@ -17,6 +17,7 @@ import pandas as pd
 from indicators import stats
 from indicators.catalogue import UNITS, measures_frame
 from indicators.disclosure import suppress_indicator_values
+from pipelines.warehouse import write_frame
 
 BREAKDOWN_VALUES = {
     "locality": ["Bath", "Keynsham", "Midsomer Norton", "Radstock", "Chew Valley"],
@@ -75,14 +76,14 @@ def _forecasts(values: pd.DataFrame) -> pd.DataFrame:
     for mid, g in tot.groupby("measure_id", sort=False):
         for r in g.itertuples():
             rows.append(dict(measure_id=mid, period=r.period, period_end=r.period_end,
-                             is_forecast=False, value=r.value, lower=None, upper=None))
+                             kind="history", value=r.value, lower=None, upper=None))
         last = g.iloc[-1]
         for f in stats.forecast(g["value"].to_numpy(float)):
             end = last.period_end.replace(year=last.period_end.year + f.step)
             label = (f"{end.year - 1}-{end.year % 100:02d}" if last.period_type == "financial_year"
                      else f"{end.year - 1}/{end.year % 100:02d}" if last.period_type == "academic_year"
                      else str(end.year))
-            rows.append(dict(measure_id=mid, period=label, period_end=end, is_forecast=True,
+            rows.append(dict(measure_id=mid, period=label, period_end=end, kind="forecast",
                              value=f.value, lower=f.lower, upper=f.upper))
     return pd.DataFrame(rows)
 
@@ -202,7 +203,5 @@ def build_sample(path: Path, seed: int = 7) -> Path:
                                 scorecard_periods=scorecard_periods, load_log=log,
                                 quarantine=quarantine, reconciliation=rec, pub_values=pub_values,
                                 pub_statistical_neighbours=neighbours).items():
-            con.register("_f", frame)
-            con.execute(f"create or replace table {name} as select * from _f")
-            con.unregister("_f")
+            write_frame(con, name, frame)
     return path

@@ -1,7 +1,7 @@
 -- EH08 Parenting confidence: % of parents completing a programme whose confidence score
 -- rose by at least the programme's reliable-change threshold (headline), their number,
 -- starts, completions, completion rate and the mean score change, per financial year.
--- Parameters: $rc_programmes, $rc_thresholds (schemas.codes.RELIABLE_CHANGE),
+-- Parameters: $rc_programmes, $rc_thresholds (sources.codes.RELIABLE_CHANGE),
 -- $completion_follow_up_months, $course_lookback_months.
 
 with

@@ -18,7 +18,7 @@ from indicators import catalogue as cat
 from indicators import disclosure, stats
 from pipelines import tables
 from pipelines.compute import scorecard
-from pipelines.warehouse import Warehouse, frame_metadata
+from pipelines.warehouse import Warehouse, frame_metadata, read_sql
 
 GROUP = "indicators"
 SQL_DIR = cat.SQL_DIR
@@ -29,7 +29,7 @@ VALUE_COLUMNS = tables.columns("indicator_values")
 
 def run_indicator(con: duckdb.DuckDBPyConnection, ind: cat.Indicator) -> int:
     """Run one indicator's SQL with its bound parameters into table ``ind_ehNN``."""
-    con.execute(cat.macros())
+    con.execute(read_sql(cat.MACROS_FILE))
     sql = cat.sql_text(ind)
     con.execute("create or replace temp table _indicator as " + sql, cat.sql_parameters(sql))
     present = {r[0] for r in con.execute("describe _indicator").fetchall()}
@@ -71,10 +71,7 @@ def indicator_catalogue(warehouse: Warehouse) -> dg.MaterializeResult:
     """Every Early Help measure: definition, unit, polarity, OBA question, period, sources, CI method, breakdowns, benchmark, caveats."""
     frame = cat.measures_frame()
     with warehouse.connect() as con:
-        con.register("_catalogue", frame)
-        con.execute(tables.create_sql("indicator_catalogue", "_catalogue"))
-        con.unregister("_catalogue")
-        con.execute(tables.comment_sql("indicator_catalogue"))
+        tables.write(con, "indicator_catalogue", frame)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": len(frame), "measures": len(frame),
         "indicators": int(frame["indicator_id"].nunique()),
@@ -135,16 +132,13 @@ def indicator_values(context: dg.AssetExecutionContext, config: ValuesConfig,
                      warehouse: Warehouse) -> dg.MaterializeResult:
     """Every measure x period x breakdown in one long table: numerator, denominator, value, confidence interval, unit, polarity."""
     with warehouse.connect() as con:
-        base = con.execute((SQL_DIR / "indicator_values_base.sql").read_text(encoding="utf-8")).df()
+        base = con.execute(read_sql(SQL_DIR / "indicator_values_base.sql")).df()
         values, impossible = compute_values(base, config.ci_level)
         if impossible:
             context.log.warning(f"{impossible} proportion rows have a numerator above the denominator: "
                                 "no interval given")
-        con.register("_values", values)
         # Explicit types, so the table's schema is stable for performance officers' queries.
-        con.execute(tables.create_sql("indicator_values", "_values"))
-        con.unregister("_values")
-        con.execute(tables.comment_sql("indicator_values"))
+        tables.write(con, "indicator_values", values)
     heads = values[values["is_headline"] & (values["breakdown"] == "all")]
     return dg.MaterializeResult(metadata={
         **frame_metadata(values, heads.groupby("measure_id").tail(1)[
@@ -162,11 +156,8 @@ def indicator_values_published(warehouse: Warehouse) -> dg.MaterializeResult:
         published = disclosure.publishable(values)
         for c in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
             published[c] = published[c].map(_publish_text)
-        con.register("_published", published)
         # Counts and everything derived from them are text: a number or "c".
-        con.execute(tables.create_sql("indicator_values_published", "_published"))
-        con.unregister("_published")
-        con.execute(tables.comment_sql("indicator_values_published"))
+        tables.write(con, "indicator_values_published", published)
     return dg.MaterializeResult(metadata={
         **frame_metadata(published, published[published["is_suppressed"]].head(8)),
         "rows_suppressed": int(published["is_suppressed"].sum()),

@@ -379,12 +379,6 @@ def _add_commentary(out: pd.DataFrame, commentary: pd.DataFrame) -> pd.DataFrame
     return out
 
 
-def _write(con, name: str, frame: pd.DataFrame) -> None:
-    """Write table ``name`` from ``frame``: its defined columns, types, order and comments."""
-    con.register("_frame", frame)
-    con.execute(tables.create_sql(name, "_frame"))
-    con.unregister("_frame")
-    con.execute(tables.comment_sql(name))
 
 
 def _level(con) -> float:
@@ -400,7 +394,7 @@ def indicator_forecasts(warehouse: Warehouse) -> dg.MaterializeResult:
         values = con.execute("select * from indicator_values where breakdown = 'all'").df()
         catalogue = con.execute("select * from indicator_catalogue").df()
         frame = forecasts_frame(values, cat.load_targets(), catalogue=catalogue)
-        _write(con, "indicator_forecasts", frame)
+        tables.write(con, "indicator_forecasts", frame)
     return dg.MaterializeResult(metadata={
         **frame_metadata(frame, frame[frame["kind"] == "forecast"].head(8)),
         "forecasts_flagged": int(frame["flag"].notna().sum()),
@@ -419,7 +413,7 @@ def scorecard_periods(context: dg.AssetExecutionContext, warehouse: Warehouse) -
             context.log.warning("benchmark_values not built yet: comparisons are 'not compared'")
         frame = scorecard_periods_frame(values, catalogue, cat.load_targets(), turn_the_curve.commentary(), benchmarks,
                                         _level(con))
-        _write(con, "scorecard_periods", frame)
+        tables.write(con, "scorecard_periods", frame)
     return dg.MaterializeResult(metadata={
         **frame_metadata(frame, frame[frame["is_headline"] & frame["is_latest"]][
             ["measure_id", "period", "value", "trend_judgement", "rag", "england_comparison"]]),
@@ -434,7 +428,7 @@ def scorecard(warehouse: Warehouse) -> dg.MaterializeResult:
         periods = con.execute("select * from scorecard_periods").df()
         catalogue = con.execute("select * from indicator_catalogue").df()
         frame = latest_rows(periods, catalogue)
-        _write(con, "scorecard", frame)
+        tables.write(con, "scorecard", frame)
     return dg.MaterializeResult(metadata={
         **frame_metadata(frame, frame[frame["is_headline"]][
             ["measure_id", "period", "value", "trend_judgement", "rag", "england_comparison"]]),

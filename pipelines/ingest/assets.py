@@ -4,7 +4,7 @@ import dagster as dg
 
 from pipelines.ingest import delivery_checks as checks
 from pipelines.ingest.loading import FileOutcome, ingest, load_raw, stage
-from pipelines.warehouse import Warehouse
+from pipelines.warehouse import Warehouse, table_metadata
 from sources.catalogue import SOURCES, Source
 
 GROUP = "ingest"
@@ -43,14 +43,14 @@ def _raw_metadata(con, source: Source, outcomes: list[FileOutcome]) -> dict:
 
 def _stg_metadata(con, source: Source, outcomes: list[FileOutcome]) -> dict:
     totals = _totals(con, source)
-    preview = con.execute(f'select * exclude (file_hash, loaded_at) from "stg_{source.name}" limit 5').df()
+    table = f"stg_{source.name}"
     return {
+        **table_metadata(con, table, f"select * exclude (file_hash, loaded_at) from {table} limit 5"),
         "rows_in": sum(o.rows_read for o in outcomes),
         "rows_loaded": sum(o.rows_loaded for o in outcomes),
         "rows_quarantined": sum(o.rows_quarantined for o in outcomes),
         **{f"total_{k}": v for k, v in totals.items()},
         "validated": dg.MetadataValue.md(_outcome_table(outcomes)),
-        "preview": dg.MetadataValue.md(preview.to_markdown(index=False) if len(preview) else "empty"),
     }
 
 

@@ -34,8 +34,9 @@ SQL = Path(__file__).parent / "sql"
 
 ORIGIN = {"source_file": "VARCHAR", "file_hash": "VARCHAR", ROW: "BIGINT",
           "delivery_period": "VARCHAR", "loaded_at": "TIMESTAMP"}
-LIVE = ("pending", "loaded", "empty")
-_STRING_TYPES = {pa.string(): pd.StringDtype(na_value=pd.NA), pa.large_string(): pd.StringDtype(na_value=pd.NA)}  # statuses of the delivery currently in force for a period
+LIVE = ("pending", "loaded", "empty")  # statuses of the delivery currently in force for a period
+_STRING_TYPES = {pa.string(): pd.StringDtype(na_value=pd.NA), pa.large_string(): pd.StringDtype(na_value=pd.NA)}
+BATCH_ROWS = 1_000_000  # pending deliveries validated together, at most this many rows (bounds memory)
 
 
 def now() -> dt.datetime:
@@ -365,9 +366,6 @@ def _write(con, source: Source, batch: list[_Accepted], stage_now: bool) -> list
                 for a in pending]
     meta = [(a.digest, a.name, a.period, a.extract.rows_read, a.extract.encoding) for a in pending]
     return _stage_batch(con, source, meta, extracts)
-
-
-BATCH_ROWS = 1_000_000  # pending deliveries validated together, at most this many rows (bounds memory)
 
 
 def _batches(pending: list[tuple], limit: int = BATCH_ROWS) -> list[list[tuple]]:

@@ -12,6 +12,7 @@ import os
 import dagster as dg
 
 from pipelines.ingest.landing import landing_state
+from pipelines.release.run_log import JOB
 from pipelines.settings import paths as resolve_paths
 from sources.catalogue import SOURCES
 
@@ -119,3 +120,12 @@ def build(job) -> tuple[dg.ScheduleDefinition, dg.SensorDefinition]:
                              tags={"oba/sources": ",".join(sources)[:200], "oba/trigger": "landing sensor"})
 
     return nightly, landing_folder
+
+
+def definitions() -> dg.Definitions:
+    """The ``everything`` job with its nightly schedule and landing-folder sensor."""
+    everything = dg.define_asset_job(
+        JOB, selection=dg.AssetSelection.all(),
+        description="Materialise every asset: ingest, indicators, benchmarks, outputs.")
+    nightly, landing_sensor = build(everything)
+    return dg.Definitions(jobs=[everything], schedules=[nightly], sensors=[landing_sensor])

@@ -15,6 +15,7 @@ import duckdb
 
 from pipelines.release.run_log import JOB, describe_run
 from pipelines.settings import Paths
+from pipelines.warehouse import table_exists
 
 def _process_gone(tags: dict) -> bool:
     """Whether the `oba run` process that started a run on this machine no longer exists."""
@@ -85,8 +86,7 @@ def report(paths: Paths, runs: int = 10) -> tuple[str, bool]:
         return f"No published warehouse yet at {paths.warehouse}: run `oba run` (or `oba demo`).", False
     con = duckdb.connect(str(paths.warehouse), read_only=True)
     try:
-        ensure = con.execute("select count(*) from information_schema.tables where table_name = 'meta_runs'")
-        if not ensure.fetchone()[0]:
+        if not table_exists(con, "meta_runs"):
             return f"{paths.warehouse} has no run history (meta_runs): it was not published by `oba run`.", False
         pub = con.execute("select published_at, run_id, fingerprint from meta_publish "
                           "order by published_at desc limit 1").fetchone()

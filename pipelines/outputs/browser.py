@@ -207,12 +207,6 @@ def load(chrome: Chromium, html_file: Path, timeout: float = 120) -> _Session:
     return page
 
 
-def print_pdf(chrome: Chromium, html_file: Path, pdf_file: Path, timeout: float = 120,
-              footer: str | None = None) -> Path:
-    """Print ``html_file`` once its charts have drawn (see ``print_page``)."""
-    return print_page(load(chrome, html_file, timeout), pdf_file, timeout, footer)
-
-
 def print_page(page: _Session, pdf_file: Path, timeout: float = 120, footer: str | None = None) -> Path:
     """Print the open page: A4 from the CSS @page rule, backgrounds printed, a tagged PDF
     (structure for screen readers) with an outline from the headings; ``footer`` (Chromium's

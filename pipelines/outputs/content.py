@@ -200,7 +200,9 @@ def _sections(data: PaperData, head: pd.DataFrame, names: dict) -> tuple[list[di
     return sections, all_charts
 
 
-def context(data: PaperData, board: str | None, today: dt.date) -> tuple[dict, list[charts.Chart]]:
+def context(data: PaperData, today: dt.date) -> tuple[dict, list[charts.Chart]]:
+    """The paper template's context (board, cover, sections, annexes...) and every chart drawn;
+    the board's name, like the rest of the cover, is the authority's setting (``data.cover``)."""
     rows = data.rows
     head = rows[rows["is_headline"].astype(bool)]
     names = data.cover
@@ -222,7 +224,7 @@ def context(data: PaperData, board: str | None, today: dt.date) -> tuple[dict, l
                 *([("comparators", "Annex C: comparators")] if spine is not None else []),
                 ("quality", "Annex D: data quality")]
     ctx = dict(
-        board=board or names["board"], cover=names, region=data.region, period=data.period, paper_date=today.strftime("%d %B %Y"),
+        board=names["board"], cover=names, region=data.region, period=data.period, paper_date=today.strftime("%d %B %Y"),
         meeting_date=cover.meeting_date(names, data.period.label),
         decide=[t.replace("{period}", data.period.label) for t in names["decide"]],
         note=[t.replace("{period}", data.period.label) for t in names["note"]],

@@ -20,7 +20,7 @@ from pathlib import Path
 import dagster as dg
 
 from indicators import catalogue as cat
-from pipelines.warehouse import Warehouse
+from pipelines.warehouse import Warehouse, read_sql
 
 _MACRO = re.compile(r"create\s+or\s+replace\s+temp\s+macro\s+(\w+)\s*\(([^)]*)\)\s+as\s+(.*?);", re.S | re.I)
 # What is not code: '...' literals, "..." identifiers and -- comments (an apostrophe in a comment is not a quote).
@@ -34,7 +34,7 @@ def code_view(sql: str) -> str:
 
 def macros(text: str | None = None) -> dict[str, tuple[list[str], str]]:
     """name -> (parameter names, body) of every helper in ``_macros.sql``."""
-    text = _drop_comments(text if text is not None else cat.macros())
+    text = _drop_comments(text if text is not None else read_sql(cat.MACROS_FILE))
     found = {}
     for name, params, body in _MACRO.findall(text):
         found[name] = ([p.strip() for p in params.split(",") if p.strip()], " ".join(body.split()))

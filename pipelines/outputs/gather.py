@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from indicators import turn_the_curve
-from indicators.disclosure import N_ONLY_UNITS, SUPPRESSED, is_disclosive
+from indicators.disclosure import SUPPRESSED, is_disclosive, is_n_only
+from pipelines.compute.scorecard import FORECAST_COLUMNS, SCORECARD_COLUMNS
 from pipelines.outputs import screening
 from pipelines.outputs import comparators
 from pipelines.outputs import cover
@@ -30,12 +31,14 @@ from pipelines.warehouse import table_exists
 FIGURES = ("numerator", "denominator", "value", "ci_lower", "ci_upper")
 
 
-def _first(frame: pd.DataFrame, *names: str):
-    """The first of ``names`` that the frame has (tables evolve; names differ by author)."""
-    for n in names:
-        if n in frame.columns:
-            return frame[n]
-    return pd.Series(None, index=frame.index, dtype=object)
+def _column(frame: pd.DataFrame, name: str, columns: list[str]) -> pd.Series:
+    """Column ``name`` of a table read whole (``frame``), whose columns as the pipeline writes
+    them today are ``columns``: all blank when this warehouse's table predates the column (a
+    past paper from an older warehouse). A name that is not in ``columns`` is a mistake in the
+    reading code, not an older table: refused, so it cannot silently read as blank."""
+    if name not in columns:
+        raise KeyError(f"{name!r} is not a column of the table read (its columns: {', '.join(columns)})")
+    return frame[name] if name in frame.columns else pd.Series(None, index=frame.index, dtype=object)
 
 
 def published_number(v):
@@ -49,11 +52,6 @@ def published_number(v):
         if v == "":
             return None
     return float(v)
-
-
-def n_only(unit) -> bool:
-    """Units whose numerator is a sum of scores or one side of a gap (see disclosure)."""
-    return isinstance(unit, str) and (unit.lower() in N_ONLY_UNITS or unit.lower().startswith("mean"))
 
 
 def guard(v, unit):
@@ -105,10 +103,22 @@ def published_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         raise ValueError("indicator_values_published is empty or missing: run the pipeline first")
     for c in FIGURES:
         pub[c] = pub[c].astype(object).map(published_number)
-    pub.loc[pub["unit"].map(n_only), "numerator"] = None
+    pub.loc[pub["unit"].map(is_n_only), "numerator"] = None
     for c in ("period_start", "period_end"):
         pub[c] = pd.to_datetime(pub[c]).dt.date
     return pub
+
+
+# What the paper calls each judgement -> the scorecard's (and scorecard_periods') column.
+SCORECARD_READ = {
+    "trend": "trend_judgement", "forecast_period": "forecast_period", "forecast_value": "forecast_value",
+    "forecast_lower": "forecast_lower", "forecast_upper": "forecast_upper", "target": "target",
+    "tolerance": "tolerance", "rag": "rag", "benchmark_period": "benchmark_period",
+    "england_value": "england_value", "region_value": "region_value", "sn_value": "sn_mean",
+    "vs_england": "england_comparison", "vs_region": "region_comparison", "vs_sn": "sn_comparison",
+    "quartile_band": "quartile_band", "national_rank": "national_rank", "commentary": "commentary",
+    "n_las": "n_las",
+}
 
 
 def _scorecard_judgements(score: pd.DataFrame) -> pd.DataFrame:
@@ -116,22 +126,7 @@ def _scorecard_judgements(score: pd.DataFrame) -> pd.DataFrame:
         score = pd.DataFrame(columns=["measure_id", "period"])
     return pd.DataFrame({
         "measure_id": score["measure_id"], "period": score["period"].astype(str),
-        "trend": _first(score, "trend_judgement", "trend", "trend_direction"),
-        "forecast_period": _first(score, "forecast_period"),
-        "forecast_value": _first(score, "forecast_value", "forecast"),
-        "forecast_lower": _first(score, "forecast_lower", "forecast_pi_lower"),
-        "forecast_upper": _first(score, "forecast_upper", "forecast_pi_upper"),
-        "target": _first(score, "target"), "tolerance": _first(score, "tolerance"),
-        "rag": _first(score, "rag"),
-        "benchmark_period": _first(score, "benchmark_period"),
-        "england_value": _first(score, "england_value"), "region_value": _first(score, "region_value"),
-        "sn_value": _first(score, "sn_mean", "sn_value", "sn_median"),
-        "vs_england": _first(score, "vs_england", "england_comparison"),
-        "vs_region": _first(score, "vs_region", "region_comparison"),
-        "vs_sn": _first(score, "vs_sn", "sn_comparison", "vs_neighbours"),
-        "quartile_band": _first(score, "quartile_band"), "national_rank": _first(score, "national_rank"),
-        "commentary": _first(score, "commentary"),
-        "n_las": _first(score, "n_las"),
+        **{ours: _column(score, theirs, SCORECARD_COLUMNS) for ours, theirs in SCORECARD_READ.items()},
         # The latest period's row (the only one the drawn three-period forecast belongs to).
         "in_scorecard": score["is_latest"].astype(bool) if "is_latest" in score else True,
     })
@@ -182,15 +177,11 @@ def _fill_benchmarks(rows: pd.DataFrame, bench: pd.DataFrame) -> pd.DataFrame:
 def _forecast_frame(fc: pd.DataFrame) -> pd.DataFrame:
     if fc.empty:
         return pd.DataFrame(columns=["measure_id", "period", "period_end", "value", "lower", "upper"])
-    is_fc = _first(fc, "is_forecast")
-    if is_fc.isna().all():
-        is_fc = _first(fc, "kind", "series").astype(str).str.startswith("forecast")
+    is_fc = _column(fc, "kind", FORECAST_COLUMNS).astype(str).str.startswith("forecast")
     out = pd.DataFrame({
         "measure_id": fc["measure_id"], "period": fc["period"].astype(str),
-        "period_end": pd.to_datetime(_first(fc, "period_end")).dt.date,
-        "value": _first(fc, "value", "forecast_value"),
-        "lower": _first(fc, "lower", "pi_lower", "forecast_lower"),
-        "upper": _first(fc, "upper", "pi_upper", "forecast_upper")})
+        "period_end": pd.to_datetime(_column(fc, "period_end", FORECAST_COLUMNS)).dt.date,
+        **{c: _column(fc, c, FORECAST_COLUMNS) for c in ("value", "lower", "upper")}})
     return out[is_fc.fillna(False).astype(bool).to_numpy()]
 
 

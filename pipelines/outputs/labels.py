@@ -4,7 +4,7 @@ name, never its GSS code. Places come from the authority's ward lookup
 
 from __future__ import annotations
 
-from schemas import codes
+from sources import codes
 from sources import lookups
 
 _BY_BREAKDOWN = {

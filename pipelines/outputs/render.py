@@ -59,7 +59,7 @@ def _view(c) -> dict | None:
 
 def context(data: gather.PaperData, today: dt.date) -> tuple[dict, int]:
     """The template's context with every chart drawn to HTML, and the chart count."""
-    ctx, made = content.context(data, None, today)
+    ctx, made = content.context(data, today)
     for section in ctx["sections"]:
         for key in ("charts", "better_off"):
             section[key] = [_view(c) for c in section[key]]
@@ -98,12 +98,6 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
-
-
-def pdf(html_file: Path, pdf_file: Path, timeout: float = 120) -> Path:
-    """Print ``html_file`` to an A4 PDF (page size from the CSS @page rule) in its own Chromium."""
-    with browser.Chromium() as chrome:
-        return browser.print_pdf(chrome, html_file, pdf_file, timeout)
 
 
 def write(con: duckdb.DuckDBPyConnection, papers_dir: Path, period: str | None = None,

@@ -34,7 +34,7 @@ from pipelines.prepare.common import (PrepareError, TableCount, blank, fy_of, pl
 from pipelines.prepare.keys import Pseudonymiser
 
 SOURCE = "social_care_referrals"
-# CIN census ReferralSource -> catalogue referral_source (schemas.codes.REFERRAL_SOURCES).
+# CIN census ReferralSource -> catalogue referral_source (sources.codes.REFERRAL_SOURCES).
 REFERRAL_SOURCES = {
     "1A": "individual", "1B": "individual", "1C": "individual", "1D": "individual",
     "2A": "school", "2B": "la_services",

@@ -34,7 +34,7 @@ import pandas as pd
 from pipelines.ingest.pii import normalise_header
 from pipelines.prepare.common import PrepareError, TableCount, ay_of, blank, plausible, to_date, year_label
 from pipelines.prepare.keys import Pseudonymiser
-from schemas import codes
+from sources import codes
 
 TERMS = ("spring", "summer", "autumn")
 KINDS = {   # table -> its columns (normalised headers without '_'), the first alternatives required

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from pipelines import settings, tables
-from pipelines.warehouse import Warehouse, table_exists
+from pipelines.warehouse import Warehouse, read_sql, table_exists, table_metadata, write_frame
 from pipelines.reference import benchmark_files as cat
 from pipelines.reference.benchmark_periods import SYMBOLS, normalise_period, period_type_for
 
@@ -21,35 +21,11 @@ GROUP = "benchmarks"
 SPREAD_TOLERANCE = 0.05  # slack, as a share of the LAs' spread, before an aggregate is implausible
 
 
-def _sql(name: str) -> str:
-    return (SQL / f"{name}.sql").read_text(encoding="utf-8")
-
-
-def _temp(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
-    con.register("_frame", frame)
-    con.execute(f"create or replace temp table {name} as select * from _frame")  # name: module constant
-    con.unregister("_frame")
-
-
 def _build(con: duckdb.DuckDBPyConnection, table: str, params: dict | None = None) -> None:
     """Materialise ``<table>.sql`` as ``table`` with its defined columns, types, order and
     comments (``sql/benchmarks/tables.yaml``)."""
-    con.execute(tables.create_sql(table, f"({_sql(table)})"), params or {})
+    con.execute(tables.create_sql(table, f"({read_sql(SQL / f'{table}.sql')})"), params or {})
     con.execute(tables.comment_sql(table))
-
-
-def _column_schema(con: duckdb.DuckDBPyConnection, table: str) -> dg.TableSchema:
-    rows = con.execute("select column_name, data_type, comment from duckdb_columns() where table_name = ? "
-                       "order by column_index", [table]).fetchall()
-    return dg.TableSchema(columns=[dg.TableColumn(n, t, c) for n, t, c in rows])
-
-
-def _metadata(con: duckdb.DuckDBPyConnection, table: str, extra: dict, preview_sql: str | None = None,
-              params: list | None = None) -> dict:
-    preview = con.execute(preview_sql or f"select * from {table} limit 8", params or []).df()
-    rows = con.execute(f"select count(*) from {table}").fetchone()[0]
-    return {"dagster/row_count": rows, "dagster/column_schema": _column_schema(con, table),
-            "preview": dg.MetadataValue.md(preview.to_markdown(index=False)), **extra}
 
 
 def _measures_frame() -> pd.DataFrame:
@@ -84,12 +60,15 @@ def pub_values(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
     """Every published value (LAIT and DfE open data), long, with period, status symbol and plausibility."""
     landing = warehouse.paths().landing / "published"
     with warehouse.connect() as con:
-        _temp(con, "_pub_measures", _measures_frame())
-        _temp(con, "_pub_symbols", pd.DataFrame(list(SYMBOLS.items()), columns=["symbol", "meaning"]))
-        _temp(con, "_pub_regions", pd.DataFrame(list(cat.REGIONS.items()), columns=["region_name", "region_code"]))
-        _temp(con, "_pub_lait_aggregates", pd.DataFrame(
-            [(n, t, c) for n, (t, c) in cat.LAIT_AGGREGATES.items()], columns=["la_number", "area_type", "area_code"]))
-        con.execute(f"create or replace temp table _pub_raw as {_sql('pub_raw_lait')}",
+        write_frame(con, "_pub_measures", _measures_frame(), temp=True)
+        write_frame(con, "_pub_symbols", pd.DataFrame(list(SYMBOLS.items()), columns=["symbol", "meaning"]),
+                    temp=True)
+        write_frame(con, "_pub_regions", pd.DataFrame(list(cat.REGIONS.items()),
+                                                      columns=["region_name", "region_code"]), temp=True)
+        write_frame(con, "_pub_lait_aggregates", pd.DataFrame(
+            [(n, t, c) for n, (t, c) in cat.LAIT_AGGREGATES.items()], columns=["la_number", "area_type", "area_code"]),
+            temp=True)
+        con.execute(f"create or replace temp table _pub_raw as {read_sql(SQL / 'pub_raw_lait.sql')}",
                     {"path": str(cat.LAIT_FILE), "dictionary": str(cat.LAIT_DICTIONARY)})
         files_loaded = ["lait_bds_long.parquet"]
         for entry in cat.dfe_files():
@@ -97,11 +76,11 @@ def pub_values(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
             if not files:
                 context.log.warning(f"no file matches {entry.pattern} for series {entry.name}")
                 continue
-            con.execute(f"insert into _pub_raw by name {_sql('pub_raw_dfe')}", {
+            con.execute(f"insert into _pub_raw by name {read_sql(SQL / 'pub_raw_dfe.sql')}", {
                 "series": entry.name, "files": files, "indicators": [m.code for m in entry.indicators],
                 "filters": list(entry.filters), "period_type": entry.period_type})
             files_loaded += [Path(f).name for f in files]
-        _temp(con, "_pub_periods", _periods_frame(con))
+        write_frame(con, "_pub_periods", _periods_frame(con), temp=True)
         _build(con, "pub_values", {"spread_tolerance": SPREAD_TOLERANCE})
         stats = con.execute("""select count(distinct series || measure_code), count(distinct period),
                                       count(*) filter (where not is_plausible), count(*) filter (where period is null)
@@ -109,12 +88,13 @@ def pub_values(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
         statuses = dict(con.execute("select status, count(*) from pub_values group by 1 order by 2 desc").fetchall())
         implausible = con.execute("""select measure_code, area_name, period, value, plausibility_note from pub_values
                                      where not is_plausible order by 1, 3 limit 20""").df()
-        meta = _metadata(con, "pub_values", {
+        meta = {
+            **table_metadata(con, "pub_values", "select * from pub_values where area_code = ? "
+                             "order by series, measure_code, period desc limit 10", [str(settings.la_code())]),
             "files": files_loaded, "measures": stats[0], "periods": stats[1], "implausible": stats[2],
             "unreadable_periods": stats[3], "status_counts": statuses,
             "implausible_preview": dg.MetadataValue.md(implausible.to_markdown(index=False) or "none"),
-        }, "select * from pub_values where area_code = ? order by series, measure_code, period desc limit 10",
-            [str(settings.la_code())])
+        }
     return dg.MaterializeResult(metadata=meta)
 
 
@@ -125,8 +105,9 @@ def pub_statistical_neighbours(warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         _build(con, "pub_statistical_neighbours", {"path": str(cat.SN_FILE)})
         n_las = con.execute("select count(distinct la_code) from pub_statistical_neighbours").fetchone()[0]
-        meta = _metadata(con, "pub_statistical_neighbours", {"authorities": n_las, "la_code": la},
-                         "select * from pub_statistical_neighbours where la_code = ? order by neighbour_rank", [la])
+        meta = {**table_metadata(con, "pub_statistical_neighbours", "select * from pub_statistical_neighbours "
+                                 "where la_code = ? order by neighbour_rank", [la]),
+                "authorities": n_las, "la_code": la}
     return dg.MaterializeResult(metadata=meta)
 
 
@@ -140,7 +121,7 @@ def benchmark_values(warehouse: Warehouse) -> dg.MaterializeResult:
                          columns=["measure_id", "series", "code_a", "code_b", "derive", "unit", "polarity", "scale",
                                   "published_measure"])
     with warehouse.connect() as con:
-        _temp(con, "_pub_benchmark_map", frame)
+        write_frame(con, "_pub_benchmark_map", frame, temp=True)
         _build(con, "benchmark_values", {"la_code": la})
         stats = con.execute("""select count(distinct measure_id), count(distinct period),
                                       count(*) filter (where plausibility_note is not null),
@@ -148,12 +129,13 @@ def benchmark_values(warehouse: Warehouse) -> dg.MaterializeResult:
                                from benchmark_values""").fetchone()
         left_out = con.execute("""select measure_id, period, plausibility_note from benchmark_values
                                   where plausibility_note is not null order by 1, 2 limit 20""").df()
-        meta = _metadata(con, "benchmark_values", {
+        meta = {
+            **table_metadata(con, "benchmark_values", "select * from benchmark_values "
+                             "qualify period = max(period) over (partition by measure_id) order by measure_id"),
             "la_code": la, "measures": stats[0], "periods": stats[1], "implausible": stats[2],
             "unmapped_or_missing": sorted({m.measure_id for m in maps} - set(stats[3] or [])),
             "left_out_of_comparisons": dg.MetadataValue.md(left_out.to_markdown(index=False) or "none"),
-        }, "select * from benchmark_values qualify period = max(period) over (partition by measure_id) "
-           "order by measure_id")
+        }
     return dg.MaterializeResult(metadata=meta)
 
 
@@ -164,7 +146,7 @@ def reconciliation(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
                               columns=["measure_id", "tolerance"])
     exports = warehouse.paths().exports
     with warehouse.connect() as con:
-        _temp(con, "_pub_tolerances", tolerances)
+        write_frame(con, "_pub_tolerances", tolerances, temp=True)
         note = "compared local indicator_values with published values"
         if not table_exists(con, "indicator_values"):
             # Runs before the indicators exist still produce an (empty) reconciliation.
@@ -175,9 +157,8 @@ def reconciliation(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         _build(con, "reconciliation")
         report = con.execute("select * from reconciliation").df()
         flagged = int(report["is_flagged"].fillna(False).sum())
-        meta = _metadata(con, "reconciliation", {"note": note, "flagged": flagged,
-                                                 "measures": report["measure_id"].nunique(),
-                                                 "periods": report["period"].nunique()})
+        meta = {**table_metadata(con, "reconciliation"), "note": note, "flagged": flagged,
+                "measures": report["measure_id"].nunique(), "periods": report["period"].nunique()}
         con.execute("drop table if exists temp.indicator_values")
     csv = exports / "reconciliation.csv"
     report.to_csv(csv, index=False)

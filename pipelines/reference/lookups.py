@@ -15,26 +15,18 @@ import dagster as dg
 import duckdb
 
 from pipelines import settings, tables
-from pipelines.reference.benchmarks import _metadata
-from pipelines.warehouse import Warehouse
+from pipelines.warehouse import Warehouse, read_sql, registered, table_metadata
 from sources import lookups
 
 SQL = Path(__file__).parent / "sql" / "lookups"
 GROUP = "lookups"
 
 
-def _sql(name: str) -> str:
-    return (SQL / f"{name}.sql").read_text(encoding="utf-8")
-
-
 def write_wards(con: duckdb.DuckDBPyConnection, data_dir=None) -> str:
     """``lookup_wards`` and ``lookup_localities`` from the ward lookup in force; returns its path."""
     frame = lookups.wards(data_dir)
-    con.register("_oba_wards", frame)
-    try:
+    with registered(con, "_oba_wards", frame):
         con.execute(tables.create_sql("lookup_wards", "_oba_wards"))
-    finally:
-        con.unregister("_oba_wards")
     localities = con.execute("select locality from lookup_wards group by locality "
                              "having count(distinct locality_name) > 1").fetchall()
     if localities:
@@ -48,12 +40,12 @@ def write_wards(con: duckdb.DuckDBPyConnection, data_dir=None) -> str:
 
 
 def write_periods(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(tables.create_sql("lookup_periods", f"({_sql('lookup_periods')})"))
+    con.execute(tables.create_sql("lookup_periods", f"({read_sql(SQL / 'lookup_periods.sql')})"))
     con.execute(tables.comment_sql("lookup_periods"))
 
 
 def write_authorities(con: duckdb.DuckDBPyConnection, la_code: int) -> None:
-    con.execute(tables.create_sql("lookup_authorities", f"({_sql('lookup_authorities')})"), {"la_code": str(la_code)})
+    con.execute(tables.create_sql("lookup_authorities", f"({read_sql(SQL / 'lookup_authorities.sql')})"), {"la_code": str(la_code)})
     if not con.execute("select count(*) from lookup_authorities where role = 'authority'").fetchone()[0]:
         raise ValueError(f"OBA_LA_CODE {la_code} is not an authority in the DfE statistical neighbours file "
                          f"(pub_statistical_neighbours): use the authority's old DfE LA code, e.g. 800")
@@ -66,9 +58,9 @@ def write_authorities(con: duckdb.DuckDBPyConnection, la_code: int) -> None:
 def lookup_wards(warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         source = write_wards(con, warehouse.paths().data_dir)
-        return dg.MaterializeResult(metadata=_metadata(con, "lookup_wards", {
-            "lookup": dg.MetadataValue.path(source),
-            "localities": con.execute("select count(*) from lookup_localities").fetchone()[0]}))
+        return dg.MaterializeResult(metadata={
+            **table_metadata(con, "lookup_wards"), "lookup": dg.MetadataValue.path(source),
+            "localities": con.execute("select count(*) from lookup_localities").fetchone()[0]})
 
 
 @dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=["indicator_values", "indicator_forecasts"],
@@ -76,7 +68,7 @@ def lookup_wards(warehouse: Warehouse) -> dg.MaterializeResult:
 def lookup_periods(warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         write_periods(con)
-        return dg.MaterializeResult(metadata=_metadata(con, "lookup_periods", {}))
+        return dg.MaterializeResult(metadata=table_metadata(con, "lookup_periods"))
 
 
 @dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=["pub_statistical_neighbours", "pub_values"],
@@ -84,7 +76,7 @@ def lookup_periods(warehouse: Warehouse) -> dg.MaterializeResult:
 def lookup_authorities(warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         write_authorities(con, settings.la_code())
-        return dg.MaterializeResult(metadata=_metadata(con, "lookup_authorities", {}))
+        return dg.MaterializeResult(metadata=table_metadata(con, "lookup_authorities"))
 
 
 assets = [lookup_wards, lookup_periods, lookup_authorities]

@@ -12,7 +12,7 @@ import dagster as dg
 import duckdb
 
 from pipelines import tables
-from pipelines.warehouse import read_sql
+from pipelines.warehouse import read_sql, table_exists
 
 SQL = Path(__file__).parent / "sql"
 PUBLISH_KEY = "published_warehouse"
@@ -101,9 +101,7 @@ def describe_run(instance: dg.DagsterInstance, record) -> dict:
 def ensure_meta_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(read_sql(SQL / "meta_tables.sql"))
     con.execute(tables.comment_sql("meta_runs") + ";\n" + tables.comment_sql("meta_publish"))
-    has_log = con.execute("select count(*) from information_schema.tables where table_name = 'load_log'"
-                          ).fetchone()[0]
-    if has_log:
+    if table_exists(con, "load_log"):
         con.execute(read_sql(SQL / "meta_run_sources.sql"))
         con.execute(tables.comment_sql("meta_run_sources"))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from schemas import codes
+from sources import codes
 from . import calibration as cal
 from .calendar import AS_AT, YEARS, age_on, fy_of, fy_start, random_days
 from .geography import LOCALITY_OF_WARD, WARD_CODES

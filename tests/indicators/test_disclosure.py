@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators.disclosure import (HIGH, LOW, SUPPRESSED, is_disclosive, suppress,
+from indicators import catalogue
+from indicators.disclosure import (HIGH, LOW, N_ONLY_UNITS, SUPPRESSED, is_disclosive, is_n_only, suppress,
                                    suppress_indicator_values, suppression_masks)
 
 C = SUPPRESSED
@@ -359,3 +360,8 @@ def test_indicator_ties_broken_by_breakdown_value_not_row_order():
     assert hidden == {"Keynsham", "Bath"}
     shuffled = suppress_indicator_values(_iv(rows[::-1]))
     assert set(shuffled.loc[shuffled["numerator"] == C, "breakdown_value"]) == hidden
+
+
+def test_n_only_units_are_units_the_catalogue_defines():
+    assert N_ONLY_UNITS <= set(catalogue.UNITS), sorted(N_ONLY_UNITS - set(catalogue.UNITS))
+    assert {u for u in catalogue.UNITS if is_n_only(u)} == {"mean", "points"}

@@ -12,7 +12,7 @@ import pytest
 from indicators import disclosure, recovery
 from pipelines.compute import assets as ind_assets
 from pipelines.release import publish
-from pipelines.warehouse import Warehouse
+from pipelines.warehouse import Warehouse, write_frame
 from pipelines.operations.runner import run
 from pipelines.settings import paths as resolve_paths
 from sources.generate import generate
@@ -187,9 +187,7 @@ def test_weak_suppression_blocks_publication(demo):
             published["is_suppressed"] = published["numerator"].eq("c") | published["denominator"].eq("c")
             for c in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
                 published[c] = published[c].map(ind_assets._publish_text)
-            con.register("_published", published)
-            con.execute("create or replace table indicator_values_published as select * from _published")
-            con.unregister("_published")
+            write_frame(con, "indicator_values_published", published)
 
     location = [weak_published, publish.build_asset([dg.AssetKey("indicator_values_published")])]
     result = dg.materialize([*location, *ind_assets.asset_checks],

@@ -60,7 +60,7 @@ def test_killed_run_leaves_the_published_warehouse_intact(baseline):
         write_neet(baseline / "landing", month, 3000, start=10_000 * (i + 1))
     script = textwrap.dedent(f"""
         import sys
-        sys.path.insert(0, {str(Path(__file__).parents[2])!r})
+        sys.path.insert(0, {str(Path(__file__).parents[1])!r})
         from pathlib import Path
         from neet_runs import run_neet
         run_neet(Path({str(baseline)!r}))

@@ -14,6 +14,7 @@ from pipelines.ingest import delivery_checks as checks
 from pipelines.compute import expectations as quality
 from pipelines.ingest.landing import landing_state
 from pipelines.operations import schedules
+from pipelines.warehouse import write_frame
 from pipelines.definitions import defs
 from sources.catalogue import get
 
@@ -159,8 +160,7 @@ def test_great_expectations_suite_finds_each_fault_and_writes_data_docs(tmp_path
     frame = values_frame().assign(measure_id=["eh07_neet_nk_pct", "eh07_neet_nk_pct", "eh09_fte_count",
                                               "eh07_neet_nk_pct"], numerator=1, denominator=10)
     con = duckdb.connect()
-    con.register("frame", frame)
-    con.execute("create table indicator_values as select * from frame")
+    write_frame(con, "indicator_values", frame)
     q = quality.validate_suites([quality.values_suite(con, quality._catalogue())], tmp_path / "data_docs")
     assert not q.success
     failed = {f["expectation"] for f in q.failures}

@@ -185,7 +185,7 @@ def test_no_count_from_one_to_five_in_the_paper(sample, paper_html):
 def test_charts_plot_no_suppressed_or_small_count_point(sample):
     with duckdb.connect(str(sample), read_only=True) as con:
         data = gather.gather(con)
-    _, made = content.context(data, "Board", TODAY)
+    _, made = content.context(data, TODAY)
     units = data.rows.set_index("measure_id")["unit"]
     hidden = data.breakdowns[data.breakdowns["value"] == "c"]
     assert not hidden.empty
@@ -516,3 +516,21 @@ def test_quality_annex_counts_only_deliveries_as_a_sources_latest_file():
     ])
     last = latest_deliveries(log).set_index("source")["source_file"].to_dict()
     assert last == {"neet": "neet_2026-09.csv", "cme": "cme_2026-10.csv"}
+
+
+def test_paper_names_the_board_of_the_cover_settings(sample):
+    with duckdb.connect(str(sample), read_only=True) as con:
+        data = gather.gather(con)
+    ctx, _ = content.context(data, TODAY)
+    assert ctx["board"] == data.cover["board"] and ctx["board"]
+
+
+def test_gather_refuses_a_column_no_table_has():
+    from pipelines.compute.scorecard import SCORECARD_COLUMNS
+
+    old = pd.DataFrame({"measure_id": ["eh01_x"], "period": ["2024-25"]})  # a table from before most columns
+    assert gather._column(old, "trend_judgement", SCORECARD_COLUMNS).isna().all()
+    with pytest.raises(KeyError, match="vs_neighbours"):
+        gather._column(old, "vs_neighbours", SCORECARD_COLUMNS)   # no version of the scorecard has it
+    # Every name the paper reads is a column of the table it reads.
+    assert set(gather.SCORECARD_READ.values()) <= set(SCORECARD_COLUMNS)

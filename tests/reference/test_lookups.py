@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from schemas.codes import LOCALITIES
+from sources.codes import LOCALITIES
 from sources import lookups
 from sources.generate.geography import WARDS
 

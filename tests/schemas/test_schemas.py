@@ -56,6 +56,24 @@ def test_schema_matches_catalogue(name):
     assert schema.report_duplicates == "exclude_first"
 
 
+def test_a_model_names_its_source_once_and_the_catalogue_says_the_rest():
+    from pathlib import Path
+
+    from pandera.typing import Series
+
+    from schemas.base import SourceModel, Text, field
+
+    modules = Path(schemas.__file__).parent
+    repeated = [n for n in NAMES if "class Config" in (modules / f"{n}.py").read_text(encoding="utf-8")]
+    assert not repeated, f"Config written out again (it comes from the catalogue): {repeated}"
+    with pytest.raises(ValueError, match="neet.nope: not a column of neet"):
+        class Stray(SourceModel, source="neet"):
+            nope: Series[Text] = field()
+    with pytest.raises(ValueError, match="neet.activity_code: pass codes="):
+        class Forgot(SourceModel, source="neet"):
+            activity_code: Series[Text] = field()
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_code_lists_are_the_catalogue_lists(name):
     schema = get(name).to_schema()
@@ -477,7 +495,7 @@ def test_neet_scale_validation_is_fast():
 
     import numpy as np
 
-    from schemas import codes
+    from sources import codes
 
     n, rng = 500_000, np.random.default_rng(0)
     frame = pd.DataFrame({
