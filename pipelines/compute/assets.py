@@ -16,34 +16,15 @@ import pandas as pd
 
 from indicators import catalogue as cat
 from indicators import disclosure, stats
+from pipelines import tables
 from pipelines.compute import scorecard
-from pipelines.warehouse import Warehouse, frame_metadata, read_sql, registered, sql_literal, write_frame
+from pipelines.warehouse import Warehouse, frame_metadata, read_sql
 
 GROUP = "indicators"
 SQL_DIR = cat.SQL_DIR
 
-# The layout every ind_ehNN table shares (the SQL may leave the optional columns out).
-IND_COLUMNS = {
-    "measure_id": ("VARCHAR", "Measure id (indicator_catalogue.measure_id)"),
-    "period": ("VARCHAR", "Period key: 2024-25 financial, 2024/25 academic, 2024 calendar year"),
-    "period_type": ("VARCHAR", "financial_year | academic_year | calendar_year | month | quarter"),
-    "period_start": ("DATE", "First day of the period"),
-    "period_end": ("DATE", "Last day of the period"),
-    "breakdown": ("VARCHAR", "Breakdown dimension ('all' for the total row)"),
-    "breakdown_value": ("VARCHAR", "Value of the breakdown ('all' for the total row)"),
-    "numerator": ("DOUBLE", "Numerator: a count, a sum of scores (means), or the disadvantaged group's (gaps)"),
-    "denominator": ("DOUBLE", "Denominator (NULL for counts)"),
-    "sd": ("DOUBLE", "Standard deviation of the scores (mean measures only)"),
-    "comparator_numerator": ("DOUBLE", "Gap measures: numerator of the comparison (non-disadvantaged) group"),
-    "comparator_denominator": ("DOUBLE", "Gap measures: denominator of the comparison group"),
-    "comparator_sd": ("DOUBLE", "Gap of means: standard deviation of the comparison group"),
-}
-VALUE_COLUMNS = [
-    "indicator_id", "measure_id", "is_headline", "period", "period_type", "period_start",
-    "period_end", "breakdown", "breakdown_value", "numerator", "denominator", "value",
-    "ci_lower", "ci_upper", "ci_level", "ci_method", "unit", "polarity", "sd",
-    "comparator_numerator", "comparator_denominator", "comparator_sd",
-]
+# Column lists come from the tables' definitions (indicators/sql/tables.yaml).
+VALUE_COLUMNS = tables.columns("indicator_values")
 
 
 def run_indicator(con: duckdb.DuckDBPyConnection, ind: cat.Indicator) -> int:
@@ -54,18 +35,10 @@ def run_indicator(con: duckdb.DuckDBPyConnection, ind: cat.Indicator) -> int:
     sql = cat.sql_text(ind)
     con.execute("create or replace temp table _indicator as " + sql, cat.sql_parameters(sql))
     present = {r[0] for r in con.execute("describe _indicator").fetchall()}
-    select = ", ".join(
-        f"cast({c} as {t}) as {c}" if c in present else f"cast(null as {t}) as {c}"
-        for c, (t, _) in IND_COLUMNS.items())
-    # Table names come from the catalogue (Indicator.table), never from data.
-    con.execute(f"create or replace table {ind.table} as select {select} from _indicator "
-                "order by measure_id, period_start, breakdown, breakdown_value")
-    # Comments are constant text from this module and the catalogue, sent as one batch.
-    comments = [f"comment on table {ind.table} is " + sql_literal(
-        f"{ind.id} {ind.title}: numerators and denominators per measure, period and breakdown "
-        f"(indicators/sql/{ind.sql_file.name})")]
-    comments += [f"comment on column {ind.table}.{c} is {sql_literal(text)}" for c, (_, text) in IND_COLUMNS.items()]
-    con.execute(";\n".join(comments))
+    # Table names come from the catalogue (Indicator.table), never from data; every indicator's
+    # table has the shared layout ind_<indicator> (the SQL may leave its optional columns out).
+    con.execute(tables.create_sql(ind.table, "_indicator", present))
+    con.execute(tables.comment_sql(ind.table, indicator=ind.id, title=ind.title, sql_file=ind.sql_file.name))
     return con.execute(f"select count(*) from {ind.table}").fetchall()[0][0]
 
 
@@ -100,8 +73,7 @@ def indicator_catalogue(warehouse: Warehouse) -> dg.MaterializeResult:
     """Every Early Help measure: definition, unit, polarity, OBA question, period, sources, CI method, breakdowns, benchmark, caveats."""
     frame = cat.measures_frame()
     with warehouse.connect() as con:
-        write_frame(con, "indicator_catalogue", frame)
-        con.execute(read_sql(SQL_DIR / "indicator_catalogue__docs.sql"))
+        tables.write(con, "indicator_catalogue", frame)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": len(frame), "measures": len(frame),
         "indicators": int(frame["indicator_id"].nunique()),
@@ -176,9 +148,8 @@ def indicator_values(context: dg.AssetExecutionContext, config: ValuesConfig,
         if impossible:
             context.log.warning(f"{impossible} proportion rows have a numerator above the denominator: "
                                 "no interval given")
-        with registered(con, "_values", values):
-            con.execute(read_sql(SQL_DIR / "indicator_values.sql"))
-        con.execute(read_sql(SQL_DIR / "indicator_values__docs.sql"))
+        # Explicit types, so the table's schema is stable for performance officers' queries.
+        tables.write(con, "indicator_values", values)
     heads = values[values["is_headline"] & (values["breakdown"] == "all")]
     return dg.MaterializeResult(metadata={
         **frame_metadata(values, heads.groupby("measure_id").tail(1)[
@@ -196,9 +167,8 @@ def indicator_values_published(warehouse: Warehouse) -> dg.MaterializeResult:
         published = disclosure.publishable(values)
         for c in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
             published[c] = published[c].map(_publish_text)
-        with registered(con, "_published", published):
-            con.execute(read_sql(SQL_DIR / "indicator_values_published.sql"))
-        con.execute(read_sql(SQL_DIR / "indicator_values_published__docs.sql"))
+        # Counts and everything derived from them are text: a number or "c".
+        tables.write(con, "indicator_values_published", published)
     return dg.MaterializeResult(metadata={
         **frame_metadata(published, published[published["is_suppressed"]].head(8)),
         "rows_suppressed": int(published["is_suppressed"].sum()),

@@ -45,6 +45,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import PrivateAttr
 
+from pipelines import tables
 from pipelines.warehouse import Warehouse, table_exists
 
 ASSET = "scorecard"           # the check runs once scorecard (the last table officers use) is built
@@ -111,11 +112,6 @@ _LINK = re.compile(r"""<a\b[^>]*\bhref\s*=\s*["']https?://[^"']*["'][^>]*>(?P<te
 META_QUALITY = """
 create table if not exists meta_quality (suite varchar primary key, digest varchar, result varchar,
                                          validated_at timestamp);
-comment on table meta_quality is 'The Great Expectations suites and their last result (Data Docs in <data dir>/quality/data_docs)';
-comment on column meta_quality.suite is 'Expectation suite, named after the table it validates';
-comment on column meta_quality.digest is 'Digest of the table and the suite version it was validated on; unchanged = result reused';
-comment on column meta_quality.result is 'The result as JSON: success, rows, failed expectations with examples, Data Docs page';
-comment on column meta_quality.validated_at is 'When the suite last ran on this table';
 """
 
 
@@ -465,6 +461,7 @@ def check_warehouse(con, docs_dir: Path) -> Quality:
     all_suites = suites(con)
     key = digest(all_suites)
     con.execute(META_QUALITY)
+    con.execute(tables.comment_sql("meta_quality"))
     row = con.execute("select digest, result from meta_quality where suite = ?", [META]).fetchone()
     if row and row[0] == key and (docs_dir / "index.html").exists():
         return Quality(**{**json.loads(row[1]), "reused": True})

@@ -20,13 +20,17 @@ import pandas as pd
 from indicators import catalogue as cat
 from indicators import turn_the_curve
 from indicators import stats
-from pipelines.warehouse import Warehouse, frame_metadata, read_sql, registered, sql_literal, table_exists
+from pipelines import tables
+from pipelines.warehouse import Warehouse, frame_metadata, table_exists
 
 GROUP = "scorecard"
 HORIZON = 3
 ANNUAL = ("financial_year", "academic_year", "calendar_year")
 BENCHMARKS = (("england_value", "england_comparison"), ("region_value", "region_comparison"),
               ("sn_mean", "sn_comparison"))
+# Column lists come from the tables' definitions (indicators/sql/tables.yaml).
+FORECAST_COLUMNS = tables.columns("indicator_forecasts")
+SCORECARD_COLUMNS = tables.columns("scorecard_periods")
 
 
 # ------------------------------------------------------------------------------------------
@@ -153,11 +157,6 @@ def forecasts_frame(values: pd.DataFrame, targets: pd.DataFrame,
 
 def _describe(row) -> dict:
     return {k: row[k] for k in ("indicator_id", "measure_id", "is_headline", "period_type", "unit", "polarity")}
-
-
-FORECAST_COLUMNS = ["indicator_id", "measure_id", "is_headline", "period", "period_type", "period_start",
-                    "period_end", "kind", "step", "value", "lower", "upper", "unit", "polarity",
-                    "scale", "fit_points", "fit_from", "flag", "target", "tolerance"]
 
 
 def _setting(meta, key: str, default: float) -> float:
@@ -380,31 +379,6 @@ def _add_commentary(out: pd.DataFrame, commentary: pd.DataFrame) -> pd.DataFrame
     return out
 
 
-SCORECARD_COLUMNS = [
-    "indicator_id", "measure_id", "is_headline", "title", "unit", "polarity", "oba_question", "period",
-    "period_type", "period_start", "period_end", "is_latest", "numerator", "denominator", "value", "ci_lower",
-    "ci_upper", "ci_level", "previous_period", "previous_value", "change", "trend_direction",
-    "trend_judgement", "trend_p_value", "trend_points", "trend_level", "trend_method", "trend_statistic",
-    "trend_reason", "trend_from", "forecast_period", "forecast_value", "forecast_lower", "forecast_upper",
-    "forecast_flag", "forecast_scale", "forecast_points", "forecast_from", "target", "tolerance", "rag",
-    "benchmark_period", "benchmark_is_current", "benchmark_local_value", "benchmark_local_ci_lower",
-    "benchmark_local_ci_upper", "benchmark_note", "england_value", "england_comparison", "region_value",
-    "region_comparison", "sn_mean", "sn_comparison", "la_published_value", "quartile_band", "national_rank",
-    "n_las", "band_basis", "benchmark_is_plausible", "completeness", "commentary", "commentary_author",
-]
-
-
-def _write(con, name: str, frame: pd.DataFrame, comments_from: str | None = None) -> None:
-    """Write table ``name`` from its SQL file, then its comments: those of ``comments_from``
-    (a table with the same columns) first, then its own ``__docs.sql``."""
-    with registered(con, "_frame", frame):
-        con.execute(read_sql(cat.SQL_DIR / f"{name}.sql"))
-    if comments_from:
-        rows = con.execute("select column_name, comment from duckdb_columns() where table_name = ? "
-                           "and comment is not null", [comments_from]).fetchall()
-        # Column names come from our own table; comments are quoted text.
-        con.execute(";\n".join(f"comment on column {name}.{c} is {sql_literal(text)}" for c, text in rows))
-    con.execute(read_sql(cat.SQL_DIR / f"{name}__docs.sql"))
 
 
 def _level(con) -> float:
@@ -420,7 +394,7 @@ def indicator_forecasts(warehouse: Warehouse) -> dg.MaterializeResult:
         values = con.execute("select * from indicator_values where breakdown = 'all'").df()
         catalogue = con.execute("select * from indicator_catalogue").df()
         frame = forecasts_frame(values, cat.load_targets(), catalogue=catalogue)
-        _write(con, "indicator_forecasts", frame)
+        tables.write(con, "indicator_forecasts", frame)
     return dg.MaterializeResult(metadata={
         **frame_metadata(frame, frame[frame["kind"] == "forecast"].head(8)),
         "forecasts_flagged": int(frame["flag"].notna().sum()),
@@ -439,7 +413,7 @@ def scorecard_periods(context: dg.AssetExecutionContext, warehouse: Warehouse) -
             context.log.warning("benchmark_values not built yet: comparisons are 'not compared'")
         frame = scorecard_periods_frame(values, catalogue, cat.load_targets(), turn_the_curve.commentary(), benchmarks,
                                         _level(con))
-        _write(con, "scorecard_periods", frame)
+        tables.write(con, "scorecard_periods", frame)
     return dg.MaterializeResult(metadata={
         **frame_metadata(frame, frame[frame["is_headline"] & frame["is_latest"]][
             ["measure_id", "period", "value", "trend_judgement", "rag", "england_comparison"]]),
@@ -454,7 +428,7 @@ def scorecard(warehouse: Warehouse) -> dg.MaterializeResult:
         periods = con.execute("select * from scorecard_periods").df()
         catalogue = con.execute("select * from indicator_catalogue").df()
         frame = latest_rows(periods, catalogue)
-        _write(con, "scorecard", frame, comments_from="scorecard_periods")
+        tables.write(con, "scorecard", frame)
     return dg.MaterializeResult(metadata={
         **frame_metadata(frame, frame[frame["is_headline"]][
             ["measure_id", "period", "value", "trend_judgement", "rag", "england_comparison"]]),

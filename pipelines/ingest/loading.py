@@ -26,6 +26,7 @@ from pipelines.ingest.extracts import ROW, Extract, ExtractError, read_extract
 from pipelines.ingest.landing import DELIVERY, Entry, NotARegularFile, read_regular, scan
 from pipelines.ingest.parsing import DUCKDB_TYPES
 from pipelines.ingest.validation import check_many
+from pipelines import tables
 from pipelines.warehouse import read_sql
 from sources.catalogue import Source
 
@@ -55,6 +56,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
 
 def _ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     con.execute(read_sql(SQL / "ingest_tables.sql"))
+    con.execute(tables.comment_sql("load_log") + ";\n" + tables.comment_sql("quarantine"))
     raw_cols = ", ".join(f'"{c}" VARCHAR' for c in source.column_names)
     stg_cols = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in source.columns)
     origin = ", ".join(f'"{k}" {v}' for k, v in ORIGIN.items())

@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from pipelines import settings
+from pipelines import settings, tables
 from pipelines.warehouse import Warehouse, read_sql, table_exists, table_metadata, write_frame
 from pipelines.reference import benchmark_files as cat
 from pipelines.reference.benchmark_periods import SYMBOLS, normalise_period, period_type_for
@@ -22,9 +22,10 @@ SPREAD_TOLERANCE = 0.05  # slack, as a share of the LAs' spread, before an aggre
 
 
 def _build(con: duckdb.DuckDBPyConnection, table: str, params: dict | None = None) -> None:
-    """Materialise ``<table>.sql`` as ``table`` and attach its column comments."""
-    con.execute(f"create or replace table {table} as {read_sql(SQL / f'{table}.sql')}", params or {})
-    con.execute(read_sql(SQL / f"{table}__docs.sql"))
+    """Materialise ``<table>.sql`` as ``table`` with its defined columns, types, order and
+    comments (``sql/benchmarks/tables.yaml``)."""
+    con.execute(tables.create_sql(table, f"({read_sql(SQL / f'{table}.sql')})"), params or {})
+    con.execute(tables.comment_sql(table))
 
 
 def _measures_frame() -> pd.DataFrame:

@@ -4,7 +4,7 @@
 period key); these tables give the names and dates, so "which ward has the highest step-up
 rate" can be answered by name. The ward lookup is the authority's own (``<data dir>/settings/
 wards.csv``, else the packaged demo one: ``sources.lookups``); the others are derived from the
-warehouse. SQL in ``pipelines/reference/sql/lookups/``, comments in its ``*__docs.sql``.
+warehouse. SQL in ``pipelines/reference/sql/lookups/``; columns, types and comments in its ``tables.yaml``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines import settings
+from pipelines import settings, tables
 from pipelines.warehouse import Warehouse, read_sql, registered, table_metadata
 from sources import lookups
 
@@ -26,32 +26,30 @@ def write_wards(con: duckdb.DuckDBPyConnection, data_dir=None) -> str:
     """``lookup_wards`` and ``lookup_localities`` from the ward lookup in force; returns its path."""
     frame = lookups.wards(data_dir)
     with registered(con, "_oba_wards", frame):
-        con.execute("create or replace table lookup_wards as "
-                    "select ward_code, ward_name, locality, locality_name from _oba_wards order by ward_code")
+        con.execute(tables.create_sql("lookup_wards", "_oba_wards"))
     localities = con.execute("select locality from lookup_wards group by locality "
                              "having count(distinct locality_name) > 1").fetchall()
     if localities:
         raise ValueError(f"{lookups.wards_file(data_dir)}: locality {localities[0][0]!r} has more than one "
                          f"locality_name; give each locality one name")
-    con.execute("create or replace table lookup_localities as select locality, any_value(locality_name) as "
-                "locality_name, count(*) as wards from lookup_wards group by locality order by locality")
-    con.execute(read_sql(SQL / "lookup_wards__docs.sql"))
-    con.execute(read_sql(SQL / "lookup_localities__docs.sql"))
+    con.execute(tables.create_sql("lookup_localities", "(select locality, any_value(locality_name) as locality_name, "
+                                                       "count(*) as wards from lookup_wards group by locality)"))
+    con.execute(tables.comment_sql("lookup_wards"))
+    con.execute(tables.comment_sql("lookup_localities"))
     return str(lookups.wards_file(data_dir))
 
 
 def write_periods(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"create or replace table lookup_periods as {read_sql(SQL / 'lookup_periods.sql')}")
-    con.execute(read_sql(SQL / "lookup_periods__docs.sql"))
+    con.execute(tables.create_sql("lookup_periods", f"({read_sql(SQL / 'lookup_periods.sql')})"))
+    con.execute(tables.comment_sql("lookup_periods"))
 
 
 def write_authorities(con: duckdb.DuckDBPyConnection, la_code: int) -> None:
-    con.execute(f"create or replace table lookup_authorities as {read_sql(SQL / 'lookup_authorities.sql')}",
-                {"la_code": str(la_code)})
+    con.execute(tables.create_sql("lookup_authorities", f"({read_sql(SQL / 'lookup_authorities.sql')})"), {"la_code": str(la_code)})
     if not con.execute("select count(*) from lookup_authorities where role = 'authority'").fetchone()[0]:
         raise ValueError(f"OBA_LA_CODE {la_code} is not an authority in the DfE statistical neighbours file "
                          f"(pub_statistical_neighbours): use the authority's old DfE LA code, e.g. 800")
-    con.execute(read_sql(SQL / "lookup_authorities__docs.sql"))
+    con.execute(tables.comment_sql("lookup_authorities"))
 
 
 @dg.asset(group_name=GROUP, kinds={"duckdb"},

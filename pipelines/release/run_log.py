@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from pipelines import tables
 from pipelines.warehouse import read_sql, table_exists
 
 SQL = Path(__file__).parent / "sql"
@@ -99,8 +100,10 @@ def describe_run(instance: dg.DagsterInstance, record) -> dict:
 
 def ensure_meta_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(read_sql(SQL / "meta_tables.sql"))
+    con.execute(tables.comment_sql("meta_runs") + ";\n" + tables.comment_sql("meta_publish"))
     if table_exists(con, "load_log"):
         con.execute(read_sql(SQL / "meta_run_sources.sql"))
+        con.execute(tables.comment_sql("meta_run_sources"))
 
 
 def record_runs(con: duckdb.DuckDBPyConnection, instance: dg.DagsterInstance, current_run_id: str,

@@ -1,4 +1,4 @@
--- Needs load_log; created by the publish step once ingestion has run.
+-- Needs load_log; created by the publish step once ingestion has run. Comments: tables.yaml.
 create or replace view meta_run_sources as
 with runs as (
     select run_id, started_at, coalesce(finished_at, current_localtimestamp()) as finished_at from meta_runs
@@ -20,4 +20,3 @@ final as (
 )
 
 select * from final;
-comment on view meta_run_sources is 'Per run and source: files the run received and their rows (from load_log by received_at).';

@@ -2,6 +2,7 @@
 -- England, its region, its ten statistical neighbours, quartile band and rank among all
 -- English authorities. Implausible values never enter a comparison; the note says which
 -- were left out. Parameter: $la_code. Needs temp table _pub_benchmark_map.
+-- Columns, types, row order and comments: tables.yaml beside this file (pipelines/tables.py).
 with
 
 mapping as (
@@ -155,4 +156,3 @@ final as (
 )
 
 select * from final
-order by measure_id, period

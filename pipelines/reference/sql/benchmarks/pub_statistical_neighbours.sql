@@ -1,5 +1,6 @@
 -- DfE 2025 statistical-neighbour model, wide (SN_1..SN_10 with closeness SN_1P..) -> long.
 -- Parameter: $path.
+-- Columns, types, row order and comments: tables.yaml beside this file (pipelines/tables.py).
 with
 
 source as (
@@ -31,4 +32,3 @@ final as (
 )
 
 select * from final
-order by la_code, neighbour_rank

@@ -2,6 +2,7 @@
 -- normalised to the warehouse period, and plausibility judged. Nothing is dropped:
 -- suppressed and implausible values stay, visibly, with value NULL or is_plausible false.
 -- Needs temp tables _pub_raw, _pub_periods, _pub_symbols. Parameter: $spread_tolerance.
+-- Columns, types, row order and comments: tables.yaml beside this file (pipelines/tables.py).
 with
 
 raw as (
@@ -151,4 +152,3 @@ final as (
 )
 
 select * from final
-order by series, measure_code, period, area_type, area_code

@@ -1,5 +1,6 @@
 -- Local values (indicator_values, whole-population rows) against the authority's
 -- published value for the same measure and period. Needs temp table _pub_tolerances.
+-- Columns, types, row order and comments: tables.yaml beside this file (pipelines/tables.py).
 with
 
 local_values as (
@@ -33,4 +34,3 @@ final as (
 )
 
 select * from final
-order by measure_id, period

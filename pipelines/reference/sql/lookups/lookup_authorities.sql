@@ -1,5 +1,6 @@
 -- The authority reported on ($la_code, OBA_LA_CODE) and its ten DfE statistical neighbours,
 -- with their regions as published.
+-- Columns, types, row order and comments: tables.yaml beside this file (pipelines/tables.py).
 with
 
 neighbours as (
@@ -38,4 +39,3 @@ final as (
 )
 
 select * from final
-order by neighbour_rank

@@ -1,6 +1,7 @@
 -- One row per reporting period the warehouse uses: its key, type, real window and a label.
 -- A key is not unique on its own: the NEET headline is keyed by the January ("2024") but
 -- covers December to February, beside calendar-year measures keyed "2024" too.
+-- Columns, types, row order and comments: tables.yaml beside this file (pipelines/tables.py).
 with
 
 periods as (
@@ -29,4 +30,3 @@ final as (
 )
 
 select * from final
-order by period_type, period_start, period_end
