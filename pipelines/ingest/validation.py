@@ -43,11 +43,12 @@ class Checked:
 def _summary_rows(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     """Rows with a cell that reads 'Total' (or a variant). Only cells that contain 'total' in
     any case, or any non-ASCII character (whose lower case Arrow and Python might not agree
-    on), are judged exactly; an Arrow pass finds them."""
+    on), are judged exactly; an Arrow pass finds them (ASCII lower case and a plain substring
+    search: the same cells as a case-blind search, without its regular expression)."""
     hit = pd.Series(False, index=frame.index)
     for col in columns:
         cells = pa.array(frame[col])
-        maybe = pc.fill_null(pc.or_(pc.match_substring(cells, "total", ignore_case=True),
+        maybe = pc.fill_null(pc.or_(pc.match_substring(pc.ascii_lower(cells), "total"),
                                     pc.invert(pc.string_is_ascii(cells))), False).to_numpy(zero_copy_only=False)
         if maybe.any():
             exact = frame[col][maybe].str.strip().str.lower().isin(SUMMARY_WORDS).fillna(False)
@@ -130,7 +131,8 @@ def check_many(extracts: list[Extract], source: Source) -> list[Checked]:
             ROW: frame.loc[summary, ROW].to_numpy(), "column_name": None, "check_name": "summary_row",
             "failure_value": "Total", "reason": "a summary (Total) row, not a record",
         }))
-    body = frame[~summary & ~long_rows]
+    dropped = summary | long_rows
+    body = frame[~dropped] if dropped.any() else frame   # no copy of the batch when nothing is dropped
 
     typed, parse_errors = parse_frame(body, source.columns)
     if len(parse_errors):
@@ -140,8 +142,7 @@ def check_many(extracts: list[Extract], source: Source) -> list[Checked]:
             "check_name": parse_errors["check"].to_numpy(), "failure_value": parse_errors["value"].to_numpy(),
             "reason": (parse_errors["column"] + ": " + parse_errors["reason"]).to_numpy(),
         }))
-    parsed_ok = ~typed.index.isin(parse_errors["index"]) if len(parse_errors) else slice(None)
-    candidates = typed.loc[parsed_ok]
+    candidates = typed.loc[~typed.index.isin(parse_errors["index"])] if len(parse_errors) else typed
 
     if len(extracts) == 1:
         fails = schemas.failures(schemas.get(source.name), candidates)
@@ -170,8 +171,10 @@ def check_many(extracts: list[Extract], source: Source) -> list[Checked]:
     cand_d = delivery[candidates.index].to_numpy()
     cand_row = body.loc[candidates.index, ROW].to_numpy()
     keep = ~pd.MultiIndex.from_arrays([cand_d, cand_row]).isin(bad[quarantine[ROW].notna().to_numpy()])
-    valid = candidates[keep].assign(**{ROW: cand_row[keep]})[[ROW, *source.column_names]]
-    valid_d = cand_d[keep]
+    if not keep.all():
+        candidates, cand_row, cand_d = candidates[keep], cand_row[keep], cand_d[keep]
+    valid = candidates.assign(**{ROW: cand_row})[[ROW, *source.column_names]]
+    valid_d = cand_d
     # Split by delivery with one sort and slices (valid rows are already in delivery order),
     # not one mask over the whole batch per delivery (NEET: 126 deliveries a batch).
     quarantine = quarantine.iloc[np.argsort(quarantine["_delivery"].to_numpy(), kind="stable")]
