@@ -35,7 +35,10 @@ def parse_column(values: pd.Series, type_: str) -> tuple[pd.Series, pd.Series]:
     A column repeats its values (months, codes, ages, flags): each distinct cell is parsed
     once, by ``parse_text``, and the results are laid out again by Arrow's dictionary
     encoding, so every cell gets exactly what ``parse_text`` gives it, in a fraction of the
-    time. A column of mostly distinct cells is parsed directly."""
+    time. A column of mostly distinct cells, or of text (stripped by Arrow already), is
+    parsed directly."""
+    if type_ == "str":
+        return parse_text(values, type_)
     cells = pa.array(values.array, type=pa.large_string())
     if isinstance(cells, pa.ChunkedArray):
         cells = cells.combine_chunks()
