@@ -69,6 +69,13 @@ def failures(schema: type[pa.DataFrameModel] | pa.DataFrameSchema, frame: pd.Dat
         blank_not_missing = again["check"].eq("not_nullable") & cells.isin(pd.MultiIndex.from_frame(bad_cells))
         cases = pd.concat([cases[untyped], again[~blank_not_missing]], ignore_index=True)
 
+    return report_cases(dfs, frame, cases)
+
+
+def report_cases(dfs: pa.DataFrameSchema, frame: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
+    """``failures`` from failure cases in pandera's shape (``schema_context``, ``column``,
+    ``check``, ``check_number``, ``failure_case``, ``index``), whoever found them: pandera's
+    validation, or the loader calling the schema's checks itself (``pipelines.ingest.validation``)."""
     indexed = cases[cases["index"].notna()]
     frame_level = indexed["schema_context"] == "DataFrameSchema"
     duplicate = indexed["check"].isin(["multiple_fields_uniqueness", "field_uniqueness"])
