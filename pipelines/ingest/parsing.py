@@ -138,28 +138,35 @@ def judge_dates(frame: pd.DataFrame, source, period: str | None) -> tuple[list[s
     for col in source.columns:
         if col.type != "date" or col.name not in frame:
             continue
-        parts = pc.extract_regex(pa.array(frame[col.name], type=pa.string()), _TWO_WAYS)
+        # Each distinct cell judged once (a column of dates repeats them); ``at``: each row's
+        # distinct cell (-1 if missing), ``weight``: how many rows hold each.
+        cells = pa.array(frame[col.name], type=pa.string())
+        encoded = pc.dictionary_encode(cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells)
+        at = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        parts = pc.extract_regex(encoded.dictionary, _TWO_WAYS)
         found = pc.is_valid(parts).to_numpy(zero_copy_only=False)
         if not found.any():
             continue
-        where = np.flatnonzero(found)
-        parts = parts.filter(pa.array(found))
-        a, b, y = (pc.cast(parts.field(f), pa.int32()).to_numpy(zero_copy_only=False).astype(int) for f in "aby")
+        weight = np.bincount(at[at >= 0], minlength=len(found))
+        a, b, y = (np.zeros(len(found), dtype=int) for _ in "aby")
+        matched = parts.filter(pa.array(found))
+        for out, f in zip((a, b, y), "aby"):
+            out[found] = pc.cast(matched.field(f), pa.int32()).to_numpy(zero_copy_only=False)
         y = np.where(y < 100, 2000 + y, y)
-        month_first = (a >= 1) & (a <= 12) & (b > 12) & (b <= 31)
+        month_first = found & (a >= 1) & (a <= 12) & (b > 12) & (b <= 31)
         if month_first.any():
-            first = where[np.flatnonzero(month_first)[0]]
+            first = np.flatnonzero(np.append(month_first, False)[at])[0]
             row = frame["source_row"].iloc[first] if "source_row" in frame else first + 2
             return notes, (f"dates written month-first (mm/dd/yyyy): {col.name} '{frame[col.name].iloc[first]}' "
-                           f"(row {row}) has no month {b[np.flatnonzero(month_first)[0]]}, and "
-                           f"{int(month_first.sum()):,} value(s) can only be month/day; refused whole so that no "
-                           f"date loads with day and month swapped: deliver it with dd/mm/yyyy or yyyy-mm-dd dates")
-        if (a > 12).any():
+                           f"(row {row}) has no month {b[at[first]]}, and "
+                           f"{int(weight[month_first].sum()):,} value(s) can only be month/day; refused whole so that "
+                           f"no date loads with day and month swapped: deliver it with dd/mm/yyyy or yyyy-mm-dd dates")
+        if (a[found] > 12).any():
             continue                       # day-first, shown by a day over 12
-        either = a != b
-        if not either.any():
+        either = np.flatnonzero(found & (a != b))
+        if not len(either):
             continue                       # 05/05/2026 reads the same both ways
-        n = int(either.sum())
+        n = int(weight[either].sum())
         if bounds is None:
             notes.append(f"{col.name}: every day is 12 or less, so day and month could be swapped; read as "
                          f"dd/mm/yyyy (no period in the file name to judge against)")
@@ -167,8 +174,8 @@ def judge_dates(frame: pd.DataFrame, source, period: str | None) -> tuple[list[s
         start, end = (pd.Timestamp(d) for d in bounds)
         day_first = _as_dates(y[either], b[either], a[either])
         other = _as_dates(y[either], a[either], b[either])
-        dm = int(((day_first >= start) & (day_first <= end)).sum())
-        md = int(((other >= start) & (other <= end)).sum())
+        dm = int(weight[either][((day_first >= start) & (day_first <= end)).to_numpy()].sum())
+        md = int(weight[either][((other >= start) & (other <= end)).to_numpy()].sum())
         judged = (f"{col.name}: every day is 12 or less, so day and month could be swapped; judged against the "
                   f"period {period} ({start.date()} to {end.date()}): {dm:,} of {n:,} such dates fall in it read "
                   f"day-first, {md:,} read month-first")
