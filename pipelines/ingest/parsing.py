@@ -39,7 +39,10 @@ def parse_column(values: pd.Series, type_: str) -> tuple[pd.Series, pd.Series]:
     parsed directly."""
     if type_ == "str":
         return parse_text(values, type_)
-    cells = pa.array(values.array, type=pa.large_string())
+    try:
+        cells = pa.array(values.array, type=pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):   # not text cells: typed directly, as parse_text types them
+        return parse_text(values, type_)
     if isinstance(cells, pa.ChunkedArray):
         cells = cells.combine_chunks()
     encoded = pc.dictionary_encode(cells)
