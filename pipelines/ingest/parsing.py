@@ -82,7 +82,9 @@ def parse_text(values: pd.Series, type_: str) -> tuple[pd.Series, pd.Series]:
             if not todo.any():
                 break
             got = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-            hit = got.notna()
+            # A real date the warehouse's typing cannot hold (pandas' nanosecond range, 1677-2262:
+            # an "open" end date of 31/12/9999) is not typed; ``parse_frame`` says why.
+            hit = got.notna() & (got >= pd.Timestamp.min) & (got <= pd.Timestamp.max)
             typed.loc[got.index[hit]] = got[hit].astype("datetime64[ns]").dt.normalize()
             todo.loc[got.index[hit]] = False
         bad = ~blank & typed.isna()
@@ -109,17 +111,34 @@ def parse_frame(frame: pd.DataFrame, columns) -> tuple[pd.DataFrame, pd.DataFram
         values, bad = parse_column(frame[col.name], col.type)
         typed[col.name] = values
         if bad.any():
+            cells = frame.loc[bad, col.name].astype("string")
+            reason = pd.Series(f"not a valid {col.type}" + (" (expected dd/mm/yyyy or yyyy-mm-dd)"
+                                                            if col.type == "date" else ""), index=cells.index)
+            if col.type == "date":
+                reason[out_of_range(cells)] = OUT_OF_RANGE
             errors.append(pd.DataFrame({
                 "index": frame.index[bad],
                 "column": col.name,
                 "check": f"type:{col.type}",
-                "value": frame.loc[bad, col.name].astype("string").to_numpy(),
-                "reason": f"not a valid {col.type}" + (" (expected dd/mm/yyyy or yyyy-mm-dd)"
-                                                       if col.type == "date" else ""),
+                "value": cells.to_numpy(),
+                "reason": reason.to_numpy(),
             }))
     out = pd.DataFrame(typed, index=frame.index)
     errs = pd.concat(errors, ignore_index=True) if errors else pd.DataFrame(columns=ERROR_COLUMNS)
     return out, errs
+
+
+OUT_OF_RANGE = (f"a date outside the years {pd.Timestamp.min.year + 1}-{pd.Timestamp.max.year - 1} the warehouse "
+                "holds (leave an open end date blank)")
+
+
+def out_of_range(cells: pd.Series) -> pd.Series:
+    """Which of these unparsed cells are dates written correctly but too far off to hold."""
+    text = cells.astype("string").str.strip()
+    far = pd.Series(False, index=cells.index)
+    for fmt in DATE_FORMATS:
+        far |= pd.to_datetime(text, format=fmt, errors="coerce").notna().to_numpy()
+    return far
 
 
 def _as_dates(year, month, day) -> pd.Series:

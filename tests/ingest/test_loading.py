@@ -172,3 +172,16 @@ def test_a_warehouse_made_before_the_rule_loses_the_whole_record_column(con, dat
     ingest(con, data_dir / "landing")
     assert "record" not in [c[0] for c in con.execute("describe quarantine").fetchall()]
     assert con.execute("select count(*) from quarantine where reason = 'has 5 fields'").fetchone()[0] == 1
+
+
+def test_a_date_too_far_off_to_hold_is_quarantined_with_its_reason_not_a_crash(con, data_dir):
+    """Some systems write an open end as 31/12/9999: beyond what the typing holds, so the record is
+    quarantined saying so (the rest of the file loads), never an error that stops the source."""
+    landing = data_dir / "landing"
+    drop(landing, "adult_referrals_2024-25.csv", HEADER + GOOD + "AR4,31/12/9999,housing,Y\nAR5,0001-01-01,housing,N\n")
+    ingest(con, landing)
+    assert log(con) == [("adult_referrals_2024-25.csv", "loaded", 5, 3, 2, 0)]
+    q = con.execute("select source_row, column_name, failure_value, reason from quarantine order by source_row").fetchall()
+    assert [(r[0], r[1], r[2]) for r in q] == [(5, "referral_date", "31/12/9999"), (6, "referral_date", "0001-01-01")]
+    assert all("outside the years" in r[3] and "open end date" in r[3] for r in q)
+    assert_reconciles(con)
