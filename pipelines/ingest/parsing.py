@@ -99,6 +99,19 @@ def parse_text(values: pd.Series, type_: str) -> tuple[pd.Series, pd.Series]:
     raise ValueError(f"unknown type {type_!r}")
 
 
+OUT_OF_RANGE = (f"a date outside the years {pd.Timestamp.min.year + 1}-{pd.Timestamp.max.year - 1} the warehouse "
+                "holds (leave an open end date blank)")
+
+
+def out_of_range(cells: pd.Series) -> pd.Series:
+    """Which of these unparsed cells are dates written correctly but too far off to hold."""
+    text = cells.astype("string").str.strip()
+    far = pd.Series(False, index=cells.index)
+    for fmt in DATE_FORMATS:
+        far |= pd.to_datetime(text, format=fmt, errors="coerce").notna().to_numpy()
+    return far
+
+
 def parse_frame(frame: pd.DataFrame, columns) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Type every catalogue column of a text frame.
 
@@ -126,19 +139,6 @@ def parse_frame(frame: pd.DataFrame, columns) -> tuple[pd.DataFrame, pd.DataFram
     out = pd.DataFrame(typed, index=frame.index)
     errs = pd.concat(errors, ignore_index=True) if errors else pd.DataFrame(columns=ERROR_COLUMNS)
     return out, errs
-
-
-OUT_OF_RANGE = (f"a date outside the years {pd.Timestamp.min.year + 1}-{pd.Timestamp.max.year - 1} the warehouse "
-                "holds (leave an open end date blank)")
-
-
-def out_of_range(cells: pd.Series) -> pd.Series:
-    """Which of these unparsed cells are dates written correctly but too far off to hold."""
-    text = cells.astype("string").str.strip()
-    far = pd.Series(False, index=cells.index)
-    for fmt in DATE_FORMATS:
-        far |= pd.to_datetime(text, format=fmt, errors="coerce").notna().to_numpy()
-    return far
 
 
 def _as_dates(year, month, day) -> pd.Series:
