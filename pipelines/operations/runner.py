@@ -138,7 +138,22 @@ def summarise(result, selected: list[str], paths: Paths, seconds: float) -> RunS
                          warnings=[(f"{a}:{c}", why) for a, c, why in done.warnings])
     if not summary.ok:
         summary.not_run = sorted(set(selected) - set(summary.materialized))
+    summary.notes += left_as_they_were(result.all_events)
     return summary
+
+
+def left_as_they_were(events) -> list[str]:
+    """A note for each output (board paper, workbook) not made again because what it shows is unchanged."""
+    from pipelines.outputs.assets import UNCHANGED
+
+    notes = []
+    for event in events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            since = event.event_specific_data.materialization.metadata.get(UNCHANGED)
+            if since is not None:
+                notes.append(f"{event.asset_key.to_user_string()} not made again: what it shows is unchanged "
+                             f"since {getattr(since, 'value', since)}")
+    return notes
 
 
 def unchanged_since_publication(paths: Paths) -> tuple[str, dict | None]:
