@@ -171,7 +171,8 @@ def table(result: dict) -> str:
     mach = result["machine"]
     lines = [f"OBA pipeline benchmark at {result['scale']:g}x: {result['rows_delivered']:,} rows in "
              f"{result['files_delivered']} files ({result['bytes_delivered'] / 2**20:.0f} MiB); "
-             f"{mach['cpu']}, {mach['usable_cpus']} CPUs, {mach['ram_gib']} GiB; commit {mach['git_commit']}",
+             f"{mach['cpu']}, {mach['usable_cpus']} CPUs, {mach['ram_gib']} GiB; commit {mach['git_commit']}"
+             + ("; Dagster's stock event log" if result.get("event_log") == "stock" else ""),
              "",
              f"{'stage':46s} {'wall s':>8s} {'rows/s':>10s} {'peak MiB':>9s}  note",
              "-" * 110]

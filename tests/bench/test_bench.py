@@ -137,3 +137,23 @@ def test_targets_apply_by_scale():
     assert at[1] == {"our ingest >= 2x faster than plain pandas": "met", "cold full run <= 3x the DuckDB-only load": "met"}
     assert at[10] == {"our ingest >= 5x faster than plain pandas": "not met"}
     assert at[34] == {"our ingest >= 5x faster than plain pandas": "not met", "peak memory < 4 GiB": "met"}
+
+
+def test_stock_event_log_instance_for_comparison(tmp_path, monkeypatch):
+    """``--event-log stock``: the runs' instance uses Dagster's own event log storage, and the
+    project's dagster.yaml is not copied over it; everything else in the file is kept."""
+    import dagster as dg
+
+    from pipelines.operations.runner import dagster_home
+    from pipelines.settings import paths
+
+    p = paths(tmp_path)
+    stages.use_event_log(p, "stock")
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    home = dagster_home(p)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert type(instance.event_log_storage).__name__ == "SqliteEventLogStorage"
+        assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+    stages.use_event_log(paths(tmp_path / "other"), "project")
+    assert not (tmp_path / "other" / "dagster_home" / "dagster.yaml").exists()   # runner.dagster_home seeds it
