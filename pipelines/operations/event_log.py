@@ -62,7 +62,7 @@ class EventLogStorage(SqliteEventLogStorage):
     def from_config_value(cls, inst_data, config_value):
         return cls(inst_data=inst_data, **config_value)
 
-    def _engine(self, shard: str) -> sa.Engine:
+    def _open_engine(self, shard: str) -> sa.Engine:
         """The open engine of a shard (one connection, reused), creating the database the first time."""
         with self._engines_lock:
             engine = self._engines.get(shard)
@@ -82,7 +82,7 @@ class EventLogStorage(SqliteEventLogStorage):
     def _connect(self, shard: str):
         # Dagster's lock: one connection in use at a time, whatever the thread (the UI's are many).
         with self._db_lock:
-            engine = self._engine(shard)
+            engine = self._open_engine(shard)
             if shard not in self._initialized_dbs:
                 self._initdb(engine)
                 self._initialized_dbs.add(shard)
