@@ -77,3 +77,20 @@ def test_wipe_deletes_run_files_it_holds_open(tmp_path, monkeypatch):
         instance.event_log_storage.wipe()
         assert not (tmp_path / "history" / "runs" / f"{run_id}.db").exists()
         assert instance.all_logs(run_id) == []
+
+
+def test_a_home_seeded_by_oba_opens_without_dagster_home_set(tmp_path, monkeypatch):
+    """``runner.dagster_home`` writes the home's own folder into its copy of dagster.yaml, so
+    ``DagsterInstance.from_config(home)`` finds the event logs with DAGSTER_HOME unset."""
+    from pipelines.operations.runner import HOME_FROM_ENV, dagster_home
+    from pipelines.settings import paths
+
+    assert HOME_FROM_ENV in (ROOT / "dagster.yaml").read_text()
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    home = dagster_home(paths(tmp_path))
+    assert "DAGSTER_HOME" not in (home / "dagster.yaml").read_text().split("event_log_storage:")[1]
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert isinstance(instance.event_log_storage, EventLogStorage)
+        assert Path(instance.event_log_storage._base_dir) == home / "history" / "runs"
+        assert _run(instance).success
+    assert list((home / "history" / "runs").glob("*.db"))
