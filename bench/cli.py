@@ -73,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip", action="append", default=[],
                     choices=["duckdb_only", "plain_pandas", "engine_ingest", "pipeline", "rerun", "nightly"],
                     help="leave a measurement out (repeatable)")
+    ap.add_argument("--event-log", choices=["project", "stock"], default="project",
+                    help="Dagster event log storage of the runs: the project's (dagster.yaml) or Dagster's stock "
+                         "SQLite one, to measure the difference")
     ap.add_argument("--results", default=str(RESULTS), help="where the JSON goes (default bench/results)")
     ap.add_argument("--no-save", action="store_true", help="print only; write no JSON file")
     args = ap.parse_args(argv)
@@ -81,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.workdir).resolve()
     gen_dir = work / f"data-{scale_tag}-seed{args.seed}-{_generator_hash()}"
     landing = gen_dir / "landing"
-    result = {"scale": args.scale, "seed": args.seed, "started": dt.datetime.now().isoformat(timespec="seconds"),
+    result = {"scale": args.scale, "seed": args.seed, "event_log": args.event_log,
+              "started": dt.datetime.now().isoformat(timespec="seconds"),
               "machine": machine(), "measurements": {}}
     m = result["measurements"]
 
@@ -123,14 +127,16 @@ def main(argv: list[str] | None = None) -> int:
         n = 1 if "rerun" in args.skip else 2
         note(f"pipeline: {'ingest assets' if keys else 'full nightly run'}"
              f"{' then unchanged-input rerun' if n == 2 else ''} (runner.run) ...")
-        m["pipeline"] = run_stage("pipeline", {"data_dir": str(d), "asset_keys": keys, "runs": n})
+        m["pipeline"] = run_stage("pipeline", {"data_dir": str(d), "asset_keys": keys, "runs": n,
+                                               "event_log": args.event_log})
         m["pipeline"]["ingest_only"] = bool(keys)
     if "nightly" not in args.skip and not args.ingest_only:
         note("nightly run: last night's warehouse plus one new NEET month, the whole job (runner.run) ...")
         d = runs / "nightly"
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(parents=True)
-        m["nightly"] = run_stage("nightly", {"data_dir": str(d), "landing": str(landing)})
+        m["nightly"] = run_stage("nightly", {"data_dir": str(d), "landing": str(landing),
+                                             "event_log": args.event_log})
 
     result["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     result["summary"] = report.summarise(result)

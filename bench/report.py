@@ -2,10 +2,56 @@
 
 from __future__ import annotations
 
-TARGETS = {
-    "nightly_1x_s": 20.0, "unchanged_1x_s": 5.0, "ingest_vs_duckdb_max": 3.0, "pandas_vs_ingest_min_10x": 5.0,
-    "peak_34x_gib": 4.0,
-}
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Target:
+    """One of issue 18's targets: a figure of one bench run, its limit and the scales it applies at.
+
+    Most are ratios of two timings of the same run (the VM's noise cancels); ``at_most``
+    says which side of the limit is met; the target applies when ``low <= scale < high``.
+    """
+
+    label: str
+    figure: str
+    limit: float
+    at_most: bool = True
+    low: float = 0.0
+    high: float = float("inf")
+    unit: str = "x"
+
+    def applies(self, scale: float) -> bool:
+        return self.low <= scale < self.high
+
+    def met(self, measured: float) -> bool:
+        return measured <= self.limit if self.at_most else measured >= self.limit
+
+
+# "1x" targets apply below 10x (a council; --scale 0.2 while developing), the 10x one from 10x.
+TARGETS = (
+    Target("cold full run <= 3x the DuckDB-only load", "cold_run_vs_duckdb", 3.0, high=10),
+    Target("a night with one new delivery <= 1.5x the DuckDB-only load", "nightly_vs_duckdb", 1.5, high=10),
+    Target("ingest with validation <= 2x the DuckDB-only load", "ingest_vs_duckdb", 2.0),
+    Target("our ingest >= 2x faster than plain pandas", "plain_pandas_vs_ingest", 2.0, at_most=False, high=10),
+    Target("our ingest >= 5x faster than plain pandas", "plain_pandas_vs_ingest", 5.0, at_most=False, low=10),
+    Target("unchanged-input run <= 5 s", "unchanged_s", 5.0, high=10, unit=" s"),
+    Target("peak memory < 4 GiB", "peak_gib", 4.0, low=34, unit=" GiB"),
+)
+
+
+def verdicts(figures: dict, scale: float, targets=TARGETS) -> list[dict]:
+    """Met / not met for each target that applies at ``scale`` and whose figure was measured
+    (a figure of a failed run is None: not met)."""
+    out = []
+    for t in targets:
+        if not t.applies(scale) or t.figure not in figures:
+            continue
+        v = figures[t.figure]
+        ok = v is not None and t.met(v)
+        out.append({"target": t.label, "measured": v, "limit": t.limit, "unit": t.unit, "met": ok,
+                    "verdict": "met" if ok else "not met"})
+    return out
 
 
 def _row(label, seconds, rows, peak_mb, note="", ok=True):
@@ -16,7 +62,7 @@ def _row(label, seconds, rows, peak_mb, note="", ok=True):
 
 def summarise(result: dict) -> dict:
     m, rows = result["measurements"], result["rows_delivered"]
-    table, ratios, targets = [], {}, []
+    table, ratios = [], {}
     if "generate" in m:
         g = m["generate"]
         table.append(_row("generate demo data (setup)", g.get("inner_s"), rows, g["peak_rss_mb"], ok=g["ok"]))
@@ -88,32 +134,36 @@ def summarise(result: dict) -> dict:
             ratios["plain_pandas_vs_engine_ingest"] = round(pandas_["seconds"] / eng["seconds"], 2)
         if duck and duck["ok"]:
             ratios["plain_pandas_vs_duckdb"] = round(pandas_["seconds"] / duck["seconds"], 2)
-    # targets that apply at this scale
+    # the figures the targets judge (None: measured but the run failed)
     scale = result["scale"]
-    if pipe and pipe.get("runs") and not pipe.get("ingest_only") and scale == 1:
-        t = pipe["runs"][0]["seconds"] + pipe.get("import_s", 0)
-        targets.append(("full nightly run at 1x < 20 s (cold: all files new)", round(t, 1),
-                        t < TARGETS["nightly_1x_s"] and pipe["runs"][0]["success"]))
+    figures = {}
+    if "pipeline_ingest_vs_duckdb" in ratios or "engine_ingest_vs_duckdb" in ratios:
+        figures["ingest_vs_duckdb"] = ratios.get("pipeline_ingest_vs_duckdb", ratios.get("engine_ingest_vs_duckdb"))
+    if "plain_pandas_vs_pipeline_ingest" in ratios or "plain_pandas_vs_engine_ingest" in ratios:
+        figures["plain_pandas_vs_ingest"] = ratios.get("plain_pandas_vs_pipeline_ingest",
+                                                       ratios.get("plain_pandas_vs_engine_ingest"))
+    duck_s = duck["seconds"] if duck and duck["ok"] else None
+    if pipe and pipe.get("runs") and not pipe.get("ingest_only"):
+        first = pipe["runs"][0]
+        cold = first["seconds"] + pipe.get("import_s", 0)
+        if duck_s:
+            ratios["cold_run_vs_duckdb"] = round(cold / duck_s, 2)
+            figures["cold_run_vs_duckdb"] = ratios["cold_run_vs_duckdb"] if first["success"] else None
         if len(pipe["runs"]) > 1:
-            t2 = pipe["runs"][1]["seconds"]
-            targets.append(("unchanged-input run at 1x < 5 s", round(t2, 1), t2 < TARGETS["unchanged_1x_s"]))
-    if night and night.get("runs") and scale == 1:
-        t = night["runs"][0]["seconds"]
-        targets.append(("full nightly run at 1x < 20 s (one new file)", round(t, 1),
-                        t < TARGETS["nightly_1x_s"] and night["runs"][0]["success"]))
-    r = ratios.get("pipeline_ingest_vs_duckdb", ratios.get("engine_ingest_vs_duckdb"))
-    if r is not None:
-        targets.append(("ingest+validate <= 3x DuckDB-only load", r, r <= TARGETS["ingest_vs_duckdb_max"]))
-    if scale >= 10:
-        r = ratios.get("plain_pandas_vs_pipeline_ingest", ratios.get("plain_pandas_vs_engine_ingest"))
-        if r is not None:
-            targets.append(("pipeline beats plain pandas by >= 5x", r, r >= TARGETS["pandas_vs_ingest_min_10x"]))
-    if scale >= 34:
-        peaks = [x["peak_mib"] for x in table if x["peak_mib"] and not x["stage"].startswith(("generate", "baseline"))]
-        if peaks:
-            targets.append(("peak memory < 4 GiB", round(max(peaks) / 1024, 2), max(peaks) / 1024 < 4))
-    return {"table": table, "ratios": ratios,
-            "targets": [{"target": t, "measured": v, "met": bool(ok)} for t, v, ok in targets]}
+            r2 = pipe["runs"][1]
+            figures["unchanged_s"] = round(r2["seconds"], 2) if r2.get("success") else None
+    if night and night.get("runs") and duck_s:
+        first = night["runs"][0]
+        ratios["nightly_vs_duckdb"] = round(first["seconds"] / duck_s, 2)
+        figures["nightly_vs_duckdb"] = ratios["nightly_vs_duckdb"] if first["success"] else None
+    peaks = [x["peak_mib"] for x in table if x["peak_mib"] and not x["stage"].startswith(("generate", "baseline"))]
+    if peaks:
+        figures["peak_gib"] = round(max(peaks) / 1024, 2)
+    return {"table": table, "ratios": ratios, "targets": verdicts(figures, scale)}
+
+
+def _measured(t: dict) -> str:
+    return "- (the run failed)" if t["measured"] is None else f"{t['measured']:g}{t['unit']}"
 
 
 def table(result: dict) -> str:
@@ -121,7 +171,8 @@ def table(result: dict) -> str:
     mach = result["machine"]
     lines = [f"OBA pipeline benchmark at {result['scale']:g}x: {result['rows_delivered']:,} rows in "
              f"{result['files_delivered']} files ({result['bytes_delivered'] / 2**20:.0f} MiB); "
-             f"{mach['cpu']}, {mach['usable_cpus']} CPUs, {mach['ram_gib']} GiB; commit {mach['git_commit']}",
+             f"{mach['cpu']}, {mach['usable_cpus']} CPUs, {mach['ram_gib']} GiB; commit {mach['git_commit']}"
+             + ("; Dagster's stock event log" if result.get("event_log") == "stock" else ""),
              "",
              f"{'stage':46s} {'wall s':>8s} {'rows/s':>10s} {'peak MiB':>9s}  note",
              "-" * 110]
@@ -135,7 +186,7 @@ def table(result: dict) -> str:
         lines += ["", "ratios (time / time):"]
         lines += [f"  {k:36s} {v:>6.2f}x" for k, v in s["ratios"].items()]
     if s["targets"]:
-        lines += ["", "targets:"]
-        lines += [f"  {'MET    ' if t['met'] else 'NOT MET'} {t['target']:52s} measured {t['measured']}"
+        lines += ["", "targets (issue 18):"]
+        lines += [f"  {t['verdict'].upper():7s}  {t['target']:62s} measured {_measured(t)}"
                   for t in s["targets"]]
     return "\n".join(lines)

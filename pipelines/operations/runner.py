@@ -14,8 +14,8 @@ run ends, however it ends. A run is skipped as unchanged only while the board pa
 workbook of the last publication are still on disk.
 """
 
+import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -34,20 +34,25 @@ REPO_DAGSTER_YAML = PROJECT_ROOT / "dagster.yaml"
 HEADER = "# Dagster instance settings"
 
 
+HOME_FROM_ENV = "home:\n      env: DAGSTER_HOME"   # the event log's folder in the project's dagster.yaml
+
+
 def dagster_home(paths: Paths) -> Path:
     """``$DAGSTER_HOME`` if set, else ``<data dir>/dagster_home``, seeded with the project's dagster.yaml.
 
-    A dagster.yaml that is an older copy of the project's (same header) is refreshed; one
+    The copy names its own folder where the project's file reads ``$DAGSTER_HOME`` (the event
+    log's ``home``), so the instance opens the same with or without that variable set. A
+    dagster.yaml that is an older copy of the project's (same header) is refreshed; one
     written by hand is left alone.
     """
     home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home).resolve()
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"
     if REPO_DAGSTER_YAML.exists():
-        wanted = REPO_DAGSTER_YAML.read_text()
+        wanted = REPO_DAGSTER_YAML.read_text().replace(HOME_FROM_ENV, f"home: {json.dumps(str(home))}")
         current = target.read_text() if target.exists() else None
         if current is None or (current != wanted and current.startswith(HEADER)):
-            shutil.copyfile(REPO_DAGSTER_YAML, target)
+            target.write_text(wanted)
     return home
 
 
@@ -138,7 +143,22 @@ def summarise(result, selected: list[str], paths: Paths, seconds: float) -> RunS
                          warnings=[(f"{a}:{c}", why) for a, c, why in done.warnings])
     if not summary.ok:
         summary.not_run = sorted(set(selected) - set(summary.materialized))
+    summary.notes += left_as_they_were(result.all_events)
     return summary
+
+
+def left_as_they_were(events) -> list[str]:
+    """A note for each output (board paper, workbook) not made again because what it shows is unchanged."""
+    from pipelines.outputs.assets import UNCHANGED
+
+    notes = []
+    for event in events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            since = event.event_specific_data.materialization.metadata.get(UNCHANGED)
+            if since is not None:
+                notes.append(f"{event.asset_key.to_user_string()} not made again: what it shows is unchanged "
+                             f"since {getattr(since, 'value', since)}")
+    return notes
 
 
 def unchanged_since_publication(paths: Paths) -> tuple[str, dict | None]:

@@ -4,7 +4,9 @@ No ``from __future__ import annotations``: Dagster inspects the real annotations
 context, config and resource parameters.
 """
 
+import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
 import time
@@ -12,23 +14,31 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.release.publish import INPUTS_TAG
+from pipelines.release.publish import INPUTS_TAG, definitions_digest
 from pipelines.warehouse import Warehouse
 from pipelines.settings import Paths
 
 MANIFEST = "outputs.json"   # beside the build file: which files each output asset last wrote, from what
+UNCHANGED = "unchanged_since"   # metadata of an output not made again: when the files on disk were made
 
 
-def record_output(paths: Paths, key: str, files: list, inputs: str | None) -> None:
-    """Remember the files an output asset wrote and the inputs digest of its run, so a later
-    run knows whether they are still there and made from the same inputs."""
-    manifest = paths.build.parent / MANIFEST
+def _manifest(paths: Paths) -> dict:
     try:
-        made = json.loads(manifest.read_text())
+        return json.loads((paths.build.parent / MANIFEST).read_text())
     except (OSError, ValueError):
-        made = {}
-    made[key] = {"made_at": dt.datetime.now().replace(microsecond=0).isoformat(), "inputs": inputs,
-                 "files": [str(f) for f in files if f]}
+        return {}
+
+
+def record_output(paths: Paths, key: str, files: list, inputs: str | None, shows: str | None = None,
+                  made_at: str | None = None, facts: dict | None = None) -> None:
+    """Remember the files an output asset wrote and the inputs digest of its run, so a later
+    run knows whether they are still there and made from the same inputs; and the digest of
+    what they show (``shown_digest``) with a few facts about them, so a later run whose
+    output would show the same can leave them as they are (``made_at``: when they were made)."""
+    manifest = paths.build.parent / MANIFEST
+    made = _manifest(paths)
+    made[key] = {"made_at": made_at or dt.datetime.now().replace(microsecond=0).isoformat(), "inputs": inputs,
+                 "files": [str(f) for f in files if f], "shows": shows, "facts": facts or {}}
     tmp = manifest.with_name(manifest.name + ".tmp")
     try:
         tmp.write_text(json.dumps(made, indent=1))
@@ -43,10 +53,7 @@ def missing_outputs(paths: Paths, inputs: str) -> list[str]:
     """Outputs that are not on disk for the run inputs ``inputs``: never made from them (a run
     killed after publishing, before its workbook), or made and since deleted. Read from the
     manifest: no Dagster instance needed, so an unchanged run stays instant."""
-    try:
-        made = json.loads((paths.build.parent / MANIFEST).read_text())
-    except (OSError, ValueError):
-        made = {}
+    made = _manifest(paths)
     missing = []
     for asset in assets:
         key = asset.key.to_user_string()
@@ -56,6 +63,53 @@ def missing_outputs(paths: Paths, inputs: str) -> list[str]:
             continue
         missing += [f"{key} ({f} is missing)" for f in entry["files"] if not Path(f).exists()]
     return missing
+
+
+def _frame_digest(frame) -> bytes:
+    """A table's columns, types and values, row order included (hashing each column: list
+    cells, which pandas cannot hash, by their text)."""
+    import pandas as pd
+
+    h = hashlib.sha256(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    for _, column in frame.items():
+        try:
+            h.update(pd.util.hash_pandas_object(column, index=False).to_numpy().tobytes())
+        except TypeError:
+            h.update(pd.util.hash_pandas_object(column.astype(str), index=False).to_numpy().tobytes())
+    return h.digest()
+
+
+def shown_digest(data, *more) -> str:
+    """Digest of what an output shows: every figure, setting and turn-the-curve text ``gather``
+    read for it (``data``), anything else it shows (``more``), and the code, templates and
+    settings it is made with. Not today's date: an output left as it is keeps the date it
+    was made on."""
+    import pandas as pd
+    import plotly
+
+    h = hashlib.sha256(definitions_digest().encode() + plotly.__version__.encode())
+    for item in [*((f.name, getattr(data, f.name)) for f in dataclasses.fields(data)), *more]:
+        for part in (item if isinstance(item, tuple) else (item,)):
+            h.update(_frame_digest(part) if isinstance(part, pd.DataFrame) else repr(part).encode())
+    return h.hexdigest()
+
+
+def unchanged_output(paths: Paths, key: str, shows: str) -> dict | None:
+    """The manifest entry of ``key`` if its files were made showing exactly ``shows`` and are
+    all still on disk; else None (make them)."""
+    entry = _manifest(paths).get(key)
+    if entry and entry.get("shows") == shows and entry["files"] and all(Path(f).exists() for f in entry["files"]):
+        return entry
+    return None
+
+
+def left_as_made(context, paths: Paths, key: str, entry: dict) -> dict:
+    """Record an output left as it is for this run's inputs, and the metadata that says so."""
+    record_output(paths, key, entry["files"], context.run.tags.get(INPUTS_TAG), entry["shows"],
+                  made_at=entry["made_at"], facts=entry.get("facts"))
+    context.log.info(f"{key}: what it shows is unchanged since {entry['made_at']}; not made again")
+    return {UNCHANGED: entry["made_at"]}
+
 
 GROUP = "outputs"
 UPSTREAM = [dg.AssetKey("scorecard"), dg.AssetKey("indicator_values_published"),
@@ -69,18 +123,37 @@ class PaperConfig(dg.Config):
 
 @dg.asset(group_name=GROUP, deps=UPSTREAM, kinds={"html", "pdf"})
 def board_paper(context: dg.AssetExecutionContext, config: PaperConfig, warehouse: Warehouse) -> dg.MaterializeResult:
-    """Board paper for the latest (or a chosen) quarter: scorecard, one section per indicator, annexes; HTML and A4 PDF."""
+    """Board paper for the latest (or a chosen) quarter: scorecard, one section per indicator, annexes; HTML and A4 PDF.
+
+    Made again only when something it shows changed (``shown_digest``) or a file of it is
+    missing: rendering and printing take seconds, comparing what it would show does not."""
+    from pipelines.outputs import gather
     from pipelines.outputs import render
+    from indicators import turn_the_curve
 
     started = time.perf_counter()
     paths = warehouse.paths()
+    today = dt.date.today()
     with warehouse.connect() as con:
-        paper = render.write(con, paths.papers, config.period or None, with_pdf=config.pdf,
-                             data_dir=paths.data_dir)
+        data = gather.gather(con, config.period or None, today=today, data_dir=paths.data_dir)
+    awaited = turn_the_curve.describe_awaited(data.awaited())
+    if awaited:
+        context.log.warning("turn the curve awaited: " + "; ".join(awaited))
+    shows = shown_digest(data, ("pdf", config.pdf))
+    same = unchanged_output(paths, "board_paper", shows)
+    if same:
+        html, pdf = (same["files"] + [None])[:2]
+        return dg.MaterializeResult(metadata={
+            "period": data.period.label, "html": dg.MetadataValue.path(html),
+            "pdf": dg.MetadataValue.path(pdf) if pdf else "not rendered", **same.get("facts", {}),
+            "measures": len(data.rows), "turn_the_curve_awaited": dg.MetadataValue.json(awaited),
+            **left_as_made(context, paths, "board_paper", same), "seconds": round(time.perf_counter() - started, 2)})
+    with warehouse.connect() as con:
+        paper = render.write(con, paths.papers, config.period or None, today=today, with_pdf=config.pdf,
+                             data_dir=paths.data_dir, data=data)
     context.log.info(f"board paper {paper.period}: {paper.html}")
-    if paper.awaited:
-        context.log.warning("turn the curve awaited: " + "; ".join(paper.awaited))
-    record_output(paths, "board_paper", [paper.html, paper.pdf], context.run.tags.get(INPUTS_TAG))
+    record_output(paths, "board_paper", [paper.html, paper.pdf], context.run.tags.get(INPUTS_TAG), shows,
+                  facts={"charts": paper.charts})
     return dg.MaterializeResult(metadata={
         "period": paper.period, "html": dg.MetadataValue.path(str(paper.html)),
         "pdf": dg.MetadataValue.path(str(paper.pdf)) if paper.pdf else "not rendered",
@@ -92,7 +165,9 @@ def board_paper(context: dg.AssetExecutionContext, config: PaperConfig, warehous
 @dg.asset(group_name=GROUP, deps=UPSTREAM, kinds={"excel"})
 def scorecard_workbook(context: dg.AssetExecutionContext, config: PaperConfig,
                        warehouse: Warehouse) -> dg.MaterializeResult:
-    """Excel workbook of the scorecard and the published (suppressed) indicator values, one sheet per indicator."""
+    """Excel workbook of the scorecard and the published (suppressed) indicator values, one sheet per indicator.
+
+    Made again only when something it shows changed or its file is missing, as the paper."""
     from pipelines.outputs import gather
     from pipelines.outputs import workbook
 
@@ -101,8 +176,16 @@ def scorecard_workbook(context: dg.AssetExecutionContext, config: PaperConfig,
         data = gather.gather(con, config.period or None, data_dir=paths.data_dir)
         label = data.period.label
         out = paths.exports / f"oba_scorecard_{label}.xlsx"
+        shows = shown_digest(data, gather.published_values(con))
+        same = unchanged_output(paths, "scorecard_workbook", shows)
+        if same and same["files"] == [str(out)]:
+            return dg.MaterializeResult(metadata={
+                "period": label, "path": dg.MetadataValue.path(str(out)),
+                "sheets": dg.MetadataValue.json(same.get("facts", {}).get("sheets", {})),
+                **left_as_made(context, paths, "scorecard_workbook", same)})
         sheets = workbook.write(con, out, data=data)
-    record_output(paths, "scorecard_workbook", [out], context.run.tags.get(INPUTS_TAG))
+    record_output(paths, "scorecard_workbook", [out], context.run.tags.get(INPUTS_TAG), shows,
+                  facts={"sheets": sheets})
     return dg.MaterializeResult(metadata={
         "period": label, "path": dg.MetadataValue.path(str(out)),
         "sheets": dg.MetadataValue.json(sheets)})

@@ -101,12 +101,14 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def write(con: duckdb.DuckDBPyConnection, papers_dir: Path, period: str | None = None,
-          today: dt.date | None = None, with_pdf: bool = True, data_dir=None) -> Paper:
-    """Build the paper for ``period`` (default: latest) into ``papers_dir/<period>/``."""
+          today: dt.date | None = None, with_pdf: bool = True, data_dir=None,
+          data: gather.PaperData | None = None) -> Paper:
+    """Build the paper for ``period`` (default: latest; or of ``data`` already gathered) into
+    ``papers_dir/<period>/``."""
     # Chromium starts (~0.6 s) while the HTML is built; it prints once the file is written.
     today = today or dt.date.today()
     with browser.Chromium() if with_pdf else contextlib.nullcontext() as chrome:
-        data = gather.gather(con, period, today=today, data_dir=data_dir)
+        data = data if data is not None else gather.gather(con, period, today=today, data_dir=data_dir)
         ctx, n_charts = context(data, today)
         out = papers_dir / data.period.label
         out.mkdir(parents=True, exist_ok=True)

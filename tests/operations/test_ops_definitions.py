@@ -75,10 +75,14 @@ def test_dagster_definitions_validate_passes(tmp_path):
     assert "Validation successful" in out.stdout + out.stderr
 
 
-def test_instance_config_suits_a_single_writer(tmp_path):
+def test_instance_config_suits_a_single_writer(tmp_path, monkeypatch):
     (tmp_path / "dagster.yaml").write_text((ROOT / "dagster.yaml").read_text())
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))   # as oba, the UI and the daemon load it
     instance = dg.DagsterInstance.from_config(str(tmp_path))
     try:
+        events = instance.event_log_storage
+        assert type(events).__name__ == "EventLogStorage"   # pipelines.operations.event_log
+        assert Path(events._base_dir) == tmp_path / "history" / "runs"   # Dagster's own place
         assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
         assert instance.run_retries_enabled and instance.run_retries_max_retries == 1
