@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
+from pipelines.settings import PROJECT_ROOT as ROOT
 
 
 def _tree_rss(proc: psutil.Process) -> int:

@@ -9,7 +9,6 @@ Dagster itself costs.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import threading
@@ -223,8 +222,3 @@ def nightly_run(data_dir: str, landing: str, event_log: str = "project") -> dict
     if not night["success"]:
         out["error"] = "; ".join(f"{s}: {e}" for s, e in night["failed"][:3]) or "run failed"
     return out
-
-
-def write_json(path: Path, obj) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(obj, indent=2, default=str) + "\n")

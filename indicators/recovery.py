@@ -153,7 +153,7 @@ def _templates(values: pd.DataFrame, truth: np.ndarray, know: Knowledge) -> None
     group = values["indicator_id"] if "indicator_id" in values.columns else values["measure_id"].str.split("_").str[0]
     for _, frame in values.groupby(group.to_numpy(), sort=False):
         keys = frame[KEY].astype(str).agg("|".join, axis=1)
-        names, columns, rows_of = [], [], []
+        names, rows_of = [], []
         for measure, part in frame.groupby("measure_id", sort=False):
             at = pd.Series(part.index.to_numpy(), index=keys.loc[part.index].to_numpy())
             at = at[~at.index.duplicated()]

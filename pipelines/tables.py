@@ -32,9 +32,10 @@ from pathlib import Path
 
 import yaml
 
+from pipelines.settings import PROJECT_ROOT
 from pipelines.warehouse import registered, sql_literal
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 # Each layer's definitions, beside the SQL that makes its tables.
 DEFINITION_FILES = (
     ROOT / "pipelines" / "ingest" / "sql" / "tables.yaml",
