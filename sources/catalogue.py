@@ -14,6 +14,7 @@ in the landing folder is recorded as *unrecognised* (``pipelines.ingest.landing`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -93,7 +94,7 @@ class Source:
         if self.as_at and not set(self.as_at.columns) <= dates:
             raise ValueError(f"{self.name}: as at columns {self.as_at.columns} must be date columns")
 
-    @property
+    @functools.cached_property
     def file_regex(self) -> re.Pattern:
         exts = "|".join(self.formats)
         return re.compile(rf"{self.name}_{self.period_regex}(?:_v(?P<version>\d+))?\.(?:{exts})",

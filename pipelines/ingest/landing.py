@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sources.catalogue import SOURCES, Source
+from sources.catalogue import SOURCES, Source, identify
 
 DELIVERY, UNRECOGNISED, REFUSED = "delivery", "unrecognised", "refused"
 # Every landing entry that is not a delivery is logged with a message ending so: it was never opened.
@@ -123,9 +123,9 @@ def _expected(source: Source, period: str | None) -> str:
 def classify(path: Path, st: os.stat_result) -> Entry:
     raw_name = path.name
     name = printable(raw_name)
-    identified = next(((s, s.match(raw_name)) for s in SOURCES if s.match(raw_name)), None)
-    source, period = (identified[0], identified[1][0]) if identified else nearest(name)
-    version = identified[1][1] if identified else None
+    identified = identify(raw_name)
+    source, period = identified[:2] if identified else nearest(name)
+    version = identified[2] if identified else None
     common = dict(path=path, name=name, source=source, period=period, version=version, size=st.st_size,
                   mtime=st.st_mtime, mtime_ns=st.st_mtime_ns)
     if name != raw_name:

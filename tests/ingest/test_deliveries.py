@@ -88,7 +88,7 @@ def test_ambiguous_dates_are_judged_against_the_period_and_reported(baseline):
     result = run_neet(baseline)
     log = log_of(baseline)
     assert log["neet_2026-10.csv"][1] == "rejected"
-    assert "judged against the period 2026-10" in log["neet_2026-10.csv"][6]
+    assert "judged against the period 2026-10 (2026-10-01 to 2026-10-31)" in log["neet_2026-10.csv"][6]
     assert "0 of 20 such dates fall in it read day-first, 20 read month-first" in log["neet_2026-10.csv"][6]
     assert log["neet_2026-11.csv"][1:4] == ("loaded", 20, 20)
     assert "read as dd/mm/yyyy" in log["neet_2026-11.csv"][6]

@@ -31,3 +31,22 @@ def test_typing_distinct_cells_matches_typing_every_cell(type_, copies):
     pd.testing.assert_series_equal(typed, want, check_names=False)  # parse_frame names the columns
     assert bad.index.equals(want_bad.index)
     assert bad.to_numpy(dtype=bool).tolist() == want_bad.to_numpy(dtype=bool).tolist()
+
+
+def test_dates_from_numbers_are_those_pandas_makes():
+    """``judge_dates`` counts dates made from day, month and year numbers by ``_as_dates``: the
+    same days as ``pd.to_datetime`` of the three makes, inside any period it can be asked about."""
+    import numpy as np
+
+    from pipelines.ingest.parsing import _as_dates
+
+    rng = np.random.default_rng(18)
+    year = rng.choice([1999, 2000, 2023, 2024, 2025, 2100, 2262, 2263, 9999, 1678], 20_000)
+    month, day = rng.integers(-1, 15, 20_000), rng.integers(-1, 34, 20_000)
+    ours = _as_dates(year, month, day)
+    theirs = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce")
+    for start, end in [("2024-02-01", "2024-02-29"), ("2023-04-01", "2024-03-31"), ("2000-01-01", "2100-12-31")]:
+        inside = (ours >= np.datetime64(start)) & (ours <= np.datetime64(end))
+        expected = ((theirs >= pd.Timestamp(start)) & (theirs <= pd.Timestamp(end))).to_numpy()
+        assert (inside == expected).all() and inside.any()
+    assert np.isnat(_as_dates([2023], [2], [29]))[0] and not np.isnat(_as_dates([2024], [2], [29]))[0]

@@ -145,3 +145,14 @@ def test_full_disk_is_one_line_with_free_space_and_leaves_the_warehouse(small_di
     assert main(["status"]) == 0 and "Published warehouse" in capsys.readouterr().out
     filler.unlink()                                                        # space again: the next run completes
     assert main(select) == 0
+
+
+def test_a_run_sets_alive_objects_aside_from_the_collector_and_gives_them_back():
+    import gc
+
+    from pipelines.operations.runner import long_lived_objects_frozen
+
+    before = gc.get_freeze_count()
+    with long_lived_objects_frozen():
+        assert gc.get_freeze_count() > before
+    assert gc.get_freeze_count() == before
