@@ -13,6 +13,7 @@ from bench import baselines, stages
 
 STAGES = {
     "generate": stages.generate_data,
+    "replicate": stages.replicate_data,
     "duckdb_only": baselines.duckdb_only,
     "plain_pandas": baselines.plain_pandas,
     "engine_ingest": stages.engine_ingest,

@@ -67,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", default=os.environ.get("OBA_BENCH_DIR") or str(Path.home() / ".cache" / "oba-bench"),
                     help="generated data (cached per scale, seed and generator version) and scratch warehouses "
                          "(default: $OBA_BENCH_DIR or ~/.cache/oba-bench)")
+    ap.add_argument("--copies", type=int, default=1,
+                    help="repeat each CSV delivery this many times with its own ids (bench.replicate): measures "
+                         "scale x copies where the generator alone would not fit in memory, e.g. --scale 34 "
+                         "--copies 10 for all of England (340x)")
     ap.add_argument("--regenerate", action="store_true", help="generate the demo data even if cached")
     ap.add_argument("--ingest-only", action="store_true",
                     help="pipeline run of the raw_/stg_ assets only (for very large scales)")
@@ -99,6 +103,19 @@ def main(argv: list[str] | None = None) -> int:
         if not m["generate"]["ok"]:
             print(m["generate"]["error"])
             return 2
+    if args.copies > 1:
+        scale_tag = f"{args.scale * args.copies:g}x"
+        rep_dir = work / f"data-{scale_tag}-seed{args.seed}-{_generator_hash()}-from-{args.scale:g}x"
+        if args.regenerate or not (rep_dir / "demo_manifest.json").exists():
+            shutil.rmtree(rep_dir, ignore_errors=True)
+            note(f"repeating each CSV delivery {args.copies} times into {rep_dir / 'landing'} ...")
+            m["replicate"] = run_stage("replicate", {"src": str(landing), "dst": str(rep_dir / "landing"),
+                                                     "copies": args.copies})
+            if not m["replicate"]["ok"]:
+                print(m["replicate"]["error"])
+                return 2
+        gen_dir, landing = rep_dir, rep_dir / "landing"
+        result.update(scale=args.scale * args.copies, generated_scale=args.scale, copies=args.copies)
     manifest = json.loads((gen_dir / "demo_manifest.json").read_text())
     result["rows_delivered"] = manifest["total_rows"]
     result["files_delivered"] = len(manifest["files"])

@@ -66,6 +66,10 @@ def summarise(result: dict) -> dict:
     if "generate" in m:
         g = m["generate"]
         table.append(_row("generate demo data (setup)", g.get("inner_s"), rows, g["peak_rss_mb"], ok=g["ok"]))
+    if "replicate" in m:
+        g = m["replicate"]
+        table.append(_row(f"repeat each CSV {result.get('copies')} times (setup)", g.get("inner_s"), rows,
+                          g["peak_rss_mb"], ok=g["ok"]))
     duck = m.get("duckdb_only")
     if duck:
         note = (f"{duck.get('xlsx_files_skipped', 0)} xlsx files ({duck.get('xlsx_rows_skipped', 0)} rows) not "
@@ -156,7 +160,7 @@ def summarise(result: dict) -> dict:
         first = night["runs"][0]
         ratios["nightly_vs_duckdb"] = round(first["seconds"] / duck_s, 2)
         figures["nightly_vs_duckdb"] = ratios["nightly_vs_duckdb"] if first["success"] else None
-    peaks = [x["peak_mib"] for x in table if x["peak_mib"] and not x["stage"].startswith(("generate", "baseline"))]
+    peaks = [x["peak_mib"] for x in table if x["peak_mib"] and not x["stage"].startswith(("generate", "repeat", "baseline"))]
     if peaks:
         figures["peak_gib"] = round(max(peaks) / 1024, 2)
     return {"table": table, "ratios": ratios, "targets": verdicts(figures, scale)}

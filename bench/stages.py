@@ -49,6 +49,12 @@ def generate_data(landing: str, scale: float, seed: int) -> dict:
     return {"rows": manifest["total_rows"], "files": len(manifest["files"])}
 
 
+def replicate_data(src: str, dst: str, copies: int) -> dict:
+    from bench.replicate import replicate
+
+    return replicate(Path(src), Path(dst), copies)
+
+
 class RssSampler:
     """RSS of this process every ``interval`` seconds, with wall-clock timestamps."""
 
@@ -83,6 +89,7 @@ def engine_ingest(data_dir: str) -> dict:
     import duckdb
 
     from pipelines.ingest.loading import ingest
+    from pipelines.warehouse import engine_config
     from sources.catalogue import SOURCES
 
     data = Path(data_dir)
@@ -91,7 +98,7 @@ def engine_ingest(data_dir: str) -> dict:
     db.unlink(missing_ok=True)
     per_source = {}
     started = time.perf_counter()
-    with RssSampler() as rss, duckdb.connect(str(db)) as con:
+    with RssSampler() as rss, duckdb.connect(str(db), config=engine_config()) as con:
         for source in SOURCES:
             t0 = time.perf_counter()
             ingest(con, source, data / "landing")

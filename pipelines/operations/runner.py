@@ -29,7 +29,7 @@ import dagster as dg
 
 from pipelines.release.run_log import JOB, outcome
 from pipelines.settings import PROJECT_ROOT, Paths
-from pipelines.warehouse import lock_holder, release_lock, writer_lock
+from pipelines.warehouse import engine_config, lock_holder, release_lock, writer_lock
 
 REPO_DAGSTER_YAML = PROJECT_ROOT / "dagster.yaml"
 HEADER = "# Dagster instance settings"
@@ -281,7 +281,7 @@ def build_in_use(paths: Paths) -> str:
     if not paths.build.exists():
         return ""
     try:
-        duckdb.connect(str(paths.build)).close()
+        duckdb.connect(str(paths.build), config=engine_config()).close()
     except duckdb.IOException as exc:
         return str(exc).splitlines()[0][:200]
     return ""

@@ -25,7 +25,7 @@ import duckdb
 from dagster import AssetExecutionContext
 
 from pipelines.release import column_docs
-from pipelines.warehouse import Warehouse, table_exists
+from pipelines.warehouse import Warehouse, engine_config, table_exists
 from pipelines.settings import PROJECT_ROOT, Paths
 from pipelines.release.run_log import ensure_meta_tables, record_runs
 
@@ -145,7 +145,7 @@ def publish(paths: Paths, asset_keys: list[str], run_id: str | None, instance: d
             force: bool = False, inputs: str | None = None) -> Publication:
     """Record the run history in the build, then publish it unless its fingerprint is unchanged."""
     started = dt.datetime.now()
-    with duckdb.connect(str(paths.build)) as con:
+    with duckdb.connect(str(paths.build), config=engine_config()) as con:
         ensure_meta_tables(con)
         if instance is not None and run_id:
             record_runs(con, instance, run_id)

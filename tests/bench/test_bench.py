@@ -158,3 +158,47 @@ def test_stock_event_log_instance_for_comparison(tmp_path, monkeypatch):
         assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
     stages.use_event_log(paths(tmp_path / "other"), "project")
     assert not (tmp_path / "other" / "dagster_home" / "dagster.yaml").exists()   # runner.dagster_home seeds it
+
+
+def test_repeated_deliveries_keep_their_form_with_ids_of_their_own(tmp_path):
+    """``bench.replicate``: each CSV delivery of a keyed source holds its records ``copies``
+    times, no key repeats within a file, every id keeps its declared form, and the files
+    still read as deliveries (same encoding, no identifier found)."""
+    import csv
+    import re
+
+    from bench.replicate import id_columns, replicate
+    from pipelines.ingest.extracts import read_extract
+    from sources.catalogue import identify
+    from sources.generate import generate
+
+    generate(tmp_path / "gen" / "landing", scale=0.05, seed=7)
+    out = replicate(tmp_path / "gen" / "landing", tmp_path / "rep" / "landing", copies=3)
+    manifest = json.loads((tmp_path / "rep" / "demo_manifest.json").read_text())
+    assert out["rows"] == manifest["total_rows"] == sum(f["rows"] for f in manifest["files"])
+    repeated = 0
+    for path in sorted((tmp_path / "rep" / "landing").glob("*.csv")):
+        source = identify(path.name)[0]
+        before = read_extract(tmp_path / "gen" / "landing" / path.name, source)
+        after = read_extract(path, source)
+        assert not after.pii and after.encoding == before.encoding, path.name
+        if not id_columns(source):
+            assert path.read_bytes() == (tmp_path / "gen" / "landing" / path.name).read_bytes()
+            continue
+        repeated += 1
+        ids = [k for k in source.key if k in id_columns(source)]
+
+        def keys(frame):   # records whose key ids have an id's form; the others (blank, 'Total') are once
+            has_id = [all(re.fullmatch(r"[0-9a-f]{16}|[A-Za-z]*\d+", v or "") for v in row)
+                      for row in frame[ids].fillna("").itertuples(index=False)]
+            return frame[list(source.key)][has_id].astype(str).agg("|".join, axis=1)
+
+        once = len(before.frame) - len(keys(before.frame))
+        assert len(after.frame) == 3 * (len(before.frame) - once) + once, path.name
+        # no new repeats: only the generator's own repeated keys, once per copy
+        assert keys(after.frame).duplicated().sum() == 3 * keys(before.frame).duplicated().sum(), path.name
+        for c in source.columns:
+            if c.id_format:   # every id keeps its form; what had none (a fault) is only ever the original
+                fits = after.frame[c.name].dropna().str.fullmatch(c.id_format)
+                assert after.frame[c.name].dropna()[~fits].isin(before.frame[c.name]).all(), path.name
+    assert repeated > 10

@@ -199,3 +199,24 @@ def test_oba_run_refuses_politely_while_another_process_writes_the_build(baselin
         holder.kill()
         holder.wait()
     assert published_rows(baseline) == 80
+
+
+def test_duckdb_memory_in_a_run_is_bounded_and_can_be_set(tmp_path, monkeypatch):
+    """DuckDB's own default is 80% of the machine; the pipeline's connections to the build
+    file hold at most ``MEMORY_LIMIT`` (then DuckDB spills to disk), or ``OBA_DUCKDB_MEMORY``."""
+    from pipelines.warehouse import MEMORY_LIMIT
+
+    monkeypatch.delenv("OBA_DUCKDB_MEMORY", raising=False)
+    wh = Warehouse(data_dir=str(tmp_path))
+
+    def limit() -> int:
+        with wh.connect() as con:
+            return con.execute("select current_setting('memory_limit')").fetchone()[0]
+
+    assert limit() == duckdb.connect(config={"memory_limit": MEMORY_LIMIT}).execute(
+        "select current_setting('memory_limit')").fetchone()[0]
+    assert MEMORY_LIMIT.endswith("MB") and int(MEMORY_LIMIT[:-2]) <= 2048
+    monkeypatch.setenv("OBA_DUCKDB_MEMORY", "3GB")
+    assert limit() == duckdb.connect(config={"memory_limit": "3GB"}).execute(
+        "select current_setting('memory_limit')").fetchone()[0] != duckdb.connect().execute(
+        "select current_setting('memory_limit')").fetchone()[0]
