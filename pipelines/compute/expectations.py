@@ -461,7 +461,7 @@ def check_warehouse(con, docs_dir: Path) -> Quality:
     all_suites = suites(con)
     key = digest(all_suites)
     con.execute(META_QUALITY)
-    con.execute(tables.comment_sql("meta_quality"))
+    tables.ensure_comments(con, "meta_quality")
     row = con.execute("select digest, result from meta_quality where suite = ?", [META]).fetchone()
     if row and row[0] == key and (docs_dir / "index.html").exists():
         return Quality(**{**json.loads(row[1]), "reused": True})

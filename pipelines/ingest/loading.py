@@ -56,20 +56,20 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
 
 def _ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     con.execute(read_sql(SQL / "ingest_tables.sql"))
-    con.execute(tables.comment_sql("load_log") + ";\n" + tables.comment_sql("quarantine"))
     raw_cols = ", ".join(f'"{c}" VARCHAR' for c in source.column_names)
     stg_cols = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in source.columns)
     origin = ", ".join(f'"{k}" {v}' for k, v in ORIGIN.items())
     con.execute(f'create table if not exists "raw_{source.name}" ({raw_cols}, {origin})')
     con.execute(f'create table if not exists "stg_{source.name}" ({stg_cols}, {origin})')
-    title = source.title.replace("'", "''")  # e.g. "Children's social care referrals"
-    con.execute(f"comment on table \"raw_{source.name}\" is "
-                f"'{title}: current deliveries exactly as delivered (text), with each row''s origin'")
-    con.execute(f"comment on table \"stg_{source.name}\" is "
-                f"'{title}: typed, validated rows of the current deliveries ({source.grain})'")
-    for c in source.columns:
-        text = c.description.replace("'", "''")
-        con.execute(f'comment on column "stg_{source.name}"."{c.name}" is \'{text}\'')
+    raw, stg = f"raw_{source.name}", f"stg_{source.name}"
+    wanted = [*tables.comments("load_log"), *tables.comments("quarantine"),
+              ("table", raw, None, f"{source.title}: current deliveries exactly as delivered (text), with each "
+                                   f"row's origin"),
+              ("table", stg, None, f"{source.title}: typed, validated rows of the current deliveries ({source.grain})"),
+              *(("column", stg, c.name, c.description) for c in source.columns)]
+    stale = tables.stale_comment_sql(con, wanted)
+    if stale:
+        con.execute(stale)
 
 
 @dataclass

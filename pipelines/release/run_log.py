@@ -100,10 +100,10 @@ def describe_run(instance: dg.DagsterInstance, record) -> dict:
 
 def ensure_meta_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(read_sql(SQL / "meta_tables.sql"))
-    con.execute(tables.comment_sql("meta_runs") + ";\n" + tables.comment_sql("meta_publish"))
+    tables.ensure_comments(con, "meta_runs", "meta_publish")
     if table_exists(con, "load_log"):
         con.execute(read_sql(SQL / "meta_run_sources.sql"))
-        con.execute(tables.comment_sql("meta_run_sources"))
+        tables.ensure_comments(con, "meta_run_sources")
 
 
 def record_runs(con: duckdb.DuckDBPyConnection, instance: dg.DagsterInstance, current_run_id: str,

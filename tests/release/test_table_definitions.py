@@ -135,3 +135,27 @@ def test_the_grammar_tells_names_apart():
     assert form("indicator_values_published") == "indicator_*"
     assert form("pub_values") == "pub_*" and form("meta_runs") == "meta_*"
     assert form("values") is None and form("Scorecard") is None
+
+
+def test_only_comments_the_database_lacks_are_written(tmp_path):
+    """A table that outlives the run is commented once: the ingest tables of a source made a
+    second time write no comment, and a comment someone changed is put back."""
+    import duckdb
+
+    from pipelines.ingest.loading import ensure_tables
+    from sources.catalogue import get
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    source = get("neet")
+    wanted = [*tables.comments("load_log"), ("column", "stg_neet", "child_id", source.column("child_id").description)]
+    assert tables.stale_comment_sql(con, wanted.copy()[:1]) != ""          # nothing there yet
+    ensure_tables(con, source)
+    assert tables.stale_comment_sql(con, wanted) == ""
+    con.execute("comment on column stg_neet.child_id is 'changed by hand'")
+    con.execute("comment on table load_log is 'changed by hand'")
+    stale = tables.stale_comment_sql(con, wanted)
+    assert stale.count("comment on") == 2 and "stg_neet" in stale and "load_log" in stale
+    ensure_tables(con, source)
+    assert con.execute("select comment from duckdb_columns() where table_name = 'stg_neet' and column_name = "
+                       "'child_id'").fetchone()[0] == source.column("child_id").description
+    assert tables.stale_comment_sql(con, wanted) == ""
