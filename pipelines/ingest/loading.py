@@ -265,9 +265,18 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
     outcomes, staged = [], []
     batch: dict[str, _Accepted] = {}
     entries = scan(landing)
-    # New files are written a batch at a time (at most BATCH_ROWS rows, one insert each), each
-    # batch in one transaction: a killed run leaves no delivery half-loaded, and NEET's ~126
-    # monthly files cost one insert and one commit rather than one each.
+    # New files are written a batch at a time (at most BATCH_ROWS rows, or one delivery that
+    # is larger on its own; one insert each), each batch in one transaction: a killed run
+    # leaves no delivery half-loaded, and NEET's ~126 monthly files cost one insert and one
+    # commit rather than one each.
+
+    def write_batch() -> None:
+        log.flush(con)
+        staged.extend(_write(con, source, list(batch.values()), stage_now))
+        batch.clear()
+        con.execute("commit")
+        con.execute("begin transaction")
+
     con.execute("begin transaction")
     try:
         for path, period, version in deliveries(source, landing, entries):
@@ -317,6 +326,8 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
             if status == "empty":
                 notes.append("empty delivery: the file has no records" if extract.encoding else
                              "empty delivery: the file has no bytes or no header")
+            if batch and sum(len(a.extract.frame) for a in batch.values()) + len(extract.frame) > BATCH_ROWS:
+                write_batch()   # this delivery would take the batch past its bound: written first
             batch[key] = _Accepted(key, path.name, period, extract, when, status)
             live[period] = (key, version, path.name)
             _quarantine_malformed(con, source, extract, when)
@@ -331,11 +342,7 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
                             ["; ".join(notes), source.name, key])
             outcomes.append(FileOutcome(path.name, status, extract.rows_read, message="; ".join(notes)))
             if sum(len(a.extract.frame) for a in batch.values()) >= BATCH_ROWS:
-                log.flush(con)
-                staged += _write(con, source, list(batch.values()), stage_now)
-                batch.clear()
-                con.execute("commit")
-                con.execute("begin transaction")
+                write_batch()
         for e in not_delivered(source, entries):
             if e.key not in seen:      # recorded once while it stays as it is
                 seen.add(e.key)
