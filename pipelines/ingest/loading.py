@@ -5,9 +5,9 @@ written as delivered to ``raw_<source>``; a re-issue for the same period superse
 earlier delivery everywhere. ``stage``: pending deliveries are typed and validated into
 ``stg_<source>``, failures into ``quarantine``. ``ingest`` does both in one pass, validating
 the frames just read instead of reading them back. New files are written a batch at a time
-(at most ``BATCH_ROWS`` rows, or one larger delivery alone), each batch in one transaction, so a killed run never leaves
-half a delivery behind, and a file already seen (same hash) is never read twice: re-running
-on the same files changes nothing.
+(at most ``BATCH_ROWS`` rows, or one larger delivery alone), each batch in one transaction,
+so a killed run never leaves half a delivery behind, and a file already seen (same hash) is
+never read twice: re-running on the same files changes nothing.
 """
 
 from __future__ import annotations
