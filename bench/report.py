@@ -160,7 +160,8 @@ def summarise(result: dict) -> dict:
         first = night["runs"][0]
         ratios["nightly_vs_duckdb"] = round(first["seconds"] / duck_s, 2)
         figures["nightly_vs_duckdb"] = ratios["nightly_vs_duckdb"] if first["success"] else None
-    peaks = [x["peak_mib"] for x in table if x["peak_mib"] and not x["stage"].startswith(("generate", "repeat", "baseline"))]
+    setup = ("generate", "repeat", "baseline")
+    peaks = [x["peak_mib"] for x in table if x["peak_mib"] and not x["stage"].startswith(setup)]
     if peaks:
         figures["peak_gib"] = round(max(peaks) / 1024, 2)
     return {"table": table, "ratios": ratios, "targets": verdicts(figures, scale)}

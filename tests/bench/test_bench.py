@@ -165,9 +165,8 @@ def test_repeated_deliveries_keep_their_form_with_ids_of_their_own(tmp_path):
     times, no key repeats within a file, every id keeps its declared form, and the files
     still read as deliveries (same encoding, no identifier found)."""
     import csv
-    import re
 
-    from bench.replicate import id_columns, replicate
+    from bench.replicate import CODED_ID, HEX_ID, id_columns, replicate
     from pipelines.ingest.extracts import read_extract
     from sources.catalogue import identify
     from sources.generate import generate
@@ -189,7 +188,7 @@ def test_repeated_deliveries_keep_their_form_with_ids_of_their_own(tmp_path):
         ids = [k for k in source.key if k in id_columns(source)]
 
         def keys(frame):   # records whose key ids have an id's form; the others (blank, 'Total') are once
-            has_id = [all(re.fullmatch(r"[0-9a-f]{16}|[A-Za-z]*\d+", v or "") for v in row)
+            has_id = [all(HEX_ID.fullmatch(v) or CODED_ID.fullmatch(v) for v in row)
                       for row in frame[ids].fillna("").itertuples(index=False)]
             return frame[list(source.key)][has_id].astype(str).agg("|".join, axis=1)
 
