@@ -164,8 +164,6 @@ def test_repeated_deliveries_keep_their_form_with_ids_of_their_own(tmp_path):
     """``bench.replicate``: each CSV delivery of a keyed source holds its records ``copies``
     times, no key repeats within a file, every id keeps its declared form, and the files
     still read as deliveries (same encoding, no identifier found)."""
-    import csv
-
     from bench.replicate import CODED_ID, HEX_ID, id_columns, replicate
     from pipelines.ingest.extracts import read_extract
     from sources.catalogue import identify
