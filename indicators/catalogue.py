@@ -61,6 +61,11 @@ PARAMETERS = {
     "nccis_not_known": list(codes.NCCIS_NOT_KNOWN),
     "rc_programmes": list(codes.RELIABLE_CHANGE),
     "rc_thresholds": list(codes.RELIABLE_CHANGE.values()),
+    # EH11: exclusion reasons and SEN needs by the category they feed (sources/code_years.csv).
+    "persistent_disruption_reasons": list(codes.categories("exclusion_reason", "persistent_disruption")),
+    "semh_needs": list(codes.categories("sen_primary_need", "semh")),
+    "sen_need_unknown": codes.SEN_NEED_UNKNOWN,
+    "need_known_min": 0.9,            # EH11: the SEMH rate needs the need of 90% of exclusions
     "step_up_window_months": 12,      # EH01: statutory outcome within 12 months of closure
     # A year counted by an end date (or a snapshot) from an extract delivered by start date is
     # whole only when the extract begins this long before it: longer than (nearly) every

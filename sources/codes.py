@@ -8,93 +8,94 @@ reasons...) are the partnership's own and are documented here once for every ext
 
 from __future__ import annotations
 
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+# --- National code lists by collection year ----------------------------------------------
+# Every coded field an indicator reads from a statutory return (NCCIS activity, exclusion
+# reason and category, SEN provision and primary need, NC year, enrolment status, sex,
+# CIN referral source and closure reason) takes its codes from one table,
+# ``sources/code_years.csv``: field, code, label, the first and last collection year the
+# code is valid in (blank = open; a year is the academic or financial year it starts,
+# 2020 = 2020/21), the indicator category it feeds, and whether it is the DfE's (``dfe``)
+# or this project's own (``local``). docs/formats.md lists them.
+
+
+@dataclass(frozen=True)
+class Code:
+    field: str
+    code: str
+    label: str
+    first_year: int | None
+    last_year: int | None
+    category: str
+    source: str
+
+    def valid_in(self, year: int | None) -> bool:
+        return year is None or ((self.first_year is None or year >= self.first_year)
+                                and (self.last_year is None or year <= self.last_year))
+
+
+CODE_YEARS_FILE = Path(__file__).with_name("code_years.csv")
+
+
+def _read_code_years() -> dict[str, dict[str, Code]]:
+    out: dict[str, dict[str, Code]] = {}
+    with CODE_YEARS_FILE.open(newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            year = {k: int(r[k]) if r[k].strip() else None for k in ("first_year", "last_year")}
+            out.setdefault(r["field"], {})[r["code"]] = Code(r["field"], r["code"], r["label"], year["first_year"],
+                                                              year["last_year"], r["category"], r["source"])
+    return out
+
+
+CODE_YEARS = _read_code_years()
+
+
+def code_list(field: str, category: str | None = None) -> dict[str, str]:
+    """code -> label of a field (every year), optionally of one category only."""
+    return {c.code: c.label for c in CODE_YEARS[field].values() if category is None or c.category == category}
+
+
+def lookup(field: str, value, year: int | None = None, statutory: bool = True) -> tuple["Code | None", str | None]:
+    """The code a return's value stands for in ``year``, or why it does not: (code, None)
+    when valid, (None, reason) naming the value, the field and the year otherwise. With
+    ``statutory`` the project's own (local) codes are not accepted."""
+    text = "" if value is None else str(value).strip().upper()
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    code = CODE_YEARS[field].get(text)
+    label = "" if year is None else f" in {year}/{(year + 1) % 100:02d}"
+    if code is None or (statutory and code.source != "dfe"):
+        return None, f"{field} '{text}' is not a code of the DfE's list"
+    if not code.valid_in(year):
+        span = f"{code.first_year or '...'}-{code.last_year or '...'}"
+        return None, f"{field} '{text}' is not valid{label} (valid {span})"
+    return code, None
+
+
+def categories(field: str, category: str) -> tuple[str, ...]:
+    """Every code of a field feeding an indicator category (EH11: persistent_disruption)."""
+    return tuple(sorted(code_list(field, category)))
+
+
 # --- NCCIS current activity (academic age 16-18) --------------------------------------
 # Grouped as DfE does for the 16-17 NEET / not-known headline.
-NCCIS_EET = {
-    "110": "Full-time education - school sixth form",
-    "120": "Full-time education - sixth form college",
-    "130": "Full-time education - further education",
-    "140": "Full-time education - higher education",
-    "150": "Part-time education",
-    "160": "Gap year student",
-    "170": "Full-time education - other",
-    "180": "Full-time education - special post-16 institution",
-    "190": "Full-time education - custodial institution",
-    "210": "Apprenticeship",
-    "220": "Full-time employment combined with study",
-    "230": "Employment without training",
-    "240": "Employment with non-regulated training",
-    "250": "Temporary employment",
-    "260": "Part-time employment",
-    "270": "Self-employment",
-    "280": "Self-employment combined with part-time study",
-    "290": "Voluntary work",
-    "310": "Work-based learning",
-    "320": "Traineeship",
-    "330": "Supported internship",
-    "340": "Other training",
-}
-NCCIS_NEET = {
-    "350": "Re-engagement provision",
-    "530": "Start date agreed (other)",
-    "540": "Seeking employment, education or training / not yet ready",
-    "550": "Start date agreed (RPA compliant)",
-    "610": "Not available to labour market - young carer",
-    "615": "Not available to labour market - teenage parent",
-    "620": "Not available to labour market - illness",
-    "630": "Not available to labour market - pregnancy",
-    "640": "Not available to labour market - religious grounds",
-    "650": "Not available to labour market - unlikely ever to be economically active",
-    "660": "Not available to labour market - other reason",
-}
-NCCIS_NOT_KNOWN = {
-    "810": "Current situation not known",
-    "820": "Cannot be contacted - no current address",
-}
-NCCIS_OTHER = {
-    "710": "In custody",
-    "910": "Moved away / left the cohort",
-}
+NCCIS_EET = code_list("nccis_activity", "eet")
+NCCIS_NEET = code_list("nccis_activity", "neet")
+NCCIS_NOT_KNOWN = code_list("nccis_activity", "not_known")
+NCCIS_OTHER = code_list("nccis_activity", "other")
 NCCIS_ACTIVITY = {**NCCIS_EET, **NCCIS_NEET, **NCCIS_NOT_KNOWN, **NCCIS_OTHER}
 
-# --- DfE suspension and permanent exclusion reasons ----------------------------------
-EXCLUSION_REASONS = {
-    "PP": "Physical assault against a pupil",
-    "PA": "Physical assault against an adult",
-    "VP": "Verbal abuse or threatening behaviour against a pupil",
-    "VA": "Verbal abuse or threatening behaviour against an adult",
-    "BU": "Bullying",
-    "RA": "Racist abuse",
-    "LG": "Abuse against sexual orientation or gender identity",
-    "DS": "Abuse relating to disability",
-    "DA": "Drug and alcohol related",
-    "DM": "Damage",
-    "TH": "Theft",
-    "SM": "Sexual misconduct",
-    "PD": "Persistent disruptive behaviour",
-    "MT": "Inappropriate use of social media or online technology",
-    "WP": "Use or threat of use of an offensive weapon or prohibited item",
-    "OT": "Other",
-}
+# --- DfE suspension and permanent exclusion reasons (every collection year's) --------
+EXCLUSION_REASONS = code_list("exclusion_reason")
 EXCLUSION_CATEGORIES = {"suspension": "Suspension (formerly fixed-period exclusion)",
                         "permanent": "Permanent exclusion"}
 
-# --- SEN primary need (school census) -------------------------------------------------
-SEN_PRIMARY_NEED = {
-    "SPLD": "Specific learning difficulty",
-    "MLD": "Moderate learning difficulty",
-    "SLD": "Severe learning difficulty",
-    "PMLD": "Profound and multiple learning difficulty",
-    "SEMH": "Social, emotional and mental health",
-    "SLCN": "Speech, language and communication needs",
-    "HI": "Hearing impairment",
-    "VI": "Visual impairment",
-    "MSI": "Multi-sensory impairment",
-    "PD": "Physical disability",
-    "ASD": "Autistic spectrum disorder",
-    "OTH": "Other difficulty or disability",
-    "NSA": "SEN support but no specialist assessment of type of need",
-}
+# --- SEN primary need (school census), and UNKNOWN: SEN provision but need not known ---
+SEN_PRIMARY_NEED = code_list("sen_primary_need")
+SEN_NEED_UNKNOWN = "UNKNOWN"
 SCHOOL_PHASES = {"primary": "Primary", "secondary": "Secondary", "special": "Special school",
                  "alternative_provision": "Alternative provision / pupil referral unit"}
 

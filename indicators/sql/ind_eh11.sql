@@ -1,7 +1,9 @@
 -- EH11 Exclusions because of behaviour and emotional need: suspensions and permanent
--- exclusions for persistent disruptive behaviour (PD), or of pupils whose SEN primary
--- need is SEMH, per 100 pupils (headline; split by reason, category and phase), panel
+-- exclusions for persistent disruptive behaviour (PD, DB since 2020/21), or of pupils whose
+-- SEN primary need is SEMH (or the older BESD), per 100 pupils (headline; split by reason,
+-- category and phase), the share of exclusions whose pupil's need is known, panel
 -- referrals and alternative-provision placements, per academic year.
+-- Parameters: $persistent_disruption_reasons, $semh_needs, $sen_need_unknown, $need_known_min.
 
 with
 
@@ -36,12 +38,23 @@ behaviour_exclusions as (
     select
         ay_year(academic_year) as yr,
         'all' as "all",
-        case when reason_code = 'PD' then 'persistent_disruption'
+        case when list_contains($persistent_disruption_reasons, reason_code) then 'persistent_disruption'
              else 'semh_other_reason' end as reason,
         coalesce(category, 'unknown') as category,
         coalesce(phase, 'unknown') as phase
     from exclusions
-    where reason_code = 'PD' or sen_primary_need = 'SEMH'
+    where list_contains($persistent_disruption_reasons, reason_code)
+       or list_contains($semh_needs, sen_primary_need)
+),
+
+-- Need is collected in the spring census only: an exclusion of a pupil with SEN provision
+-- not found there has need UNKNOWN. A year with too few needs known is withheld (no rows),
+-- never reported low because need was unknown.
+need_known as (
+    select ay_year(academic_year) as yr, count(*) as exclusions,
+           count(*) filter (where sen_primary_need is distinct from $sen_need_unknown) as known
+    from exclusions
+    group by all
 ),
 
 behaviour_counts as (
@@ -68,6 +81,7 @@ behaviour_rates as (
       using (yr, breakdown, breakdown_value)
     where ay_complete_by(yr) <= exclusions_as_at()
       and yr in (select yr from pupil_counts)
+      and yr not in (select yr from need_known where known < $need_known_min * exclusions)
 ),
 
 panels_long as (
@@ -83,6 +97,10 @@ measures as (
     select 'eh11_behaviour_semh_excl_per_100' as measure_id, yr, breakdown, breakdown_value,
            exclusions as numerator, pupils as denominator
     from behaviour_rates
+    union all
+    select 'eh11_sen_need_known_pct', yr, 'all', 'all', known, exclusions
+    from need_known
+    where ay_complete_by(yr) <= exclusions_as_at()
     union all
     select 'eh11_panel_referrals_count', yr, breakdown, breakdown_value, count(*), null
     from panels_long

@@ -34,7 +34,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_prepare(args) -> int:
-    from pipelines.prepare import PrepareError, prepare
+    from pipelines.prepare import EXIT_CODES, PrepareError, prepare
     from pipelines.prepare.keys import KeyError_
 
     p = resolve_paths(args.data_dir).ensure()
@@ -46,10 +46,10 @@ def cmd_prepare(args) -> int:
                          partial_years=args.partial_years, **options)
     except (PrepareError, KeyError_) as exc:
         print(f"Refused: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_CODES["refused"]
     print(result.report())
     print(f"Landing folder: {p.landing}; manifest: {p.data_dir / 'prepare_manifest.json'}")
-    return 0
+    return EXIT_CODES[result.status]
 
 
 def cmd_run(args) -> int:
@@ -197,14 +197,16 @@ def parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("prepare", help="turn statutory returns (Annex A, CIN census, school census) into "
                                         "anonymised extracts in the landing folder")
     pr.add_argument("format", choices=["annex-a", "cin-census", "school-census"])
-    pr.add_argument("files", nargs="+", help="the return's file(s); give every file of a period together")
+    pr.add_argument("files", nargs="+", help="the return's files or folders (a school census term's whole export "
+                                             "folder); give every file of a period together. Exit 0: written; "
+                                             "3: written, some rows set aside (see the report); 1: refused")
     pr.add_argument("--key-file", help="pseudonymisation key (default: $OBA_KEY_FILE or ~/.config/oba/pseudonym.key; "
                                        "created 0600 on first use)")
     pr.add_argument("--postcode-lookup", help="CSV postcode,ward_code: ward of a child's postcode where a list has one")
     pr.add_argument("--school-phases", help="school census: CSV school,phase (the school id as the export writes it); "
                                            "default: phase from the year group")
     pr.add_argument("--without-sen-needs", action="store_true",
-                    help="school census: no senneeds table; SEN primary need written blank")
+                    help="(no longer needed: a pupil with SEN provision and no need recorded is written UNKNOWN)")
     pr.add_argument("--partial-years", action="store_true",
                     help="also write years the files cover only in part (otherwise dropped, with the reason)")
     pr.set_defaults(func=cmd_prepare)

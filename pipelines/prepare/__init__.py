@@ -15,18 +15,32 @@ from pathlib import Path
 
 from pipelines.ingest.extracts import file_hash
 from pipelines.prepare import annex_a, cin_census, output, school_census
-from pipelines.prepare.common import PrepareError
+from pipelines.prepare.common import PrepareError, expand_inputs, looks_like
 from pipelines.prepare.keys import Pseudonymiser, key_file, load_key, register_file
+from pipelines.prepare.spellings import spellings_file
 from pipelines.settings import Paths
 
 FORMATS = {"annex-a": annex_a, "cin-census": cin_census, "school-census": school_census}
 
-__all__ = ["FORMATS", "PrepareError", "Result", "prepare"]
+__all__ = ["EXIT_CODES", "FORMATS", "PrepareError", "Result", "prepare"]
+
+# ``oba prepare``'s exit codes (docs/formats.md).
+EXIT_CODES = {"written": 0, "refused": 1, "set_aside": 3}
 
 
 @dataclass
 class Result:
     run: dict
+
+    @property
+    def set_aside(self) -> int:
+        """Rows read that are in no extract for a reason the council may act on (not the
+        rows only read for another table's sake, nor unused tables)."""
+        return sum(t.get("rows_set_aside", 0) for i in self.run["inputs"] for t in i["tables"])
+
+    @property
+    def status(self) -> str:
+        return "set_aside" if self.set_aside else "written"
 
     def report(self) -> str:
         lines = [f"Prepared {self.run['format']} from {len(self.run['inputs'])} file(s):"]
@@ -42,6 +56,15 @@ class Result:
         if not self.run["outputs"]:
             lines.append("  none (nothing in the inputs maps onto a complete period; see the reasons above)")
         lines += [f"WARNING: {w}" for w in self.run.get("warnings", [])]
+        unmapped = self.run.get("unmapped") or {}
+        if unmapped:
+            lines.append(f"Local values not in the mapping table ({self.run.get('mapping_table')}), "
+                         "loaded as 'unmapped' or set aside; add them to the table and prepare again:")
+            lines += [f"  {field} '{value}': {n} row(s)" for field, values in sorted(unmapped.items())
+                      for value, n in sorted(values.items())]
+        if self.set_aside:
+            lines.append(f"{self.set_aside} row(s) set aside (reasons above); the extracts hold the rest "
+                         f"(exit code {EXIT_CODES['set_aside']})")
         return "\n".join(lines)
 
 
@@ -50,24 +73,41 @@ def prepare(fmt: str, files: list[Path], paths: Paths, key_path: str | Path | No
     """Prepare ``files`` of one format into ``paths.landing``; raise PrepareError to refuse."""
     if fmt not in FORMATS:
         raise PrepareError(fmt, f"unknown format; known: {', '.join(FORMATS)}")
-    files = [Path(f) for f in files]
+    files = expand_inputs([Path(f) for f in files])
     for f in files:
-        if not f.is_file():
-            raise PrepareError(str(f), "no such file")
+        seems = looks_like(f)
+        if seems and seems != fmt:
+            raise PrepareError(f.name, f"this looks like a{'n' if seems[0] in 'a' else ''} {seems} file, not "
+                               f"{fmt}: give it to `oba prepare {seems}`")
     hashes = [file_hash(f) for f in files]
-    twice = [f.name for f, h in zip(files, hashes) if hashes.count(h) > 1]
+    # The same rows twice would count every event twice; identical empty or header-only
+    # tables (one per term of an export) carry no rows and are no risk.
+    twice = [f.name for f, h in zip(files, hashes) if hashes.count(h) > 1 and _has_rows(f)]
     if twice:   # the same rows twice would count every event twice
         raise PrepareError(", ".join(twice), "the same file (same content) is given more than once")
     kpath = key_file(key_path)
     pz = Pseudonymiser(load_key(kpath, paths), register_file(kpath))
-    outputs, counts, covers = FORMATS[fmt].read(files, pz, partial_years=partial_years, **options)
+    outputs, counts, covers = FORMATS[fmt].read(files, pz, partial_years=partial_years, paths=paths, **options)
     unbalanced = [t for t in counts if not t.balanced()]
     if unbalanced:   # every row read is written or dropped with a reason: a bug otherwise
         raise PrepareError(unbalanced[0].file, f"rows do not reconcile in {unbalanced[0].table}: "
                            f"{unbalanced[0].as_dict()}")
     inputs = [output.Input(f, h, covers.get(f, ())) for f, h in zip(files, hashes)]
     warnings = output.link_warnings(outputs, paths)
-    written, entries = output.write(outputs, inputs, paths, fmt)
+    written, entries = output.write(outputs, inputs, paths, fmt, partial_years)
     links = pz.save_links()
     tables = [c.as_dict() for c in counts]
-    return Result(output.record_run(paths, fmt, inputs, tables, written, entries, links, warnings))
+    unmapped = {}
+    for c in counts:
+        for fld, values in c.unmapped.items():
+            for value, n in values.items():
+                unmapped.setdefault(fld, {}).setdefault(value, 0)
+                unmapped[fld][value] += n
+    extra = {"unmapped": unmapped, "mapping_table": str(spellings_file(paths))} if unmapped else {}
+    return Result(output.record_run(paths, fmt, inputs, tables, written, entries, links, warnings, extra))
+
+
+def _has_rows(path: Path) -> bool:
+    """More than a header line."""
+    with path.open("rb") as f:
+        return len([line for _, line in zip(range(3), f) if line.strip()]) > 1

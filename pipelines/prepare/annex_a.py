@@ -28,8 +28,10 @@ from pipelines.ingest.extracts import file_hash
 from pipelines.ingest.pii import normalise_header
 from pipelines.prepare.common import (PrepareError, TableCount, blank, find_columns, fy_of, plausible, sex_code,
                                       to_date, year_label, yes_no)
+from pipelines.prepare import spellings
 from pipelines.prepare.keys import Pseudonymiser, age_on
 from pipelines.prepare.wards import PostcodeWards
+from sources import codes
 
 CHILD = (r"(la_)?child_?(unique_?)?id(entifier)?", r"unique_child_id(entifier)?", r"child_?ref(erence)?(_no)?")
 COMMON = {
@@ -54,30 +56,33 @@ LISTS = {
 }
 REQUIRED = {2: {"child", "start", "birth"}, 3: {"child", "referral_date", "source"}, 6: {"child", "cin_start"},
             7: {"child", "cpp_start"}, 8: {"child", "lac_start"}}
-SOURCE_CODES = {
-    "1": "individual", "2A": "school", "2B": "la_services", "3": "health", "4": "la_services",
-    "5A": "la_services", "5B": "la_services", "5C": "la_services", "5D": "early_help", "6": "police",
-    "7": "other", "8": "other", "9": "anonymous", "10": "other",
-}
-SOURCE_WORDS = [(r"early help", "early_help"), (r"police", "police"), (r"school", "school"),
-                (r"health|\bgp\b|hospital|nurse|health visitor", "health"), (r"anonymous", "anonymous"),
-                (r"individual|family|relative|self|acquaintance", "individual"),
-                (r"la services|local authority|housing|education services|social care", "la_services"),
-                (r"other|legal|court|unknown", "other")]
 SLACK = dt.timedelta(days=31)
 
 
-def referral_source(value) -> str | None:
-    """'q) 6: Police', '3D: Health services', '2A', 'Police' -> catalogue code; None if unknown."""
+def referral_source(value, table: dict) -> tuple[str | None, bool]:
+    """'q) 6: Police', '3D: Health services', '2A' -> the CIN census code's category
+    (sources/code_years.csv); words ('Police', 'Mother') -> the local spellings table, matched
+    whole after normalising. Returns (code or None, whether the value was looked up in the
+    spellings table and not found there)."""
     if blank(value):
-        return None
+        return None, False
     text = re.sub(r"^[a-z]\)\s*", "", str(value).strip(), flags=re.I)
     m = re.match(r"^(\d{1,2})([A-F]?)\s*(?:[:\-.)]|$)", text, flags=re.I)
     if m:
-        num, letter = m.group(1), m.group(2).upper()
-        return SOURCE_CODES.get(num + letter) or SOURCE_CODES.get(num)
-    low = text.lower()
-    return next((code for pattern, code in SOURCE_WORDS if re.search(pattern, low)), None)
+        code = (m.group(1) + m.group(2)).upper()
+        hit, _ = codes.lookup("cin_referral_source", code)
+        if hit is not None:
+            return hit.category, False
+        family = {c.category for k, c in codes.CODE_YEARS["cin_referral_source"].items()
+                  if re.fullmatch(re.escape(code) + "[A-F]", k)}
+        if len(family) == 1:          # '3' for any of 3A-3F: one category
+            return family.pop(), False
+        rest = text[m.end():].strip()
+        if not rest:
+            return None, True
+        text = rest
+    found = spellings.lookup(table, "referral_source", text)
+    return found, found is None
 
 
 def _sheets(path: Path) -> dict[int, tuple[str, list[list]]]:
@@ -133,8 +138,9 @@ def _covered(spans: list[tuple[dt.date, dt.date]], partial: bool) -> tuple[set[i
 
 
 def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, postcode_lookup: Path | None = None,
-         **_):
+         paths=None, **_):
     wards = PostcodeWards.load(postcode_lookup) if postcode_lookup else None
+    table = spellings.load(paths) if paths is not None else {}
     episodes, referrals, events, counts, covers = [], [], {}, [], {}
     for path in files:
         sheets = _sheets(path)
@@ -149,7 +155,7 @@ def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, post
         if 2 in sheets:
             episodes += _list2(path, *sheets[2], pz, wards, counts)
         if 3 in sheets:
-            referrals += _list3(path, *sheets[3], pz, counts)
+            referrals += _list3(path, *sheets[3], pz, counts, table)
     outputs = {}
     _emit(outputs, "early_help_episodes", episodes, "start_date", "episode_id", partial_years)
     dates: dict[str, list[dt.date]] = {}
@@ -217,7 +223,7 @@ def _list2(path, sheet, rows, pz, wards, counts) -> list[dict]:
     return out
 
 
-def _list3(path, sheet, rows, pz, counts) -> list[dict]:
+def _list3(path, sheet, rows, pz, counts, table) -> list[dict]:
     cols, body = _table(path, sheet, rows, 3)
     count = TableCount(path.name, sheet, rows_in=len(body))
     counts.append(count)
@@ -225,15 +231,20 @@ def _list3(path, sheet, rows, pz, counts) -> list[dict]:
     for row in body:
         child = pz.child(_cell(row, cols, "child"))
         when = to_date(_cell(row, cols, "referral_date"))
-        source = referral_source(_cell(row, cols, "source"))
+        raw = _cell(row, cols, "source")
+        source, unmapped = referral_source(raw, table)
         if child is None:
             count.drop("no child identifier")
         elif when is None:
             count.drop("referral date missing or not a date")
         elif not plausible(when):
             count.drop("referral date before 2000 or in the future")
+        elif source is None and unmapped:
+            count.note_unmapped("referral_source", raw)
+            count.drop(f"referral source '{str(raw).strip()}' not in the local spellings table "
+                       f"(settings/{spellings.NAME}): add it there and prepare again")
         elif source is None:
-            count.drop("referral source not recognised")
+            count.drop("referral source blank, or not a CIN census code")
         else:
             out.append({"referral_id": pz.record("referral", child, when.isoformat()), "child_id": child,
                         "referral_date": when, "referral_source": source,

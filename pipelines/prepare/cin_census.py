@@ -32,17 +32,9 @@ import pandas as pd
 from pipelines.prepare.common import (PrepareError, TableCount, blank, fy_of, plausible, to_date, year_label,
                                       yes_no)
 from pipelines.prepare.keys import Pseudonymiser
+from sources import codes
 
 SOURCE = "social_care_referrals"
-# CIN census ReferralSource -> catalogue referral_source (sources.codes.REFERRAL_SOURCES).
-REFERRAL_SOURCES = {
-    "1A": "individual", "1B": "individual", "1C": "individual", "1D": "individual",
-    "2A": "school", "2B": "la_services",
-    "3A": "health", "3B": "health", "3C": "health", "3D": "health", "3E": "health", "3F": "health",
-    "4": "la_services",
-    "5A": "la_services", "5B": "la_services", "5C": "la_services", "5D": "early_help",
-    "6": "police", "7": "other", "8": "other", "9": "anonymous", "10": "other",
-}
 
 
 def _local(tag: str) -> str:
@@ -145,11 +137,13 @@ def _episode(cin: ET.Element, count: TableCount) -> dict | None:
     if not plausible(referral):
         count.drop("CINreferralDate before 2000 or in the future")
         return None
-    code = (_text(cin, "ReferralSource") or "").upper()
-    source = REFERRAL_SOURCES.get(code)
-    if source is None:
-        count.drop("ReferralSource not a CIN census referral source code")
+    # ReferralSource -> the catalogue's referral_source: the category of the code in
+    # sources/code_years.csv (cin_referral_source), for the financial year of the referral.
+    code, problem = codes.lookup("cin_referral_source", _text(cin, "ReferralSource"), fy_of(referral))
+    if code is None:
+        count.drop("ReferralSource: " + problem)
         return None
+    source = code.category
     closure = to_date(_text(cin, "CINclosureDate"))
     events = [(d, 0, "cp_plan") for d in _dates(cin, "ChildProtectionPlans", "CPPstartDate") if d >= referral]
     events += [(d, 1, "cin_plan") for d in _dates(cin, "CINPlanDates", "CINPlanStartDate") if d >= referral]

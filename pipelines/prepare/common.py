@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -23,6 +24,13 @@ class PrepareError(Exception):
         self.file, self.sheet, self.column = file, sheet, column
 
 
+# Rows dropped for these reasons are not set aside: they were read for another table's
+# sake, belong to a table no extract uses, or are the same record counted once.
+NOT_SET_ASIDE = ("read for ", "pupils are counted from the spring", "a census table the extracts do not use",
+                 "superseded by the same record", "the same exclusion reported by an earlier census",
+                 "enrolment status not sole or dual main", "NC year outside reception to year 13")
+
+
 @dataclass
 class TableCount:
     """Rows read from one sheet / table / element of one input file, and what became of them."""
@@ -32,6 +40,11 @@ class TableCount:
     rows_out: int = 0
     dropped: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    unmapped: dict = field(default_factory=dict)      # field -> {local value: rows}
+    flagged: Counter = field(default_factory=Counter)  # a note that holds for many rows, counted once each
+
+    def flag(self, note: str) -> None:
+        self.flagged[note] += 1
 
     def drop(self, reason: str, n: int = 1) -> None:
         if n:
@@ -40,7 +53,16 @@ class TableCount:
     def as_dict(self) -> dict:
         return {"file": self.file, "table": self.table, "rows_in": self.rows_in, "rows_out": self.rows_out,
                 "rows_dropped": sum(self.dropped.values()), "dropped": dict(sorted(self.dropped.items())),
-                "notes": self.notes}
+                "rows_set_aside": self.set_aside(),
+                "notes": self.notes + [f"{n} row(s): {note}" for note, n in sorted(self.flagged.items())],
+                **({"unmapped": self.unmapped} if self.unmapped else {})}
+
+    def set_aside(self) -> int:
+        return sum(n for reason, n in self.dropped.items() if not reason.startswith(NOT_SET_ASIDE))
+
+    def note_unmapped(self, field_name: str, value) -> None:
+        values = self.unmapped.setdefault(field_name, {})
+        values[str(value)] = values.get(str(value), 0) + 1
 
     def balanced(self) -> bool:
         return self.rows_in == self.rows_out + sum(self.dropped.values())
@@ -64,6 +86,42 @@ def find_columns(header: list, spec: dict[str, tuple[str, ...]], required: set[s
             raise PrepareError(file, f"no column recognised as {name} (headers: "
                                + ", ".join(f"'{h}'" for h in header if h not in (None, "")) + ")", sheet, name)
     return found
+
+
+def expand_inputs(files: list[Path]) -> list[Path]:
+    """The files given, a folder standing for every regular file under it (a census export
+    folder, a folder of returns), in name order; hidden files are left out. Refuses what
+    is neither."""
+    out = []
+    for f in files:
+        if f.is_dir():
+            inside = sorted(p for p in f.rglob("*") if p.is_file() and not p.is_symlink()
+                            and not any(part.startswith(".") for part in p.relative_to(f).parts))
+            if not inside:
+                raise PrepareError(str(f), "an empty folder: give the folder the export wrote, or its files")
+            out += inside
+        elif f.is_file():
+            out.append(f)
+        else:
+            raise PrepareError(str(f), "no such file or folder")
+    return out
+
+
+def looks_like(path: Path) -> str | None:
+    """The format a file seems to be by its first bytes: an Excel workbook (annex-a), a CIN
+    census XML message (cin-census), a school census CSV table (school-census); None when
+    it cannot tell (the format's own reader then decides)."""
+    with path.open("rb") as f:
+        head = f.read(4096)
+    if head.startswith(b"PK\x03\x04") and path.suffix.lower() in (".xlsx", ".xlsm"):
+        return "annex-a"
+    text = head.decode("utf-8", errors="ignore").lstrip("\ufeff \r\n\t")
+    if text.startswith("<") and re.search(r"<(\w+:)?Message\b", text):
+        return "cin-census"
+    first = text.splitlines()[0].lower() if text else ""
+    if path.suffix.lower() == ".csv" and re.search(r"pupil(on|off|nolongeron)roll", first):
+        return "school-census"
+    return None
 
 
 DATE_TEXT = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%Y-%b-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S",

@@ -72,8 +72,23 @@ def _versions(landing: Path, source: catalogue.Source, period: str) -> list[tupl
     return sorted(found)
 
 
+def months_covered(source: catalogue.Source, period: str, frame: pd.DataFrame, partial: bool) -> list[str]:
+    """First and last month (yyyy-mm) of the period the inputs cover: what the format
+    reader says (``frame.attrs['months']``), else the whole period when only complete
+    periods are written, else the months of the extract's own dates."""
+    if frame.attrs.get("months"):
+        return list(frame.attrs["months"])
+    first, last = source.period_bounds(period) or (None, None)
+    dates = [c.name for c in source.columns if c.type == "date" and c.name in frame.columns]
+    if partial and dates:
+        values = pd.to_datetime(frame[dates[0]], errors="coerce").dropna()
+        if len(values):
+            first, last = values.min().date(), values.max().date()
+    return [f"{first:%Y-%m}", f"{last:%Y-%m}"] if first else []
+
+
 def write(outputs: dict[tuple[str, str], pd.DataFrame], inputs: list[Input], paths: Paths,
-          fmt: str) -> tuple[list[dict], dict]:
+          fmt: str, partial: bool = False) -> tuple[list[dict], dict]:
     """Check every output (identifier guard, period cover), then write them all. Returns the
     files written and their manifest entries (saved by ``record_run``)."""
     manifest = load_manifest(paths)
@@ -94,10 +109,10 @@ def write(outputs: dict[tuple[str, str], pd.DataFrame], inputs: list[Input], pat
                 f"{name} for {period} was prepared before from {', '.join(missing)} as well; "
                 f"give those files again with these ones, so the period is not replaced by a part of it")
         body = text.to_csv(index=False, lineterminator="\n").encode("utf-8")
-        planned.append((source, period, body, len(text), earlier))
+        planned.append((source, period, body, len(text), months_covered(source, period, frame, partial)))
     written, entries = [], {}
     paths.landing.mkdir(parents=True, exist_ok=True)
-    for source, period, body, rows, _ in planned:
+    for source, period, body, rows, months in planned:
         digest = hashlib.sha256(body).hexdigest()
         versions = _versions(paths.landing, source, period)
         status = "written"
@@ -110,11 +125,12 @@ def write(outputs: dict[tuple[str, str], pd.DataFrame], inputs: list[Input], pat
             tmp = target.with_name("." + target.name + ".tmp")
             tmp.write_bytes(body)
             tmp.replace(target)
+        origin = {"format": fmt, "files": sorted(i.path.name for i in inputs if i.covers), "partial": partial}
         written.append({"file": target.name, "source": source.name, "period": period, "rows": rows,
-                        "sha256": digest, "status": status})
+                        "sha256": digest, "status": status, "origin": origin, "months_covered": months})
         entries[f"{source.name} {period}"] = {
             "file": target.name, "sha256": digest, "covers": sorted(covers), "format": fmt,
-            "inputs": sorted(i.sha256 for i in inputs)}
+            "inputs": sorted(i.sha256 for i in inputs), "origin": origin, "months_covered": months, "rows": rows}
     return written, entries
 
 
@@ -154,14 +170,14 @@ def link_warnings(outputs: dict[tuple[str, str], pd.DataFrame], paths: Paths) ->
 
 
 def record_run(paths: Paths, fmt: str, inputs: list[Input], tables: list[dict], written: list[dict],
-               entries: dict, links_added: int, warnings: list[str] | None = None) -> dict:
+               entries: dict, links_added: int, warnings: list[str] | None = None, extra: dict | None = None) -> dict:
     """Append the run (inputs with their hashes, every table's row counts, outputs) to the manifest."""
     manifest = load_manifest(paths)
     manifest["outputs"].update(entries)
     run = {"format": fmt, "prepared_at": dt.datetime.now().isoformat(timespec="seconds"),
            "inputs": [{"file": i.path.name, "sha256": i.sha256, "covers": list(i.covers),
                        "tables": [t for t in tables if t["file"] == i.path.name]} for i in inputs],
-           "outputs": written, "links_added": links_added, "warnings": warnings or []}
+           "outputs": written, "links_added": links_added, "warnings": warnings or [], **(extra or {})}
     manifest["runs"].append(run)
     _save(paths, manifest)
     return run

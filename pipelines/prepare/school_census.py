@@ -1,32 +1,42 @@
-"""School census tables (as a council's export writes them) -> ``pupil_population`` and
-``exclusions``.
+"""School census exports (as a council's census export writes them) -> ``pupil_population``
+and ``exclusions``.
 
-Tables are recognised by their columns, whatever the export calls the file:
-``pupilonroll`` (UPN, NC year, SEN provision, enrolment status), ``termlyexclusionsonroll``
-(start date, category, reasons, sessions), ``fsmperiod`` (free school meal periods) and
-``senneeds`` (SEN types ranked). They are joined by the census's own pupil record id
-(``pupilonrolltableid``). Each file's census comes from its name as the export writes it:
-``<year>_<spring|summer|autumn>_<table>.csv``.
+A term's whole export folder is one return: every table in it is read (or noted and
+skipped), whatever the export calls the files. Tables are recognised by their columns
+(``TABLES``): pupils on roll, pupils no longer on roll, termly exclusions of each, FSM
+periods and SEN needs; anything else (and an empty, 0-byte table) is noted and skipped.
+Pupils on roll and their tables are joined by the census's ``pupilonrolltableid``, pupils
+no longer on roll by their own record id. Each table's census (year and term) comes from its
+file name or the name of a folder above it (``2025_spring_pupilonroll.csv``,
+``Spring 2025/pupilonroll.csv``, ``2024-25 summer/...``).
 
 - ``pupil_population``: from a spring (January) census, pupils with a sole or dual-main
-  registration (enrolment status C or M) in reception to year 13, counted by phase, year
-  group, FSM on census day and SEN primary need (the rank-1 SEN type).
-- ``exclusions``: one row per termly exclusion (FIXD and LNCH -> suspension, PERM ->
-  permanent), the first reason, sessions, and the pupil's year group, SEN primary need and
-  FSM on the day it started. An academic year is written only when its three termly
+  registration in reception to year 13, counted by phase, year group, FSM on census day and
+  SEN primary need (the rank-1 SEN type of the same census).
+- ``exclusions``: one row per termly exclusion of a pupil on or no longer on roll, the same
+  exclusion reported by two censuses counted once. SEN primary need is the pupil's in the
+  **spring census of the exclusion's academic year**, matched on the pupil's pseudonym (the
+  DfE collects SEN type in spring only); a pupil with SEN provision and no need found there
+  is ``UNKNOWN``, never "no SEN". An academic year is written only when its three termly
   returns are given (the spring, summer and autumn censuses after it), unless
   ``partial_years``.
 
-Phase is the school's when a school-phase lookup is given (``school_phases``: CSV school,
-phase), else it follows the year group (reception-6 primary, 7-13 secondary). Names, dates
-of birth, UPNs, addresses and every other column are never written.
+Every code is checked against the DfE's list for its year (``sources.codes.lookup``,
+``sources/code_years.csv``): a row with a code not valid in its year is set aside with the
+field, the code and the year. Phase is the school's when a school-phase lookup is given
+(``school_phases``: CSV school, phase), else it follows the year group (reception-6 primary,
+7-13 secondary). Names, dates of birth, UPNs, addresses and every other column are never
+written.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -37,29 +47,38 @@ from pipelines.prepare.keys import Pseudonymiser
 from sources import codes
 
 TERMS = ("spring", "summer", "autumn")
-KINDS = {   # table -> its columns (normalised headers without '_'), the first alternatives required
-    "pupilonroll": {"link": ("pupilonrolltableid", "pupilid", "pupilrecordid"), "upn": ("upn", "uniquepupilnumber"),
-                    "ncyear": ("ncyearactual", "ncyear", "actualncyear", "nationalcurriculumyear"),
-                    "enrol": ("enrolstatus", "enrolmentstatus"), "senprovision": ("senprovision",),
-                    "school": ("nativeid", "laestab", "urn", "schoolid", "dfenumber")},
-    "termlyexclusionsonroll": {"link": ("pupilonrolltableid", "pupilid", "pupilrecordid"),
-                               "start": ("startdate", "exclusionstartdate"),
-                               "category": ("category", "exclusioncategory"),
-                               "reason": ("reason1", "reason", "exclusionreason"),
-                               "sessions": ("sessions", "actualsessions")},
-    "fsmperiod": {"link": ("pupilonrolltableid", "pupilid", "pupilrecordid"),
-                  "fsmstart": ("fsmstartdate", "fsmstart"), "fsmend": ("fsmenddate", "fsmend")},
-    "senneeds": {"link": ("pupilonrolltableid", "pupilid", "pupilrecordid"),
-                 "sentype": ("sentype", "senneed", "senneedtype"), "rank": ("sentyperank", "senneedrank", "rank")},
-}
-REQUIRED = {"pupilonroll": {"link", "upn", "ncyear", "enrol", "senprovision"},
-            "termlyexclusionsonroll": {"link", "start", "category", "reason", "sessions"},
-            "fsmperiod": {"link", "fsmstart", "fsmend"}, "senneeds": {"link", "sentype", "rank"}}
-SIGNATURE = {"pupilonroll": "ncyear", "termlyexclusionsonroll": "category", "fsmperiod": "fsmstart",
-             "senneeds": "sentype"}
-CATEGORIES = {"FIXD": "suspension", "LNCH": "suspension", "PERM": "permanent"}
-SEN_PROVISION = {"E", "K", "S", "A", "P"}        # EHC plan, SEN support, and the pre-2015 codes
-COUNTED_ENROLMENT = {"C", "M"}
+ON_ROLL = ("pupilonrolltableid",)
+OFF_ROLL = ("pupiloffrolltableid", "pupilnolongeronrolltableid", "pupilnolongeronrollid", "pupiloffrollid")
+EXCLUSION = {"start": ("startdate", "exclusionstartdate"), "category": ("category", "exclusioncategory"),
+             "reason": ("reason1", "reason", "exclusionreason"), "sessions": ("sessions", "actualsessions")}
+PUPIL = {"upn": ("upn", "uniquepupilnumber"),
+         "ncyear": ("ncyearactual", "ncyear", "actualncyear", "nationalcurriculumyear", "ncyearleaving"),
+         "enrol": ("enrolstatus", "enrolmentstatus"), "senprovision": ("senprovision",),
+         "school": ("nativeid", "laestab", "urn", "schoolid", "dfenumber")}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A kind of census table: the columns that make it (all required), and those read if there."""
+    name: str
+    link: tuple[str, ...]
+    required: dict[str, tuple[str, ...]]
+    optional: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    without: tuple[str, ...] = ()       # columns it never has (a pupil table has no exclusion category)
+
+
+TABLES = [   # the first that fits a table's columns is what it is; order matters
+    Table("termlyexclusionsonroll", ON_ROLL, EXCLUSION, {"senprovision": ("senprovision",)}),
+    Table("termlyexclusionsoffroll", OFF_ROLL, EXCLUSION, {"senprovision": ("senprovision",)}),
+    Table("pupilonroll", ON_ROLL, {k: PUPIL[k] for k in ("upn", "ncyear", "enrol", "senprovision")},
+          {"school": PUPIL["school"]}, without=EXCLUSION["category"]),
+    Table("pupiloffroll", OFF_ROLL, {"upn": PUPIL["upn"]},
+          {k: PUPIL[k] for k in ("ncyear", "senprovision", "school")}, without=EXCLUSION["category"]),
+    Table("fsmperiod", ON_ROLL, {"fsmstart": ("fsmstartdate", "fsmstart")}, {"fsmend": ("fsmenddate", "fsmend")}),
+    Table("senneeds", ON_ROLL, {"sentype": ("sentype", "senneed", "senneedtype")},
+          {"rank": ("sentyperank", "senneedrank", "rank")}),
+]
+SEN = codes.SEN_NEED_UNKNOWN
 
 
 def census_day(year: int, term: str) -> dt.date:
@@ -71,42 +90,75 @@ def census_day(year: int, term: str) -> dt.date:
     return thursday + dt.timedelta(weeks=nth - 1)
 
 
-def _census_of(path: Path) -> tuple[int, str]:
-    m = re.match(r"^(\d{4})[_\- ](spring|summer|autumn)", path.name, flags=re.I)
-    if not m:
-        raise PrepareError(path.name, "cannot tell the census from the file name: name the files as the export "
-                           "does, <year>_<spring|summer|autumn>_<table>.csv (e.g. 2025_spring_pupilonroll.csv)")
-    return int(m.group(1)), m.group(2).lower()
+def census_of_name(name: str) -> tuple[int, str] | None:
+    """(calendar year of the census, term) from a file or folder name: '2025_spring_x.csv',
+    'Spring 2025', 'autumn-2024', '2024-25 summer' (an academic year: autumn is its first
+    calendar year, spring and summer its second); None when the name does not say."""
+    low = name.lower()
+    term = re.search(r"(spring|summer|autumn)", low)
+    if not term:
+        return None
+    term = term.group(1)
+    academic = re.search(r"(?<!\d)(20\d\d)\s*[-_/]\s*(\d\d)(?!\d)", low)
+    if academic and int(academic.group(2)) == (int(academic.group(1)) + 1) % 100:
+        first = int(academic.group(1))
+        return (first if term == "autumn" else first + 1), term
+    year = re.search(r"(?<!\d)(20\d\d)(?!\d)", low)
+    return (int(year.group(1)), term) if year else None
 
 
-def _kind(path: Path, header: list[str]) -> tuple[str | None, dict[str, str]]:
-    keys = {normalise_header(h).replace("_", ""): h for h in header}
-    for kind, spec in KINDS.items():
-        if not any(alt in keys for alt in spec[SIGNATURE[kind]]):
+def census_of(path: Path) -> tuple[int, str]:
+    for part in [path.name, *(p.name for p in path.parents)]:
+        found = census_of_name(part)
+        if found:
+            return found
+    raise PrepareError(str(path), "cannot tell which census (year and term) this table belongs to: keep the "
+                       "export's names, <year>_<spring|summer|autumn>_<table>.csv, or put each term's tables in "
+                       "a folder named for it (e.g. '2025 spring/')")
+
+
+def _header_and_rows(path: Path) -> tuple[list[str], int, str]:
+    """The header, the number of data rows and the text (UTF-8, else Windows-1252)."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    rows = csv.reader(io.StringIO(text, newline=""))
+    header = next(rows, [])
+    return header, sum(1 for r in rows if any(c.strip() for c in r)), text
+
+
+def classify(header: list[str]) -> tuple[Table | None, dict[str, str]]:
+    """The kind of table these columns make, and the header of each column read."""
+    keys = {normalise_header(h).replace("_", ""): h for h in header if h is not None}
+
+    def hit(alts):
+        return next((keys[a] for a in alts if a in keys), None)
+
+    for table in TABLES:
+        link = hit(table.link)
+        cols = {name: hit(alts) for name, alts in table.required.items()}
+        if link is None or None in cols.values() or hit(table.without) is not None:
             continue
-        cols = {}
-        for name, alts in spec.items():
-            hit = next((keys[a] for a in alts if a in keys), None)
-            if hit is not None:
-                cols[name] = hit
-            elif name in REQUIRED[kind]:
-                raise PrepareError(path.name, f"a {kind} table without a column for {name} "
-                                   f"(one of {', '.join(alts)})", kind, name)
-        return kind, cols
+        cols.update({name: h for name, alts in table.optional.items() if (h := hit(alts)) is not None})
+        return table, {"link": link, **cols}
+    if all(hit(alts) for alts in EXCLUSION.values()):
+        raise PrepareError("", "an exclusions table without a pupil record id: pupils on roll are joined by "
+                           "pupilonrolltableid, pupils no longer on roll by pupiloffrolltableid or "
+                           "pupilnolongeronrolltableid; give the table as the census export writes it",
+                           column="pupilonrolltableid")
     return None, {}
 
 
 def _ncyear(value, moved_up: int = 0) -> int | None:
-    """Reception -> 0, '7' -> 7; nursery (N1, N2, E1, E2), mixed (M) and anything outside
-    reception to year 13 -> None. ``moved_up``: years the pupil has moved up since the
-    event (an autumn census records last summer's exclusions against this year's NC year)."""
-    text = "" if blank(value) else str(value).strip().upper()
-    if text.endswith(".0"):
-        text = text[:-2]
-    year = 0 if text == "R" else int(text) if text.isdigit() else None
-    if year is None:
+    """Reception -> 0, '7' -> 7; nursery, mixed, not followed and anything outside reception
+    to year 13 -> None. ``moved_up``: years the pupil has moved up since the event (an
+    autumn census records last summer's exclusions against this year's NC year)."""
+    code, _ = codes.lookup("ncyear", value)
+    if code is None or not code.category:
         return None
-    year -= moved_up
+    year = int(code.category) - moved_up
     return year if 0 <= year <= 13 else None
 
 
@@ -132,15 +184,15 @@ def _school_phases(path: Path | None) -> dict[str, str]:
 
 
 class Census:
-    """The tables of one census (year, term), keyed by the census's pupil record id."""
+    """The tables of one census (year, term), keyed by the census's pupil record ids."""
 
     def __init__(self, year: int, term: str):
         self.year, self.term = year, term
         self.day = census_day(year, term)
-        self.pupils: dict[str, dict] = {}
+        self.pupils: dict[str, dict] = {}          # on roll and (prefixed 'off:') no longer on roll
         self.fsm: dict[str, list[tuple[dt.date, dt.date | None]]] = {}
-        self.sen: dict[str, tuple[float, str]] = {}
-        self.exclusions: list[tuple[dict, TableCount]] = []
+        self.sen: dict[str, list[tuple[float, str]]] = {}
+        self.exclusions: list[tuple[dict, TableCount, str]] = []
         self.has_sen_table = False
 
     @property
@@ -152,67 +204,112 @@ class Census:
     def label(self) -> str:
         return f"school-census {self.year} {self.term}"
 
+    @property
+    def order(self) -> tuple[int, int]:
+        return self.year, TERMS.index(self.term)
+
     def fsm_on(self, link: str, day: dt.date) -> bool:
         return any(s <= day and (e is None or e >= day) for s, e in self.fsm.get(link, []))
 
-    def sen_need(self, link: str) -> str | None:
+    def own_need(self, link: str) -> str | None:
+        """The pupil's SEN primary need in this census: None (no SEN), a need code, or UNKNOWN
+        (SEN provision but no need recorded here, or no SEN needs table in this export)."""
         pupil = self.pupils[link]
-        if pupil["senprovision"] not in SEN_PROVISION:
+        if pupil["sen"] == "none":
             return None
-        return self.sen.get(link, (0, None))[1]
+        if pupil["sen"] != "sen" or not self.has_sen_table:
+            return SEN
+        ranked = sorted(self.sen.get(link, []))
+        if not ranked or (len(ranked) > 1 and ranked[0][0] == ranked[1][0]):   # none, or no single rank 1
+            return SEN
+        return ranked[0][1]
 
 
 def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, school_phases: Path | None = None,
-         without_sen_needs: bool = False, **_):
+         **_):
     phases = _school_phases(school_phases)
     censuses: dict[tuple[int, str], Census] = {}
     counts, covers, pending = [], {}, []
     for path in files:
-        year, term = _census_of(path)
+        if path.suffix.lower() != ".csv":
+            count = TableCount(path.name, "(not a table)")
+            count.notes.append("not a CSV table: not read (the census export writes its tables as CSV)")
+            counts.append(count)
+            covers[path] = ()
+            continue
+        year, term = census_of(path)
         census = censuses.setdefault((year, term), Census(year, term))
         covers[path] = (census.label,)
-        if path.suffix.lower() != ".csv":
-            raise PrepareError(path.name, "school census tables are read as CSV, as the census export writes them")
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding_errors="replace")
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise PrepareError(path.name, f"not a readable CSV table ({str(exc).splitlines()[0]})") from None
-        kind, cols = _kind(path, list(frame.columns))
-        count = TableCount(path.name, kind or "(table not used)", rows_in=len(frame))
-        counts.append(count)
-        if kind is None:
-            count.drop("a census table the extracts do not use", len(frame))
+        if path.stat().st_size == 0:
+            count = TableCount(path.name, "(empty table)")
+            count.notes.append("an empty table (0 bytes): nothing to read, skipped")
+            counts.append(count)
             continue
-        pending.append((census, kind, cols, frame, count, path))
-    # Pupils first: every other table is joined to them.
-    order = {"pupilonroll": 0, "fsmperiod": 1, "senneeds": 2, "termlyexclusionsonroll": 3}
-    for census, kind, cols, frame, count, path in sorted(pending, key=lambda p: order[p[1]]):
-        LOADERS[kind](census, cols, frame, count)
+        header, n_rows, text = _header_and_rows(path)
+        try:
+            table, cols = classify(header)
+        except PrepareError as exc:
+            raise PrepareError(path.name, str(exc).removeprefix(": "), column=exc.column) from None
+        count = TableCount(path.name, table.name if table else "(table not used)", rows_in=n_rows)
+        counts.append(count)
+        if table is None:
+            count.drop("a census table the extracts do not use", n_rows)
+            count.notes.append("not used: its columns are none of the tables read (docs/formats.md)")
+            continue
+        try:
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, usecols=list(cols.values()))
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise PrepareError(path.name, f"not a readable CSV table ({str(exc).splitlines()[0]})") from None
+        count.rows_in = len(frame)
+        pending.append((census, table.name, cols, frame, count))
+    if not any(kind in ("pupilonroll", "pupiloffroll") for _, kind, *_ in pending) and pending:
+        raise PrepareError(", ".join(sorted({c.file for c in counts})), "no pupil table (pupilonroll: "
+                           "pupilonrolltableid, upn, ncyearactual, enrolstatus, senprovision) among the tables "
+                           "given: give the term's whole export folder")
+    order = {"pupilonroll": 0, "pupiloffroll": 1, "fsmperiod": 2, "senneeds": 3,
+             "termlyexclusionsonroll": 4, "termlyexclusionsoffroll": 5}
+    for census, kind, cols, frame, count in sorted(pending, key=lambda p: order[p[1]]):
+        LOADERS[kind](census, cols, frame, count, kind)
+    spring = _spring_records(censuses, pz)
     outputs = {}
-    population = _population(censuses, phases, without_sen_needs)
-    for year, frame in population.items():
+    for year, frame in _population(censuses, phases).items():
         outputs[("pupil_population", year_label(year))] = frame
-    for year, frame in _exclusions(censuses, pz, phases, partial_years, without_sen_needs).items():
+    for year, frame in _exclusions(censuses, pz, phases, partial_years, spring).items():
         outputs[("exclusions", year_label(year))] = frame
     return outputs, counts, covers
 
 
-def _load_pupilonroll(census, cols, frame, count) -> None:
+def _sen_status(value, year: int, count: TableCount) -> str:
+    """'sen', 'none' or 'unknown' (blank or not a code of the year: noted)."""
+    if blank(value):
+        return "unknown"
+    code, problem = codes.lookup("sen_provision", value, year)
+    if code is None:
+        count.flag(problem + ": the pupil's SEN need is written UNKNOWN")
+        return "unknown"
+    return code.category
+
+
+def _load_pupils(census, cols, frame, count, kind) -> None:
+    prefix = "" if kind == "pupilonroll" else "off:"
     for rec in frame.to_dict("records"):
         link = rec[cols["link"]].strip()
         if not link:
             count.drop("no pupil record id")
             continue
-        if link in census.pupils:
+        if prefix + link in census.pupils:
             count.drop("pupil record id twice in one census")
             continue
-        census.pupils[link] = {"upn": rec[cols["upn"]], "ncyear": rec[cols["ncyear"]],
-                               "enrol": rec[cols["enrol"]].strip().upper(),
-                               "senprovision": rec[cols["senprovision"]].strip().upper(),
-                               "school": rec.get(cols.get("school", ""), ""), "count": count}
+        census.pupils[prefix + link] = {
+            "upn": rec[cols["upn"]], "ncyear": rec.get(cols.get("ncyear", ""), ""),
+            "enrol": rec.get(cols.get("enrol", ""), "").strip().upper(),
+            "sen": _sen_status(rec.get(cols.get("senprovision", ""), ""), census.academic_year, count),
+            "school": rec.get(cols.get("school", ""), ""), "count": count, "on_roll": not prefix}
+        if prefix:
+            count.drop("read for the exclusions of pupils no longer on roll (not counted as pupils)")
 
 
-def _load_fsmperiod(census, cols, frame, count) -> None:
+def _load_fsmperiod(census, cols, frame, count, kind) -> None:
     for rec in frame.to_dict("records"):
         link, start = rec[cols["link"]].strip(), to_date(rec[cols["fsmstart"]])
         if link not in census.pupils:
@@ -220,74 +317,85 @@ def _load_fsmperiod(census, cols, frame, count) -> None:
         elif start is None:
             count.drop("FSM start date missing or not a date")
         else:
-            census.fsm.setdefault(link, []).append((start, to_date(rec[cols["fsmend"]])))
+            census.fsm.setdefault(link, []).append((start, to_date(rec.get(cols.get("fsmend", ""), ""))))
             count.drop("read for the pupil's FSM eligibility (not an extract of its own)")
 
 
-def _load_senneeds(census, cols, frame, count) -> None:
+def _load_senneeds(census, cols, frame, count, kind) -> None:
     census.has_sen_table = True
     for rec in frame.to_dict("records"):
-        link, need = rec[cols["link"]].strip(), rec[cols["sentype"]].strip().upper()
-        rank = pd.to_numeric(rec[cols["rank"]], errors="coerce")
+        link = rec[cols["link"]].strip()
+        rank = pd.to_numeric(rec.get(cols.get("rank", ""), "1") or "1", errors="coerce")
+        code, problem = codes.lookup("sen_primary_need", rec[cols["sentype"]], census.academic_year)
         if link not in census.pupils:
             count.drop("SEN need of a pupil not in this census's pupil table")
-        elif need not in codes.SEN_PRIMARY_NEED or pd.isna(rank):
-            count.drop("SEN type not a census SEN type code, or no rank")
+        elif code is None:
+            count.drop(problem)
+        elif pd.isna(rank):
+            count.drop("SEN type rank not a number")
         else:
-            if link not in census.sen or rank < census.sen[link][0]:
-                census.sen[link] = (float(rank), need)
+            census.sen.setdefault(link, []).append((float(rank), code.code))
             count.drop("read for the pupil's SEN primary need (not an extract of its own)")
 
 
-def _load_termlyexclusionsonroll(census, cols, frame, count) -> None:
+def _load_exclusions(census, cols, frame, count, kind) -> None:
+    prefix = "" if kind == "termlyexclusionsonroll" else "off:"
     for rec in frame.to_dict("records"):
-        census.exclusions.append(({k: rec[v] for k, v in cols.items()}, count))
+        census.exclusions.append(({k: rec[v] for k, v in cols.items()}, count, prefix))
 
 
-LOADERS = {"pupilonroll": _load_pupilonroll, "fsmperiod": _load_fsmperiod, "senneeds": _load_senneeds,
-           "termlyexclusionsonroll": _load_termlyexclusionsonroll}
+LOADERS = {"pupilonroll": _load_pupils, "pupiloffroll": _load_pupils, "fsmperiod": _load_fsmperiod,
+           "senneeds": _load_senneeds, "termlyexclusionsonroll": _load_exclusions,
+           "termlyexclusionsoffroll": _load_exclusions}
 
 
-def _sen_check(census: Census, without: bool, count: TableCount | None = None) -> None:
-    if census.has_sen_table:
-        unranked = sum(1 for link, p in census.pupils.items()
-                       if p["senprovision"] in SEN_PROVISION and link not in census.sen)
-        if unranked and count is not None:
-            count.notes.append(f"{unranked} pupil(s) with SEN provision have no ranked SEN type: "
-                               "their primary need is written blank")
-        return
-    if without:
-        return
-    if any(p["senprovision"] in SEN_PROVISION for p in census.pupils.values()):
-        raise PrepareError(f"{census.year}_{census.term} census", "pupils have SEN provision but no senneeds table "
-                           "was given, so their primary need is unknown; give the senneeds table, or "
-                           "--without-sen-needs to write their need blank (EH11's SEMH part then undercounts)",
-                           "senneeds", "sentype")
-
-
-def _population(censuses: dict, phases: dict, without_sen: bool) -> dict[int, pd.DataFrame]:
+def _spring_records(censuses: dict, pz) -> dict[tuple[int, str], dict]:
+    """(academic year, pupil pseudonym) -> the pupil's SEN need, NC year and FSM periods in
+    that year's spring census (pupils on roll)."""
     out = {}
     for census in censuses.values():
         if census.term != "spring":
-            for p in census.pupils.values():
+            continue
+        for link, p in census.pupils.items():
+            child = pz.pupil(p["upn"]) if p["on_roll"] else None
+            if child:
+                out[(census.academic_year, child)] = {"need": census.own_need(link), "ncyear": p["ncyear"],
+                                                      "fsm": census.fsm.get(link, [])}
+    return out
+
+
+def _population(censuses: dict, phases: dict) -> dict[int, pd.DataFrame]:
+    out = {}
+    for census in censuses.values():
+        on_roll = {k: p for k, p in census.pupils.items() if p["on_roll"]}
+        if census.term != "spring":
+            for p in on_roll.values():
                 p["count"].drop("pupils are counted from the spring (January) census only; kept for exclusions")
             continue
-        _sen_check(census, without_sen, next(iter(census.pupils.values()))["count"] if census.pupils else None)
         groups: Counter = Counter()
-        for link, p in census.pupils.items():
+        for link, p in on_roll.items():
             yg = _ncyear(p["ncyear"])
             phase = _phase(yg, p["school"], phases) if yg is not None else None
-            if p["enrol"] not in COUNTED_ENROLMENT:
+            enrol, problem = codes.lookup("enrol_status", p["enrol"], census.academic_year)
+            if enrol is None:
+                p["count"].drop(problem)
+            elif enrol.category != "counted":
                 p["count"].drop("enrolment status not sole or dual main (C, M): counted where it is main")
             elif yg is None:
                 p["count"].drop("NC year outside reception to year 13")
             elif phase is None:
                 p["count"].drop("school not in the school-phase lookup")
             else:
-                groups[(phase, yg, census.fsm_on(link, census.day), census.sen_need(link))] += 1
+                groups[(phase, yg, census.fsm_on(link, census.day), census.own_need(link))] += 1
                 p["count"].rows_out += 1
+        unknown = sum(n for key, n in groups.items() if key[3] == SEN)
+        if unknown and on_roll:
+            next(iter(on_roll.values()))["count"].notes.append(
+                f"{unknown} pupil(s) with SEN provision have no primary need in this census "
+                f"({'no senneeds table' if not census.has_sen_table else 'no single rank-1 SEN type'}): "
+                f"their need is written {SEN}, never 'no SEN'")
         if groups:
-            ay = census.year - 1
+            ay = census.academic_year
             out[ay] = pd.DataFrame(
                 [{"academic_year": f"{ay}/{(ay + 1) % 100:02d}", "phase": ph, "year_group": yg, "fsm": fsm,
                   "sen_primary_need": sen, "headcount": n} for (ph, yg, fsm, sen), n in sorted(
@@ -300,49 +408,75 @@ def _needed(ay: int) -> set[tuple[int, str]]:
     return {(ay + 1, "spring"), (ay + 1, "summer"), (ay + 1, "autumn")}
 
 
-def _exclusions(censuses: dict, pz, phases: dict, partial: bool, without_sen: bool) -> dict[int, pd.DataFrame]:
+def _exclusion_problem(rec: dict, start, ay) -> tuple[str | None, tuple]:
+    """Why an exclusion row cannot be kept (None if it can), and its category and reason codes."""
+    if not plausible(start):
+        return "start date missing, not a date, before 2000 or in the future", ()
+    category, problem = codes.lookup("exclusion_category", rec["category"], ay)
+    if category is None:
+        return problem, ()
+    reason, problem = codes.lookup("exclusion_reason", rec["reason"], ay)
+    if reason is None:
+        return problem, ()
+    sessions = pd.to_numeric(rec["sessions"], errors="coerce")
+    if pd.isna(sessions) or sessions <= 0:
+        return "sessions missing, not a number or not above 0", ()
+    return None, (category.category, reason.code, float(sessions))
+
+
+def _exclusions(censuses: dict, pz, phases: dict, partial: bool, spring: dict) -> dict[int, pd.DataFrame]:
     given = set(censuses)
-    rows, seen = [], Counter()
-    for census in censuses.values():
-        if census.exclusions:
-            _sen_check(census, without_sen)
-        for rec, count in census.exclusions:
-            link = rec["link"].strip()
-            start = to_date(rec["start"])
-            category = CATEGORIES.get(rec["category"].strip().upper())
-            reason = rec["reason"].strip().upper()
-            sessions = pd.to_numeric(rec["sessions"], errors="coerce")
+    rows, kept = [], Counter()
+    for census in sorted(censuses.values(), key=lambda c: c.order):
+        seen: Counter = Counter()
+        for rec, count, prefix in census.exclusions:
+            link = prefix + rec["link"].strip()
             pupil = census.pupils.get(link)
-            if pupil is None:
-                count.drop("exclusion of a pupil not in this census's pupil table")
-                continue
+            start = to_date(rec["start"])
             ay = None if start is None else ay_of(start)
-            yg = None if ay is None else _ncyear(pupil["ncyear"], census.academic_year - ay)
-            phase = _phase(yg, pupil["school"], phases) if yg is not None else None
-            problem = ("start date missing, not a date, before 2000 or in the future" if not plausible(start)
-                       else "category not FIXD, LNCH or PERM" if category is None
-                       else "reason1 not a DfE suspension / exclusion reason code" if reason not in codes.EXCLUSION_REASONS
-                       else "sessions missing, not a number or not above 0" if pd.isna(sessions) or sessions <= 0
-                       else "NC year outside reception to year 13" if yg is None
-                       else "school not in the school-phase lookup" if phase is None
-                       else "no UPN for the pupil" if blank(pupil["upn"]) else None)
+            if pupil is None:
+                count.drop("exclusion of a pupil not in this census's pupil table"
+                           + (" (pupils no longer on roll)" if prefix else ""))
+                continue
+            problem, coded = _exclusion_problem(rec, start, ay)
             if problem:
                 count.drop(problem)
+                continue
+            child = pz.pupil(pupil["upn"]) if not blank(pupil["upn"]) else None
+            if child is None:
+                count.drop("no UPN for the pupil")
+                continue
+            in_spring = spring.get((ay, child))
+            ncyear = pupil["ncyear"] if not blank(pupil["ncyear"]) else None
+            moved = census.academic_year - ay
+            if ncyear is None and in_spring:           # a leaver's table may not say: the spring census does
+                ncyear, moved = in_spring["ncyear"], 0
+            yg = None if ncyear is None else _ncyear(ncyear, moved)
+            phase = _phase(yg, pupil["school"], phases) if yg is not None else None
+            if yg is None:
+                count.drop("NC year not recorded, or outside reception to year 13")
+                continue
+            if phase is None:
+                count.drop("school not in the school-phase lookup")
                 continue
             if not partial and not _needed(ay) <= given:
                 missing = sorted(_needed(ay) - given, key=lambda c: (c[0], TERMS.index(c[1])))
                 count.drop(f"academic year {ay}/{(ay + 1) % 100:02d} needs its three termly returns; missing "
                            + ", ".join(f"{t} {y}" for y, t in missing))
                 continue
-            child = pz.pupil(pupil["upn"])
-            key = (child, start.isoformat(), category, reason, float(sessions))
+            key = (child, start.isoformat(), *coded)
             seen[key] += 1
+            if seen[key] <= kept[key]:       # reported again by a later census (two terms in arrears)
+                count.drop("the same exclusion reported by an earlier census: counted once")
+                continue
+            kept[key] = seen[key]
+            sen = _need_of(pupil, rec, in_spring, census.academic_year, count)
+            category, reason, sessions = coded
             rows.append({"exclusion_id": pz.record("exclusion", *key, seen[key]), "child_id": child,
                          "school_id": pz.record("school", str(pupil["school"]).strip()), "phase": phase,
                          "academic_year": f"{ay}/{(ay + 1) % 100:02d}", "start_date": start, "category": category,
-                         "sessions": float(sessions), "reason_code": reason,
-                         "sen_primary_need": census.sen_need(link), "fsm": census.fsm_on(link, start),
-                         "year_group": yg, "_ay": ay})
+                         "sessions": sessions, "reason_code": reason, "sen_primary_need": sen,
+                         "fsm": _fsm_on(census, link, pupil, in_spring, start), "year_group": yg, "_ay": ay})
             count.rows_out += 1
     out = {}
     if rows:
@@ -350,3 +484,22 @@ def _exclusions(censuses: dict, pz, phases: dict, partial: bool, without_sen: bo
         for ay, part in frame.groupby("_ay"):
             out[int(ay)] = part.drop(columns="_ay").reset_index(drop=True)
     return out
+
+
+def _fsm_on(census: Census, link: str, pupil: dict, in_spring: dict | None, day: dt.date) -> bool:
+    """FSM on the day: the reporting census's FSM periods for a pupil on roll; for a pupil no
+    longer on roll (whose FSM periods leave with them), the spring census's."""
+    if pupil["on_roll"] or in_spring is None:
+        return census.fsm_on(link, day)
+    return any(s <= day and (e is None or e >= day) for s, e in in_spring["fsm"])
+
+
+def _need_of(pupil: dict, rec: dict, in_spring: dict | None, year: int, count: TableCount) -> str | None:
+    """SEN primary need at the exclusion: the spring census's of its academic year (matched on
+    the pseudonym); a pupil not in it is 'no SEN' only when the reporting census says so."""
+    if in_spring is not None:
+        return in_spring["need"]
+    status = pupil["sen"]
+    if not blank(rec.get("senprovision")):
+        status = _sen_status(rec["senprovision"], year, count)
+    return None if status == "none" else SEN

@@ -231,7 +231,24 @@ def _annex_a(out: Path, t: Truth, pid_of: dict) -> dict[str, str]:
     return {name: f"Annex A: List 2 {len(list2) - 1} assessments, List 3 {len(list3) - 1} referrals"}
 
 
+# Reason codes as the census of each year writes them (sources/code_years.csv): from 2020/21
+# DB replaced PD and OW the weapons code; the older list had no LG, DS, MT or weapons code.
+CURRENT_REASON = {"PD": "DB", "WP": "OW"}
+OLDER_REASON = {"LG": "OT", "DS": "OT", "MT": "OT", "WP": "OT"}
+FIRST_CURRENT_YEAR = 2020
+
+
+def census_reason(code: str, academic_year: int) -> str:
+    table = CURRENT_REASON if academic_year >= FIRST_CURRENT_YEAR else OLDER_REASON
+    return table.get(code, code)
+
+
 def _school_census(out: Path, t: Truth, pid_of: dict) -> dict[str, str]:
+    """Thirty termly exports shaped like the DfE's, one folder per census
+    (``school_census/<year>_<term>/``): SEN types (senneeds) in the spring census only,
+    each year's reason codes, permanently excluded pupils in the tables of pupils no longer
+    on roll (summer and autumn), a table the pipeline does not read and an empty (0-byte)
+    one in every export."""
     p = t.pop.people
     files = {}
     phases = [(school, phase) for phase, ids in t.pop.schools.items() for school in ids]
@@ -245,14 +262,19 @@ def _school_census(out: Path, t: Truth, pid_of: dict) -> dict[str, str]:
         roll = t.rolls[y]
         ey = ex[ex["_ay"] == y]
         for term in ("spring", "summer", "autumn"):
+            folder = out / "school_census" / f"{y + 1}_{term}"
+            folder.mkdir(parents=True, exist_ok=True)
             stem = f"{y + 1}_{term}_"
             part = ey[ey["_term"] == term]
+            # Pupils permanently excluded are off roll by the summer and autumn censuses.
+            off = (part["category"] == "permanent").to_numpy() & (term != "spring")
+            on_part, off_part = part[~off], part[off]
             if term == "spring":      # the January census: every pupil on roll
                 records = pd.DataFrame({"pid": roll["pid"].to_numpy(), "school": roll["school_id"].to_numpy(),
                                         "year_group": roll["year_group"].to_numpy(), "fsm": roll["fsm"].to_numpy(),
                                         "sen": roll["sen"].to_numpy()})
             else:                     # later censuses: the excluded pupils' records only (the demo's trim)
-                records = (part[["_pid", "school_id", "year_group", "fsm", "sen_primary_need"]]
+                records = (on_part[["_pid", "school_id", "year_group", "fsm", "sen_primary_need"]]
                            .drop_duplicates(["_pid", "school_id"])
                            .rename(columns={"_pid": "pid", "school_id": "school", "sen_primary_need": "sen"}))
                 records["sen"] = records["sen"].fillna("")
@@ -270,24 +292,45 @@ def _school_census(out: Path, t: Truth, pid_of: dict) -> dict[str, str]:
                 "sex": p["sex"].to_numpy()[pids],
                 "ncyearactual": np.where(yg == 0, "R", yg.astype(str)),
                 "enrolstatus": "C", "senprovision": np.where(sen == "", "N", np.where(ehcp, "E", "K"))})
-            pupils.to_csv(out / f"{stem}pupilonroll.csv", index=False)
+            pupils.to_csv(folder / f"{stem}pupilonroll.csv", index=False)
             start, end = f"{y}-09-01", f"{y + 1}-08-31"
             fsm = records["fsm"].to_numpy().astype(bool)
             pd.DataFrame({"pupilonrolltableid": np.array(link, dtype=object)[fsm],
                           "NativeId": records["school"].to_numpy()[fsm],
                           "fsmstartdate": _census_dates([start])[0], "fsmenddate": _census_dates([end])[0]}
-                         ).to_csv(out / f"{stem}fsmperiod.csv", index=False)
-            has = sen != ""
-            pd.DataFrame({"pupilonrolltableid": np.array(link, dtype=object)[has],
-                          "NativeId": records["school"].to_numpy()[has], "sentyperank": 1,
-                          "sentype": sen[has]}).to_csv(out / f"{stem}senneeds.csv", index=False)
-            part_link = [f"R{pid:08d}-{school}" for pid, school in zip(part["_pid"], part["school_id"])]
-            pd.DataFrame({"pupilonrolltableid": part_link, "NativeId": part["school_id"].to_numpy(),
-                          "startdate": _census_dates(part["start_date"].to_numpy()),
-                          "sessions": part["sessions"].to_numpy(), "reason1": part["reason_code"].to_numpy(),
-                          "reason2": "", "reason3": "",
-                          "category": np.where(part["category"] == "permanent", "PERM", "FIXD")}
-                         ).to_csv(out / f"{stem}termlyexclusionsonroll.csv", index=False)
-            files[f"{stem}*.csv"] = f"school census {term} {y + 1}: {len(pupils)} pupil records, {len(part)} exclusions"
+                         ).to_csv(folder / f"{stem}fsmperiod.csv", index=False)
+            if term == "spring":      # the DfE collects SEN type (primary need) in January only
+                has = sen != ""
+                pd.DataFrame({"pupilonrolltableid": np.array(link, dtype=object)[has],
+                              "NativeId": records["school"].to_numpy()[has], "sentyperank": 1,
+                              "sentype": sen[has]}).to_csv(folder / f"{stem}senneeds.csv", index=False)
+            _exclusion_table(on_part, "pupilonrolltableid", y).to_csv(
+                folder / f"{stem}termlyexclusionsonroll.csv", index=False)
+            # Pupils no longer on roll: identifiers, no NC year or SEN (taken from the spring census).
+            leavers = off_part.drop_duplicates(["_pid", "school_id"])
+            pd.DataFrame({"pupilnolongeronrolltableid": [f"L{pid:08d}-{sch}" for pid, sch in
+                                                         zip(leavers["_pid"], leavers["school_id"])],
+                          "NativeId": leavers["school_id"].to_numpy(),
+                          "upn": [upn(x) for x in leavers["_pid"]],
+                          "surname": [f"SUR{x % 9973}" for x in leavers["_pid"]],
+                          "dob": _census_dates(p["birth"].to_numpy()[leavers["_pid"].to_numpy()]),
+                          "leavingdate": _census_dates(leavers["start_date"].to_numpy())}
+                         ).to_csv(folder / f"{stem}pupilnolongeronroll.csv", index=False)
+            _exclusion_table(off_part, "pupilnolongeronrolltableid", y, "L").to_csv(
+                folder / f"{stem}termlyexclusionsoffroll.csv", index=False)
+            # A table the extracts do not use, and one the export left empty (0 bytes).
+            pd.DataFrame({"pupilonrolltableid": link, "termlysessionspossible": 130,
+                          "termlysessionsauthorised": 2}).to_csv(folder / f"{stem}attendance.csv", index=False)
+            (folder / f"{stem}learnersupport.csv").write_bytes(b"")
+            files[f"school_census/{y + 1}_{term}/"] = (f"school census {term} {y + 1}: {len(pupils)} pupil records, "
+                                                       f"{len(part)} exclusions ({len(off_part)} off roll)")
     return files
 
+
+def _exclusion_table(part: pd.DataFrame, link_column: str, academic_year: int, prefix: str = "R") -> pd.DataFrame:
+    return pd.DataFrame({
+        link_column: [f"{prefix}{pid:08d}-{school}" for pid, school in zip(part["_pid"], part["school_id"])],
+        "NativeId": part["school_id"].to_numpy(), "startdate": _census_dates(part["start_date"].to_numpy()),
+        "sessions": part["sessions"].to_numpy(),
+        "reason1": [census_reason(c, academic_year) for c in part["reason_code"]],
+        "reason2": "", "reason3": "", "category": np.where(part["category"] == "permanent", "PERM", "FIXD")})

@@ -38,7 +38,8 @@ def demo(tmp_path_factory):
     key = root / "private" / "key"
     social = Paths(root / "from_cin_and_schools")
     prepare("cin-census", sorted(returns.glob("cin_census_*.xml")), social, key_path=key)
-    prepare("school-census", sorted(returns.glob("20*_*.csv")), social, key_path=key,
+    # The school census as a council holds it: the export folders, given whole, no flags.
+    prepare("school-census", [returns / "school_census"], social, key_path=key,
             school_phases=returns / "school_phases.csv")
     annex = Paths(root / "from_annex_a")
     prepare("annex-a", [returns / "annex_a.xlsx"], annex, key_path=key)
@@ -194,12 +195,16 @@ def test_oba_generate_writes_the_returns_reproducibly(tmp_path, capsys):
         assert main(["--data-dir", str(tmp_path / run), "generate", "--scale", "0.01",
                      "--statutory", str(tmp_path / run / "returns")]) == 0
     assert "statutory returns" in capsys.readouterr().out
-    a, b = (sorted((tmp_path / r / "returns").iterdir()) for r in ("a", "b"))
+    a, b = (sorted(f for f in (tmp_path / r / "returns").rglob("*") if f.is_file()) for r in ("a", "b"))
     names = [f.name for f in a]
     assert names == [f.name for f in b]
     assert {"annex_a.xlsx", "cin_census_2017.xml", "cin_census_2026.xml", "school_phases.csv",
-            "2026_autumn_termlyexclusionsonroll.csv", "2017_spring_pupilonroll.csv"} <= set(names)
-    assert len(names) == 1 + 10 + 1 + 10 * 3 * 4
+            "2026_autumn_termlyexclusionsonroll.csv", "2017_spring_pupilonroll.csv",
+            "2017_spring_senneeds.csv", "2017_summer_termlyexclusionsoffroll.csv"} <= set(names)
+    assert "2017_summer_senneeds.csv" not in names       # SEN type is collected in spring only
+    # per term: pupils on and off roll, exclusions on and off roll, FSM, an unused and an empty table
+    assert len(names) == 1 + 10 + 1 + 10 * 3 * 7 + 10
+    assert all(x.read_bytes() == y.read_bytes() for x, y in zip(a, b))
     assert all(x.read_bytes() == y.read_bytes() for x, y in zip(a, b))
     # The returns are never put in the landing folder.
     assert not any(f.suffix in (".xml", ".xlsx") and "annex" in f.name or "cin_census" in f.name
