@@ -149,6 +149,11 @@ def classify(path: Path, st: os.stat_result) -> Entry:
                  **common)
 
 
+# The folder inside the landing folder for published (open) data files of the authority's
+# own (docs/benchmarks.md): read by pipelines.reference, never taken for a delivery.
+PUBLISHED_FOLDER = "published"
+
+
 def scan(landing: Path) -> list[Entry]:
     """Every entry of the landing folder (hidden ones too), classified from ``lstat`` alone."""
     entries = []
@@ -160,6 +165,8 @@ def scan(landing: Path) -> list[Entry]:
                 st = item.stat(follow_symlinks=False)
             except FileNotFoundError:
                 continue  # removed while we looked
+            if item.name == PUBLISHED_FOLDER and stat.S_ISDIR(st.st_mode):
+                continue  # the DfE / ONS files the benchmarks read (docs/benchmarks.md), not deliveries
             entries.append(classify(Path(item.path), st))
     return sorted(entries, key=lambda e: e.name)
 

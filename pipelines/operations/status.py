@@ -59,6 +59,21 @@ def _instance_runs(paths: Paths, history: list[tuple], known: set[str]) -> list[
     return later + done
 
 
+def not_computed_report(paths: Paths) -> str:
+    """Which indicators cannot be computed yet and which source or period each awaits
+    (pipelines.outputs.awaiting), as lines ending in a newline; "" when all are computed."""
+    from pipelines.outputs.awaiting import report_lines
+
+    try:
+        with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+            lines = report_lines(con)
+    except duckdb.Error:
+        return ""
+    if not lines:
+        return ""
+    return "\n".join(["Not computed yet (published: what the data allow):", *(f"  {ln}" for ln in lines)]) + "\n"
+
+
 def awaited_report(paths: Paths) -> str:
     """Which turn-the-curve parts the default board paper prints as "awaited", from the
     published warehouse and the turn-the-curve files ("" when there is no warehouse)."""
@@ -66,14 +81,15 @@ def awaited_report(paths: Paths) -> str:
 
     if not paths.warehouse.exists():
         return ""
+    missing = not_computed_report(paths)
     try:
         with duckdb.connect(str(paths.warehouse), read_only=True) as con:
             period, lines = awaited_lines(con, paths.data_dir)
     except (ValueError, duckdb.Error) as exc:   # no complete period yet, or no indicator tables
-        return f"Turn the curve: not checked ({str(exc).splitlines()[0]})"
+        return missing + f"Turn the curve: not checked ({str(exc).splitlines()[0]})"
     if not lines:
-        return f"Turn the curve for the {period} paper: every part written."
-    return "\n".join([f"Turn the curve awaited for the {period} paper ({len(lines)} indicator(s); "
+        return missing + f"Turn the curve for the {period} paper: every part written."
+    return missing + "\n".join([f"Turn the curve awaited for the {period} paper ({len(lines)} indicator(s); "
                       "edit the indicator's file in settings/turn_the_curve/):", *(f"  {ln}" for ln in lines)])
 
 

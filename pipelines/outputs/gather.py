@@ -20,6 +20,7 @@ import pandas as pd
 from indicators import turn_the_curve
 from indicators.disclosure import SUPPRESSED, is_disclosive, is_n_only
 from pipelines.compute.scorecard import FORECAST_COLUMNS, SCORECARD_COLUMNS
+from pipelines.outputs.awaiting import awaiting
 from pipelines.outputs import screening
 from pipelines.outputs import comparators
 from pipelines.outputs import cover
@@ -98,9 +99,10 @@ def _df(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
 def published_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """indicator_values_published with figures as float / "c" / None, dates as dates,
     and the numerator blanked where it is not a count (sums of scores, gap sides)."""
+    if not table_exists(con, "indicator_values_published"):
+        raise ValueError("indicator_values_published is missing: run the pipeline first")
+    # Empty on a first night from a few sources: every measure then says what it awaits.
     pub = _df(con, "indicator_values_published")
-    if pub.empty:
-        raise ValueError("indicator_values_published is empty or missing: run the pipeline first")
     for c in FIGURES:
         pub[c] = pub[c].astype(object).map(published_number)
     pub.loc[pub["unit"].map(is_n_only), "numerator"] = None
@@ -195,7 +197,7 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
     as_at = periods.data_as_at(load_log, totals["period_end"], today or dt.date.today())
     period = periods.resolve(period_label, as_at)
     current = periods.latest_per_measure(totals, period)
-    if current.empty:
+    if current.empty and not totals.empty:
         raise ValueError(f"no measure has a period ending by {period.end}: nothing to report for {period.label}")
     history = totals[pd.to_datetime(totals["period_end"]) <= pd.Timestamp(period.end)]
     history = history.sort_values(["measure_id", "period_start"])
@@ -247,6 +249,8 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
     rows = _fill_benchmarks(rows, bench)
     order = {m: i for i, m in enumerate(catalogue["measure_id"])}
     rows = rows.sort_values("measure_id", key=lambda s: s.map(order)).reset_index(drop=True)
+    waits = awaiting(con).set_index("measure_id")["awaits"]
+    rows["awaits"] = [waits.get(m) if pd.isna(p) else None for m, p in zip(rows["measure_id"], rows["period"])]
     # Free text is screened where it joins the figures: a small number of people or an
     # identifier in any turn-the-curve part this paper prints holds back the paper and the
     # workbook until the text changes.

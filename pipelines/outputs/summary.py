@@ -113,7 +113,9 @@ def messages(rows: pd.DataFrame, awaited: list[tuple[str, str, str]]) -> list[di
     by_indicator: dict[str, list[str]] = {}
     for ind, _, part in awaited:
         by_indicator.setdefault(ind, []).append(part.replace("_", " "))
-    parts = [f"No complete period yet: {t}" for t in _titles(missing)]
+    parts = [f"No complete period yet: {t}" + (f" ({r.awaits})" if isinstance(getattr(r, "awaits", None), str)
+                                                else "")
+             for t, r in zip(_titles(missing), missing.itertuples())]
     parts += [f"Too small to publish (c): {t}" for t in _titles(hidden)]
     if by_indicator:
         full = sum(len(v) == 4 for v in by_indicator.values())

@@ -63,7 +63,8 @@ class Result:
             lines += [f"  {field} '{value}': {n} row(s)" for field, values in sorted(unmapped.items())
                       for value, n in sorted(values.items())]
         if self.set_aside:
-            lines.append(f"{self.set_aside} row(s) set aside (reasons above); the extracts hold the rest "
+            held = "the extracts hold the rest" if self.run["outputs"] else "nothing else to write"
+            lines.append(f"{self.set_aside} row(s) set aside (reasons above); {held} "
                          f"(exit code {EXIT_CODES['set_aside']})")
         return "\n".join(lines)
 
