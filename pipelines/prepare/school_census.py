@@ -112,7 +112,7 @@ def census_of(path: Path) -> tuple[int, str]:
         found = census_of_name(part)
         if found:
             return found
-    raise PrepareError(str(path), "cannot tell which census (year and term) this table belongs to: keep the "
+    raise PrepareError(path.name, "cannot tell which census (year and term) this table belongs to: keep the "
                        "export's names, <year>_<spring|summer|autumn>_<table>.csv, or put each term's tables in "
                        "a folder named for it (e.g. '2025 spring/')")
 
@@ -143,6 +143,14 @@ def classify(header: list[str]) -> tuple[Table | None, dict[str, str]]:
             continue
         cols.update({name: h for name, alts in table.optional.items() if (h := hit(alts)) is not None})
         return table, {"link": link, **cols}
+    for table in TABLES:     # most of a table's columns but not all: hold it, naming what is missing
+        if hit(table.link) is None or hit(table.without) is not None:
+            continue
+        missing = [name for name, alts in table.required.items() if hit(alts) is None]
+        if len(missing) < len(table.required) / 2:
+            alts = table.required[missing[0]]
+            raise PrepareError("", f"a {table.name} table without a column for {missing[0]} (one of "
+                               f"{', '.join(alts)})", table.name, missing[0])
     if all(hit(alts) for alts in EXCLUSION.values()):
         raise PrepareError("", "an exclusions table without a pupil record id: pupils on roll are joined by "
                            "pupilonrolltableid, pupils no longer on roll by pupiloffrolltableid or "
@@ -249,7 +257,8 @@ def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, scho
         try:
             table, cols = classify(header)
         except PrepareError as exc:
-            raise PrepareError(path.name, str(exc).removeprefix(": "), column=exc.column) from None
+            message = str(exc).split(": ", 1)[1]
+            raise PrepareError(path.name, message, exc.sheet, exc.column) from None
         count = TableCount(path.name, table.name if table else "(table not used)", rows_in=n_rows)
         counts.append(count)
         if table is None:

@@ -156,35 +156,43 @@ def test_annex_a_fixture_prepares_only_covered_years_unless_asked(data_dir, key)
         "referral_source").codes)
 
 
-def test_school_census_fixture_needs_sen_needs_or_says_so(data_dir, key):
+def test_school_census_fixture_prepares_with_no_flags_need_unknown_not_no_sen(data_dir, key):
+    """A spring export without its senneeds table: pupils with SEN provision get need
+    UNKNOWN (never blank = no SEN); the exclusions wait for their other two terms."""
     p = resolve_paths(data_dir)
-    with pytest.raises(PrepareError, match=r"senneeds.*column 'sentype'.*--without-sen-needs"):
-        prepare("school-census", SCHOOL, p)
-    assert landing_files(data_dir) == []
-    result = prepare("school-census", SCHOOL, p, without_sen_needs=True)
+    result = prepare("school-census", SCHOOL, p)
+    assert result.status == "set_aside"
     names = [f.name for f in landing_files(data_dir)]
     assert names == ["pupil_population_2024-25.csv"]     # exclusions: one termly return of three
     reasons = {r for i in result.run["inputs"] for t in i["tables"] for r in t["dropped"]}
     assert any(r.startswith("academic year 2024/25 needs its three termly returns; missing "
                             "summer 2025, autumn 2025") for r in reasons)
-    prepare("school-census", SCHOOL, p, without_sen_needs=True, partial_years=True)
+    pupils = pd.read_csv(FIX / "school_census" / "2025_spring_pupilonroll.csv", dtype=str, keep_default_na=False)
+    counted = pupils["enrolstatus"].isin(["C", "M"]) & pupils["ncyearactual"].isin(
+        ["R"] + [str(i) for i in range(1, 14)])
+    population = pd.read_csv(landing_files(data_dir)[0], dtype=str, keep_default_na=False)
+    assert population["headcount"].astype(int).sum() == counted.sum()
+    # SEN provision (E, K; S, A, P are no longer codes of 2024/25) or none recorded: need unknown
+    sen = counted & (pupils["senprovision"] != "N")
+    unknown = population.loc[population["sen_primary_need"] == "UNKNOWN", "headcount"].astype(int).sum()
+    assert unknown == sen.sum() > 0
+    assert population.loc[population["sen_primary_need"] == "", "headcount"].astype(int).sum() == (counted & ~sen).sum()
+    prepare("school-census", SCHOOL, p, partial_years=True)
     files = landing_files(data_dir)
     assert [f.name for f in files] == ["exclusions_2024-25.csv", "pupil_population_2024-25.csv"]
     for f in files:
         assert_validates(f)
     assert not found(school_identifiers(), outputs_text(data_dir))
-    pupils = pd.read_csv(FIX / "school_census" / "2025_spring_pupilonroll.csv", dtype=str, keep_default_na=False)
-    counted = pupils["enrolstatus"].isin(["C", "M"]) & pupils["ncyearactual"].isin(
-        ["R"] + [str(i) for i in range(1, 14)])
-    population = pd.read_csv(files[1])
-    assert population["headcount"].sum() == counted.sum()
+    # The real codes of the year load: DB (persistent or general disruptive behaviour) is one.
+    excl = pd.read_csv(files[0], dtype=str, keep_default_na=False)
+    assert "DB" in set(excl["reason_code"])
 
 
 def test_fixtures_prepare_validate_and_run(data_dir, key, tmp_path, capsys):
     """All three fixtures into one landing folder, then a real ``oba run``: every prepared
     row loads, nothing is refused or quarantined, and no input identifier is in any table."""
-    assert main(["prepare", "cin-census", *map(str, CIN), "--partial-years"]) == 0
-    assert main(["prepare", "school-census", *map(str, SCHOOL), "--without-sen-needs", "--partial-years"]) == 0
+    assert main(["prepare", "cin-census", *map(str, CIN), "--partial-years"]) == 3    # impossible dates set aside
+    assert main(["prepare", "school-census", *map(str, SCHOOL), "--partial-years"]) == 3   # rows set aside
     # Annex A's List 3 covers 2020-21, which the CIN census already gave: one return may not
     # replace another's period. Its List 2 (early help) is taken from a run of its own.
     assert main(["prepare", "annex-a", str(ANNEX), "--partial-years"]) == 1
@@ -276,7 +284,7 @@ def test_refusals_name_file_sheet_and_column(data_dir, key, tmp_path):
     # A school census table without its census in the file name.
     renamed = tmp_path / "pupils.csv"
     shutil.copy(SCHOOL[1], renamed)
-    with pytest.raises(PrepareError, match=r"pupils.csv: cannot tell the census"):
+    with pytest.raises(PrepareError, match=r"pupils.csv: cannot tell which census"):
         prepare("school-census", [renamed], p)
     # A pupil table missing a column the mapping needs.
     frame = pd.read_csv(SCHOOL[1], dtype=str).drop(columns=["enrolstatus"])
