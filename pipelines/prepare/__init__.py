@@ -83,7 +83,11 @@ def prepare(fmt: str, files: list[Path], paths: Paths, key_path: str | Path | No
     hashes = [file_hash(f) for f in files]
     # The same rows twice would count every event twice; identical empty or header-only
     # tables (one per term of an export) carry no rows and are no risk.
-    twice = [f.name for f, h in zip(files, hashes) if hashes.count(h) > 1 and _has_rows(f)]
+    # A format may say which files could repeat one another (school census: only tables of one
+    # census; the same exclusion reported by two censuses is counted once anyway).
+    scope = getattr(FORMATS[fmt], "duplicate_scope", lambda f: None)
+    keyed = [(scope(f), h) for f, h in zip(files, hashes)]
+    twice = [f.name for f, k in zip(files, keyed) if keyed.count(k) > 1 and _has_rows(f)]
     if twice:   # the same rows twice would count every event twice
         raise PrepareError(", ".join(twice), "the same file (same content) is given more than once")
     kpath = key_file(key_path)

@@ -117,6 +117,15 @@ def census_of(path: Path) -> tuple[int, str]:
                        "a folder named for it (e.g. '2025 spring/')")
 
 
+def duplicate_scope(path: Path) -> tuple[int, str] | None:
+    """Tables that would count twice if the same: those of one census (two censuses may
+    carry the same table; an exclusion they both report is counted once)."""
+    try:
+        return census_of(path)
+    except PrepareError:
+        return None
+
+
 def _header_and_rows(path: Path) -> tuple[list[str], int, str]:
     """The header, the number of data rows and the text (UTF-8, else Windows-1252)."""
     raw = path.read_bytes()
