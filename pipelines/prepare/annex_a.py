@@ -240,8 +240,8 @@ def _list3(path, sheet, rows, pz, counts, table) -> list[dict]:
         elif not plausible(when):
             count.drop("referral date before 2000 or in the future")
         elif source is None and unmapped:
-            count.note_unmapped("referral_source", raw)
-            count.drop(f"referral source '{str(raw).strip()}' not in the local spellings table "
+            shown = count.note_unmapped("referral_source", raw)
+            count.drop(f"referral source '{shown}' not in the local spellings table "
                        f"(settings/{spellings.NAME}): add it there and prepare again")
         elif source is None:
             count.drop("referral source blank, or not a CIN census code")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipelines.ingest import pii
 from pipelines.ingest.pii import normalise_header
 from schemas.checks import EARLIEST_DATE
 
@@ -60,9 +61,15 @@ class TableCount:
     def set_aside(self) -> int:
         return sum(n for reason, n in self.dropped.items() if not reason.startswith(NOT_SET_ASIDE))
 
-    def note_unmapped(self, field_name: str, value) -> None:
+    def note_unmapped(self, field_name: str, value) -> str:
+        """Count a local value the mapping table lacks; returns it as reported: masked when
+        the identifier guard takes it for an identifier (a name typed in the field)."""
+        text = str(value).strip()
+        if pii.scan([field_name], pd.DataFrame({field_name: [text]})):
+            text = "(a value that looks like an identifier, not shown)"
         values = self.unmapped.setdefault(field_name, {})
-        values[str(value)] = values.get(str(value), 0) + 1
+        values[text] = values.get(text, 0) + 1
+        return text
 
     def balanced(self) -> bool:
         return self.rows_in == self.rows_out + sum(self.dropped.values())

@@ -426,14 +426,24 @@ def _needed(ay: int) -> set[tuple[int, str]]:
     return {(ay + 1, "spring"), (ay + 1, "summer"), (ay + 1, "autumn")}
 
 
-def _exclusion_problem(rec: dict, start, ay) -> tuple[str | None, tuple]:
+def _coded(fld: str, value, ay: int, collected: int):
+    """A code valid in the exclusion's academic year, or in the year of the census that
+    collected it (a census collects one and two terms in arrears, so a new code set reaches
+    the last terms of the year before)."""
+    code, problem = codes.lookup(fld, value, ay)
+    if code is None and collected != ay:
+        code = codes.lookup(fld, value, collected)[0]
+    return code, problem
+
+
+def _exclusion_problem(rec: dict, start, ay, collected: int) -> tuple[str | None, tuple]:
     """Why an exclusion row cannot be kept (None if it can), and its category and reason codes."""
     if not plausible(start):
         return "start date missing, not a date, before 2000 or in the future", ()
-    category, problem = codes.lookup("exclusion_category", rec["category"], ay)
+    category, problem = _coded("exclusion_category", rec["category"], ay, collected)
     if category is None:
         return problem, ()
-    reason, problem = codes.lookup("exclusion_reason", rec["reason"], ay)
+    reason, problem = _coded("exclusion_reason", rec["reason"], ay, collected)
     if reason is None:
         return problem, ()
     sessions = pd.to_numeric(rec["sessions"], errors="coerce")
@@ -456,7 +466,7 @@ def _exclusions(censuses: dict, pz, phases: dict, partial: bool, spring: dict) -
                 count.drop("exclusion of a pupil not in this census's pupil table"
                            + (" (pupils no longer on roll)" if prefix else ""))
                 continue
-            problem, coded = _exclusion_problem(rec, start, ay)
+            problem, coded = _exclusion_problem(rec, start, ay, census.academic_year)
             if problem:
                 count.drop(problem)
                 continue
