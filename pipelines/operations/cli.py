@@ -65,11 +65,11 @@ def cmd_run(args) -> int:
 
 def _print_awaited(p) -> None:
     """The turn-the-curve parts the board paper prints as "awaited" (end of a run)."""
-    from pipelines.operations.status import awaited_report
+    from pipelines.operations.status import awaited_report, not_computed_report
 
-    text = awaited_report(p)
-    if text:
-        print(text)
+    for text in (not_computed_report(p), awaited_report(p)):
+        if text:
+            print(text)
 
 
 def cmd_status(args) -> int:

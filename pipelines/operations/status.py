@@ -61,9 +61,11 @@ def _instance_runs(paths: Paths, history: list[tuple], known: set[str]) -> list[
 
 def not_computed_report(paths: Paths) -> str:
     """Which indicators cannot be computed yet and which source or period each awaits
-    (pipelines.outputs.awaiting), as lines ending in a newline; "" when all are computed."""
+    (pipelines.outputs.awaiting); "" when all are computed or there is no warehouse."""
     from pipelines.outputs.awaiting import report_lines
 
+    if not paths.warehouse.exists():
+        return ""
     try:
         with duckdb.connect(str(paths.warehouse), read_only=True) as con:
             lines = report_lines(con)
@@ -71,7 +73,7 @@ def not_computed_report(paths: Paths) -> str:
         return ""
     if not lines:
         return ""
-    return "\n".join(["Not computed yet (published: what the data allow):", *(f"  {ln}" for ln in lines)]) + "\n"
+    return "\n".join(["Not computed yet (published: what the data allow):", *(f"  {ln}" for ln in lines)])
 
 
 def awaited_report(paths: Paths) -> str:
@@ -81,15 +83,14 @@ def awaited_report(paths: Paths) -> str:
 
     if not paths.warehouse.exists():
         return ""
-    missing = not_computed_report(paths)
     try:
         with duckdb.connect(str(paths.warehouse), read_only=True) as con:
             period, lines = awaited_lines(con, paths.data_dir)
     except (ValueError, duckdb.Error) as exc:   # no complete period yet, or no indicator tables
-        return missing + f"Turn the curve: not checked ({str(exc).splitlines()[0]})"
+        return f"Turn the curve: not checked ({str(exc).splitlines()[0]})"
     if not lines:
-        return missing + f"Turn the curve for the {period} paper: every part written."
-    return missing + "\n".join([f"Turn the curve awaited for the {period} paper ({len(lines)} indicator(s); "
+        return f"Turn the curve for the {period} paper: every part written."
+    return "\n".join([f"Turn the curve awaited for the {period} paper ({len(lines)} indicator(s); "
                       "edit the indicator's file in settings/turn_the_curve/):", *(f"  {ln}" for ln in lines)])
 
 
@@ -152,5 +153,6 @@ def report(paths: Paths, runs: int = 10) -> tuple[str, bool]:
                       "files: see load_log.message):",
                   _table([(r[0], r[1], r[2], r[3], (r[4] or "")[:110]) for r in not_taken],
                          ["source", "file", "status", "seen", "why"])]
-    lines += ["", awaited_report(paths)]
+    missing = not_computed_report(paths)
+    lines += ["", *([missing, ""] if missing else []), awaited_report(paths)]
     return "\n".join(lines), True

@@ -240,7 +240,7 @@ def test_workbook_has_scorecard_and_one_sheet_per_indicator(sample, tmp_path):
         sheets = workbook.write(con, out)
     wb = openpyxl.load_workbook(out, read_only=True)
     assert wb.sheetnames == ["Notes", "Scorecard", *IDS, "Definitions"]
-    assert sheets["Scorecard"] == 56
+    assert sheets["Scorecard"] == 57     # one row per measure (EH11 need-known share: issue 23)
     seen_c = False
     for name in [*IDS, "Scorecard"]:
         rows = list(wb[name].iter_rows(values_only=True))

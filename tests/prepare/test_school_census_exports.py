@@ -128,8 +128,9 @@ def test_eh11_states_the_known_need_share_and_is_withheld_when_too_few(tmp_path,
         con = duckdb.connect(":memory:")
         create_stg_tables(con, {"exclusions": exclusions[catalogue.get("exclusions").column_names],
                                 "pupil_population": frames["pupil_population"]})
-        run_indicator(con, cat.indicator("EH11"))
-        return con.execute("select measure_id, numerator, denominator from ind_eh11 where breakdown = 'all'"
+        ind = cat.indicator("EH11")
+        run_indicator(con, ind)
+        return con.execute(f"select measure_id, numerator, denominator from {ind.table} where breakdown = 'all'"
                            ).df().set_index("measure_id")
 
     out = eh11(frames["exclusions"])
