@@ -74,12 +74,25 @@ def prepare(fmt: str, files: list[Path], paths: Paths, key_path: str | Path | No
     """Prepare ``files`` of one format into ``paths.landing``; raise PrepareError to refuse."""
     if fmt not in FORMATS:
         raise PrepareError(fmt, f"unknown format; known: {', '.join(FORMATS)}")
-    files = expand_inputs([Path(f) for f in files])
-    for f in files:
+    given = {Path(f) for f in files}
+    found, files, skipped = expand_inputs([Path(f) for f in files]), [], []
+    for f in found:
         seems = looks_like(f)
-        if seems and seems != fmt:
+        if seems and seems != fmt and f in given:
             raise PrepareError(f.name, f"this looks like a{'n' if seems[0] in 'a' else ''} {seems} file, not "
                                f"{fmt}: give it to `oba prepare {seems}`")
+        suffixes = getattr(FORMATS[fmt], "SUFFIXES", None)
+        if seems and seems != fmt:      # in a folder given: another return kept beside this one
+            skipped.append(f"{f.name} (in a folder given) skipped: it looks like a{'n' if seems[0] in 'a' else ''} "
+                           f"{seems} file; `oba prepare {seems}` reads it")
+        elif suffixes and f.suffix.lower() not in suffixes and f not in given:
+            skipped.append(f"{f.name} (in a folder given) skipped: {fmt} reads {', '.join(suffixes)} files")
+        else:
+            files.append(f)
+    if not files:
+        raise PrepareError(", ".join(str(f) for f in sorted(given)), f"no {fmt} file among those given ("
+                           + "; ".join(skipped[:3]) + (f"; and {len(skipped) - 3} more" if len(skipped) > 3 else "")
+                           + ")")
     hashes = [file_hash(f) for f in files]
     # The same rows twice would count every event twice; identical empty or header-only
     # tables (one per term of an export) carry no rows and are no risk.
@@ -98,7 +111,7 @@ def prepare(fmt: str, files: list[Path], paths: Paths, key_path: str | Path | No
         raise PrepareError(unbalanced[0].file, f"rows do not reconcile in {unbalanced[0].table}: "
                            f"{unbalanced[0].as_dict()}")
     inputs = [output.Input(f, h, covers.get(f, ())) for f, h in zip(files, hashes)]
-    warnings = output.link_warnings(outputs, paths)
+    warnings = skipped + output.link_warnings(outputs, paths)
     written, entries = output.write(outputs, inputs, paths, fmt, partial_years)
     links = pz.save_links()
     tables = [c.as_dict() for c in counts]

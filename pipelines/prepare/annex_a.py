@@ -56,6 +56,7 @@ LISTS = {
 }
 REQUIRED = {2: {"child", "start", "birth"}, 3: {"child", "referral_date", "source"}, 6: {"child", "cin_start"},
             7: {"child", "cpp_start"}, 8: {"child", "lac_start"}}
+SUFFIXES = (".xlsx", ".xlsm", ".xls")   # what a folder given is searched for
 SLACK = dt.timedelta(days=31)
 
 

@@ -34,6 +34,7 @@ from pipelines.prepare.common import (PrepareError, TableCount, blank, fy_of, pl
 from pipelines.prepare.keys import Pseudonymiser
 from sources import codes
 
+SUFFIXES = (".xml",)   # what a folder given is searched for
 SOURCE = "social_care_referrals"
 
 

@@ -168,6 +168,14 @@ def classify(header: list[str]) -> tuple[Table | None, dict[str, str]]:
     return None, {}
 
 
+def classify_quietly(path: Path) -> Table | None:
+    """The kind of census table a file is by its columns (None: none, or not readable as one)."""
+    try:
+        return classify(_header_and_rows(path)[0])[0]
+    except PrepareError:
+        return TABLES[0]          # an exclusions table that cannot be joined: a census table still
+
+
 def _ncyear(value, moved_up: int = 0) -> int | None:
     """Reception -> 0, '7' -> 7; nursery, mixed, not followed and anything outside reception
     to year 13 -> None. ``moved_up``: years the pupil has moved up since the event (an
@@ -254,7 +262,17 @@ def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, scho
             counts.append(count)
             covers[path] = ()
             continue
-        year, term = census_of(path)
+        try:
+            year, term = census_of(path)
+        except PrepareError:
+            if path.stat().st_size and classify_quietly(path) is not None:
+                raise                    # a census table whose census cannot be told: held
+            count = TableCount(path.name, "(not a census table)")
+            count.notes.append("not a census table (its name says no census, its columns are none of the "
+                               "tables read): not read")
+            counts.append(count)
+            covers[path] = ()
+            continue
         census = censuses.setdefault((year, term), Census(year, term))
         covers[path] = (census.label,)
         if path.stat().st_size == 0:

@@ -156,7 +156,11 @@ def test_exit_codes_written_set_aside_refused(tmp_path, key, capsys):
         target.write_bytes(f.read_bytes().replace(b",PD,", b",DB,").replace(b",ZZ,", b",OT,"))
     assert main(["--data-dir", str(tmp_path / "data2"), "prepare", "school-census", str(clean)]) == 0
     assert main(["--data-dir", data, "prepare", "annex-a", str(clean)]) == 1
-    assert "looks like a school-census file" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no annex-a file among those given" in err and "looks like a school-census file" in err
+    assert main(["--data-dir", data, "prepare", "annex-a", str(next(clean.rglob("p.csv")))]) == 1
+    assert "p.csv: this looks like a school-census file, not annex-a: give it to `oba prepare school-census`" in (
+        capsys.readouterr().err)
 
 
 def test_tables_told_by_columns_and_held_when_incomplete(tmp_path, key):
