@@ -49,9 +49,12 @@ def report_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Per indicator without a published headline: its headline and what it awaits; then
     how many other measures are not computed yet."""
     frame = awaiting(con)
-    head = frame[frame["is_headline"]]
+    if frame.empty:
+        return []
+    headline = frame["is_headline"].astype(bool)
+    head = frame[headline]
     lines = [f"{r.indicator_id} {r.measure_id}: {r.awaits}" for r in head.itertuples()]
-    others = frame[~frame["is_headline"]]
+    others = frame[~headline]
     for awaits, group in others.groupby("awaits", sort=True):
         lines.append(f"other measures {awaits}: {', '.join(group['measure_id'])}")
     return lines
