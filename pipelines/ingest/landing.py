@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sources.catalogue import SOURCES, Source, identify
+from sources.catalogue import MAX_VERSION, SOURCES, Source, identify
 
 DELIVERY, UNRECOGNISED, REFUSED = "delivery", "unrecognised", "refused"
 # Every landing entry that is not a delivery is logged with a message ending so: it was never opened.
@@ -104,7 +104,7 @@ def nearest(name: str) -> tuple[Source, str | None]:
 
 def guess_period(source: Source, stem: str) -> str | None:
     """The period a (mis)name carries in the source's own form, or a month name with a year."""
-    m = re.search(source.period_regex.replace("(?P<period>", "(?<!\\d)(?P<period>") + r"(?!\d)", stem)
+    m = re.search(source.period_regex.replace("(?P<period>", "(?<!\\d)(?P<period>") + r"(?!\d)", stem, re.ASCII)
     if m:
         return m.group("period")
     if source.period_type == "month":
@@ -114,6 +114,10 @@ def guess_period(source: Source, stem: str) -> str | None:
         if month and year:
             return f"{year}-{month:02d}"
     return None
+
+
+def _short(digits: str) -> str:
+    return digits if len(digits) <= 20 else f"{digits[:20]}... ({len(digits)} digits)"
 
 
 def _expected(source: Source, period: str | None) -> str:
@@ -142,6 +146,13 @@ def classify(path: Path, st: os.stat_result) -> Entry:
     elif (m := source.file_regex.fullmatch(raw_name)) and source.period_bounds(m.group("period")) is None:
         why = f"{m.group('period')} is not a valid {source.period_type.replace('_', ' ')}"
         common["period"] = period = None
+    elif m and not 1 <= int(m.group("version") or 1) <= MAX_VERSION:
+        why = (f"version {_short(m.group('version'))} is outside 1-{MAX_VERSION} (versions are whole numbers "
+               f"1 to {MAX_VERSION}; a date or time stamp is not a version)")
+    elif any(c.isdigit() and not c.isascii() for c in raw_name):
+        why = ("the name holds digits that are not ASCII 0-9 (full-width or other scripts' digits, e.g. "
+               f"{''.join(c for c in raw_name if c.isdigit() and not c.isascii())[:12]!r}): periods and "
+               "versions are read from ASCII digits only")
     else:
         why = "the name matches no source's naming <source>_<period>[_v<N>].<ext>"
     where = f"nearest source {source.name}, period {period or 'not recognisable from the name'}"
