@@ -53,6 +53,11 @@ mr mrs ms miss dr mx sir
 # What a case system writes where it has no id: judged by validation, never a name.
 PLACEHOLDERS = frozenset({"unknown", "none", "null", "nil", "na", "n.a.", "tbc", "tba", "missing", "blank", "not known",
                           "not recorded", "not applicable", "test", "other", "pending", "n a"})
+# Organisation words that are also common surnames (Jade Hall, Lily Green): in a run after a
+# first name they are read as a surname; the other organisation words always make a place.
+SURNAME_TOO = frozenset({"hall", "hill", "green", "wood", "park", "ward", "lane", "way", "grove", "vale", "rise", "view",
+                         "walk", "row", "bell", "wells"})
+STRONG_ORG = ORG_WORDS - SURNAME_TOO
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019]*(?:-[A-Za-z][A-Za-z'\u2019]*)*")
 # An age written after a first name: 'Lily (7)', 'Lily (aged 7)', 'Lily, 7', 'Lily aged 7', 'Lily 7yo'.
 _AGE = re.compile(r"\s*(?:\(\s*(?:aged?\s*)?\d{1,2}\s*(?:y(?:ea)?rs?|yo)?\s*\)|,\s*(?:aged?\s*)?\d{1,2}\b"
@@ -135,15 +140,15 @@ def find_names(text: str) -> list[str]:
         words = [m.group(0) for m in run]
         lower = [_base(w) for w in words]
         before = text[:run[0].start()].rstrip()
-        if any(w in ORG_WORDS for w in lower) or re.search(r"\b(?:st|saint)\.?$", before, re.IGNORECASE):
+        if any(w in STRONG_ORG for w in lower) or re.search(r"\b(?:st|saint)\.?$", before, re.IGNORECASE):
             continue
         for i, word in enumerate(words):
             if not _is_forename(word, names):
                 continue
-            nxt = next((w for w, lw in zip(words[i + 1:], lower[i + 1:]) if not _is_forename(w, names)), None)
+            nxt = words[i + 1] if i + 1 < len(words) else None
             after = text[run[i].end():]
             if nxt and len(nxt) > 1 and _base(nxt) not in NOT_SURNAMES and _base(nxt) not in places:
-                found.append(" ".join(words[i:words.index(nxt, i) + 1]))
+                found.append(f"{word} {nxt}")
                 break
             if _AGE.match(after):
                 found.append(word)
@@ -152,9 +157,9 @@ def find_names(text: str) -> list[str]:
     for m in re.finditer(r"([A-Za-z][A-Za-z'\u2019-]+)\s*,\s*([A-Za-z][A-Za-z'\u2019-]+)", text):
         surname, forename = m.group(1), m.group(2)
         if (_capitalised(surname) and _capitalised(forename) and _is_forename(forename, names)
-                and _base(surname) not in NOT_SURNAMES and _base(surname) not in ORG_WORDS
-                and _base(surname) not in places and not _is_forename(surname, names)
-                and (surname.isupper() or m.start() == 0 or not text[:m.start()].strip())):
+                and _base(surname) not in NOT_SURNAMES and _base(surname) not in STRONG_ORG
+                and _base(surname) not in places
+                and (surname.isupper() or re.search(r"(?:^|[;:.(\[\-])\s*$", text[:m.start()]))):
             found.append(m.group(0))
     return found
 
@@ -169,8 +174,11 @@ def in_identifier(cell: str, id_format: str | None = None) -> str | None:
         return None
     if find_names(text):
         return "a person's name"
-    names = first_names()
-    if any(_is_forename(w, names) and len(w) > 2 for w in _WORD.findall(text)):
+    names, cells = first_names(), _WORD.findall(text)
+    # A first name alone, or among up to three capitalised words none of which makes it a place.
+    if 1 <= len(cells) <= 3 and all(_capitalised(w) for w in cells) and re.fullmatch(r"[A-Za-z'\u2019\- ,.]+", text) \
+            and any(_is_forename(w, names) and len(w) > 2 for w in cells) \
+            and not any(_base(w) in STRONG_ORG or _base(w) in ("st", "saint") for w in cells):
         return "a person's name"
     words = [_base(w) for w in _WORD.findall(text)]
     if id_format and not any(c.isdigit() for c in text) \

@@ -165,7 +165,7 @@ _S = r"[ .\-/]{0,3}"      # what people put between the parts of a number: nothi
 # Districts ('BA2') and sectors ('BA2 4') have no unit, so they never match.
 POSTCODE = re.compile(_B + r"(?:[A-PR-UWYZ][A-HK-Y]?\d[A-HJKPSTUW\d]?|GIR)[ .\-]{0,3}\d[ABD-HJLNP-UW-Z]{2}" + _E,
                       re.IGNORECASE)
-_ORDINAL = re.compile(r"\d(?:st|nd|rd|th)$", re.IGNORECASE)
+_ORDINAL = re.compile(r"\d(?:st|nd|rd|th)$")      # '2nd', '3rd' written in lower case
 # A run of digit groups joined by separators: NHS numbers and ULNs are found in its windows.
 DIGIT_RUN = re.compile(_B + r"\d+(?:[ .\-/]{1,3}\d+)*" + _E)
 UPN = re.compile(_B + r"[A-Z](?:" + _S + r"\d){11}" + _S + r"[0-9A-Z]" + _E, re.IGNORECASE)
@@ -176,7 +176,7 @@ EMAIL_SPELT = re.compile(r"[A-Za-z0-9._%+'-]+\s*[\[({<]\s*at\s*[\])}>]\s*[A-Za-z
                          r"(?:\s*(?:\.|[\[({<]\s*dot\s*[\])}>])\s*[A-Za-z0-9-]+)+", re.IGNORECASE)
 # A run that starts like a UK number: +44 / 0044 (with an optional '(0)'), or a trunk 0
 # (optionally in brackets), then digits in groups separated by spaces, dots, dashes or brackets.
-PHONE = re.compile(r"(?<![\w+])(?:\(?(?:\+|00)\s?44\)?[\s.\-]{0,3}(?:\(0\)[\s.\-]{0,3})?|\(?0)\d(?:[ .\-()]{0,3}\d)+")
+PHONE = re.compile(r"(?<![\w+])(?:\(?(?:\+|00)\s?44\)?[\s.\-/]{0,3}(?:\(0\)[\s.\-/]{0,3})?|\(?0)\d(?:[ .\-()/]{0,3}\d)+")
 # A mobile number whose leading 0 a spreadsheet dropped (stored as the number 7700900123).
 BARE_MOBILE = re.compile(_B + r"7[1-9]\d{8}" + _E)
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -185,7 +185,7 @@ _DATE = (rf"(?:\d{{1,2}}{_DS}\d{{1,2}}{_DS}\d{{2,4}}|\d{{4}}{_DS}\d{{1,2}}{_DS}\
          rf"|\d{{1,2}}(?:st|nd|rd|th)?[ /.\-]{{0,3}}(?:of\s+)?{_MONTH}[ /.\-,]{{0,3}}\d{{2,4}}"
          rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|{_MONTH}[ /.\-]{{0,3}}\d{{4}}|\d{{8}})")
 _BIRTH = (r"(?:(?<![A-Za-z])d\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*-?\s*date\b|\bbirthday\b"
-          r"|\bborn\b|(?<![A-Za-z])b\.(?=\s*\d))")
+          rf"|\bborn\b|(?<![A-Za-z])b\.(?=\s*(?:\d|{_MONTH})))")
 DOB = re.compile(rf"{_BIRTH}\W{{0,4}}(?:(?:on|in|is|was|date)\s+)?{_DATE}", re.IGNORECASE)
 DOB_AFTER = re.compile(rf"{_DATE}\s*[(\[]?\s*(?:d\.?\s?o\.?\s?b\b|date\s+of\s+birth\b)", re.IGNORECASE)
 # An NHS number, ULN or UPN named as such is one whatever its check digit.
@@ -201,7 +201,7 @@ _MAYBE = "|".join([
     r"(?:\+|00)\s?44",                              # international phone numbers (and '(+44)')
     _START + r"\(?0\d[\d ()\-.]{6,}",               # domestic phone numbers
     r"[A-Za-z]\d[A-Za-z\d]?[ .\-]{0,3}\d[A-Za-z]{2}",  # postcodes
-    r"(?i:dob|d\.\s?o|birth|born|nhs|uln|upn|(?:^|[^a-z])b\.\s*\d)",  # dates of birth, named numbers
+    r"(?i:dob|d\.\s?o|birth|born|nhs|uln|upn|(?:^|[^a-z])b\.\s*(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
     r"(?i:[\[({<]\s*at\s*[\])}>])",                 # e-mail addresses spelt out
     "@",
 ])
@@ -289,7 +289,7 @@ def _phone_numbers(text: str) -> Iterable[str]:
         groups = re.findall(r"\d+", run)
         lead = groups[1:] if international and len(groups) > 1 else groups
         lead = lead[1:] if international and lead[:1] == ["0"] and len(lead) > 1 else lead
-        if len(groups) > 1 and len(lead[0]) > 6:
+        if len(lead) > 1 and len(lead[0]) > 6:
             continue  # '01234567-894': no one writes a number so (a fragment of a hex id)
         digits, end = "", 0
         for g in re.finditer(r"\d+", run):
@@ -489,7 +489,7 @@ def _catalogue_columns(source) -> dict:
 
 # Cells that could hold a person's name in free text (RE2): two capitalised words, a
 # capitalised word and a comma, or one followed by an age; any cell that is not ASCII.
-_MAYBE_NAME = (r"[A-Z][A-Za-z'-]*[A-Za-z](?:\s+|\s*,\s*)[A-Z][A-Za-z]|[A-Z][a-z]+\s*[(,]?\s*(?i:aged?\s*)?\d"
+_MAYBE_NAME = (r"[A-Z][A-Za-z'-]*[A-Za-z](?:\s+|\s*,\s*)[A-Z][A-Za-z']|[A-Z][a-z]+\s*[(,]?\s*(?i:aged?\s*)?\d"
                r"|[^\x00-\x7f]")
 
 
