@@ -158,8 +158,7 @@ def find_names(text: str) -> list[str]:
         surname, forename = m.group(1), m.group(2)
         if (_capitalised(surname) and _capitalised(forename) and _is_forename(forename, names)
                 and _base(surname) not in NOT_SURNAMES and _base(surname) not in STRONG_ORG
-                and _base(surname) not in places
-                and (surname.isupper() or re.search(r"(?:^|[;:.(\[\-])\s*$", text[:m.start()]))):
+                and _base(surname) not in places):
             found.append(m.group(0))
     return found
 

@@ -188,6 +188,8 @@ _BIRTH = (r"(?:(?<![A-Za-z])d\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth\b|\bbirth\s
           rf"|\bborn\b|(?<![A-Za-z])b\.(?=\s*(?:\d|{_MONTH})))")
 DOB = re.compile(rf"{_BIRTH}\W{{0,4}}(?:(?:on|in|is|was|date)\s+)?{_DATE}", re.IGNORECASE)
 DOB_AFTER = re.compile(rf"{_DATE}\s*[(\[]?\s*(?:d\.?\s?o\.?\s?b\b|date\s+of\s+birth\b)", re.IGNORECASE)
+DATE_OR_TIME = re.compile(_B + r"(?:\d{1,2}([/.\-])\d{1,2}\1\d{2,4}|\d{4}([/.\-])\d{1,2}\2\d{1,2})"
+                          r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?" + _E + r"|\d{1,2}:\d{2}(?::\d{2})?")
 # An NHS number, ULN or UPN named as such is one whatever its check digit.
 NAMED_NUMBER = re.compile(r"\b(nhs|uln|upn)\b\W{0,3}(?:no\b\.?|num\b\.?|number\b)?\W{0,3}"
                           r"([A-Z]?\d(?:[ .\-/]{0,3}\d){8,11}(?:[ .\-/]{0,3}[A-Z])?)" + _E, re.IGNORECASE)
@@ -328,7 +330,9 @@ def find_identifiers(text: str, mailboxes: frozenset[str] = frozenset()) -> list
         # '2nd', '3rd' after a letter and digit ('Yr1 2nd') are ordinals, unless written in capitals.
         if token.isupper() or not _ORDINAL.search(token):
             found.append(("postcode", token))
-    found.extend(_ten_digit_numbers(without_email))
+    # Dates and times ('01/09/2026 00:00:00') are not numbers: blanked before numbers are read.
+    numbers_only = DATE_OR_TIME.sub(lambda m: " " * len(m.group(0)), without_email)
+    found.extend(_ten_digit_numbers(numbers_only))
     for m in UPN.finditer(without_email):
         compact = re.fullmatch(r"[A-Za-z]\d{11}[0-9A-Za-z]", m.group(0)) is not None
         if compact or upn_valid(m.group(0)):
@@ -337,13 +341,26 @@ def find_identifiers(text: str, mailboxes: frozenset[str] = frozenset()) -> list
         kind = m.group(1).lower()
         if not any(v == m.group(2) for _, v in found):
             found.append((kind, m.group(2)))
-    found.extend(("phone", p) for p in _phone_numbers(without_email))
-    found.extend(("phone", m.group(0)) for m in BARE_MOBILE.finditer(without_email)
+    found.extend(("phone", p) for p in _phone_numbers(numbers_only))
+    found.extend(("phone", m.group(0)) for m in BARE_MOBILE.finditer(numbers_only)
                  if not any(m.group(0) == v for _, v in found))
     found.extend(("dob", m.group(0)) for m in DOB.finditer(without_email))
     found.extend(("dob", m.group(0)) for m in DOB_AFTER.finditer(without_email)
                  if not any(m.group(0) in v or v in m.group(0) for k, v in found if k == "dob"))
     return found
+
+
+def masked(text: str, mailboxes: frozenset[str] = frozenset()) -> str:
+    """``text`` with every identifier and person's name in it masked (``mask``); the text is
+    returned normalised when anything was found, unchanged otherwise. What is published about
+    a file (its name, a message) goes through this."""
+    norm = normalise(text)
+    found = [v for _, v in find_identifiers(norm, mailboxes)] + person_names.find_names(norm)
+    if not found:
+        return text
+    for value in sorted(set(found), key=len, reverse=True):
+        norm = norm.replace(value, mask(value))
+    return norm
 
 
 def mask(value: str) -> str:
@@ -517,3 +534,20 @@ def _name_findings(column: str, values: pd.Series, rows: Sequence[int], own) -> 
     first = min(at, key=lambda i: rows[i])
     reason = hits[text.iloc[first]]
     return [Finding(column, reason, len(at), mask(text.iloc[first]), int(rows[first]))]
+
+
+def scan_texts(parts: dict[str, list[str]], what: str) -> list[Finding]:
+    """Identifiers and names in text a file carries besides its records (``what``: 'workbook';
+    ``parts``: part label -> its texts, e.g. a workbook's comments or document properties),
+    each text read as free text; a finding names the part and the text's place in it."""
+    labels = [f"{what}: {label}" for label in parts]
+    columns = [pd.Series(texts, dtype="string") for texts in parts.values()]
+    if not columns:
+        return []
+    mailboxes = allowed_mailboxes()
+    found = []
+    for label, column, suspects in zip(labels, columns, _suspects(columns, [None] * len(columns))):
+        at = list(range(1, len(column) + 1))
+        found += _column_findings(label, column, at, suspects, mailboxes)
+        found += _name_findings(label, column, at, None)
+    return found
