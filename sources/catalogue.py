@@ -28,6 +28,12 @@ DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y", "%d/%m/%Y %H:%M:
 
 FY = r"(?P<period>\d{4}-\d{2})"          # financial / academic year written 2024-25
 CAL = r"(?P<period>\d{4})"               # calendar or survey year
+# The form of a record id as case systems write them (a short prefix and a number: EH0123456,
+# REF1234567) or as ``oba prepare`` makes them (16 hexadecimal characters): a cell of an id
+# column that is not written so is read by the identifier guard as text (a name where an id
+# belongs is refused).
+RECORD_ID = r"[A-Za-z]{0,6}[-_/]?[0-9]{1,9}|[0-9a-f]{16}"   # never 10+ digits: an NHS number or ULN is no id
+MAX_VERSION = 9999                       # a delivery's _v<N>: 1 to this, else the name is unrecognised
 MONTH = r"(?P<period>\d{4}-\d{2})"       # month written 2024-03
 
 
@@ -97,8 +103,9 @@ class Source:
     @functools.cached_property
     def file_regex(self) -> re.Pattern:
         exts = "|".join(self.formats)
+        # re.ASCII: periods and versions are ASCII digits only ('２０２５' is no year).
         return re.compile(rf"{self.name}_{self.period_regex}(?:_v(?P<version>\d+))?\.(?:{exts})",
-                          re.IGNORECASE)
+                          re.IGNORECASE | re.ASCII)
 
     @property
     def column_names(self) -> list[str]:
@@ -112,7 +119,10 @@ class Source:
         m = self.file_regex.fullmatch(filename)
         if not m or self.period_bounds(m.group("period")) is None:   # neet_2026-13.csv is no month
             return None
-        return m.group("period"), int(m.group("version") or 1)
+        version = int(m.group("version") or 1)
+        if not 1 <= version <= MAX_VERSION:     # _v9434765919 (a timestamp?) is no version
+            return None
+        return m.group("period"), version
 
     def period_bounds(self, period: str) -> tuple[dt.date, dt.date] | None:
         """First and last day of the period a delivery covers (``2024-25``, ``2024``, ``2024-03``),
@@ -149,7 +159,7 @@ SOURCES: tuple[Source, ...] = (
         "early_help_episodes", "Early Help episodes (CAF)", "Early Help module", "one Early Help episode",
         "financial_year", 45,
         (
-            C("episode_id", "str", "Episode identifier"),
+            C("episode_id", "str", "Episode identifier", id_format=RECORD_ID),
             CHILD,
             # Blank where the source cannot say: an Annex A list has no family, level, agency or
             # address (docs/formats.md); the indicator SQL reports these as 'unknown'.
@@ -180,7 +190,7 @@ SOURCES: tuple[Source, ...] = (
         "one referral", "financial_year", 45,
         (
             C("referral_id", "str", "Referral identifier (the case system's number, 6-10 digits)",
-              id_format=r"(?:REF)?\d{6,10}"),
+              id_format=r"(?:REF)?\d{6,10}|[0-9a-f]{16}"),
             CHILD,
             C("referral_date", "date", "Date the referral was received"),
             C("referral_source", "str", "Who referred", codes=codes.REFERRAL_SOURCES, aliases=("source",)),
@@ -194,8 +204,8 @@ SOURCES: tuple[Source, ...] = (
         "family_feedback", "Family feedback on Early Help", "Early Help services", "one survey response",
         "financial_year", 120,
         (
-            C("response_id", "str", "Response identifier"),
-            C("episode_id", "str", "Early Help episode the feedback is about"),
+            C("response_id", "str", "Response identifier", id_format=RECORD_ID),
+            C("episode_id", "str", "Early Help episode the feedback is about", id_format=RECORD_ID),
             C("respondent", "str", "Who answered", codes=codes.RESPONDENTS),
             C("response_date", "date", "Date of the response"),
             C("support_helpful", "int", "'The support was helpful' (1 strongly disagree - 5 strongly agree)",
@@ -210,7 +220,7 @@ SOURCES: tuple[Source, ...] = (
         "practitioner_feedback", "Partnership practitioner survey", "Early Help partnership", "one response",
         "calendar_year", 400,
         (
-            C("response_id", "str", "Response identifier"),
+            C("response_id", "str", "Response identifier", id_format=RECORD_ID),
             C("agency", "str", "Respondent's agency", codes=codes.AGENCIES),
             C("response_date", "date", "Date of the response"),
             C("joint_working_score", "int", "'Joint working with other services is good' (1-5)", nullable=True),
@@ -240,7 +250,7 @@ SOURCES: tuple[Source, ...] = (
         "cme", "Children missing education", "Education welfare service", "one CME case",
         "academic_year", 120,
         (
-            C("case_id", "str", "CME case identifier"),
+            C("case_id", "str", "CME case identifier", id_format=RECORD_ID),
             CHILD,
             C("referral_date", "date", "Date the child was reported missing education"),
             C("reason", "str", "Why the child was missing education", codes=codes.CME_REASONS),
@@ -256,9 +266,9 @@ SOURCES: tuple[Source, ...] = (
         "exclusions", "Suspensions and permanent exclusions", "Schools, via the local authority",
         "one suspension or permanent exclusion", "academic_year", 120,
         (
-            C("exclusion_id", "str", "Exclusion identifier"),
+            C("exclusion_id", "str", "Exclusion identifier", id_format=RECORD_ID),
             CHILD,
-            C("school_id", "str", "Anonymised school identifier"),
+            C("school_id", "str", "Anonymised school identifier", id_format=RECORD_ID),
             C("phase", "str", "School phase", codes=codes.SCHOOL_PHASES),
             C("academic_year", "str", "Academic year, written 2024/25"),
             C("start_date", "date", "First day of the exclusion"),
@@ -292,7 +302,7 @@ SOURCES: tuple[Source, ...] = (
         "yos_outcomes", "Youth Offending Service substantive outcomes", "YOS case management system",
         "one substantive outcome (caution, conditional caution, conviction)", "calendar_year", 120,
         (
-            C("outcome_id", "str", "Outcome identifier"),
+            C("outcome_id", "str", "Outcome identifier", id_format=RECORD_ID),
             CHILD,
             C("offence_date", "date", "Date of the offence"),
             C("outcome_date", "date", "Date of the caution or conviction"),
@@ -307,9 +317,9 @@ SOURCES: tuple[Source, ...] = (
         "sheu_survey", "SHEU school health-related behaviour survey", "Schools Health Education Unit",
         "one respondent", "calendar_year", 800,
         (
-            C("respondent_id", "str", "Respondent identifier"),
+            C("respondent_id", "str", "Respondent identifier", id_format=RECORD_ID),
             C("survey_year", "int", "Year the survey ran"),
-            C("school_id", "str", "Anonymised school identifier"),
+            C("school_id", "str", "Anonymised school identifier", id_format=RECORD_ID),
             C("year_group", "int", "Year group surveyed (6, 8, 10 or 12)"),
             C("sex", "str", "Sex (F, M, O = other / prefer not to say)", codes=codes.SHEU_SEXES),
             C("self_esteem_score", "int", "Self-esteem / resilience score, 0-20 (sum of five 0-4 items)",
@@ -352,7 +362,7 @@ SOURCES: tuple[Source, ...] = (
         "parenting_programmes", "Parenting programme evaluations", "Commissioned services", "one participant",
         "financial_year", 200,
         (
-            C("participant_id", "str", "Participant identifier"),
+            C("participant_id", "str", "Participant identifier", id_format=RECORD_ID),
             C("programme", "str", "Programme attended", codes=codes.PROGRAMMES),
             C("start_date", "date", "Date the participant started"),
             C("end_date", "date", "Date the programme ended for the participant", nullable=True),
@@ -368,7 +378,7 @@ SOURCES: tuple[Source, ...] = (
         "financial_year", 120,
         (
             C("referral_id", "str", "Referral identifier (adult services' number, zero-padded)",
-              id_format=r"(?:AR)?\d{6,11}"),
+              id_format=r"(?:AR)?\d{6,11}|[0-9a-f]{16}"),
             C("referral_date", "date", "Date of the referral"),
             C("referring_service", "str", "Adult service that referred", codes=codes.ADULT_SERVICES),
             C("parent_took_up_support", "bool", "The parent took up the support offered"),
@@ -380,8 +390,8 @@ SOURCES: tuple[Source, ...] = (
         "assessment_audits", "Early Help assessment quality audits", "Quality assurance group",
         "one audited assessment", "financial_year", 120,
         (
-            C("audit_id", "str", "Audit identifier"),
-            C("episode_id", "str", "Early Help episode audited"),
+            C("audit_id", "str", "Audit identifier", id_format=RECORD_ID),
+            C("episode_id", "str", "Early Help episode audited", id_format=RECORD_ID),
             C("audit_date", "date", "Date of the audit"),
             C("overall_rating", "str", "Overall rating", codes=codes.AUDIT_RATINGS),
             C("assessment_rating", "str", "Rating of the assessment", codes=codes.AUDIT_RATINGS),
@@ -397,7 +407,7 @@ SOURCES: tuple[Source, ...] = (
         "behaviour_panels", "Behaviour, attendance and fair access panel referrals", "Inclusion service",
         "one panel referral", "academic_year", 150,
         (
-            C("referral_id", "str", "Panel referral identifier"),
+            C("referral_id", "str", "Panel referral identifier", id_format=RECORD_ID),
             CHILD,
             C("referral_date", "date", "Date referred to the panel"),
             C("panel", "str", "Panel", codes=codes.PANELS),

@@ -21,6 +21,7 @@ from indicators import catalogue as cat
 from indicators import turn_the_curve
 from indicators import stats
 from pipelines import tables
+from pipelines.ingest import free_text
 from pipelines.warehouse import Warehouse, frame_metadata, table_exists
 
 GROUP = "scorecard"
@@ -411,7 +412,9 @@ def scorecard_periods(context: dg.AssetExecutionContext, warehouse: Warehouse) -
             if table_exists(con, "benchmark_values") else None
         if benchmarks is None:
             context.log.warning("benchmark_values not built yet: comparisons are 'not compared'")
-        frame = scorecard_periods_frame(values, catalogue, cat.load_targets(), turn_the_curve.commentary(), benchmarks,
+        # Commentary the free-text screen holds never reaches the warehouse (the paper says why).
+        commentary = free_text.withhold(turn_the_curve.commentary(), "commentary")
+        frame = scorecard_periods_frame(values, catalogue, cat.load_targets(), commentary, benchmarks,
                                         _level(con))
         tables.write(con, "scorecard_periods", frame)
     return dg.MaterializeResult(metadata={

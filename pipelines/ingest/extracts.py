@@ -17,7 +17,9 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from pipelines.ingest import pii
+from pipelines.ingest import pii, workbook
 from pipelines.ingest.landing import NotARegularFile, read_regular
 from pipelines.ingest.parsing import judge_dates
 from pipelines.ingest.pii import normalise_header
@@ -342,13 +344,23 @@ def read_extract(path: Path, source: Source, raw: bytes | None = None, digest: s
     """
     path = Path(path)
     try:
+        if raw is None and os.lstat(path).st_size > workbook.MAX_FILE_BYTES:
+            raise ExtractError(path, f"refused unread, over a stated bound: the file is {os.lstat(path).st_size:,} "
+                                     f"bytes, over the bound of {workbook.MAX_FILE_BYTES:,}", "refused")
         raw = read_regular(path) if raw is None else raw
     except NotARegularFile as exc:
         raise ExtractError(path, exc.strerror.split(": ", 1)[-1], "refused") from None
     digest = digest or hashlib.sha256(raw).hexdigest()
-    notes = []
+    notes, carried = [], []
     if path.suffix.lower() == ".xlsx":
+        try:
+            workbook.check_bounds(raw)      # before any reader allocates what the file declares
+        except workbook.TooLarge as exc:
+            raise ExtractError(path, f"refused unread, over a stated bound: {exc}", "refused") from None
+        except zipfile.BadZipFile:
+            raise ExtractError(path, "not a readable Excel workbook: not a zip file (an xlsx is one)") from None
         sheets, notes = _read_xlsx_sheets(path, raw, source)
+        carried = pii.scan_texts(workbook.carried_text(raw, {name for name, *_ in sheets}), "workbook")
         tables = []
         for i, (_, header, records) in enumerate(sheets):
             delivered, rows, malformed = _split_records(header, records)
@@ -363,7 +375,7 @@ def read_extract(path: Path, source: Source, raw: bytes | None = None, digest: s
 
     # The guard reads every cell before anything is written: every delivered column (those
     # the catalogue drops too) and every record, malformed or cut ones field by field.
-    findings, malformed_all = [], [m for t in tables for m in t[3]]
+    findings, malformed_all = list(carried), [m for t in tables for m in t[3]]
     for header, delivered, rows, malformed in tables:
         odd = [(m[0], m[3] if len(m) > 3 else [m[2]]) for m in malformed]
         findings += pii.scan(header, delivered.set_axis(list(header), axis=1), rows=rows, malformed=odd,

@@ -30,12 +30,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sources.catalogue import SOURCES, Source, identify
+from pipelines.ingest import pii
+from sources.catalogue import MAX_VERSION, SOURCES, Source, identify
 
 DELIVERY, UNRECOGNISED, REFUSED = "delivery", "unrecognised", "refused"
 # Every landing entry that is not a delivery is logged with a message ending so: it was never opened.
 NOT_READ = "not read"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
                                        "nov", "dec"], start=1)}
 
@@ -66,9 +68,27 @@ class Entry:
 
 
 def printable(name: str) -> str:
-    """``name`` safe to print and store: bytes that are not UTF-8 and control characters escaped."""
+    """``name`` safe to print and store: bytes that are not UTF-8, control characters and
+    bidirectional controls (a right-to-left override makes 'gpj.csv' read 'vsc.jpg') escaped."""
     raw = os.fsencode(name).decode("utf-8", "backslashreplace")
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", raw)
+    raw = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", raw)
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", raw)
+
+
+def shown(text: str) -> str:
+    """What may be published about a landing entry or a delivery (a name, a message): escaped
+    (``printable``) and every identifier or person's name in it masked."""
+    return pii.masked(printable(text))
+
+
+def _name_shown(name: str) -> str:
+    """A landing entry's name as published: masked as text, and again with its words apart
+    ('neet_v9434765919' and 'Lily_Smith_BA24HD' hold what 'neet v 9434765919' shows)."""
+    safe = pii.masked(name)
+    if safe != name:
+        return safe
+    apart = re.sub(r"(?<=[A-Za-z])(?=[0-9])|_", " ", name)
+    return pii.masked(apart) if pii.masked(apart) != apart else name
 
 
 def _kind_of(st: os.stat_result) -> str | None:
@@ -104,7 +124,7 @@ def nearest(name: str) -> tuple[Source, str | None]:
 
 def guess_period(source: Source, stem: str) -> str | None:
     """The period a (mis)name carries in the source's own form, or a month name with a year."""
-    m = re.search(source.period_regex.replace("(?P<period>", "(?<!\\d)(?P<period>") + r"(?!\d)", stem)
+    m = re.search(source.period_regex.replace("(?P<period>", "(?<!\\d)(?P<period>") + r"(?!\d)", stem, re.ASCII)
     if m:
         return m.group("period")
     if source.period_type == "month":
@@ -129,8 +149,13 @@ def classify(path: Path, st: os.stat_result) -> Entry:
     common = dict(path=path, name=name, source=source, period=period, version=version, size=st.st_size,
                   mtime=st.st_mtime, mtime_ns=st.st_mtime_ns)
     if name != raw_name:
-        return Entry(kind=REFUSED, message=f"the name holds control characters or bytes that are not text "
-                                           f"(shown escaped): rename it {_expected(source, period)}; {NOT_READ}", **common)
+        return Entry(kind=REFUSED, message=f"the name holds control characters, bidirectional controls or bytes "
+                                           f"that are not text (shown escaped): rename it {_expected(source, period)}; "
+                                           f"{NOT_READ}", **common)
+    if (safe := _name_shown(name)) != name:
+        common["name"] = safe
+        return Entry(kind=REFUSED, message=f"the name carries a personal identifier or a person's name (shown "
+                                           f"masked): rename it {_expected(source, period)}; {NOT_READ}", **common)
     why = _kind_of(st)
     if why:
         return Entry(kind=REFUSED, message=f"{why}; {NOT_READ}", **common)
@@ -142,6 +167,13 @@ def classify(path: Path, st: os.stat_result) -> Entry:
     elif (m := source.file_regex.fullmatch(raw_name)) and source.period_bounds(m.group("period")) is None:
         why = f"{m.group('period')} is not a valid {source.period_type.replace('_', ' ')}"
         common["period"] = period = None
+    elif m and not 1 <= int(m.group("version") or 1) <= MAX_VERSION:
+        why = (f"the version (_v and {len(m.group('version'))} digits) is outside 1-{MAX_VERSION} (versions are whole "
+               f"numbers 1 to {MAX_VERSION}; a date or time stamp is not a version)")
+    elif any(c.isdigit() and not c.isascii() for c in raw_name):
+        why = ("the name holds digits that are not ASCII 0-9 (full-width or other scripts' digits, e.g. "
+               f"{''.join(c for c in raw_name if c.isdigit() and not c.isascii())[:12]!r}): periods and "
+               "versions are read from ASCII digits only")
     else:
         why = "the name matches no source's naming <source>_<period>[_v<N>].<ext>"
     where = f"nearest source {source.name}, period {period or 'not recognisable from the name'}"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +23,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from pipelines.ingest.extracts import ROW, Extract, ExtractError, read_extract
-from pipelines.ingest.landing import DELIVERY, Entry, NotARegularFile, read_regular, scan
+from pipelines.ingest import workbook
+from pipelines.ingest.extracts import ROW, Extract, ExtractError, file_hash, read_extract
+from pipelines.ingest.landing import DELIVERY, Entry, NotARegularFile, read_regular, scan, shown
 from pipelines.ingest.parsing import DUCKDB_TYPES
 from pipelines.ingest.validation import check_many
 from pipelines import tables
@@ -121,8 +123,9 @@ class _Log:
             message="", when=None, name=None, modified=None) -> None:
         # lstat: the time of the landing entry itself, never of what a link points to
         modified = path.lstat().st_mtime if modified is None else modified
-        self.rows.append((self.source.name, name or path.name, digest, period, version, status, rows_read,
-                          rows_refused, encoding, message, dt.datetime.fromtimestamp(modified).replace(microsecond=0),
+        # What the log publishes about a file is escaped and its identifiers masked (landing.shown).
+        self.rows.append((self.source.name, shown(name or path.name), digest, period, version, status, rows_read,
+                          rows_refused, encoding, shown(message), dt.datetime.fromtimestamp(modified).replace(microsecond=0),
                           when or now()))
 
     def flush(self, con) -> None:
@@ -210,6 +213,10 @@ def _read_one(path: Path, source: Source, known: set[str]) -> tuple[str, Extract
     a file whose content was loaded before (``known``) is hashed but not parsed. A landing
     entry that turned out not to be a regular file is refused unread (hash of its name)."""
     try:
+        if os.lstat(path).st_size > workbook.MAX_FILE_BYTES:   # hashed a chunk at a time, never held
+            return file_hash(path), ExtractError(path, f"refused unread, over a stated bound: the file is "
+                                                       f"{os.lstat(path).st_size:,} bytes, over the bound of "
+                                                       f"{workbook.MAX_FILE_BYTES:,}", "refused")
         raw = read_regular(path)
     except NotARegularFile as exc:
         return hashlib.sha256(f"refused\0{path.name}".encode()).hexdigest(), \

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -34,6 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipelines.ingest import names as person_names
 from pipelines.settings import PROJECT_ROOT, local_file
 
 MAILBOXES_FILE = "allowed_mailboxes.txt"
@@ -136,56 +138,87 @@ def _name_reason(header: str) -> str | None:
 
 # ---------------------------------------------------------------------------------------------
 # Values: identifiers found inside any text.
+#
+# One model for every place text is screened (``oba validate``, the loader, ``oba prepare``,
+# the free-text screens): the text is first *normalised* (``normalise``: Unicode compatibility
+# forms folded, so full-width digits are digits; every kind of space, including no-break and
+# thin spaces, one space; every kind of dash and hyphen, '-'; invisible format characters a
+# space), then each kind is matched with the separators people put inside it (spaces, dots,
+# dashes, slashes), in any case, and checked by its check digit or letter where it has one.
+
+_DASHES = "".join(c for c in map(chr, range(0x110000)) if unicodedata.category(c) == "Pd") + "\u2212\u2043\ufe63"
+_SPACES = "".join(c for c in map(chr, range(0x110000)) if c.isspace() or unicodedata.category(c) in ("Zs", "Zl", "Zp"))
+_INVISIBLE = "".join(c for c in map(chr, range(0x110000)) if unicodedata.category(c) == "Cf")
+_FOLD = str.maketrans({**{c: "-" for c in _DASHES}, **{c: " " for c in _SPACES + _INVISIBLE}})
+
+
+def normalise(text: str) -> str:
+    """``text`` as the matchers read it: NFKC (full-width and other compatibility forms
+    folded: '９４３' is '943'), every dash '-', every space and invisible character ' '."""
+    return unicodedata.normalize("NFKC", str(text)).translate(_FOLD)
+
 
 _B = r"(?<![0-9A-Za-z])"   # not inside a longer word or number
 _E = r"(?![0-9A-Za-z])"
+_S = r"[ .\-/]{0,3}"      # what people put between the parts of a number: nothing, spaces, dots, dashes
 # Full unit postcode: outward (area letters, district) + inward (sector digit, unit letters).
 # Districts ('BA2') and sectors ('BA2 4') have no unit, so they never match.
-POSTCODE = re.compile(_B + r"(?:[A-PR-UWYZ][A-HK-Y]?\d[A-HJKPSTUW\d]?|GIR)\s*\d[ABD-HJLNP-UW-Z]{2}" + _E,
+POSTCODE = re.compile(_B + r"(?:[A-PR-UWYZ][A-HK-Y]?\d[A-HJKPSTUW\d]?|GIR)[ .\-]{0,3}\d[ABD-HJLNP-UW-Z]{2}" + _E,
                       re.IGNORECASE)
-_ORDINAL = re.compile(r"\d(?:st|nd|rd|th)$", re.IGNORECASE)
-NHS = re.compile(_B + r"\d{3}[ -]?\d{3}[ -]?\d{4}" + _E)
-ULN = re.compile(_B + r"[1-9]\d{9}" + _E)
-UPN = re.compile(_B + r"[A-Z]\d{11}[0-9A-Z]" + _E, re.IGNORECASE)
+_ORDINAL = re.compile(r"\d(?:st|nd|rd|th)$")      # '2nd', '3rd' written in lower case
+# A run of digit groups joined by separators: NHS numbers and ULNs are found in its windows.
+DIGIT_RUN = re.compile(_B + r"\d+(?:[ .\-/]{1,3}\d+)*" + _E)
+UPN = re.compile(_B + r"[A-Z](?:" + _S + r"\d){11}" + _S + r"[0-9A-Z]" + _E, re.IGNORECASE)
+UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"     # check letters and a temporary UPN's last character
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# Written to dodge a scraper: 'jo.bloggs [at] example [dot] com', 'jo (at) example.com'.
+EMAIL_SPELT = re.compile(r"[A-Za-z0-9._%+'-]+\s*[\[({<]\s*at\s*[\])}>]\s*[A-Za-z0-9-]+"
+                         r"(?:\s*(?:\.|[\[({<]\s*dot\s*[\])}>])\s*[A-Za-z0-9-]+)+", re.IGNORECASE)
 # A run that starts like a UK number: +44 / 0044 (with an optional '(0)'), or a trunk 0
-# (optionally in brackets), then digits in groups separated by a space, hyphen or bracket.
-PHONE = re.compile(r"(?<![\w+])(?:\(?(?:\+|00)\s?44\)?[\s-]?(?:\(0\)[\s-]?)?|\(?0)\d(?:[ \-()]{0,2}\d)+")
+# (optionally in brackets), then digits in groups separated by spaces, dots, dashes or brackets.
+PHONE = re.compile(r"(?<![\w+])(?:\(?(?:\+|00)\s?44\)?[\s.\-/]{0,3}(?:\(0\)[\s.\-/]{0,3})?|\(?0)\d(?:[ .\-()/]{0,3}\d)+")
 # A mobile number whose leading 0 a spreadsheet dropped (stored as the number 7700900123).
 BARE_MOBILE = re.compile(_B + r"7[1-9]\d{8}" + _E)
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DATE = (r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}"
-         rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{2,4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-         rf"|{_MONTH}\s+\d{{4}})")
-DOB = re.compile(rf"\b(?:d\.?\s?o\.?\s?b|date\s+of\s+birth|birth\s*date|born)\b\.?\W{{0,3}}(?:on\s+|in\s+)?{_DATE}",
-                 re.IGNORECASE)
+_DS = r"[ /.\-]{1,3}"
+_DATE = (rf"(?:\d{{1,2}}{_DS}\d{{1,2}}{_DS}\d{{2,4}}|\d{{4}}{_DS}\d{{1,2}}{_DS}\d{{1,2}}"
+         rf"|\d{{1,2}}(?:st|nd|rd|th)?[ /.\-]{{0,3}}(?:of\s+)?{_MONTH}[ /.\-,]{{0,3}}\d{{2,4}}"
+         rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|{_MONTH}[ /.\-]{{0,3}}\d{{4}}|\d{{8}})")
+_BIRTH = (r"(?:(?<![A-Za-z])d\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*-?\s*date\b|\bbirthday\b"
+          rf"|\bborn\b|(?<![A-Za-z])b\.(?=\s*(?:\d|{_MONTH})))")
+DOB = re.compile(rf"{_BIRTH}\W{{0,4}}(?:(?:on|in|is|was|date)\s+)?{_DATE}", re.IGNORECASE)
+DOB_AFTER = re.compile(rf"{_DATE}\s*[(\[]?\s*(?:d\.?\s?o\.?\s?b\b|date\s+of\s+birth\b)", re.IGNORECASE)
+DATE_OR_TIME = re.compile(_B + r"(?:\d{1,2}([/.\-])\d{1,2}\1\d{2,4}|\d{4}([/.\-])\d{1,2}\2\d{1,2})"
+                          r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?" + _E + r"|\d{1,2}:\d{2}(?::\d{2})?")
 # An NHS number, ULN or UPN named as such is one whatever its check digit.
 NAMED_NUMBER = re.compile(r"\b(nhs|uln|upn)\b\W{0,3}(?:no\b\.?|num\b\.?|number\b)?\W{0,3}"
-                          r"([A-Z]?\d[\d -]{7,12}\d[A-Z]?)" + _E, re.IGNORECASE)
+                          r"([A-Z]?\d(?:[ .\-/]{0,3}\d){8,11}(?:[ .\-/]{0,3}[A-Z])?)" + _E, re.IGNORECASE)
 
-# The prefilter, in RE2 over Arrow arrays: every cell any finder could match matches this.
+# The prefilter, in RE2 over Arrow arrays: every cell any finder could match matches this
+# (cells with any character outside ASCII are always read by the finders themselves).
 _START = r"(?:^|[^0-9A-Za-z])"   # RE2 has no look-behind: not inside a longer word or number
 _MAYBE = "|".join([
-    _START + r"\d{3}[ -]?\d{3}[ -]?\d{4}",        # NHS numbers, ULNs, long phone runs
-    _START + r"[A-Za-z]\d{11}",                    # UPNs
-    r"(?:\+|00)\s?44",                             # international phone numbers (and '(+44)')
-    _START + r"\(?0\d[\d ()\-]{6,}",                # domestic phone numbers
-    r"[A-Za-z]\d[A-Za-z\d]?\s*\d[A-Za-z]{2}",      # postcodes
-    r"(?i:dob|d\.\s?o|birth|born|nhs|uln|upn)",    # dates of birth, named numbers
+    r"\d(?:[ .\-/]{0,3}\d){8}",                     # NHS numbers, ULNs, long phone runs (9+ digits)
+    _START + r"[A-Za-z](?:[ .\-/]{0,3}\d){11}",     # UPNs
+    r"(?:\+|00)\s?44",                              # international phone numbers (and '(+44)')
+    _START + r"\(?0\d[\d ()\-.]{6,}",               # domestic phone numbers
+    r"[A-Za-z]\d[A-Za-z\d]?[ .\-]{0,3}\d[A-Za-z]{2}",  # postcodes
+    r"(?i:dob|d\.\s?o|birth|born|nhs|uln|upn|(?:^|[^a-z])b\.\s*(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
+    r"(?i:[\[({<]\s*at\s*[\])}>])",                 # e-mail addresses spelt out
     "@",
 ])
 
 REASONS = {
     "postcode": "a full postcode", "nhs": "an NHS number", "uln": "a unique learner number (ULN)",
     "upn": "a unique pupil number (UPN)", "email": "an email address", "phone": "a phone number",
-    "dob": "a date of birth",
+    "dob": "a date of birth", "name": "a person's name",
 }
 
 
 def nhs_number_valid(text: str) -> bool:
     """The NHS number mod-11 check digit (weights 10..2); 10 = invalid. A run of one digit
     (0000000000, 1111111111, ...) passes the arithmetic but is a placeholder, never issued."""
-    digits = [int(c) for c in text if c.isdigit()]
+    digits = [int(c) for c in normalise(text) if c.isdigit()]
     if len(digits) != 10 or len(set(digits)) == 1:
         return False
     total = sum(d * w for d, w in zip(digits[:9], range(10, 1, -1)))
@@ -197,15 +230,57 @@ def nhs_number_valid(text: str) -> bool:
 
 def uln_valid(text: str) -> bool:
     """The ULN check digit: 10 - (digits 1-9 weighted 10..2, mod 11); a remainder of 0 is invalid."""
-    digits = [int(c) for c in text if c.isdigit()]
+    digits = [int(c) for c in normalise(text) if c.isdigit()]
     if len(digits) != 10 or digits[0] == 0:
         return False
     remainder = sum(d * w for d, w in zip(digits[:9], range(10, 1, -1))) % 11
     return remainder != 0 and 10 - remainder == digits[9]
 
 
+def upn_check_letter(body: str) -> str:
+    """The check letter of a UPN whose last twelve characters are ``body`` (DfE: characters
+    2-13 weighted 2..13, a letter counting as its place in ``UPN_LETTERS``, sum mod 23)."""
+    values = [int(c) if c.isdigit() else UPN_LETTERS.index(c) for c in body.upper()]
+    return UPN_LETTERS[sum(v * w for v, w in zip(values, range(2, 14))) % 23]
+
+
+def upn_valid(text: str) -> bool:
+    """A UPN (13 characters once separators are dropped) whose first letter is its check letter."""
+    chars = re.sub(r"[^0-9A-Za-z]", "", normalise(text)).upper()
+    if len(chars) != 13 or not chars[1:12].isdigit() or chars[12] not in "0123456789" + UPN_LETTERS:
+        return False
+    return chars[0] == upn_check_letter(chars[1:])
+
+
+def _ten_digit_numbers(text: str) -> Iterable[tuple[str, str]]:
+    """NHS numbers and ULNs in ``text``, however their digits are grouped: every window of
+    up to four consecutive digit groups of a run (groups of two or more digits, the same
+    separator between them, or the run whole) holding ten digits is checked."""
+    for m in DIGIT_RUN.finditer(text):
+        parts = re.split(r"([ .\-/]{1,3})", m.group(0))
+        groups, seps = parts[0::2], parts[1::2]
+        for i in range(len(groups)):
+            digits = ""
+            for j in range(i, min(i + 4, len(groups))):
+                digits += groups[j]
+                if len(digits) > 10:
+                    break
+                if len(digits) < 10:
+                    continue
+                whole = i == 0 and j == len(groups) - 1
+                if not whole and (any(len(g) < 2 for g in groups[i:j + 1]) or len(set(seps[i:j])) > 1):
+                    break
+                written = "".join(groups[k] + (seps[k] if k < j else "") for k in range(i, j + 1))
+                if nhs_number_valid(digits):
+                    yield "nhs", written
+                elif uln_valid(digits):
+                    yield "uln", written
+                break
+
+
 def _phone_numbers(text: str) -> Iterable[str]:
-    """UK numbers as written: 07700 900123, 07700-900-123, (01225) 477000, +44 (0)1225 477000.
+    """UK numbers as written: 07700 900123, 07700-900-123, 07700.900.123, (01225) 477000,
+    +44 (0)1225 477000.
 
     A number is a UK national number of 9 or 10 digits after the trunk 0 (or +44), starting
     1, 2, 3, 5, 7, 8 or 9 (so zero-padded ids, '00...', are not numbers); the run is read a
@@ -216,7 +291,7 @@ def _phone_numbers(text: str) -> Iterable[str]:
         groups = re.findall(r"\d+", run)
         lead = groups[1:] if international and len(groups) > 1 else groups
         lead = lead[1:] if international and lead[:1] == ["0"] and len(lead) > 1 else lead
-        if len(groups) > 1 and len(lead[0]) > 6:
+        if len(lead) > 1 and len(lead[0]) > 6:
             continue  # '01234567-894': no one writes a number so (a fragment of a hex id)
         digits, end = "", 0
         for g in re.finditer(r"\d+", run):
@@ -241,35 +316,51 @@ def _phone_numbers(text: str) -> Iterable[str]:
 
 
 def find_identifiers(text: str, mailboxes: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
-    """Every identifier in ``text``: (kind, the text matched), kinds as in ``REASONS``.
-    ``mailboxes``: lower-case addresses of organisational mailboxes, which are allowed."""
+    """Every identifier in ``text``: (kind, the text matched, as normalised), kinds as in
+    ``REASONS``. ``mailboxes``: lower-case addresses of organisational mailboxes, which are allowed."""
+    text = normalise(text)
     found: list[tuple[str, str]] = []
     for m in EMAIL.finditer(text):
         if m.group(0).lower() not in mailboxes:
             found.append(("email", m.group(0)))
-    without_email = EMAIL.sub(" ", text)
+    found.extend(("email", m.group(0)) for m in EMAIL_SPELT.finditer(text))
+    without_email = EMAIL_SPELT.sub(" ", EMAIL.sub(" ", text))
     for m in POSTCODE.finditer(without_email):
         token = m.group(0)
         # '2nd', '3rd' after a letter and digit ('Yr1 2nd') are ordinals, unless written in capitals.
         if token.isupper() or not _ORDINAL.search(token):
             found.append(("postcode", token))
-    for m in NHS.finditer(without_email):
-        if nhs_number_valid(m.group(0)):
-            found.append(("nhs", m.group(0)))
-    for m in ULN.finditer(without_email):
-        if uln_valid(m.group(0)) and not nhs_number_valid(m.group(0)):
-            found.append(("uln", m.group(0)))
+    # Dates and times ('01/09/2026 00:00:00') are not numbers: blanked before numbers are read.
+    numbers_only = DATE_OR_TIME.sub(lambda m: " " * len(m.group(0)), without_email)
+    found.extend(_ten_digit_numbers(numbers_only))
     for m in UPN.finditer(without_email):
-        found.append(("upn", m.group(0)))
+        compact = re.fullmatch(r"[A-Za-z]\d{11}[0-9A-Za-z]", m.group(0)) is not None
+        if compact or upn_valid(m.group(0)):
+            found.append(("upn", m.group(0)))
     for m in NAMED_NUMBER.finditer(without_email):
         kind = m.group(1).lower()
         if not any(v == m.group(2) for _, v in found):
             found.append((kind, m.group(2)))
-    found.extend(("phone", p) for p in _phone_numbers(without_email))
-    found.extend(("phone", m.group(0)) for m in BARE_MOBILE.finditer(without_email)
+    found.extend(("phone", p) for p in _phone_numbers(numbers_only))
+    found.extend(("phone", m.group(0)) for m in BARE_MOBILE.finditer(numbers_only)
                  if not any(m.group(0) == v for _, v in found))
     found.extend(("dob", m.group(0)) for m in DOB.finditer(without_email))
+    found.extend(("dob", m.group(0)) for m in DOB_AFTER.finditer(without_email)
+                 if not any(m.group(0) in v or v in m.group(0) for k, v in found if k == "dob"))
     return found
+
+
+def masked(text: str, mailboxes: frozenset[str] = frozenset()) -> str:
+    """``text`` with every identifier and person's name in it masked (``mask``); the text is
+    returned normalised when anything was found, unchanged otherwise. What is published about
+    a file (its name, a message) goes through this."""
+    norm = normalise(text)
+    found = [v for _, v in find_identifiers(norm, mailboxes)] + person_names.find_names(norm)
+    if not found:
+        return text
+    for value in sorted(set(found), key=len, reverse=True):
+        norm = norm.replace(value, mask(value))
+    return norm
 
 
 def mask(value: str) -> str:
@@ -381,6 +472,8 @@ def scan(header: list[str], frame: pd.DataFrame, rows: Sequence[int] | None = No
     mailboxes = allowed_mailboxes() if mailboxes is None else mailboxes
     findings += [Finding(f"header cell {i + 1}", REASONS[kind], 1, mask(value), 1) for i, col in enumerate(header)
                  for kind, value in find_identifiers(str(col), mailboxes)[:1]]
+    findings += [Finding(f"header cell {i + 1}", REASONS["name"], 1, mask(found[0]), 1) for i, col in enumerate(header)
+                 if (found := person_names.find_names(normalise(str(col))))]
     rows = list(range(2, len(frame) + 2)) if rows is None else list(rows)
     formats = _id_formats(source)
     names = [str(c) for c in header]
@@ -395,7 +488,66 @@ def scan(header: list[str], frame: pd.DataFrame, rows: Sequence[int] | None = No
     odd_rows = [row for row, fields in malformed for _ in fields]
     suspects = _suspects(columns, [formats.get(normalise_header(n)) for n in col_names])
     values: list[Finding] = []
+    catalogue = _catalogue_columns(source)
     for k, (name, column, found) in enumerate(zip(col_names, columns, suspects)):
         at_rows = rows if k < n_good else [odd_rows[k - n_good]]
         values += _column_findings(name, column, at_rows, found, mailboxes)
+        own = catalogue.get(normalise_header(name)) if k < n_good else None
+        values += _name_findings(name, column, at_rows, own)
     return findings + sorted(values, key=lambda f: (f.row, names.index(f.column) if f.column in names else 1e9))
+
+
+def _catalogue_columns(source) -> dict:
+    """Normalised header (name or alias) -> the catalogue column."""
+    if source is None:
+        return {}
+    return {normalise_header(n): c for c in source.columns for n in (c.name, *c.aliases)}
+
+
+# Cells that could hold a person's name in free text (RE2): two capitalised words, a
+# capitalised word and a comma, or one followed by an age; any cell that is not ASCII.
+_MAYBE_NAME = (r"[A-Z][A-Za-z'-]*[A-Za-z](?:\s+|\s*,\s*)[A-Z][A-Za-z']|[A-Z][a-z]+\s*[(,]?\s*(?i:aged?\s*)?\d"
+               r"|[^\x00-\x7f]")
+
+
+def _name_findings(column: str, values: pd.Series, rows: Sequence[int], own) -> list[Finding]:
+    """People's names in one column (``pipelines.ingest.names``). A catalogue column (``own``)
+    is an identifier or coded column: each distinct cell that is not its declared id format
+    nor one of its codes is judged by ``names.in_identifier``; any other column (extra
+    columns, fields of malformed records) is free text, read by ``names.find_names``."""
+    cells = pc.unique(pa.array(values.astype("string")).cast(pa.large_string())).drop_null()
+    if own is not None:
+        cells = cells.filter(pc.match_substring_regex(cells, "[A-Za-z]|[^\\x00-\\x7f]"))
+        if getattr(own, "id_format", None) and len(cells):
+            cells = cells.filter(pc.invert(pc.fill_null(pc.match_substring_regex(
+                pc.utf8_trim_whitespace(cells), f"^(?:{own.id_format})$"), False)))
+        codes = {str(k).strip().lower() for k in (own.codes or {})}
+        judge = [c for c in cells.to_pylist() if c.strip().lower() not in codes]
+        hits = {c: why for c in judge if (why := person_names.in_identifier(c, getattr(own, "id_format", None)))}
+    else:
+        cells = cells.filter(pc.match_substring_regex(cells, _MAYBE_NAME))
+        hits = {c: REASONS["name"] for c in cells.to_pylist() if person_names.find_names(normalise(c))}
+    if not hits:
+        return []
+    text = values.astype("string")
+    at = np.flatnonzero(text.isin(list(hits)).fillna(False).to_numpy(dtype=bool))
+    first = min(at, key=lambda i: rows[i])
+    reason = hits[text.iloc[first]]
+    return [Finding(column, reason, len(at), mask(text.iloc[first]), int(rows[first]))]
+
+
+def scan_texts(parts: dict[str, list[str]], what: str) -> list[Finding]:
+    """Identifiers and names in text a file carries besides its records (``what``: 'workbook';
+    ``parts``: part label -> its texts, e.g. a workbook's comments or document properties),
+    each text read as free text; a finding names the part and the text's place in it."""
+    labels = [f"{what}: {label}" for label in parts]
+    columns = [pd.Series(texts, dtype="string") for texts in parts.values()]
+    if not columns:
+        return []
+    mailboxes = allowed_mailboxes()
+    found = []
+    for label, column, suspects in zip(labels, columns, _suspects(columns, [None] * len(columns))):
+        at = list(range(1, len(column) + 1))
+        found += _column_findings(label, column, at, suspects, mailboxes)
+        found += _name_findings(label, column, at, None)
+    return found

@@ -43,7 +43,7 @@ def cmd_prepare(args) -> int:
                "without_sen_needs": args.without_sen_needs}
     try:
         result = prepare(args.format, [Path(f) for f in args.files], p, key_path=args.key_file,
-                         partial_years=args.partial_years, **options)
+                         partial_years=args.partial_years, new_key=args.new_key, **options)
     except (PrepareError, KeyError_) as exc:
         print(f"Refused: {exc}", file=sys.stderr)
         return EXIT_CODES["refused"]
@@ -160,7 +160,8 @@ def cmd_sql(args) -> int:
     from pipelines.operations.sqlshell import main as shell
 
     path = Path(args.warehouse).expanduser() if args.warehouse else resolve_paths(args.data_dir).warehouse
-    return shell(path, command=args.command_text, csv=args.csv, max_rows=args.max_rows)
+    return shell(path, command=args.command_text, csv=args.csv, max_rows=args.max_rows, out_dir=args.out,
+                 readable=args.read or (), data_dir=resolve_paths(args.data_dir).data_dir)
 
 
 def cmd_ui(args) -> int:
@@ -209,6 +210,9 @@ def parser() -> argparse.ArgumentParser:
                     help="(no longer needed: a pupil with SEN provision and no need recorded is written UNKNOWN)")
     pr.add_argument("--partial-years", action="store_true",
                     help="also write years the files cover only in part (otherwise dropped, with the reason)")
+    pr.add_argument("--new-key", action="store_true",
+                    help="accept a new pseudonymisation key when the one used before is missing or different "
+                         "(breaks every link to the extracts prepared with the old one)")
     pr.set_defaults(func=cmd_prepare)
 
     r = sub.add_parser("run", help="materialise everything (or --select assets) headlessly")
@@ -240,6 +244,10 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("-c", "--command", dest="command_text", metavar="SQL", help="run this SQL and exit")
     q.add_argument("--csv", metavar="FILE", help="write the query's result to FILE as CSV")
     q.add_argument("--max-rows", type=int, default=40, help="rows shown on screen (default 40)")
+    q.add_argument("--out", metavar="FOLDER", help="where .csv / --csv write (default: the current folder; "
+                                                   "never inside the data folder)")
+    q.add_argument("--read", metavar="FOLDER", action="append", help="a folder whose files queries may read "
+                                                                     "(read_csv); none by default")
     q.set_defaults(func=cmd_sql)
 
     u = sub.add_parser("ui", help="start the Dagster UI with a persistent DAGSTER_HOME")

@@ -7,6 +7,14 @@ shell uses the very library that wrote the warehouse. It opens the file read-onl
 history, lists tables with their comments, describes a table's columns and writes any
 result to CSV. A query can be given with ``-c``, piped on standard input, or typed at the
 ``D`` prompt, statements ending with ``;`` as in DuckDB's own shell.
+
+It reaches no further than the warehouse: DuckDB's external access is off
+(``enable_external_access = false``, configuration locked), so a query reads no file (not
+``/etc/passwd``, not the pseudonym key) unless the officer names a folder with ``--read``
+(``allowed_directories``; a folder holding the key or its link register is refused).
+``COPY``, ``EXPORT``, ``ATTACH``, ``LOAD`` and ``INSTALL`` are refused; results are written
+only by ``.csv``/``--csv``, only inside the output folder the officer names (``--out``,
+default the current folder), never inside the data folder or over the warehouse.
 """
 
 from __future__ import annotations
@@ -28,8 +36,10 @@ HELP = """Type SQL ending with ';' (several lines are fine). Commands:
   .maxrows N         rows shown on screen (default 40; CSV export is never cut)
   .help              this text
   .quit              leave (or Ctrl-D)
-The warehouse is open read-only: select, describe, summarize, copy (...) to 'file.csv' work;
-nothing in the warehouse can be changed from here."""
+The warehouse is open read-only: select, describe and summarize work; nothing in the
+warehouse can be changed from here. Results are written with .csv (or --csv) into the
+output folder (--out, default the current folder; never inside the data folder). Files
+are not read unless a folder is named with --read (read_csv('that folder/file.csv'))."""
 
 
 class ShellError(Exception):
@@ -41,13 +51,49 @@ def history_file() -> Path:
     return Path(os.environ.get("OBA_SQL_HISTORY") or Path.home() / ".oba_sql_history").expanduser()
 
 
-def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """The warehouse, read-only; a clear error when there is none yet."""
+# Statements that reach outside the warehouse (files, databases, extensions): refused.
+REFUSED_STATEMENTS = {"COPY": "COPY", "COPY_DATABASE": "COPY DATABASE", "EXPORT": "EXPORT DATABASE",
+                      "ATTACH": "ATTACH", "DETACH": "DETACH", "LOAD": "LOAD", "EXTENSION": "INSTALL"}
+
+
+def private_files() -> list[Path]:
+    """Files the shell must never read: the pseudonym key and its link register."""
+    from pipelines.prepare import keys
+
+    key = keys.key_file()
+    return [key, keys.register_file(key)]
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def connect(path: Path, readable: list[Path] | tuple = ()) -> duckdb.DuckDBPyConnection:
+    """The warehouse, read-only, with external access off (``readable``: folders queries may
+    read files from); a clear error when there is none yet."""
     if not path.is_file():
         raise ShellError(f"No warehouse at {path}: run `oba demo` (or `oba run`) first, "
                          f"or give the path of one (oba sql PATH).")
+    folders = []
+    for folder in readable:
+        folder = Path(folder).expanduser().resolve()
+        if not folder.is_dir():
+            raise ShellError(f"--read {folder}: no such folder")
+        if any(_inside(f, folder) for f in private_files()):
+            raise ShellError(f"--read {folder}: the folder holds the pseudonymisation key or its link register; "
+                             f"name a folder of its own")
+        folders.append(str(folder) + "/")
     try:
-        return duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), read_only=True)
+        if folders:
+            con.execute("set allowed_directories = $dirs", {"dirs": folders})
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")
+        return con
     except duckdb.Error as exc:
         raise ShellError(f"{path} cannot be opened read-only: {exc}") from exc
 
@@ -76,18 +122,39 @@ def describe(con: duckdb.DuckDBPyConnection, table: str) -> duckdb.DuckDBPyRelat
 class Shell:
     """One read-only connection and what the officer asked for: rows on screen, a CSV file."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, out=None, max_rows: int = 40):
+    def __init__(self, con: duckdb.DuckDBPyConnection, out=None, max_rows: int = 40, out_dir: Path | None = None,
+                 protected: list[Path] | tuple = ()):
         self.con = con
         self.out = out or sys.stdout
         self.max_rows = max_rows
         self.csv_next: Path | None = None
         self.pending: list[str] = []          # lines of a statement not yet ended with ';'
+        self.out_dir = Path(out_dir or Path.cwd()).expanduser().resolve()
+        self.protected = [Path(p).resolve() for p in protected]   # the data folder, the warehouse's folder
+
+    def target(self, name: str) -> Path:
+        """Where ``.csv NAME`` writes: inside the output folder, never inside the data folder."""
+        path = (self.out_dir / Path(name).expanduser()).resolve()
+        if not _inside(path, self.out_dir):
+            raise ShellError(f"{name}: results are written only inside the output folder {self.out_dir} "
+                             f"(oba sql --out FOLDER names another)")
+        if any(_inside(path, p) for p in self.protected) or any(_inside(self.out_dir, p) for p in self.protected):
+            raise ShellError(f"{name}: not inside the data folder ({', '.join(map(str, self.protected))}); "
+                             f"name an output folder of your own with oba sql --out FOLDER")
+        return path
 
     def show(self, rel: duckdb.DuckDBPyRelation) -> None:
         if self.csv_next is not None:
             target, self.csv_next = self.csv_next, None
             target.parent.mkdir(parents=True, exist_ok=True)
-            rel.to_csv(str(target), header=True)
+            # Written by a connection of its own that sees only this result (the shell's has no
+            # file access), to the path checked by ``target``.
+            table = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
+            writer = duckdb.connect()
+            try:
+                writer.from_arrow(table).to_csv(str(target), header=True)
+            finally:
+                writer.close()
             print(f"wrote {rel.shape[0]} rows to {target}", file=self.out)
             return
         print(_render(rel, self.max_rows, self.out), file=self.out)
@@ -109,12 +176,14 @@ class Shell:
         elif name in (".csv", ".once"):
             if not arg:
                 raise ShellError(f"{name} needs a file name, e.g. {name} scorecard.csv")
-            self.csv_next = Path(arg).expanduser()
+            self.csv_next = self.target(arg)
             print(f"the next query's result goes to {self.csv_next}", file=self.out)
         elif name == ".read":
             path = Path(arg).expanduser()
             if not path.is_file():
                 raise ShellError(f".read: no file {path}")
+            if any(path.resolve() == f.resolve() for f in private_files()):
+                raise ShellError(f".read: {path} is the pseudonymisation key or its link register: never read here")
             self.run_sql(path.read_text(encoding="utf-8"))
         elif name == ".explain":
             print(explain_text(arg), file=self.out)
@@ -133,6 +202,10 @@ class Shell:
         except duckdb.Error as exc:
             raise ShellError(str(exc)) from exc
         for statement in statements:
+            refused = REFUSED_STATEMENTS.get(getattr(statement.type, "name", str(statement.type)).split(".")[-1])
+            if refused:
+                raise ShellError(f"{refused} is not available in this shell: it reaches outside the warehouse "
+                                 f"(write a result with .csv FILE or --csv FILE)")
             try:
                 rel = self.con.sql(_bare(statement.query))
             except duckdb.Error as exc:
@@ -239,18 +312,22 @@ def interactive(shell: Shell, path: Path) -> None:
 
 
 def main(path: Path, command: str | None = None, csv: str | None = None, max_rows: int = 40,
-         stdin=None) -> int:
-    """``oba sql``: run ``command``, else what is piped on stdin, else the interactive prompt."""
+         stdin=None, out_dir: Path | None = None, readable: list[Path] | tuple = (),
+         data_dir: Path | None = None) -> int:
+    """``oba sql``: run ``command``, else what is piped on stdin, else the interactive prompt.
+    ``out_dir``: where results are written (default the current folder); ``readable``:
+    folders queries may read; ``data_dir``: the data folder (never written)."""
     stdin = stdin or sys.stdin
     try:
-        con = connect(path)
+        con = connect(path, readable)
     except ShellError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    shell = Shell(con, max_rows=max_rows)
+    protected = [p for p in (data_dir, Path(path).resolve().parent) if p is not None]
+    shell = Shell(con, max_rows=max_rows, out_dir=out_dir, protected=protected)
     try:
         if csv:
-            shell.csv_next = Path(csv).expanduser()
+            shell.csv_next = shell.target(csv)
         if command is not None:
             shell.run_script(command)
         elif not stdin.isatty():

@@ -254,10 +254,11 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
     # Free text is screened where it joins the figures: a small number of people or an
     # identifier in any turn-the-curve part this paper prints holds back the paper and the
     # workbook until the text changes.
+    # Every period's text is screened, not only this paper's: the workbook carries them all.
     curve = turn_the_curve.load(data_dir)
-    shown = rows[["indicator_id", "period"]].dropna().drop_duplicates().rename(columns={"indicator_id": "indicator"})
-    screening.hold_if_disclosive(curve.merge(shown.astype(str), on=["indicator", "period"])[
-        ["indicator", "period", "part", "text"]])
+    the_cover = cover.load(data_dir)
+    screening.hold_if_disclosive(pd.concat([curve[["indicator", "period", "part", "text"]],
+                                            screening.cover_text(the_cover)], ignore_index=True))
     compared = rows.loc[rows["benchmark_period"].notna(), ["measure_id", "benchmark_period"]]
     authorities = comparators.authority_values(con, compared.rename(columns={"benchmark_period": "period"}))
     return PaperData(period=period, data_as_at=as_at, catalogue=catalogue,
@@ -265,7 +266,7 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
                      benchmarks=bench, load_log=load_log, quarantine=_df(con, "quarantine"),
                      curve=curve, authorities=authorities,
                      neighbours=comparators.neighbours(con), places=labels.places(data_dir),
-                     cover=cover.load(data_dir), region=comparators.region_name(con))
+                     cover=the_cover, region=comparators.region_name(con))
 
 
 def headline_periods(con: duckdb.DuckDBPyConnection, period_label: str | None = None,

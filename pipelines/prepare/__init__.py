@@ -16,7 +16,7 @@ from pathlib import Path
 from pipelines.ingest.extracts import file_hash
 from pipelines.prepare import annex_a, cin_census, output, school_census
 from pipelines.prepare.common import PrepareError, expand_inputs, looks_like
-from pipelines.prepare.keys import Pseudonymiser, key_file, load_key, register_file
+from pipelines.prepare.keys import Pseudonymiser, key_file, key_in_use, register_file
 from pipelines.prepare.spellings import spellings_file
 from pipelines.settings import Paths
 
@@ -70,7 +70,7 @@ class Result:
 
 
 def prepare(fmt: str, files: list[Path], paths: Paths, key_path: str | Path | None = None,
-            partial_years: bool = False, **options) -> Result:
+            partial_years: bool = False, new_key: bool = False, **options) -> Result:
     """Prepare ``files`` of one format into ``paths.landing``; raise PrepareError to refuse."""
     if fmt not in FORMATS:
         raise PrepareError(fmt, f"unknown format; known: {', '.join(FORMATS)}")
@@ -104,14 +104,15 @@ def prepare(fmt: str, files: list[Path], paths: Paths, key_path: str | Path | No
     if twice:   # the same rows twice would count every event twice
         raise PrepareError(", ".join(twice), "the same file (same content) is given more than once")
     kpath = key_file(key_path)
-    pz = Pseudonymiser(load_key(kpath, paths), register_file(kpath))
+    key, key_notes = key_in_use(kpath, paths, new_key)   # a key in use that went missing stops here
+    pz = Pseudonymiser(key, register_file(kpath))
     outputs, counts, covers = FORMATS[fmt].read(files, pz, partial_years=partial_years, paths=paths, **options)
     unbalanced = [t for t in counts if not t.balanced()]
     if unbalanced:   # every row read is written or dropped with a reason: a bug otherwise
         raise PrepareError(unbalanced[0].file, f"rows do not reconcile in {unbalanced[0].table}: "
                            f"{unbalanced[0].as_dict()}")
     inputs = [output.Input(f, h, covers.get(f, ())) for f, h in zip(files, hashes)]
-    warnings = skipped + output.link_warnings(outputs, paths)
+    warnings = key_notes + skipped + output.link_warnings(outputs, paths)
     written, entries = output.write(outputs, inputs, paths, fmt, partial_years)
     links = pz.save_links()
     tables = [c.as_dict() for c in counts]

@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import hashlib
 import hmac
+import json
 import os
 import secrets
 import stat
@@ -48,18 +49,31 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
+def check_location(path: Path, paths: Paths) -> None:
+    """Refuse (``KeyError_``) a key inside the data folder (landing, warehouse, settings,
+    exports, papers: shared with the pipeline and its readers), a folder given as the key, or
+    a key in a folder others can write."""
+    for folder, what in ((paths.landing, "landing folder"), (paths.warehouse_dir, "warehouse folder"),
+                         (paths.data_dir, "data folder (settings, exports, papers and the rest are shared)")):
+        if _inside(path, folder):
+            raise KeyError_(f"the pseudonymisation key {path} must not be inside the {what} ({folder}); "
+                            f"set OBA_KEY_FILE or --key-file to a private location")
+    if path.is_dir():
+        raise KeyError_(f"the pseudonymisation key {path} is a folder; give a file name")
+    shared = _writable_by_others(path.parent)
+    if shared is not None:
+        raise KeyError_(f"the pseudonymisation key {path} is in a folder others can write ({shared}, mode "
+                        f"{stat.S_IMODE(shared.stat().st_mode):o}): anyone who can write there can replace the key; "
+                        f"keep it in a private folder (chmod go-w {shared})")
+
+
 def load_key(path: Path, paths: Paths) -> bytes:
     """The secret key, created (0600) when the file does not exist yet.
 
     Refused: a key inside the landing folder or the warehouse folder (both are shared with
     the pipeline and its readers), and a key file that group or others may read.
     """
-    for folder, what in ((paths.landing, "landing folder"), (paths.warehouse_dir, "warehouse folder")):
-        if _inside(path, folder):
-            raise KeyError_(f"the pseudonymisation key {path} must not be inside the {what} ({folder}); "
-                            f"set OBA_KEY_FILE or --key-file to a private location")
-    if path.is_dir():
-        raise KeyError_(f"the pseudonymisation key {path} is a folder; give a file name")
+    check_location(path, paths)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -77,6 +91,78 @@ def load_key(path: Path, paths: Paths) -> bytes:
     if len(key) < 16:
         raise KeyError_(f"{path} does not hold a key (64 hexadecimal characters expected)")
     return key
+
+
+def _writable_by_others(folder: Path) -> Path | None:
+    """The nearest existing folder of ``folder`` (itself or the first that exists above it)
+    if group or others may write it without the sticky bit's protection, else None."""
+    folder = folder.resolve()
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    mode = folder.stat().st_mode
+    if stat.S_IMODE(mode) & 0o022 and not mode & stat.S_ISVTX:
+        return folder
+    return None
+
+
+# The key in use, remembered by its fingerprint (an HMAC of a fixed text: it tells keys apart
+# and gives nothing of the key away) in the data folder, so that a key that goes missing or
+# is replaced between two runs stops ``oba prepare`` instead of silently breaking every link.
+KEYS_RECORD = "prepare_key.json"
+
+
+def fingerprint(key: bytes) -> str:
+    return hmac.new(key, b"oba pseudonym key fingerprint", hashlib.sha256).hexdigest()[:16]
+
+
+def _prepared(paths: Paths) -> list[str]:
+    """The extracts prepared so far (source and period), from the manifest."""
+    try:
+        manifest = json.loads((paths.data_dir / "prepare_manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return sorted(manifest.get("outputs", {}))
+
+
+def key_in_use(path: Path, paths: Paths, new_key: bool = False) -> tuple[bytes, list[str]]:
+    """The key for this run and what to tell the officer: ``load_key``, refusing (``KeyError_``)
+    a key that was in use in this data folder and is now missing or different, unless
+    ``new_key`` (``oba prepare --new-key``), which says which links a new key breaks."""
+    check_location(path, paths)
+    record_path = paths.data_dir / KEYS_RECORD
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = None
+    prepared = _prepared(paths)
+    breaks = (f"every child prepared so far gets a new pseudonym, so the {len(prepared)} extract(s) already "
+              f"prepared ({', '.join(prepared[:6])}{', ...' if len(prepared) > 6 else ''}) no longer link to "
+              f"new ones (a child referred in both periods counts as two children) and the link register "
+              f"starts again")
+    notes = []
+    if record and not path.exists():
+        if not new_key:
+            raise KeyError_(f"the pseudonymisation key {path} used by oba prepare in this data folder since "
+                            f"{record.get('first_used', '?')} (fingerprint {record.get('fingerprint')}) is missing: "
+                            f"restore it from its backup. Only if it is lost for good, run again with --new-key: "
+                            f"{breaks}")
+        notes.append(f"a new pseudonymisation key was made (--new-key): {breaks}")
+    key = load_key(path, paths)
+    print_ = fingerprint(key)
+    if record and record.get("fingerprint") != print_ and not notes:
+        if not new_key:
+            raise KeyError_(f"the pseudonymisation key {path} is not the key used by oba prepare in this data "
+                            f"folder (fingerprint {print_}, expected {record.get('fingerprint')}): restore the "
+                            f"key used before, or run again with --new-key: {breaks}")
+        notes.append(f"a different pseudonymisation key is in use (--new-key): {breaks}")
+    now = dt.datetime.now().isoformat(timespec="seconds")
+    first = record.get("first_used", now) if record and record.get("fingerprint") == print_ else now
+    tmp = record_path.with_name("." + record_path.name + ".tmp")
+    record_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp.write_text(json.dumps({"fingerprint": print_, "first_used": first, "last_used": now}, indent=2) + "\n",
+                   encoding="utf-8")
+    tmp.replace(record_path)
+    return key, notes
 
 
 def normalise_id(value) -> str | None:

@@ -1,0 +1,187 @@
+"""People's names in text: the part of the identifier guard that reads words, not numbers.
+
+A name is found three ways, each with a first name from public open data (the ONS baby-name
+statistics, ``sources/lookups/first_names.txt``, to which a council adds its own in
+``first_names.txt`` in its settings folder):
+
+* ``Forename Surname``: a first name followed by a capitalised word (``Lily Smith``,
+  ``OLIVER JONES``, ``Amelia-Rose O'Brien``);
+* ``SURNAME, Forename``: a capitalised word, a comma, then a first name (``SMITH, Lily``);
+* ``Forename`` with an age (``Lily (aged 7)``, ``Oliver, 14``, ``Ava age 3``).
+
+Place, school, service and other organisations' names are not people: a run of capitalised
+words holding an organisation word (``School``, ``Primary``, ``Centre``, ``Road``, ...), or
+after ``St``/``Saint``, or that is a ward or locality of the authority's lookups, is left
+alone (``Ralph Allen School``, ``St Mary's``, ``Grace Church``).
+
+``in_identifier`` judges a short cell of an identifier or coded column, where a name has no
+business at all: any first name as a whole word, or nothing but words where an id belongs.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+
+from pipelines.settings import PROJECT_ROOT, local_file
+
+NAMES_FILE = "first_names.txt"
+PACKAGED_NAMES = PROJECT_ROOT / "sources" / "lookups" / NAMES_FILE
+WARDS = PROJECT_ROOT / "sources" / "lookups" / "wards.csv"
+
+# Words that make a run of capitalised words the name of a place, organisation or thing.
+ORG_WORDS = frozenset("""
+school schools primary secondary academy academies college nursery nurseries infant infants junior juniors
+centre center centres church chapel cathedral abbey street st saint road roads avenue lane close crescent
+drive terrace square gardens estate house hall court trust hospital surgery practice clinic team teams
+service services hub project partnership foundation council university federation community communities
+group panel board committee forum network unit ward wards park library leisure sports club station
+office department directorate agency police housing health nhs cic ltd limited plc charity society
+association fund programme program network way place row walk mews view rise grove green hill vale
+""".split())
+# Capitalised words that are not surnames (what follows a first name that is also a word:
+# 'May Half Term', 'Grace Period', 'June Panel').
+NOT_SURNAMES = frozenset("""
+the a an and or of in on at to for by with from as is was are be been has have had not no yes
+half term terms day days week weeks month months year years quarter report review update plan plans
+meeting meetings data total totals summary note notes target targets action actions period periods
+january february march april may june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday jan feb mar apr jun jul aug sep sept oct nov dec
+mr mrs ms miss dr mx sir
+""".split())
+# What a case system writes where it has no id: judged by validation, never a name.
+PLACEHOLDERS = frozenset({"unknown", "none", "null", "nil", "na", "n.a.", "tbc", "tba", "missing", "blank", "not known",
+                          "not recorded", "not applicable", "test", "other", "pending", "n a"})
+# Organisation words that are also common surnames (Jade Hall, Lily Green): in a run after a
+# first name they are read as a surname; the other organisation words always make a place.
+SURNAME_TOO = frozenset({"hall", "hill", "green", "wood", "park", "ward", "lane", "way", "grove", "vale", "rise", "view",
+                         "walk", "row", "bell", "wells"})
+STRONG_ORG = ORG_WORDS - SURNAME_TOO
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019]*(?:-[A-Za-z][A-Za-z'\u2019]*)*")
+# An age written after a first name: 'Lily (7)', 'Lily (aged 7)', 'Lily, 7', 'Lily aged 7', 'Lily 7yo'.
+_AGE = re.compile(r"\s*(?:\(\s*(?:aged?\s*)?\d{1,2}\s*(?:y(?:ea)?rs?|yo)?\s*\)|,\s*(?:aged?\s*)?\d{1,2}\b"
+                  r"|\s+aged?\s*\d{1,2}\b|\s*\d{1,2}\s*(?:yo|-?years?-old|y(?:ea)?rs?)\b)", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=4)
+def _first_names(extra: str | None) -> frozenset[str]:
+    names = set()
+    for path in (PACKAGED_NAMES, extra):
+        if path is None:
+            continue
+        try:
+            lines = open(path, encoding="utf-8").read().splitlines()
+        except OSError:
+            continue
+        names.update(line.split("#", 1)[0].strip().lower() for line in lines)
+    names.discard("")
+    return frozenset(names)
+
+
+def first_names() -> frozenset[str]:
+    """Lower-case first names: the packaged ONS list and the authority's own additions."""
+    own = local_file(NAMES_FILE, PACKAGED_NAMES)
+    return _first_names(str(own) if own != PACKAGED_NAMES else None)
+
+
+@functools.lru_cache(maxsize=1)
+def place_words() -> frozenset[str]:
+    """Lower-case words of the authority's ward and locality names (never surnames here)."""
+    words = set()
+    try:
+        with open(local_file("wards.csv", WARDS), newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                for key in ("ward_name", "locality_name"):
+                    words.update(w.lower() for w in _WORD.findall(row.get(key) or ""))
+    except OSError:
+        pass
+    return frozenset(words)
+
+
+def _capitalised(word: str) -> bool:
+    return word[0].isupper() and (word.isupper() or word[1:2].islower() or word[1:2] in ("'", "\u2019"))
+
+
+def _base(word: str) -> str:
+    return word.lower().replace("\u2019", "'")
+
+
+def _runs(text: str) -> list[list[re.Match]]:
+    """Runs of capitalised words separated by nothing but spaces (a comma or other word ends one)."""
+    runs, current, last_end = [], [], None
+    for m in _WORD.finditer(text):
+        joined = last_end is not None and text[last_end:m.start()].strip(" ") == ""
+        if _capitalised(m.group(0)) and (joined or not current):
+            current.append(m)
+        else:
+            if current:
+                runs.append(current)
+            current = [m] if _capitalised(m.group(0)) else []
+        last_end = m.end()
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _is_forename(word: str, names: frozenset[str]) -> bool:
+    parts = _base(word).split("-")            # 'Amelia-Rose'
+    return all(p in names for p in parts)
+
+
+def find_names(text: str) -> list[str]:
+    """The people's names in ``text`` (as written), by the three rules above."""
+    text = str(text)
+    if not any(c.isupper() for c in text):
+        return []
+    names, places = first_names(), place_words()
+    found = []
+    for run in _runs(text):
+        words = [m.group(0) for m in run]
+        lower = [_base(w) for w in words]
+        before = text[:run[0].start()].rstrip()
+        if any(w in STRONG_ORG for w in lower) or re.search(r"\b(?:st|saint)\.?$", before, re.IGNORECASE):
+            continue
+        for i, word in enumerate(words):
+            if not _is_forename(word, names):
+                continue
+            nxt = words[i + 1] if i + 1 < len(words) else None
+            after = text[run[i].end():]
+            if nxt and len(nxt) > 1 and _base(nxt) not in NOT_SURNAMES and _base(nxt) not in places:
+                found.append(f"{word} {nxt}")
+                break
+            if _AGE.match(after):
+                found.append(word)
+                break
+    # SURNAME, Forename
+    for m in re.finditer(r"([A-Za-z][A-Za-z'\u2019-]+)\s*,\s*([A-Za-z][A-Za-z'\u2019-]+)", text):
+        surname, forename = m.group(1), m.group(2)
+        if (_capitalised(surname) and _capitalised(forename) and _is_forename(forename, names)
+                and _base(surname) not in NOT_SURNAMES and _base(surname) not in STRONG_ORG
+                and _base(surname) not in places):
+            found.append(m.group(0))
+    return found
+
+
+def in_identifier(cell: str, id_format: str | None = None) -> str | None:
+    """Why a cell of an identifier or coded column looks like a person's name, or None:
+    a first name as a whole word, a name by ``find_names``, or (where the column declares
+    an id format the cell does not match) nothing but capitalised words where an id belongs
+    ('Smith', 'SMITH', 'Lily Smith'; not 'abc', nor a placeholder such as 'Unknown')."""
+    text = str(cell).strip()
+    if not text or not any(c.isalpha() for c in text):
+        return None
+    if find_names(text):
+        return "a person's name"
+    names, cells = first_names(), _WORD.findall(text)
+    # A first name alone, or among up to three capitalised words none of which makes it a place.
+    if 1 <= len(cells) <= 3 and all(_capitalised(w) for w in cells) and re.fullmatch(r"[A-Za-z'\u2019\- ,.]+", text) \
+            and any(_is_forename(w, names) and len(w) > 2 for w in cells) \
+            and not any(_base(w) in STRONG_ORG or _base(w) in ("st", "saint") for w in cells):
+        return "a person's name"
+    words = [_base(w) for w in _WORD.findall(text)]
+    if id_format and not any(c.isdigit() for c in text) \
+            and not all(w in PLACEHOLDERS or w in NOT_SURNAMES or w in ORG_WORDS or "total" in w for w in words) \
+            and re.fullmatch(r"[A-Z][A-Za-z'\u2019\-]+(?:[ ,.]+[A-Z][A-Za-z'\u2019\-]*)*", text):
+        return "a person's name (words where an identifier belongs)"
+    return None
