@@ -27,7 +27,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sources.catalogue import Source
+from sources.catalogue import BY_NAME, Source
 
 HELD = "held"
 SMALL_NUMBER = 5          # quarantine_share holds only above this many quarantined records
@@ -110,10 +110,17 @@ def months_sql(source: Source, table: str) -> str | None:
     return f"select coalesce(list(distinct m order by m), []::varchar[]) from ({parts})"
 
 
-def what_to_send(source: Source, period: str, version: int | None) -> str:
-    """What the partner should send to replace a held delivery."""
-    return (f"a corrected re-issue {source.name}_{period}_v{(version or 1) + 1} (or a higher version); "
-            f"or an officer who has checked it runs `oba release` on it")
+_FIX = {HELD: "", "refused": " without personal identifiers", "rejected": " with the catalogue's columns and "
+        "day-first dates", "failed": " saved as UTF-8 or Windows-1252 CSV (or the catalogue's workbook)"}
+
+
+def what_to_send(source: Source, period: str, version: int | None, status: str = HELD) -> str:
+    """What the partner should send to replace a delivery not applied (``status``)."""
+    name = f"{source.name}_{period}_v{(version or 1) + 1}"
+    if status == HELD:
+        return (f"a corrected re-issue {name} (or a higher version); or, if an officer has checked it is "
+                f"right, `oba release` it")
+    return f"a re-issue {name}{_FIX.get(status, '')}"
 
 
 def releases_file(settings_dir: Path) -> Path:
@@ -143,3 +150,87 @@ def record_release(settings_dir: Path, source: str, source_file: str, file_hash:
             writer.writeheader()
         writer.writerow(row)
     return row
+
+
+@dataclass
+class Held:
+    """A delivery not applied (held, or refused / rejected / unreadable) that no later delivery of
+    its period has replaced: what it is, why, what stays in force, what the partner should send."""
+    source: str
+    source_file: str
+    period: str
+    status: str
+    reason: str
+    in_force: str | None       # the delivery the period stays at (None: the period has none)
+    indicators: list[str]      # indicators computed from the source: their figures are as at in_force
+    send: str
+
+    @property
+    def rule(self) -> str:
+        """The rule that held it: a hold rule (``held (rule): ...`` in its message), else its status."""
+        if self.status == HELD and self.reason.startswith("held ("):
+            return self.reason[len("held ("):].split(")", 1)[0]
+        return self.status
+
+    def plain(self) -> str:
+        """The line without any count of records (for the board paper, whose counts are suppressed):
+        why it is held, what stays in force, which figures are as at an earlier delivery, what to send."""
+        stays = (f"{self.period} stays as at {self.in_force}" if self.in_force
+                 else f"no delivery is in force for {self.period}")
+        figures = (f"; {', '.join(self.indicators)} {'is' if len(self.indicators) == 1 else 'are'} as at that "
+                   f"earlier delivery" if self.indicators and self.in_force else "")
+        return f"{RULE_WORDS.get(self.rule, self.rule)}: {stays}{figures}. The partner should send {self.send}."
+
+    def line(self) -> str:
+        stays = (f"{self.source} {self.period} stays as at {self.in_force}" if self.in_force
+                 else f"{self.source} has no delivery in force for {self.period}")
+        figures = (f"; figures of {', '.join(self.indicators)} are as at that earlier delivery"
+                   if self.indicators and self.in_force else
+                   f"; {', '.join(self.indicators)} lack {self.period}" if self.indicators else "")
+        return f"{self.source_file} {self.status.upper()}: {self.reason[:300]}. {stays}{figures}. Send: {self.send}"
+
+
+RULE_WORDS = {
+    "quarantine_share": "too many of its records failed validation (over the source's threshold)",
+    "empty_reissue": "an empty re-issue, which would blank out the period",
+    "fewer_rows": "a re-issue that would replace the period's rows with far fewer",
+    "shorter_coverage": "a re-issue covering fewer months than the delivery in force",
+    "refused": "refused: personal identifiers",
+    "rejected": "rejected: wrong columns or month-first dates",
+    "failed": "unreadable",
+}
+
+# Entries refused unread (links, folders, FIFOs, names with control characters) are not deliveries.
+_HELD_SQL = f"""
+select l.source, l.source_file, coalesce(l.period, '') as period, l.version, l.status, coalesce(l.message, ''),
+       (select c.source_file from load_log as c where c.source = l.source and c.period = l.period
+          and c.status in ('pending', 'loaded', 'empty') order by c.version desc, c.received_at desc limit 1)
+from load_log as l
+where l.status in ({", ".join(f"'{s}'" for s in NOT_APPLIED)})
+  and not (l.status = 'refused' and l.encoding is null and l.rows_read = 0)
+  and not exists (select 1 from load_log as c where c.source = l.source and c.period = l.period
+                  and c.status in ('pending', 'loaded', 'empty', 'superseded') and c.received_at > l.received_at)
+order by l.source, l.period, l.source_file
+"""
+
+
+def held(con) -> list[Held]:
+    """The deliveries not applied, from ``load_log`` (and ``indicator_catalogue``, for the figures
+    they leave as at an earlier delivery) on ``con``: the run summary, ``oba status`` and the paper's
+    data quality annex all read this one list."""
+    tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    if "load_log" not in tables:
+        return []
+    by_source: dict[str, list[str]] = {}
+    if "indicator_catalogue" in tables:
+        for ind, sources in con.execute("select distinct indicator_id, sources from indicator_catalogue").fetchall():
+            for s in (sources or "").split(", "):
+                by_source.setdefault(s.strip(), []).append(ind)
+    out = []
+    for source, name, period, version, status, message, in_force in con.execute(_HELD_SQL).fetchall():
+        src = BY_NAME.get(source)
+        send = (what_to_send(src, period, version, status) if src and period else
+                "a corrected file under the name the catalogue expects")
+        out.append(Held(source, name, period, status, message.removeprefix(f"{name}: "), in_force,
+                        sorted(set(by_source.get(source, []))), send))
+    return out

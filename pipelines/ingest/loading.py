@@ -248,17 +248,14 @@ def rollback(con) -> None:
         pass
 
 
-def _supersede(con, source: Source, period: str, by: str, notes: list[str], only: list[str] | None = None) -> None:
+def _supersede(con, source: Source, period: str, by: str, notes: list[str]) -> None:
     """Every other delivery in force for ``period`` (or held for it) leaves the warehouse; the
-    log moves its rows to rows_superseded. Only the newest delivery applied is ever in force.
-    ``only``: just these deliveries (candidates of this run replaced before being written)."""
+    log moves its rows to rows_superseded. Only the newest delivery applied is ever in force."""
     statuses = (*LIVE, holding.HELD)
     old = con.execute(f"select file_hash, source_file from load_log where source = ? and period = ? "
                       f"and status in ({', '.join('?' * len(statuses))}) and file_hash <> ?",
                       [source.name, period, *statuses, by]).fetchall()
     for digest, name in old:
-        if only is not None and digest not in only:
-            continue
         _remove_delivery(con, source, digest)
         con.execute("update load_log set status = 'superseded', superseded_by = ?, "
                     "rows_superseded = rows_read - rows_refused, rows_loaded = 0, rows_quarantined = 0, "
@@ -402,21 +399,17 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
             if status == "empty":
                 notes.append("empty delivery: the file has no records" if extract.encoding else
                              "empty delivery: the file has no bytes or no header")
-            if batch and sum(len(a.extract.frame) for a in batch.values()) + len(extract.frame) > BATCH_ROWS:
-                write_batch()   # this delivery would take the batch past its bound: written first
+            if batch and (sum(len(a.extract.frame) for a in batch.values()) + len(extract.frame) > BATCH_ROWS
+                          or any(a.period == period for a in batch.values())):
+                # this delivery would take the batch past its bound, or an earlier version of its
+                # period waits in it: that one is written (and judged) first, so each version is
+                # judged against the one before it, and a held re-issue leaves the earlier one in force
+                write_batch()
             batch[key] = _Accepted(key, path.name, period, extract, when, status)
             live[period] = (key, version, path.name)
             _quarantine_malformed(con, source, extract, when)
             log.add(path, key, period, version, status, rows_read=extract.rows_read,
                     encoding=extract.encoding, message="; ".join(notes), when=when)
-            earlier = [d for d, a in batch.items() if a.period == period and d != key]
-            if earlier:
-                log.flush(con)
-                for gone in earlier:
-                    batch.pop(gone)  # superseded before its rows were written
-                _supersede(con, source, period, key, notes, only=earlier)
-                con.execute("update load_log set message = ? where source = ? and file_hash = ?",
-                            ["; ".join(notes), source.name, key])
             # The delivery in force is replaced only once this one is staged and judged (``settle``).
             outcomes.append(FileOutcome(path.name, status, extract.rows_read, message="; ".join(notes)))
             if sum(len(a.extract.frame) for a in batch.values()) >= BATCH_ROWS:

@@ -59,8 +59,8 @@ def cmd_run(args) -> int:
     summary = run(p, args.select or None, force=args.force)
     print(summary.report())
     _print_awaited(p)
-    # Non-zero for a failed step or a failed blocking check; warnings (freshness) do not fail a run.
-    return 0 if summary.ok else 1
+    # 0 published, nothing held; 3 published with held deliveries; 1 a failed step or blocking check.
+    return summary.exit_code
 
 
 def _print_awaited(p) -> None:
@@ -110,7 +110,7 @@ Next:
   {oba + " status":<27}load log and freshness per source
   make ui                    the Dagster UI (http://127.0.0.1:3000)
   {oba} validate FILE --source NAME   check an extract before dropping it in the landing folder""")
-    return 0 if summary.ok else 1
+    return summary.exit_code
 
 
 def oba_command() -> str:
@@ -154,6 +154,14 @@ def cmd_paper(args) -> int:
         print(f"Turn the curve awaited ({len(paper.awaited)} indicator(s)):")
         print("\n".join(f"  {ln}" for ln in paper.awaited))
     return 0
+
+
+def cmd_release(args) -> int:
+    from pipelines.operations.release_held import release
+
+    text, code = release(resolve_paths(args.data_dir), args.file)
+    print(text, file=sys.stderr if code else sys.stdout)
+    return code
 
 
 def cmd_sql(args) -> int:
@@ -239,6 +247,10 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--csv", metavar="FILE", help="write the query's result to FILE as CSV")
     q.add_argument("--max-rows", type=int, default=40, help="rows shown on screen (default 40)")
     q.set_defaults(func=cmd_sql)
+
+    rl = sub.add_parser("release", help="apply a held delivery an officer has checked (takes effect on the next run)")
+    rl.add_argument("file", help="the held file's name in the landing folder (oba status lists them)")
+    rl.set_defaults(func=cmd_release)
 
     u = sub.add_parser("ui", help="start the Dagster UI with a persistent DAGSTER_HOME")
     u.add_argument("--host", default="127.0.0.1")

@@ -32,6 +32,8 @@ from pipelines.settings import PROJECT_ROOT, Paths
 from pipelines.warehouse import engine_config, lock_holder, release_lock, writer_lock
 
 REPO_DAGSTER_YAML = PROJECT_ROOT / "dagster.yaml"
+# Exit codes of ``oba run`` / ``oba demo`` (docs/operations.md): a scheduler can tell them apart.
+EXIT_PUBLISHED, EXIT_FAILED, EXIT_HELD = 0, 1, 3
 HEADER = "# Dagster instance settings"
 
 
@@ -77,10 +79,19 @@ class RunSummary:
     warehouse: str = ""
     skipped_because: str = ""            # set when no run was needed
     notes: list[str] = field(default_factory=list)   # what the run did besides the job (stale runs, outputs)
+    held: list = field(default_factory=list)          # deliveries not applied (pipelines.ingest.holding.Held)
 
     @property
     def ok(self) -> bool:
         return self.success and not self.failed and not self.check_failures
+
+    @property
+    def exit_code(self) -> int:
+        """0: published (or nothing to publish), nothing held; 3: published, with deliveries held;
+        1: a step or a blocking check failed (see the summary; the published warehouse is the last good one)."""
+        if not self.ok:
+            return EXIT_FAILED
+        return EXIT_HELD if self.held else EXIT_PUBLISHED
 
     def report(self) -> str:
         if self.skipped_because:
@@ -93,6 +104,8 @@ class RunSummary:
             lines.append(f"  FAILED   {step}: {error}")
         for check, text in self.check_failures:
             lines.append(f"  BLOCKED  {check}: {text}")
+        for h in self.held:
+            lines.append(f"  HELD     {h.line()}")
         for check, text in self.warnings:
             lines.append(f"  warning  {check}: {text}")
         if self.not_run:
@@ -105,6 +118,9 @@ class RunSummary:
                          f"{self.warehouse}")
         else:
             lines.append(f"Published warehouse NOT updated (it still holds the last good run): {self.warehouse}")
+        if self.held and self.ok:
+            lines.append(f"{len(self.held)} deliver{'y' if len(self.held) == 1 else 'ies'} held (not applied; each "
+                         f"period stays at its last good delivery): exit code {EXIT_HELD}")
         return "\n".join(lines)
 
 
@@ -145,7 +161,23 @@ def summarise(result, selected: list[str], paths: Paths, seconds: float) -> RunS
     if not summary.ok:
         summary.not_run = sorted(set(selected) - set(summary.materialized))
     summary.notes += left_as_they_were(result.all_events)
+    summary.held = held_deliveries(paths.build)
     return summary
+
+
+def held_deliveries(build: Path) -> list:
+    """The deliveries the build holds back (``pipelines.ingest.holding.held``), read after the run."""
+    import duckdb
+
+    from pipelines.ingest.holding import held
+
+    if not build.exists():
+        return []
+    try:
+        with duckdb.connect(str(build), config=engine_config()) as con:   # as the run did (we hold the lock)
+            return held(con)
+    except duckdb.Error:
+        return []
 
 
 def left_as_they_were(events) -> list[str]:
