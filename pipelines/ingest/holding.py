@@ -152,6 +152,17 @@ def record_release(settings_dir: Path, source: str, source_file: str, file_hash:
     return row
 
 
+RULE_WORDS = {
+    "quarantine_share": "too many of its records failed validation (over the source's threshold)",
+    "empty_reissue": "an empty re-issue, which would blank out the period",
+    "fewer_rows": "a re-issue that would replace the period's rows with far fewer",
+    "shorter_coverage": "a re-issue covering fewer months than the delivery in force",
+    "refused": "refused: personal identifiers",
+    "rejected": "rejected: wrong columns or month-first dates",
+    "failed": "unreadable",
+}
+
+
 @dataclass
 class Held:
     """A delivery not applied (held, or refused / rejected / unreadable) that no later delivery of
@@ -190,15 +201,6 @@ class Held:
         return f"{self.source_file} {self.status.upper()}: {self.reason[:300]}. {stays}{figures}. Send: {self.send}"
 
 
-RULE_WORDS = {
-    "quarantine_share": "too many of its records failed validation (over the source's threshold)",
-    "empty_reissue": "an empty re-issue, which would blank out the period",
-    "fewer_rows": "a re-issue that would replace the period's rows with far fewer",
-    "shorter_coverage": "a re-issue covering fewer months than the delivery in force",
-    "refused": "refused: personal identifiers",
-    "rejected": "rejected: wrong columns or month-first dates",
-    "failed": "unreadable",
-}
 
 # Entries refused unread (links, folders, FIFOs, names with control characters) are not deliveries.
 _HELD_SQL = f"""

@@ -265,7 +265,7 @@ def _supersede(con, source: Source, period: str, by: str, notes: list[str]) -> N
 
 def _months(con, source: Source, digest: str) -> list[str]:
     sql = holding.months_sql(source, f"stg_{source.name}")
-    return list(con.execute(sql, {"file_hash": digest}).fetchone()[0]) if sql else []
+    return list(con.execute(sql, {"file_hash": digest}).fetchall()[0][0]) if sql else []
 
 
 def _delivery(con, source: Source, row: tuple) -> holding.Delivery:
@@ -279,11 +279,12 @@ def settle(con, source: Source, digest: str, releases: dict[str, dict]) -> str |
     The caller holds the transaction."""
     cols = "file_hash, source_file, rows_read, rows_loaded, rows_quarantined"
     mine = con.execute(f"select {cols}, period, message from load_log where source = ? and file_hash = ?",
-                       [source.name, digest]).fetchone()
+                       [source.name, digest]).fetchall()[0]
     period, message = mine[5], mine[6] or ""
     old = con.execute(f"select {cols} from load_log where source = ? and period = ? and file_hash <> ? "
                       f"and status in ({', '.join('?' * len(LIVE))}) order by version desc, received_at desc limit 1",
-                      [source.name, period, digest, *LIVE]).fetchone()
+                      [source.name, period, digest, *LIVE]).fetchall()
+    old = old[0] if old else None
     verdict = None
     if digest not in releases:
         verdict = holding.judge(source, _delivery(con, source, mine[:5]), old and _delivery(con, source, old))
@@ -314,8 +315,8 @@ def release_held(con, source: Source, releases: dict[str, dict]) -> list[str]:
         if digest in releases:
             con.execute("delete from quarantine where source = ? and file_hash = ? and check_name <> ?",
                         [source.name, digest, MALFORMED_CHECK])
-            con.execute("update load_log set status = 'pending', rows_held = 0, validated_at = null "
-                        "where source = ? and file_hash = ?", [source.name, digest])
+            con.execute("update load_log set status = 'pending', rows_held = 0, validated_at = null, "
+                        "message = 'was ' || message where source = ? and file_hash = ?", [source.name, digest])
             out.append(name)
     return out
 
@@ -454,7 +455,7 @@ def _write(con, source: Source, batch: list[_Accepted], stage_now: bool,
 
 def _message(con, source: Source, digest: str) -> str:
     return con.execute("select message from load_log where source = ? and file_hash = ?",
-                       [source.name, digest]).fetchone()[0] or ""
+                       [source.name, digest]).fetchall()[0][0] or ""
 
 
 def _batches(pending: list[tuple], limit: int = BATCH_ROWS) -> list[list[tuple]]:

@@ -133,19 +133,24 @@ def cmd_paper(args) -> int:
     from pipelines.outputs import render
     from pipelines.outputs import workbook
 
+    from pipelines.outputs.atomic import OutputNotWritten
+    from pipelines.operations.runner import published_state
+
     p = resolve_paths(args.data_dir).ensure()
     if not p.warehouse.exists():
         print(f"No published warehouse at {p.warehouse}: run `oba run` first.", file=sys.stderr)
         return 1
-    # The published file, read-only: never blocks (or waits for) a pipeline run.
+    # The published file, read-only: never blocks (or waits for) a pipeline run. Opened once, it
+    # stays the state it was when opened even if a run publishes meanwhile (an atomic rename).
+    print(published_state(p))
     with duckdb.connect(str(p.warehouse), read_only=True) as con:
         try:
             paper = render.write(con, p.papers, args.period, with_pdf=not args.no_pdf, data_dir=p.data_dir)
-        except ValueError as exc:
+            book = p.exports / f"oba_scorecard_{paper.period}.xlsx"
+            workbook.write(con, book, data=gather.gather(con, paper.period, data_dir=p.data_dir))
+        except (ValueError, OutputNotWritten) as exc:
             print(str(exc), file=sys.stderr)
             return 1
-        book = p.exports / f"oba_scorecard_{paper.period}.xlsx"
-        workbook.write(con, book, data=gather.gather(con, paper.period, data_dir=p.data_dir))
     print(f"Board paper {paper.period}: {paper.measures} measures, {paper.charts} charts")
     for f in (paper.html, paper.pdf, book):
         if f:

@@ -27,9 +27,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.outputs.atomic import OUTPUT_NOT_WRITTEN
 from pipelines.release.run_log import JOB, outcome
-from pipelines.settings import PROJECT_ROOT, Paths
-from pipelines.warehouse import engine_config, lock_holder, release_lock, writer_lock
+from pipelines.settings import PROJECT_ROOT, Paths, free_space
+from pipelines.warehouse import engine_config, holds_lock, lock_holder, release_lock, writer_lock
 
 REPO_DAGSTER_YAML = PROJECT_ROOT / "dagster.yaml"
 # Exit codes of ``oba run`` / ``oba demo`` (docs/operations.md): a scheduler can tell them apart.
@@ -128,23 +129,14 @@ _IO_WORDS = ("no space left", "disk full", "database or disk is full", "disk i/o
              "input/output error", "file too large", "quota exceeded")
 
 
-def free_space(folder: Path) -> str:
-    """Free space on the file system holding ``folder``, for a person: '12.3 MB free on /srv'."""
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    try:
-        st = os.statvfs(folder)
-    except OSError:
-        return "free space unknown"
-    return f"{st.f_bavail * st.f_frsize / 1e6:,.1f} MB free in {folder}"
-
-
 def io_problem(text: str, paths: Paths) -> str | None:
     """One line for an I/O failure (disk full, read-only, I/O error) with the free space; None otherwise."""
     lower = text.lower()
     word = next((w for w in _IO_WORDS if w in lower), None)
     if word is None:
         return None
+    if OUTPUT_NOT_WRITTEN in text:   # an output's own folder, already named with its free space
+        return next(ln.strip() for ln in text.splitlines() if OUTPUT_NOT_WRITTEN in ln)[:600]
     what = "disk full" if word in ("no space left", "disk full", "database or disk is full", "quota exceeded") \
         else word
     return (f"{what} ({free_space(paths.data_dir)}); the published warehouse was left as it was: free some space "
@@ -163,6 +155,30 @@ def summarise(result, selected: list[str], paths: Paths, seconds: float) -> RunS
     summary.notes += left_as_they_were(result.all_events)
     summary.held = held_deliveries(paths.build)
     return summary
+
+
+def published_state(paths: Paths) -> str:
+    """Which state a reader of the published warehouse sees now: the last publication, and
+    whether a run is writing (its publish, if it comes, replaces the file atomically later)."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+            last = con.execute("select published_at, run_id from meta_publish order by published_at desc "
+                               "limit 1").fetchone()
+    except duckdb.Error:
+        last = None
+    when = f"published {last[0]} by run {str(last[1])[:8]}" if last else "publication time not recorded"
+    running = False
+    if not holds_lock(paths):
+        running = not writer_lock(paths)     # taken and given back at once when no run holds it
+        if not running:
+            release_lock(paths)
+    if running:
+        holder = lock_holder(paths) or "another process"
+        return (f"A run is in progress ({holder}): reading the last published state ({when}); run `oba paper` "
+                f"again after it publishes for its figures.")
+    return f"Reading the published warehouse ({when})."
 
 
 def held_deliveries(build: Path) -> list:

@@ -49,6 +49,22 @@ def record_output(paths: Paths, key: str, files: list, inputs: str | None, shows
         tmp.unlink(missing_ok=True)
 
 
+def forget_output(paths: Paths, key: str) -> None:
+    """Drop ``key``'s record after its files failed to be written (a full disk): the next run
+    never takes the old files for this run's, and makes the output again."""
+    made = _manifest(paths)
+    if made.pop(key, None) is None:
+        return
+    manifest = paths.build.parent / MANIFEST
+    tmp = manifest.with_name(manifest.name + ".tmp")
+    try:
+        tmp.write_text(json.dumps(made, indent=1))
+        os.replace(tmp, manifest)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        manifest.unlink(missing_ok=True)   # no record at all: every output is made again
+
+
 def missing_outputs(paths: Paths, inputs: str) -> list[str]:
     """Outputs that are not on disk for the run inputs ``inputs``: never made from them (a run
     killed after publishing, before its workbook), or made and since deleted. Read from the
@@ -148,9 +164,13 @@ def board_paper(context: dg.AssetExecutionContext, config: PaperConfig, warehous
             "pdf": dg.MetadataValue.path(pdf) if pdf else "not rendered", **same.get("facts", {}),
             "measures": len(data.rows), "turn_the_curve_awaited": dg.MetadataValue.json(awaited),
             **left_as_made(context, paths, "board_paper", same), "seconds": round(time.perf_counter() - started, 2)})
-    with warehouse.connect() as con:
-        paper = render.write(con, paths.papers, config.period or None, today=today, with_pdf=config.pdf,
-                             data_dir=paths.data_dir, data=data)
+    try:
+        with warehouse.connect() as con:
+            paper = render.write(con, paths.papers, config.period or None, today=today, with_pdf=config.pdf,
+                                 data_dir=paths.data_dir, data=data)
+    except BaseException:
+        forget_output(paths, "board_paper")
+        raise
     context.log.info(f"board paper {paper.period}: {paper.html}")
     record_output(paths, "board_paper", [paper.html, paper.pdf], context.run.tags.get(INPUTS_TAG), shows,
                   facts={"charts": paper.charts})
@@ -183,7 +203,11 @@ def scorecard_workbook(context: dg.AssetExecutionContext, config: PaperConfig,
                 "period": label, "path": dg.MetadataValue.path(str(out)),
                 "sheets": dg.MetadataValue.json(same.get("facts", {}).get("sheets", {})),
                 **left_as_made(context, paths, "scorecard_workbook", same)})
-        sheets = workbook.write(con, out, data=data)
+        try:
+            sheets = workbook.write(con, out, data=data)
+        except BaseException:
+            forget_output(paths, "scorecard_workbook")
+            raise
     record_output(paths, "scorecard_workbook", [out], context.run.tags.get(INPUTS_TAG), shows,
                   facts={"sheets": sheets})
     return dg.MaterializeResult(metadata={
