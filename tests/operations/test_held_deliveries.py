@@ -75,6 +75,9 @@ def test_two_bad_deliveries_are_held_the_night_publishes_then_a_reissue_and_a_re
     panels = _biggest(p, "behaviour_panels")
     panels_v2 = panels.with_name(panels.stem + "_v2.csv")
     panels_v2.write_bytes(b"")
+    # and a partner's ordinary accident: a copy saved as "... (1).csv" (not a delivery; never fails a suite)
+    misnamed = p.landing / "neet_2026-10 (1).csv"
+    misnamed.write_bytes(_biggest(p, "neet").read_bytes())
 
     code = main(["run"])
     text = capsys.readouterr().out
@@ -100,6 +103,8 @@ def test_two_bad_deliveries_are_held_the_night_publishes_then_a_reissue_and_a_re
     assert main(["status"]) == 0
     status = capsys.readouterr().out
     assert "Held deliveries (2" in status and adult_v2.name in status and panels_v2.name in status
+    not_loaded = status[status.index("Landing files not loaded"):]
+    assert misnamed.name in not_loaded and "unrecognised" in not_loaded
     paper = next(p.papers.rglob("board_paper_*.html")).read_text()
     assert "Deliveries held" in paper and "empty re-issue" in paper and "EH10" in paper
 

@@ -20,7 +20,7 @@ SELECT = ["run", "--select", "published_warehouse", "board_paper", "scorecard_wo
 
 @pytest.fixture
 def full_papers(demo_run, tmp_path, monkeypatch):
-    """A copy of the demo's data directory whose papers folder is a 2 MB tmpfs, filled up."""
+    """A copy of the demo's data directory whose papers folder is a 16 MB tmpfs, filled up."""
     p, _, home = demo_run
     data = tmp_path / "data"
     shutil.copytree(p.data_dir, data, ignore=shutil.ignore_patterns("papers", "*.lock"))
@@ -28,7 +28,7 @@ def full_papers(demo_run, tmp_path, monkeypatch):
     shutil.copytree(home, tmp_path / "dagster_home")
     papers = data / "papers"
     papers.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(papers)],
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(papers)],
                                            capture_output=True).returncode:
         pytest.skip("mounting a small tmpfs needs root")
     monkeypatch.setenv("OBA_DATA_DIR", str(data))
