@@ -96,8 +96,10 @@ class RunSummary:
 
     def report(self) -> str:
         if self.skipped_because:
-            return (f"Nothing to do: {self.skipped_because}.\nPublished warehouse left as it is: {self.warehouse}"
-                    f"\n(`oba run --force` runs every asset and check anyway.)")
+            return "\n".join([f"Nothing to do: {self.skipped_because}.",
+                              *(f"  HELD     {h.line()}" for h in self.held),
+                              f"Published warehouse left as it is: {self.warehouse}",
+                              "(`oba run --force` runs every asset and check anyway.)"])
         head = "succeeded" if self.ok else "FAILED"
         lines = [f"run {self.run_id[:8]}: {head} in {self.seconds:.1f} s; {len(self.materialized)} assets materialised"]
         lines += [f"  note     {n}" for n in self.notes]
@@ -153,7 +155,10 @@ def summarise(result, selected: list[str], paths: Paths, seconds: float) -> RunS
     if not summary.ok:
         summary.not_run = sorted(set(selected) - set(summary.materialized))
     summary.notes += left_as_they_were(result.all_events)
-    summary.held = held_deliveries(paths.build)
+    try:
+        summary.held = held_deliveries(paths.build)
+    except RuntimeError as exc:
+        summary.failed.append(("held deliveries", str(exc)))
     return summary
 
 
@@ -189,11 +194,17 @@ def held_deliveries(build: Path) -> list:
 
     if not build.exists():
         return []
-    try:
-        with duckdb.connect(str(build), config=engine_config()) as con:   # as the run did (we hold the lock)
-            return held(con)
-    except duckdb.Error:
-        return []
+    # Read-only; as the run connected if this process still has the file open (DuckDB refuses a
+    # second connection to one file with other settings). The caller holds the writer lock.
+    error = None
+    for kwargs in ({"read_only": True}, {"config": engine_config()}):
+        try:
+            with duckdb.connect(str(build), **kwargs) as con:
+                return held(con)
+        except duckdb.Error as exc:
+            error = exc
+    # Never a silent "nothing held": the run says it could not tell (and exits as failed).
+    raise RuntimeError(f"held deliveries could not be read from {build}: {str(error).splitlines()[0][:200]}")
 
 
 def left_as_they_were(events) -> list[str]:
@@ -370,6 +381,7 @@ def _run_locked(paths: Paths, asset_keys, trigger: str, force: bool, started: fl
         missing = missing_outputs(paths, inputs)
         if not missing:
             return RunSummary("-" * 8, True, time.perf_counter() - started, published=False,
+                              held=held_deliveries(paths.build),   # still held: the exit code says so
                               warehouse=str(paths.warehouse), skipped_because=(
                                   f"same landing files, definitions and code as run {str(same['run_id'])[:8]}, "
                                   f"published {same['published_at']}"))
