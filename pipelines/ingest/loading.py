@@ -278,11 +278,21 @@ def settle(con, source: Source, digest: str, releases: dict[str, dict]) -> str |
     is held (``pipelines.ingest.holding``): returns the reason it is held, None if it applies.
     The caller holds the transaction."""
     cols = "file_hash, source_file, rows_read, rows_loaded, rows_quarantined"
-    mine = con.execute(f"select {cols}, period, message from load_log where source = ? and file_hash = ?",
+    mine = con.execute(f"select {cols}, period, message, version from load_log where source = ? and file_hash = ?",
                        [source.name, digest]).fetchall()[0]
-    period, message = mine[5], mine[6] or ""
-    old = con.execute(f"select {cols} from load_log where source = ? and period = ? and file_hash <> ? "
-                      f"and status in ({', '.join('?' * len(LIVE))}) order by version desc, received_at desc limit 1",
+    period, message, version = mine[5], mine[6] or "", mine[7]
+    live = f"status in ({', '.join('?' * len(LIVE))})"
+    newer = con.execute(f"select file_hash from load_log where source = ? and period = ? and file_hash <> ? and {live} "
+                        f"and version > ? order by version desc limit 1",
+                        [source.name, period, digest, *LIVE, version]).fetchall()
+    if newer:        # staged together with a higher version of its period (``stage`` alone): that one wins
+        _remove_delivery(con, source, digest)
+        con.execute("update load_log set status = 'superseded', superseded_by = ?, rows_superseded = rows_read "
+                    "- rows_refused, rows_loaded = 0, rows_quarantined = 0 where source = ? and file_hash = ?",
+                    [newer[0][0], source.name, digest])
+        return None
+    old = con.execute(f"select {cols} from load_log where source = ? and period = ? and file_hash <> ? and {live} "
+                      f"order by version desc, received_at desc limit 1",
                       [source.name, period, digest, *LIVE]).fetchall()
     old = old[0] if old else None
     verdict = None

@@ -88,3 +88,16 @@ def test_a_partial_year_reissue_is_held_and_the_full_year_stays(con, data_dir):
     assert con.execute("select count(*) from stg_adult_referrals").fetchone()[0] == 132
     assert con.execute("select count(*) from raw_adult_referrals").fetchone()[0] == 132   # held rows gone too
     assert holding.held(con) == []
+
+
+def test_versions_read_in_one_run_and_staged_later_keep_the_highest(con, data_dir):
+    from pipelines.ingest.loading import load_raw, stage
+
+    landing = data_dir / "landing"
+    (landing / "adult_referrals_2024-25.csv").write_text(year(FULL, 10))
+    (landing / "adult_referrals_2024-25_v2.csv").write_text(year(FULL, 9, 3000))
+    load_raw(con, ADULT, landing)
+    stage(con, ADULT, releases={})
+    log = dict(con.execute("select source_file, status from load_log").fetchall())
+    assert log == {"adult_referrals_2024-25.csv": "superseded", "adult_referrals_2024-25_v2.csv": "loaded"}
+    assert con.execute("select count(*) from stg_adult_referrals").fetchone()[0] == 108
