@@ -30,6 +30,7 @@ from pathlib import Path
 from sources.catalogue import BY_NAME, Source
 
 HELD = "held"
+LIVE = ("pending", "loaded", "empty")   # statuses of the delivery in force for a period (loading.LIVE)
 SMALL_NUMBER = 5          # quarantine_share holds only above this many quarantined records
 MIN_REISSUE_SHARE = 0.5   # default of OBA_MIN_REISSUE_SHARE
 RELEASES_FILE = "released_deliveries.csv"   # in the settings folder; written by ``oba release``
@@ -206,12 +207,13 @@ class Held:
 _HELD_SQL = f"""
 select l.source, l.source_file, coalesce(l.period, '') as period, l.version, l.status, coalesce(l.message, ''),
        (select c.source_file from load_log as c where c.source = l.source and c.period = l.period
-          and c.status in ('pending', 'loaded', 'empty') order by c.version desc, c.received_at desc limit 1)
+          and c.status in ({", ".join(f"'{s}'" for s in LIVE)}) order by c.version desc, c.received_at desc limit 1)
 from load_log as l
 where l.status in ({", ".join(f"'{s}'" for s in NOT_APPLIED)})
   and not (l.status = 'refused' and l.encoding is null and l.rows_read = 0)
   and not exists (select 1 from load_log as c where c.source = l.source and c.period = l.period
-                  and c.status in ('pending', 'loaded', 'empty', 'superseded') and c.received_at > l.received_at)
+                  and c.status in ({", ".join(f"'{s}'" for s in (*LIVE, "superseded"))})
+                  and c.received_at > l.received_at)
 order by l.source, l.period, l.source_file
 """
 

@@ -35,7 +35,7 @@ SQL = Path(__file__).parent / "sql"
 
 ORIGIN = {"source_file": "VARCHAR", "file_hash": "VARCHAR", ROW: "BIGINT",
           "delivery_period": "VARCHAR", "loaded_at": "TIMESTAMP"}
-LIVE = ("pending", "loaded", "empty")  # statuses of the delivery currently in force for a period
+LIVE = holding.LIVE  # statuses of the delivery currently in force for a period
 # Every status a load_log row can have (load_log.status in tables.yaml says what each means): the
 # one list the Great Expectations suite on load_log checks against.
 STATUSES = (*LIVE, "superseded", "refused", "rejected", "failed", holding.HELD, UNRECOGNISED)
