@@ -102,3 +102,16 @@ def local_file(name: str, default: str | os.PathLike, explicit: str | os.PathLik
     """
     own = paths(explicit).settings / name
     return own if own.is_file() else Path(default)
+
+
+def free_space(folder: Path) -> str:
+    """Free space on the file system holding ``folder`` (or its nearest existing parent), for a
+    person: '12.3 MB free in /srv/oba/data/papers'."""
+    folder = Path(folder)
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return "free space unknown"
+    return f"{st.f_bavail * st.f_frsize / 1e6:,.1f} MB free in {folder}"

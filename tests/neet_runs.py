@@ -69,11 +69,11 @@ def assert_log_reconciles(data_dir: Path) -> list[tuple]:
     con = duckdb.connect(str(data_dir / "warehouse" / "build" / "oba.duckdb"), read_only=True)
     try:
         log = con.execute("select source_file, status, rows_read, rows_loaded, rows_quarantined, "
-                          "rows_refused + rows_superseded, message from load_log order by source_file").fetchall()
+                          "rows_refused + rows_superseded + rows_held, message from load_log order by source_file").fetchall()
         staged = con.execute("select count(*) from stg_neet").fetchone()[0]
     finally:
         con.close()
-    for name, status, read, loaded, quarantined, gone, _ in log:      # gone = refused + superseded
+    for name, status, read, loaded, quarantined, gone, _ in log:      # gone = refused + superseded + held
         assert status != "pending", name
         assert read == loaded + quarantined + gone, (name, status, read, loaded, quarantined, gone)
     assert staged == sum(r[3] for r in log if r[1] == "loaded")

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipelines.ingest import delivery_checks as checks
+from pipelines.ingest.holding import HELD
 from pipelines.ingest.loading import FileOutcome, ingest, load_raw, stage
 from pipelines.warehouse import Warehouse, table_metadata
 from sources.catalogue import SOURCES, Source
@@ -25,7 +26,7 @@ def _totals(con, source: Source) -> dict:
         "select count(*) filter (where status = 'loaded'), coalesce(sum(rows_read) filter (where status = 'loaded'), 0), "
         "coalesce(sum(rows_loaded) filter (where status = 'loaded'), 0), "
         "coalesce(sum(rows_quarantined) filter (where status = 'loaded'), 0), "
-        "count(*) filter (where status in ('refused', 'rejected', 'failed')) from load_log where source = ?",
+        "count(*) filter (where status in ('held', 'refused', 'rejected', 'failed')) from load_log where source = ?",
         [source.name]).fetchone()
     return {"current_deliveries": row[0], "rows_in": row[1], "rows_loaded": row[2],
             "rows_quarantined": row[3], "files_not_loaded": row[4]}
@@ -86,6 +87,9 @@ def build(source: Source) -> dg.AssetsDefinition:
                 yield dg.MaterializeResult(asset_key=raw_key, metadata=_raw_metadata(con, source, loaded))
             elif stg_key in selected:
                 staged = stage(con, source)
+            for o in staged:
+                if o.status == HELD:   # not applied: the period stays at its last good delivery
+                    context.log.warning(f"{source.name}: {o.file} held: {o.message}")
             if stg_key in selected:
                 metadata = _stg_metadata(con, source, staged)
                 if metadata["total_rows_quarantined"]:

@@ -1,23 +1,27 @@
 """Asset checks on every source's deliveries, evaluated on ``stg_<source>`` after it loads.
 
+A bad delivery holds itself, not the night: the delivery-level rules (too many records
+quarantined, an empty or shrinking re-issue, shorter coverage) are applied by the loader
+to each new delivery before it replaces anything (``pipelines.ingest.holding``), so a
+delivery failing them is *held* and never in force. The checks here report; only the
+loader's own bookkeeping blocks.
+
 Blocking (ERROR: the source's downstream assets, and so the publish step, do not run):
-  * ``quarantine_share``   quarantined records / records read over the deliveries in force
-                            must not exceed the source's ``max_quarantine_share`` (ignored
-                            while no more than ``SMALL_NUMBER`` records are quarantined);
   * ``load_log_reconciles`` every file accounts for each record it held (loaded, quarantined,
-                            refused or superseded by a re-issue), the quarantine
+                            refused, superseded by a re-issue or held), the quarantine
                             table agrees with the log, nothing is left half-validated and
-                            ``stg_<source>`` holds exactly the rows the log says it loaded;
-  * ``no_empty_delivery``   an empty re-issue in force replaced a delivery that had records
-                            (it would blank out a period), or no delivery in force has any
-                            record. A first delivery with no records loses nothing and is
-                            reported by ``deliveries_accepted`` instead: a small service can
-                            genuinely have nothing to send for a period, and a block that no
-                            re-issue could clear would stop publishing for good.
+                            ``stg_<source>`` holds exactly the rows the log says it loaded.
+                            A failure is a bug, not a data problem.
 Warnings (WARN: reported, nothing stops):
+  * ``quarantine_share``    quarantined records / records read over the deliveries in force
+                            (a delivery over the threshold is held; one an officer released
+                            is reported here);
+  * ``no_empty_delivery``   an empty re-issue in force replaced a delivery that had records
+                            (only when an officer released it), or no delivery in force has
+                            any record;
   * ``fresh``               the newest delivery is at most ``cadence_days`` old on the
                             reference date (``OBA_AS_AT``, default today);
-  * ``deliveries_accepted`` files refused, rejected or unreadable (their period keeps the
+  * ``deliveries_accepted`` files held, refused, rejected or unreadable (their period keeps the
                             earlier delivery), files ignored as duplicates, and files in the
                             landing folder whose name matches no source (nearest one warns).
 
@@ -35,6 +39,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.ingest.holding import SMALL_NUMBER, quarantine_share_exceeded
 from pipelines.ingest.landing import read_regular, scan
 from pipelines.ingest.loading import deliveries, not_delivered
 from pipelines.warehouse import read_sql, table_exists
@@ -42,9 +47,8 @@ from sources.catalogue import Source
 
 SQL = Path(__file__).parent / "sql"
 
-BLOCKING = ("quarantine_share", "load_log_reconciles", "no_empty_delivery")
-WARNINGS = ("fresh", "deliveries_accepted")
-SMALL_NUMBER = 5     # quarantine_share blocks only above this many quarantined records
+BLOCKING = ("load_log_reconciles",)
+WARNINGS = ("quarantine_share", "no_empty_delivery", "fresh", "deliveries_accepted")
 
 
 def as_at() -> dt.date:
@@ -105,13 +109,15 @@ def evaluate(source: Source, h: dict, duplicates: list[str], on: dt.date) -> lis
 
     share = h["rows_quarantined"] / h["rows_read"] if h["rows_read"] else 0.0
     # A handful of bad records in a small source (9 audits, 1 bad = 11%) is not a broken feed.
-    share_ok = share <= source.max_quarantine_share or h["rows_quarantined"] <= SMALL_NUMBER
+    share_ok = not quarantine_share_exceeded(source, h["rows_read"], h["rows_quarantined"])
     share_text = (f"{h['rows_quarantined']} of {h['rows_read']} records quarantined ({share:.1%}); "
-                  f"threshold {source.max_quarantine_share:.0%} (and more than {SMALL_NUMBER} records)")
+                  f"threshold {source.max_quarantine_share:.0%} (and more than {SMALL_NUMBER} records); "
+                  f"a delivery over it is held unless released")
 
     problems = []
     if h["unreconciled_files"]:
-        problems.append("rows read <> loaded + quarantined + refused + superseded for " + ", ".join(h["unreconciled_files"]))
+        problems.append("rows read <> loaded + quarantined + refused + superseded + held for "
+                        + ", ".join(h["unreconciled_files"]))
     if h["quarantine_mismatch_files"]:
         problems.append("quarantine table disagrees with the log for " + ", ".join(h["quarantine_mismatch_files"]))
     if h["pending_files"]:
@@ -131,14 +137,14 @@ def evaluate(source: Source, h: dict, duplicates: list[str], on: dt.date) -> lis
                                    description=text, metadata={"reason": text, **meta})
 
     return [
-        result("quarantine_share", share_ok, err, share_text, share=float(round(share, 6)),
+        result("quarantine_share", share_ok, warn, share_text, share=float(round(share, 6)),
                threshold=float(source.max_quarantine_share), rows_read=int(h["rows_read"]),
                rows_quarantined=int(h["rows_quarantined"])),
         result("load_log_reconciles", not problems, err,
                "; ".join(problems) if problems else
                f"{h['current_files']} deliveries in force reconcile; {h['rows_staged']} rows staged",
                rows_staged=int(h["rows_staged"]), rows_loaded=int(h["rows_loaded"])),
-        result("no_empty_delivery", not blanking, err,
+        result("no_empty_delivery", not blanking, warn,
                ("empty delivery would blank out data (deliver a corrected re-issue, e.g. _v3): "
                 + "; ".join(blanking)) if blanking else "no delivery in force blanks out a period"),
         result("fresh", fresh_ok, warn, fresh_text, age_days=age if age is not None else -1,
@@ -154,16 +160,19 @@ def specs(source: Source) -> list[dg.AssetCheckSpec]:
     """The five checks of ``source``, on ``stg_<source>``; the ingest step evaluates them (``results``)."""
     key = dg.AssetKey(f"stg_{source.name}")
     return [
-        dg.AssetCheckSpec("quarantine_share", asset=key, blocking=True,
-                          description=f"Quarantined share of records <= {source.max_quarantine_share:.0%}"),
+        dg.AssetCheckSpec("quarantine_share", asset=key,
+                          description=f"Quarantined share of records <= {source.max_quarantine_share:.0%}; "
+                                      f"a delivery over it is held (warning)"),
         dg.AssetCheckSpec("load_log_reconciles", asset=key, blocking=True,
-                          description="Every record read is loaded, quarantined or refused; stg matches the log"),
-        dg.AssetCheckSpec("no_empty_delivery", asset=key, blocking=True,
-                          description="No empty re-issue blanks out a period; the source has records"),
+                          description="Every record read is loaded, quarantined, refused, superseded or held; "
+                                      "stg matches the log"),
+        dg.AssetCheckSpec("no_empty_delivery", asset=key,
+                          description="No empty re-issue blanks out a period (it is held); the source has records "
+                                      "(warning)"),
         dg.AssetCheckSpec("fresh", asset=key,
                           description=f"Delivered within the last {source.cadence_days} days (warning)"),
         dg.AssetCheckSpec("deliveries_accepted", asset=key,
-                          description="No file refused, rejected, unreadable, empty or ignored as a duplicate (warning)"),
+                          description="No file held, refused, rejected, unreadable, empty or ignored as a duplicate (warning)"),
     ]
 
 

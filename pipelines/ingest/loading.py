@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from pipelines.ingest import workbook
+from pipelines.ingest import holding, workbook
 from pipelines.ingest.extracts import ROW, Extract, ExtractError, file_hash, read_extract
-from pipelines.ingest.landing import DELIVERY, Entry, NotARegularFile, read_regular, scan, shown
+from pipelines.ingest.landing import DELIVERY, UNRECOGNISED, Entry, NotARegularFile, read_regular, scan, shown
 from pipelines.ingest.parsing import DUCKDB_TYPES
 from pipelines.ingest.validation import check_many
 from pipelines import tables
@@ -36,7 +36,13 @@ SQL = Path(__file__).parent / "sql"
 
 ORIGIN = {"source_file": "VARCHAR", "file_hash": "VARCHAR", ROW: "BIGINT",
           "delivery_period": "VARCHAR", "loaded_at": "TIMESTAMP"}
-LIVE = ("pending", "loaded", "empty")  # statuses of the delivery currently in force for a period
+LIVE = holding.LIVE  # statuses of the delivery currently in force for a period
+# Every status a load_log row can have (load_log.status in tables.yaml says what each means): the
+# one list the Great Expectations suite on load_log checks against.
+STATUSES = (*LIVE, "superseded", "refused", "rejected", "failed", holding.HELD, UNRECOGNISED)
+# Records of a delivery as the loader keeps them in raw_<source>: those read but the malformed
+# ones (a wrong field count, a cut last line: quarantined as ``record_shape`` and never in raw).
+MALFORMED_CHECK = "record_shape"
 _STRING_TYPES = {pa.string(): pd.StringDtype(na_value=pd.NA), pa.large_string(): pd.StringDtype(na_value=pd.NA)}
 BATCH_ROWS = 1_000_000  # pending deliveries validated together, at most this many rows (bounds memory)
 
@@ -164,7 +170,7 @@ def _quarantine_malformed(con, source, extract: Extract, when) -> None:
         return
     rows = pd.DataFrame({
         "source": source.name, "source_file": extract.path.name, "file_hash": extract.file_hash,
-        ROW: [m[0] for m in extract.malformed], "column_name": None, "check_name": "record_shape",
+        ROW: [m[0] for m in extract.malformed], "column_name": None, "check_name": MALFORMED_CHECK,
         "failure_value": None, "reason": [m[1] for m in extract.malformed], "quarantined_at": when,
     })
     con.register("malformed_rows", rows)
@@ -205,7 +211,7 @@ def ingest(con: duckdb.DuckDBPyConnection, source: Source,
     and logged, in one transaction. Deliveries left pending by an earlier run are staged too.
     Returns (what happened to each new file, what staging did to each delivery)."""
     loaded, staged = _load(con, source, landing, stage_now=True)
-    return loaded, staged + stage(con, source, tables_ready=True)
+    return loaded, staged + stage(con, source, tables_ready=True, releases=releases_for(landing))
 
 
 def _read_one(path: Path, source: Source, known: set[str]) -> tuple[str, Extract | ExtractError | None]:
@@ -249,17 +255,91 @@ def rollback(con) -> None:
 
 
 def _supersede(con, source: Source, period: str, by: str, notes: list[str]) -> None:
-    """Every other delivery in force for ``period`` leaves the warehouse; the log moves its
-    rows to rows_superseded. Only the newest delivery (highest version) is ever in force."""
+    """Every other delivery in force for ``period`` (or held for it) leaves the warehouse; the
+    log moves its rows to rows_superseded. Only the newest delivery applied is ever in force."""
+    statuses = (*LIVE, holding.HELD)
     old = con.execute(f"select file_hash, source_file from load_log where source = ? and period = ? "
-                      f"and status in ({', '.join('?' * len(LIVE))}) and file_hash <> ?",
-                      [source.name, period, *LIVE, by]).fetchall()
+                      f"and status in ({', '.join('?' * len(statuses))}) and file_hash <> ?",
+                      [source.name, period, *statuses, by]).fetchall()
     for digest, name in old:
         _remove_delivery(con, source, digest)
         con.execute("update load_log set status = 'superseded', superseded_by = ?, "
-                    "rows_superseded = rows_read - rows_refused, rows_loaded = 0, rows_quarantined = 0 "
-                    "where source = ? and file_hash = ?", [by, source.name, digest])
+                    "rows_superseded = rows_read - rows_refused, rows_loaded = 0, rows_quarantined = 0, "
+                    "rows_held = 0 where source = ? and file_hash = ?", [by, source.name, digest])
         notes.append(f"replaces {name}")
+
+
+def _months(con, source: Source, digest: str) -> list[str]:
+    sql = holding.months_sql(source, f"stg_{source.name}")
+    return list(con.execute(sql, {"file_hash": digest}).fetchall()[0][0]) if sql else []
+
+
+def _delivery(con, source: Source, row: tuple) -> holding.Delivery:
+    digest, name, rows_read, rows_loaded, rows_quarantined = row
+    return holding.Delivery(name, rows_read, rows_loaded, rows_quarantined, _months(con, source, digest))
+
+
+def settle(con, source: Source, digest: str, releases: dict[str, dict]) -> str | None:
+    """A delivery just staged (or empty) either replaces the delivery in force for its period or
+    is held (``pipelines.ingest.holding``): returns the reason it is held, None if it applies.
+    The caller holds the transaction."""
+    cols = "file_hash, source_file, rows_read, rows_loaded, rows_quarantined"
+    mine = con.execute(f"select {cols}, period, message, version from load_log where source = ? and file_hash = ?",
+                       [source.name, digest]).fetchall()[0]
+    period, message, version = mine[5], mine[6] or "", mine[7]
+    live = f"status in ({', '.join('?' * len(LIVE))})"
+    newer = con.execute(f"select file_hash from load_log where source = ? and period = ? and file_hash <> ? and {live} "
+                        f"and version > ? order by version desc limit 1",
+                        [source.name, period, digest, *LIVE, version]).fetchall()
+    if newer:        # staged together with a higher version of its period (``stage`` alone): that one wins
+        _remove_delivery(con, source, digest)
+        con.execute("update load_log set status = 'superseded', superseded_by = ?, rows_superseded = rows_read "
+                    "- rows_refused, rows_loaded = 0, rows_quarantined = 0 where source = ? and file_hash = ?",
+                    [newer[0][0], source.name, digest])
+        return None
+    old = con.execute(f"select {cols} from load_log where source = ? and period = ? and file_hash <> ? and {live} "
+                      f"order by version desc, received_at desc limit 1",
+                      [source.name, period, digest, *LIVE]).fetchall()
+    old = old[0] if old else None
+    verdict = None
+    if digest not in releases:
+        verdict = holding.judge(source, _delivery(con, source, mine[:5]), old and _delivery(con, source, old))
+    notes = [message] if message else []
+    if verdict:
+        rule, reason = verdict
+        con.execute(f'delete from "stg_{source.name}" where file_hash = ?', [digest])
+        con.execute("update load_log set status = ?, rows_held = rows_read - rows_refused, rows_loaded = 0, "
+                    "rows_quarantined = 0, message = ? where source = ? and file_hash = ?",
+                    [holding.HELD, "; ".join([f"held ({rule}): {reason}", *notes]), source.name, digest])
+        return reason
+    if digest in releases:
+        r = releases[digest]
+        notes.append(f"released by {r.get('released_by') or 'an officer'} on {r.get('released_at')}")
+    _supersede(con, source, period, digest, notes)
+    con.execute("update load_log set message = ? where source = ? and file_hash = ?",
+                ["; ".join(notes), source.name, digest])
+    return None
+
+
+def release_held(con, source: Source, releases: dict[str, dict]) -> list[str]:
+    """Held deliveries an officer released go back to pending, to be validated and applied by
+    ``stage`` (their failed records are judged again; malformed records stay quarantined)."""
+    held = con.execute("select file_hash, source_file from load_log where source = ? and status = ?",
+                       [source.name, holding.HELD]).fetchall()
+    out = []
+    for digest, name in held:
+        if digest in releases:
+            con.execute("delete from quarantine where source = ? and file_hash = ? and check_name <> ?",
+                        [source.name, digest, MALFORMED_CHECK])
+            con.execute("update load_log set status = 'pending', rows_held = 0, validated_at = null, "
+                        "message = 'was ' || message where source = ? and file_hash = ?", [source.name, digest])
+            out.append(name)
+    return out
+
+
+def releases_for(landing: Path) -> dict[str, dict]:
+    """The deliveries officers released (``oba release``), from the settings folder beside ``landing``."""
+    return holding.released(landing.parent / "settings")
 
 
 def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[FileOutcome], list[FileOutcome]]:
@@ -277,15 +357,18 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
     # leaves no delivery half-loaded, and NEET's ~126 monthly files cost one insert and one
     # commit rather than one each.
 
+    releases = releases_for(landing)
+
     def write_batch() -> None:
         log.flush(con)
-        staged.extend(_write(con, source, list(batch.values()), stage_now))
+        staged.extend(_write(con, source, list(batch.values()), stage_now, releases))
         batch.clear()
         con.execute("commit")
         con.execute("begin transaction")
 
     con.execute("begin transaction")
     try:
+        release_held(con, source, releases)
         for path, period, version in deliveries(source, landing, entries):
             digest, extract = _read_one(path, source, seen)
             if not digest:
@@ -333,20 +416,18 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
             if status == "empty":
                 notes.append("empty delivery: the file has no records" if extract.encoding else
                              "empty delivery: the file has no bytes or no header")
-            if batch and sum(len(a.extract.frame) for a in batch.values()) + len(extract.frame) > BATCH_ROWS:
-                write_batch()   # this delivery would take the batch past its bound: written first
+            if batch and (sum(len(a.extract.frame) for a in batch.values()) + len(extract.frame) > BATCH_ROWS
+                          or any(a.period == period for a in batch.values())):
+                # this delivery would take the batch past its bound, or an earlier version of its
+                # period waits in it: that one is written (and judged) first, so each version is
+                # judged against the one before it, and a held re-issue leaves the earlier one in force
+                write_batch()
             batch[key] = _Accepted(key, path.name, period, extract, when, status)
             live[period] = (key, version, path.name)
             _quarantine_malformed(con, source, extract, when)
             log.add(path, key, period, version, status, rows_read=extract.rows_read,
                     encoding=extract.encoding, message="; ".join(notes), when=when)
-            if current:
-                log.flush(con)
-                for gone in [d for d, a in batch.items() if a.period == period and d != key]:
-                    batch.pop(gone)  # superseded before its rows were written
-                _supersede(con, source, period, key, notes)
-                con.execute("update load_log set message = ? where source = ? and file_hash = ?",
-                            ["; ".join(notes), source.name, key])
+            # The delivery in force is replaced only once this one is staged and judged (``settle``).
             outcomes.append(FileOutcome(path.name, status, extract.rows_read, message="; ".join(notes)))
             if sum(len(a.extract.frame) for a in batch.values()) >= BATCH_ROWS:
                 write_batch()
@@ -357,7 +438,7 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
                         modified=e.mtime)
                 outcomes.append(FileOutcome(e.name, e.kind, message=e.message))
         log.flush(con)
-        staged += _write(con, source, list(batch.values()), stage_now)
+        staged += _write(con, source, list(batch.values()), stage_now, releases)
         con.execute("commit")
     except Exception:
         rollback(con)
@@ -365,21 +446,32 @@ def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[Fil
     return outcomes, staged
 
 
-def _write(con, source: Source, batch: list[_Accepted], stage_now: bool) -> list[FileOutcome]:
-    """Insert a batch's rows into ``raw_<source>`` in one statement; validate and stage them if asked."""
+def _write(con, source: Source, batch: list[_Accepted], stage_now: bool,
+           releases: dict[str, dict]) -> list[FileOutcome]:
+    """Insert a batch's rows into ``raw_<source>`` in one statement; validate and stage them if
+    asked. Empty deliveries are judged at once (``settle``), the others once staged."""
     written = [a for a in batch if len(a.extract.frame)]
     _insert(con, f"raw_{source.name}", [a.extract.frame for a in written],
             [{"source_file": a.name, "file_hash": a.digest, "delivery_period": a.period, "loaded_at": a.when}
              for a in written])
+    out = []
+    for a in batch:
+        if a.status == "empty" and settle(con, source, a.digest, releases):
+            out.append(FileOutcome(a.name, holding.HELD, message=_message(con, source, a.digest)))
     pending = [a for a in batch if a.status == "pending"]
     if not stage_now or not pending:
-        return []
+        return out
     # Exactly what ``stage`` would read back from raw: the frame alone (malformed records are
     # already in quarantine, written by the load).
     extracts = [Extract(path=Path(a.name), file_hash=a.digest, encoding=a.extract.encoding, frame=a.extract.frame)
                 for a in pending]
     meta = [(a.digest, a.name, a.period, a.extract.rows_read, a.extract.encoding) for a in pending]
-    return _stage_batch(con, source, meta, extracts)
+    return out + _stage_batch(con, source, meta, extracts, releases)
+
+
+def _message(con, source: Source, digest: str) -> str:
+    return con.execute("select message from load_log where source = ? and file_hash = ?",
+                       [source.name, digest]).fetchall()[0][0] or ""
 
 
 def _batches(pending: list[tuple], limit: int = BATCH_ROWS) -> list[list[tuple]]:
@@ -394,7 +486,8 @@ def _batches(pending: list[tuple], limit: int = BATCH_ROWS) -> list[list[tuple]]
     return batches + ([current] if current else [])
 
 
-def stage(con: duckdb.DuckDBPyConnection, source: Source, tables_ready: bool = False) -> list[FileOutcome]:
+def stage(con: duckdb.DuckDBPyConnection, source: Source, tables_ready: bool = False,
+          releases: dict[str, dict] | None = None) -> list[FileOutcome]:
     """Validate pending deliveries of ``source`` into ``stg_<source>`` and ``quarantine``.
 
     Pending deliveries are read back and validated together, a batch at a time (one pandera
@@ -404,6 +497,10 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, tables_ready: bool = F
     """
     if not tables_ready:
         ensure_tables(con, source)
+    if releases is None:
+        from pipelines.settings import paths
+
+        releases = releases_for(paths().landing)
     pending = con.execute(
         "select file_hash, source_file, period, rows_read, encoding from load_log "
         "where source = ? and status = 'pending' order by received_at, source_file", [source.name]).fetchall()
@@ -423,7 +520,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, tables_ready: bool = F
             extracts.append(Extract(path=Path(name), file_hash=digest, encoding=encoding, frame=frame))
         con.execute("begin transaction")
         try:
-            outcomes += _stage_batch(con, source, batch, extracts)
+            outcomes += _stage_batch(con, source, batch, extracts, releases)
             con.execute("commit")
         except Exception:
             rollback(con)
@@ -431,9 +528,11 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, tables_ready: bool = F
     return outcomes
 
 
-def _stage_batch(con, source: Source, batch: list[tuple], extracts: list[Extract]) -> list[FileOutcome]:
-    """Validate ``extracts`` (pending deliveries, ``batch`` = their load-log rows) and write the
-    valid rows, the quarantined ones and the counts. The caller holds the transaction."""
+def _stage_batch(con, source: Source, batch: list[tuple], extracts: list[Extract],
+                 releases: dict[str, dict]) -> list[FileOutcome]:
+    """Validate ``extracts`` (pending deliveries, ``batch`` = their load-log rows), write the
+    valid rows, the quarantined ones and the counts, then apply or hold each (``settle``).
+    The caller holds the transaction."""
     hashes = [p[0] for p in batch]
     results = check_many(extracts, source)
     when = now()
@@ -462,5 +561,10 @@ def _stage_batch(con, source: Source, batch: list[tuple], extracts: list[Extract
     quarantined = dict(con.execute(
         "select file_hash, rows_quarantined from load_log where source = ? and file_hash in "
         "(select unnest(?::varchar[]))", [source.name, hashes]).fetchall())
-    return [FileOutcome(name, "loaded", rows_read, result.rows_loaded, quarantined[digest])
-            for (digest, name, period, rows_read, _), result in zip(batch, results)]
+    out = []
+    for (digest, name, period, rows_read, _), result in zip(batch, results):
+        held = settle(con, source, digest, releases)
+        out.append(FileOutcome(name, holding.HELD if held else "loaded", rows_read,
+                               0 if held else result.rows_loaded, quarantined[digest],
+                               message=_message(con, source, digest) if held else ""))
+    return out

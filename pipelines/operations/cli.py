@@ -59,8 +59,8 @@ def cmd_run(args) -> int:
     summary = run(p, args.select or None, force=args.force)
     print(summary.report())
     _print_awaited(p)
-    # Non-zero for a failed step or a failed blocking check; warnings (freshness) do not fail a run.
-    return 0 if summary.ok else 1
+    # 0 published, nothing held; 3 published with held deliveries; 1 a failed step or blocking check.
+    return summary.exit_code
 
 
 def _print_awaited(p) -> None:
@@ -110,7 +110,7 @@ Next:
   {oba + " status":<27}load log and freshness per source
   make ui                    the Dagster UI (http://127.0.0.1:3000)
   {oba} validate FILE --source NAME   check an extract before dropping it in the landing folder""")
-    return 0 if summary.ok else 1
+    return summary.exit_code
 
 
 def oba_command() -> str:
@@ -133,19 +133,24 @@ def cmd_paper(args) -> int:
     from pipelines.outputs import render
     from pipelines.outputs import workbook
 
+    from pipelines.outputs.atomic import OutputNotWritten
+    from pipelines.operations.runner import published_state
+
     p = resolve_paths(args.data_dir).ensure()
     if not p.warehouse.exists():
         print(f"No published warehouse at {p.warehouse}: run `oba run` first.", file=sys.stderr)
         return 1
-    # The published file, read-only: never blocks (or waits for) a pipeline run.
+    # The published file, read-only: never blocks (or waits for) a pipeline run. Opened once, it
+    # stays the state it was when opened even if a run publishes meanwhile (an atomic rename).
+    print(published_state(p))
     with duckdb.connect(str(p.warehouse), read_only=True) as con:
         try:
             paper = render.write(con, p.papers, args.period, with_pdf=not args.no_pdf, data_dir=p.data_dir)
-        except ValueError as exc:
+            book = p.exports / f"oba_scorecard_{paper.period}.xlsx"
+            workbook.write(con, book, data=gather.gather(con, paper.period, data_dir=p.data_dir))
+        except (ValueError, OutputNotWritten) as exc:
             print(str(exc), file=sys.stderr)
             return 1
-        book = p.exports / f"oba_scorecard_{paper.period}.xlsx"
-        workbook.write(con, book, data=gather.gather(con, paper.period, data_dir=p.data_dir))
     print(f"Board paper {paper.period}: {paper.measures} measures, {paper.charts} charts")
     for f in (paper.html, paper.pdf, book):
         if f:
@@ -154,6 +159,14 @@ def cmd_paper(args) -> int:
         print(f"Turn the curve awaited ({len(paper.awaited)} indicator(s)):")
         print("\n".join(f"  {ln}" for ln in paper.awaited))
     return 0
+
+
+def cmd_release(args) -> int:
+    from pipelines.operations.release_held import release
+
+    text, code = release(resolve_paths(args.data_dir), args.file)
+    print(text, file=sys.stderr if code else sys.stdout)
+    return code
 
 
 def cmd_sql(args) -> int:
@@ -249,6 +262,10 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--read", metavar="FOLDER", action="append", help="a folder whose files queries may read "
                                                                      "(read_csv); none by default")
     q.set_defaults(func=cmd_sql)
+
+    rl = sub.add_parser("release", help="apply a held delivery an officer has checked (takes effect on the next run)")
+    rl.add_argument("file", help="the held file's name in the landing folder (oba status lists them)")
+    rl.set_defaults(func=cmd_release)
 
     u = sub.add_parser("ui", help="start the Dagster UI with a persistent DAGSTER_HOME")
     u.add_argument("--host", default="127.0.0.1")

@@ -27,11 +27,14 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.outputs.atomic import OUTPUT_NOT_WRITTEN
 from pipelines.release.run_log import JOB, outcome
-from pipelines.settings import PROJECT_ROOT, Paths
-from pipelines.warehouse import engine_config, lock_holder, release_lock, writer_lock
+from pipelines.settings import PROJECT_ROOT, Paths, free_space
+from pipelines.warehouse import engine_config, holds_lock, lock_holder, release_lock, writer_lock
 
 REPO_DAGSTER_YAML = PROJECT_ROOT / "dagster.yaml"
+# Exit codes of ``oba run`` / ``oba demo`` (docs/operations.md): a scheduler can tell them apart.
+EXIT_PUBLISHED, EXIT_FAILED, EXIT_HELD = 0, 1, 3
 HEADER = "# Dagster instance settings"
 
 
@@ -77,15 +80,26 @@ class RunSummary:
     warehouse: str = ""
     skipped_because: str = ""            # set when no run was needed
     notes: list[str] = field(default_factory=list)   # what the run did besides the job (stale runs, outputs)
+    held: list = field(default_factory=list)          # deliveries not applied (pipelines.ingest.holding.Held)
 
     @property
     def ok(self) -> bool:
         return self.success and not self.failed and not self.check_failures
 
+    @property
+    def exit_code(self) -> int:
+        """0: published (or nothing to publish), nothing held; 3: published, with deliveries held;
+        1: a step or a blocking check failed (see the summary; the published warehouse is the last good one)."""
+        if not self.ok:
+            return EXIT_FAILED
+        return EXIT_HELD if self.held else EXIT_PUBLISHED
+
     def report(self) -> str:
         if self.skipped_because:
-            return (f"Nothing to do: {self.skipped_because}.\nPublished warehouse left as it is: {self.warehouse}"
-                    f"\n(`oba run --force` runs every asset and check anyway.)")
+            return "\n".join([f"Nothing to do: {self.skipped_because}.",
+                              *(f"  HELD     {h.line()}" for h in self.held),
+                              f"Published warehouse left as it is: {self.warehouse}",
+                              "(`oba run --force` runs every asset and check anyway.)"])
         head = "succeeded" if self.ok else "FAILED"
         lines = [f"run {self.run_id[:8]}: {head} in {self.seconds:.1f} s; {len(self.materialized)} assets materialised"]
         lines += [f"  note     {n}" for n in self.notes]
@@ -93,6 +107,8 @@ class RunSummary:
             lines.append(f"  FAILED   {step}: {error}")
         for check, text in self.check_failures:
             lines.append(f"  BLOCKED  {check}: {text}")
+        for h in self.held:
+            lines.append(f"  HELD     {h.line()}")
         for check, text in self.warnings:
             lines.append(f"  warning  {check}: {text}")
         if self.not_run:
@@ -105,22 +121,14 @@ class RunSummary:
                          f"{self.warehouse}")
         else:
             lines.append(f"Published warehouse NOT updated (it still holds the last good run): {self.warehouse}")
+        if self.held and self.ok:
+            lines.append(f"{len(self.held)} deliver{'y' if len(self.held) == 1 else 'ies'} held (not applied; each "
+                         f"period stays at its last good delivery): exit code {EXIT_HELD}")
         return "\n".join(lines)
 
 
 _IO_WORDS = ("no space left", "disk full", "database or disk is full", "disk i/o error", "read-only file system",
              "input/output error", "file too large", "quota exceeded")
-
-
-def free_space(folder: Path) -> str:
-    """Free space on the file system holding ``folder``, for a person: '12.3 MB free on /srv'."""
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    try:
-        st = os.statvfs(folder)
-    except OSError:
-        return "free space unknown"
-    return f"{st.f_bavail * st.f_frsize / 1e6:,.1f} MB free in {folder}"
 
 
 def io_problem(text: str, paths: Paths) -> str | None:
@@ -129,6 +137,8 @@ def io_problem(text: str, paths: Paths) -> str | None:
     word = next((w for w in _IO_WORDS if w in lower), None)
     if word is None:
         return None
+    if OUTPUT_NOT_WRITTEN in text:   # an output's own folder, already named with its free space
+        return next(ln.strip() for ln in text.splitlines() if OUTPUT_NOT_WRITTEN in ln)[:600]
     what = "disk full" if word in ("no space left", "disk full", "database or disk is full", "quota exceeded") \
         else word
     return (f"{what} ({free_space(paths.data_dir)}); the published warehouse was left as it was: free some space "
@@ -145,7 +155,56 @@ def summarise(result, selected: list[str], paths: Paths, seconds: float) -> RunS
     if not summary.ok:
         summary.not_run = sorted(set(selected) - set(summary.materialized))
     summary.notes += left_as_they_were(result.all_events)
+    try:
+        summary.held = held_deliveries(paths.build)
+    except RuntimeError as exc:
+        summary.failed.append(("held deliveries", str(exc)))
     return summary
+
+
+def published_state(paths: Paths) -> str:
+    """Which state a reader of the published warehouse sees now: the last publication, and
+    whether a run is writing (its publish, if it comes, replaces the file atomically later)."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+            last = con.execute("select published_at, run_id from meta_publish order by published_at desc "
+                               "limit 1").fetchone()
+    except duckdb.Error:
+        last = None
+    when = f"published {last[0]} by run {str(last[1])[:8]}" if last else "publication time not recorded"
+    running = False
+    if not holds_lock(paths):
+        running = not writer_lock(paths)     # taken and given back at once when no run holds it
+        if not running:
+            release_lock(paths)
+    if running:
+        holder = lock_holder(paths) or "another process"
+        return (f"A run is in progress ({holder}): reading the last published state ({when}); run `oba paper` "
+                f"again after it publishes for its figures.")
+    return f"Reading the published warehouse ({when})."
+
+
+def held_deliveries(build: Path) -> list:
+    """The deliveries the build holds back (``pipelines.ingest.holding.held``), read after the run."""
+    import duckdb
+
+    from pipelines.ingest.holding import held
+
+    if not build.exists():
+        return []
+    # Read-only; as the run connected if this process still has the file open (DuckDB refuses a
+    # second connection to one file with other settings). The caller holds the writer lock.
+    error = None
+    for kwargs in ({"read_only": True}, {"config": engine_config()}):
+        try:
+            with duckdb.connect(str(build), **kwargs) as con:
+                return held(con)
+        except duckdb.Error as exc:
+            error = exc
+    # Never a silent "nothing held": the run says it could not tell (and exits as failed).
+    raise RuntimeError(f"held deliveries could not be read from {build}: {str(error).splitlines()[0][:200]}")
 
 
 def left_as_they_were(events) -> list[str]:
@@ -322,6 +381,7 @@ def _run_locked(paths: Paths, asset_keys, trigger: str, force: bool, started: fl
         missing = missing_outputs(paths, inputs)
         if not missing:
             return RunSummary("-" * 8, True, time.perf_counter() - started, published=False,
+                              held=held_deliveries(paths.build),   # still held: the exit code says so
                               warehouse=str(paths.warehouse), skipped_because=(
                                   f"same landing files, definitions and code as run {str(same['run_id'])[:8]}, "
                                   f"published {same['published_at']}"))

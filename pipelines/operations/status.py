@@ -97,6 +97,7 @@ def awaited_report(paths: Paths) -> str:
 def report(paths: Paths, runs: int = 10) -> tuple[str, bool]:
     """The ``oba status`` text and whether the published warehouse exists."""
     from pipelines.ingest.delivery_checks import as_at, freshness
+    from pipelines.ingest.holding import held
     from sources.catalogue import SOURCES
 
     if not paths.warehouse.exists():
@@ -122,8 +123,9 @@ def report(paths: Paths, runs: int = 10) -> tuple[str, bool]:
             "from load_log group by source").fetchall()}
         not_taken = con.execute(
             "select source, source_file, status, received_at, message from load_log "
-            "where status in ('unrecognised', 'refused', 'rejected', 'failed') "
+            "where status in ('unrecognised', 'held', 'refused', 'rejected', 'failed') "
             "order by received_at desc, source_file limit 20").fetchall()
+        held_now = held(con)
     finally:
         con.close()
     try:
@@ -148,9 +150,13 @@ def report(paths: Paths, runs: int = 10) -> tuple[str, bool]:
              "", f"Freshness on {on} (OBA_AS_AT to change the reference date): {stale} source(s) overdue",
              _table(fresh_rows, ["source", "last delivery", "newest period", "age (days)", "cadence", "fresh",
                                  "rows loaded", "quarantined", "files refused"])]
+    if held_now:
+        lines += ["", f"Held deliveries ({len(held_now)}; not applied, each period stays at its last good delivery; "
+                      f"`oba release FILE` applies one an officer has checked):",
+                  *(f"  {h.line()}" for h in held_now)]
     if not_taken:
-        lines += ["", "Landing files not loaded (newest first; unrecognised names, refused, rejected or unreadable "
-                      "files: see load_log.message):",
+        lines += ["", "Landing files not loaded (newest first; unrecognised names, held, refused, rejected or "
+                      "unreadable files: see load_log.message):",
                   _table([(r[0], r[1], r[2], r[3], (r[4] or "")[:110]) for r in not_taken],
                          ["source", "file", "status", "seen", "why"])]
     missing = not_computed_report(paths)

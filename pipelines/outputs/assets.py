@@ -35,18 +35,31 @@ def record_output(paths: Paths, key: str, files: list, inputs: str | None, shows
     run knows whether they are still there and made from the same inputs; and the digest of
     what they show (``shown_digest``) with a few facts about them, so a later run whose
     output would show the same can leave them as they are (``made_at``: when they were made)."""
-    manifest = paths.build.parent / MANIFEST
     made = _manifest(paths)
     made[key] = {"made_at": made_at or dt.datetime.now().replace(microsecond=0).isoformat(), "inputs": inputs,
                  "files": [str(f) for f in files if f], "shows": shows, "facts": facts or {}}
+    _save_manifest(paths, made)
+
+
+def _save_manifest(paths: Paths, made: dict) -> None:
+    manifest = paths.build.parent / MANIFEST
     tmp = manifest.with_name(manifest.name + ".tmp")
     try:
         tmp.write_text(json.dumps(made, indent=1))
         os.replace(tmp, manifest)
     except OSError:
-        # A full disk: the output itself was written; without the record the next run simply
-        # makes it again. No half-written temporary file is left behind.
+        # A full disk: without the record the next run simply makes the outputs again (a stale
+        # record is removed, so nothing counts as made). No half-written temporary file is left.
         tmp.unlink(missing_ok=True)
+        manifest.unlink(missing_ok=True)
+
+
+def forget_output(paths: Paths, key: str) -> None:
+    """Drop ``key``'s record after its files failed to be written (a full disk): the next run
+    never takes the old files for this run's, and makes the output again."""
+    made = _manifest(paths)
+    if made.pop(key, None) is not None:
+        _save_manifest(paths, made)
 
 
 def missing_outputs(paths: Paths, inputs: str) -> list[str]:
@@ -148,9 +161,13 @@ def board_paper(context: dg.AssetExecutionContext, config: PaperConfig, warehous
             "pdf": dg.MetadataValue.path(pdf) if pdf else "not rendered", **same.get("facts", {}),
             "measures": len(data.rows), "turn_the_curve_awaited": dg.MetadataValue.json(awaited),
             **left_as_made(context, paths, "board_paper", same), "seconds": round(time.perf_counter() - started, 2)})
-    with warehouse.connect() as con:
-        paper = render.write(con, paths.papers, config.period or None, today=today, with_pdf=config.pdf,
-                             data_dir=paths.data_dir, data=data)
+    try:
+        with warehouse.connect() as con:
+            paper = render.write(con, paths.papers, config.period or None, today=today, with_pdf=config.pdf,
+                                 data_dir=paths.data_dir, data=data)
+    except BaseException:
+        forget_output(paths, "board_paper")
+        raise
     context.log.info(f"board paper {paper.period}: {paper.html}")
     record_output(paths, "board_paper", [paper.html, paper.pdf], context.run.tags.get(INPUTS_TAG), shows,
                   facts={"charts": paper.charts})
@@ -183,7 +200,11 @@ def scorecard_workbook(context: dg.AssetExecutionContext, config: PaperConfig,
                 "period": label, "path": dg.MetadataValue.path(str(out)),
                 "sheets": dg.MetadataValue.json(same.get("facts", {}).get("sheets", {})),
                 **left_as_made(context, paths, "scorecard_workbook", same)})
-        sheets = workbook.write(con, out, data=data)
+        try:
+            sheets = workbook.write(con, out, data=data)
+        except BaseException:
+            forget_output(paths, "scorecard_workbook")
+            raise
     record_output(paths, "scorecard_workbook", [out], context.run.tags.get(INPUTS_TAG), shows,
                   facts={"sheets": sheets})
     return dg.MaterializeResult(metadata={

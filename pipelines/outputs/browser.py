@@ -22,6 +22,8 @@ from pathlib import Path
 
 from websockets.sync.client import connect
 
+from pipelines.outputs import atomic
+
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-extensions", "--hide-scrollbars", "--mute-audio")
@@ -216,10 +218,7 @@ def print_page(page: _Session, pdf_file: Path, timeout: float = 120, footer: str
                      displayHeaderFooter=footer is not None, headerTemplate="<span></span>",
                      footerTemplate=footer or "<span></span>", generateTaggedPDF=True,
                      generateDocumentOutline=True, transferMode="ReturnAsBase64")
-    tmp = pdf_file.with_suffix(".pdf.tmp")
-    tmp.write_bytes(base64.b64decode(done["data"]))
-    tmp.replace(pdf_file)
-    return pdf_file
+    return atomic.write_bytes(pdf_file, base64.b64decode(done["data"]))
 
 
 def anchor_pages(pdf_file: Path) -> dict[str, int]:

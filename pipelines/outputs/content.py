@@ -237,6 +237,7 @@ def context(data: PaperData, today: dt.date) -> tuple[dict, list[charts.Chart]]:
         awaited=turn_the_curve.describe_awaited(awaited),
         supporting_columns=SUPPORTING_COLUMNS, quality_columns=quality.COLUMNS,
         quality=quality.annex_rows(data.load_log, data.quarantine),
+        held=quality.held_notes(data.load_log, data.catalogue),
         methods=[*METHODS, f"Disclosure control: {disclosure}"],
         definitions=[dict(id=r.measure_id, title=r.title, definition=_definition(r),
                           unit=f"{fmt.unit_label(r.unit)}, {fmt.POLARITY_LABEL.get(r.polarity, r.polarity)}",

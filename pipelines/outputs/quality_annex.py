@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+import duckdb
+
 from indicators.disclosure import suppress
+from pipelines.ingest.holding import held
 from pipelines.ingest.landing import NOT_READ
 from pipelines.outputs import fmt
 
@@ -63,3 +66,18 @@ def annex_rows(load_log: pd.DataFrame, quarantine: pd.DataFrame) -> list[list[st
                      *(fmt.number(getattr(r, c), "count") for c in COUNTS),
                      _checks(quarantine, orig.source, orig.source_file)])
     return rows
+
+
+def held_notes(load_log: pd.DataFrame, catalogue: pd.DataFrame) -> list[dict]:
+    """Each delivery held (not applied) and what it means for the paper's figures: the same list
+    as the run summary and ``oba status`` (``pipelines.ingest.holding.held``), without counts."""
+    if load_log.empty:
+        return []
+    con = duckdb.connect()
+    try:
+        con.register("load_log", load_log)
+        if {"indicator_id", "sources"} <= set(catalogue.columns):
+            con.register("indicator_catalogue", catalogue[["indicator_id", "sources"]])
+        return [{"file": h.source_file, "source": h.source, "text": h.plain()} for h in held(con)]
+    finally:
+        con.close()

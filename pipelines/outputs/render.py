@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from plotly.offline import get_plotlyjs
 
 from indicators import turn_the_curve
-from pipelines.outputs import browser, content
+from pipelines.outputs import atomic, browser, content
 from pipelines.outputs import gather
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -94,10 +94,9 @@ NUMBER_CONTENTS = """(pages => document.querySelectorAll('nav li').forEach(li =>
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    # Write then rename, so a reader never opens a half-written paper.
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    # Write then rename, so a reader never opens a half-written paper (``atomic``: the
+    # folder's own free space checked; a full disk named in one line, no temporary file left).
+    atomic.write_text(path, text)
 
 
 def write(con: duckdb.DuckDBPyConnection, papers_dir: Path, period: str | None = None,

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
+from pipelines.outputs import atomic
 from pipelines.outputs import fmt
 from pipelines.outputs import gather
 from pipelines.outputs import labels
@@ -142,7 +143,6 @@ def write(con: duckdb.DuckDBPyConnection, out_file: Path, period: str | None = N
                                            "period_type", "ci_method", "caveats"])
     sheets["Definitions"] = defs
     out_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_file.with_name(out_file.stem + ".tmp.xlsx")
     # Write-only: rows stream to the file as they are appended (about twice as fast as
     # pandas' to_excel building every cell in memory first); values and formats are the same.
     book = Workbook(write_only=True)
@@ -152,6 +152,5 @@ def write(con: duckdb.DuckDBPyConnection, out_file: Path, period: str | None = N
                    f"by {data.period.end:%d %B %Y}. Data as at {data.data_as_at:%d %B %Y}."], *NOTES])
     for name, frame in sheets.items():
         _sheet(book, frame, name)
-    book.save(tmp)
-    tmp.replace(out_file)
+    atomic.replace_atomically(out_file, book.save)    # whole or not at all, its folder's space named
     return {name: len(frame) for name, frame in sheets.items()}

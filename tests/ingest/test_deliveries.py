@@ -189,7 +189,8 @@ def test_highest_version_always_wins_whatever_came_before(baseline):
     assert published_rows(baseline) == 40 + 25
 
 
-def test_reissue_identical_to_a_superseded_delivery_is_in_force(baseline):
+def test_reissue_identical_to_a_superseded_delivery_is_in_force(baseline, monkeypatch):
+    monkeypatch.setenv("OBA_MIN_REISSUE_SHARE", "0")   # a re-issue of 10 rows replaces 40 (the setting)
     landing = baseline / "landing"
     write_neet(landing, "2026-08", 10, suffix="_v2", start=6000)
     assert run_neet(baseline).success and published_rows(baseline) == 50
@@ -202,14 +203,19 @@ def test_reissue_identical_to_a_superseded_delivery_is_in_force(baseline):
     assert run_neet(baseline).success and published_rows(baseline) == 80   # and it stays so
 
 
-def test_empty_reissue_is_in_force_and_blocks_until_a_higher_version(baseline):
+def test_empty_reissue_is_held_until_a_higher_version(baseline):
     landing = baseline / "landing"
     (landing / "neet_2026-08_v2.csv").write_bytes(b"")                 # 0 bytes: same as header only
     result = run_neet(baseline)
-    assert not result.success and not check_results(result)["no_empty_delivery"].passed
-    assert log_of(baseline)["neet_2026-08.csv"][1] == "superseded" and published_rows(baseline) == 80
-    write_neet(landing, "2026-08", 5, suffix="_v3", start=8000)
-    assert run_neet(baseline).success and published_rows(baseline) == 45
+    assert result.success and check_results(result)["no_empty_delivery"].passed
+    log = log_of(baseline)
+    assert log["neet_2026-08_v2.csv"][1] == "held" and log["neet_2026-08.csv"][1] == "loaded"
+    assert published_rows(baseline) == 80                               # the period keeps its 40 rows
+    assert "held" in check_results(result)["deliveries_accepted"].description
+    write_neet(landing, "2026-08", 25, suffix="_v3", start=8000)
+    assert run_neet(baseline).success and published_rows(baseline) == 65
+    log = log_of(baseline)
+    assert log["neet_2026-08_v2.csv"][1] == "superseded" and log["neet_2026-08.csv"][1] == "superseded"
 
 
 # --- cut-off files ----------------------------------------------------------------------------

@@ -40,10 +40,12 @@ def test_clean_source_passes_every_check():
     assert {n for n, r in results.items() if r.severity == dg.AssetCheckSeverity.ERROR} == set(checks.BLOCKING)
 
 
-def test_quarantine_share_above_threshold_blocks():
+def test_quarantine_share_above_threshold_warns_the_loader_holds_the_delivery():
+    # A delivery over the threshold is held by the loader (pipelines/ingest/holding.py); one in
+    # force over it (released by an officer) is reported, and the night is not stopped.
     r = by_name(checks.evaluate(NEET, health(rows_quarantined=60, rows_loaded=940, rows_staged=940), [],
                                 dt.date(2026, 10, 31)))["quarantine_share"]
-    assert not r.passed and r.severity == dg.AssetCheckSeverity.ERROR
+    assert not r.passed and r.severity == dg.AssetCheckSeverity.WARN
     assert "6.0%" in r.description and "5%" in r.description
 
 

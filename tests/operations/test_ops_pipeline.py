@@ -8,6 +8,7 @@ import pytest
 from pipelines.operations import cli
 from pipelines.operations.runner import run
 from pipelines.settings import paths as resolve_paths
+from pipelines.settings import PROJECT_ROOT
 from sources.generate import generate
 
 
@@ -64,17 +65,21 @@ def test_unchanged_oba_run_is_quick_and_changes_nothing(demo, capsys):
 def test_failed_run_exits_non_zero_and_keeps_the_published_warehouse(demo, capsys):
     p, _ = demo
     before = digest(p.warehouse)
-    # An empty re-issue of September would blank out a month that has records: blocked.
-    (p.landing / "neet_2026-09_v2.csv").write_text(
-        "extract_month,child_id,academic_age,activity_code,send,care_leaver,young_parent,youth_justice,ward_code,sex\n")
+    # A local targets file naming a measure that does not exist stops the run (a bad delivery
+    # would only be held: tests/operations/test_held_deliveries.py).
+    targets = p.settings / "targets.csv"
+    targets.parent.mkdir(parents=True, exist_ok=True)
+    packaged = (PROJECT_ROOT / "indicators" / "targets.csv").read_text()
+    header = next(ln for ln in packaged.splitlines() if ln and not ln.startswith("#"))
+    targets.write_text(header + "\n" + ",".join(["eh99_no_such_measure"] + ["1"] * (header.count(","))) + "\n")
     try:
         assert cli.main(["run"]) == 1
         out = capsys.readouterr().out
-        assert "FAILED" in out and "stg_neet:no_empty_delivery" in out and "NOT updated" in out
+        assert "FAILED" in out and "eh99_no_such_measure" in out and "NOT updated" in out
         assert digest(p.warehouse) == before
         assert cli.main(["status"]) == 0
         status = capsys.readouterr().out
-        assert "FAILURE" in status and "no_empty_delivery" in status     # the failed run, from the instance
+        assert "FAILURE" in status                                       # the failed run, from the instance
         assert "neet" in status and "Freshness on 2026-10-31" in status
     finally:
-        (p.landing / "neet_2026-09_v2.csv").unlink()
+        targets.unlink()

@@ -12,6 +12,7 @@ create table if not exists load_log (
     rows_quarantined  bigint default 0,
     rows_refused      bigint default 0,
     rows_superseded   bigint default 0,
+    rows_held         bigint default 0,
     encoding          varchar,
     message           varchar,
     file_modified_at  timestamp,
@@ -20,6 +21,9 @@ create table if not exists load_log (
     superseded_by     varchar,
     primary key (source, file_hash)
 );
+
+-- A warehouse made before deliveries could be held gains the column (0: nothing was held).
+alter table load_log add column if not exists rows_held bigint default 0;
 
 create table if not exists quarantine (
     source          varchar not null,

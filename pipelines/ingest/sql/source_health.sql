@@ -10,10 +10,10 @@ current_deliveries as (
 
 unreconciled as (
     -- every file must account for each record it held: loaded + quarantined + refused, or
-    -- superseded (moved out of the warehouse when a re-issue replaced the delivery)
+    -- superseded (moved out of the warehouse when a re-issue replaced the delivery), or held
     select source_file from log
     where status <> 'pending'
-      and rows_read <> rows_loaded + rows_quarantined + rows_refused + rows_superseded
+      and rows_read <> rows_loaded + rows_quarantined + rows_refused + rows_superseded + rows_held
 ),
 
 quarantine_mismatch as (
@@ -28,10 +28,10 @@ quarantine_mismatch as (
 ),
 
 not_loaded as (
-    -- refused / rejected / unreadable files that no later delivery of the period replaced
+    -- held / refused / rejected / unreadable files that no later delivery of the period replaced
     select l.source_file, l.status, l.message
     from log as l
-    where l.status in ('refused', 'rejected', 'failed')
+    where l.status in ('held', 'refused', 'rejected', 'failed')
       -- entries refused unread (links, folders, FIFOs, ...) are warned while they are in the
       -- landing folder (checks.not_deliveries), not for ever after they are removed
       and not (l.status = 'refused' and l.encoding is null and l.rows_read = 0)

@@ -13,6 +13,7 @@ final as (
         sum(l.rows_loaded) as rows_loaded,
         sum(l.rows_quarantined) as rows_quarantined,
         sum(l.rows_refused) as rows_refused,
+        sum(l.rows_held) as rows_held,
         string_agg(l.source_file || ' ' || l.status, '; ' order by l.source_file) as files
     from runs as r
     join load_log as l on l.received_at between r.started_at and r.finished_at
