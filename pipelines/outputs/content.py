@@ -35,14 +35,21 @@ METHODS = [
     "(PHE/OHID Fingertips technical guide): Wilson score for proportions, Byar's method for counts and "
     "rates (exact Poisson below 10 events), Student t for means, Newcombe's method for gaps between two "
     "proportions and Welch's for gaps between two means.",
-    "Trend is the Fingertips recent trend: the five most recent periods with no gap or break, a "
-    "chi-square test for trend for proportions, weighted regression otherwise, significant at 99.8%, "
-    "and only if no single period makes it; fewer than five periods: cannot be calculated. With the "
-    "measure's polarity it reads as getting better, getting worse or no significant change.",
-    "The turn-the-curve baseline is a line fitted to the same recent periods (on the logit scale for "
-    "percentages, the log scale for rates and counts, so it stays within the possible range) and "
-    "projected three periods ahead, with a 95% prediction interval: where the line goes if nothing "
-    "changes.",
+    "Trend is the Fingertips recent trend as its public implementation computes it "
+    "(PHEindicatormethods, assign_trend_markers): the five most recent collections with no gap, a "
+    "chi-square test for trend for proportions (direction: the slope of their logit), weighted "
+    "regression on the confidence intervals otherwise, significant when the chi-square is above 9.5495 "
+    "(99.8%), and set aside as an outlier only when leaving one point out reverses the direction; "
+    "fewer than five collections: cannot be calculated. With the measure's polarity it reads as getting "
+    "better, getting worse or no significant change, and the reason is printed beside it. This "
+    "partnership's own settings: a measure collected every other year (the SHEU survey) is trended "
+    "over consecutive surveys, a series break named in the catalogue ends the window, and quarterly or "
+    "monthly series are trended like years.",
+    "The turn-the-curve baseline is a line fitted to the same recent collections (on the logit scale "
+    "for percentages, the log scale for rates and counts, so it stays within the possible range) and "
+    "projected three collections ahead with a 95% prediction interval, never narrower than the current "
+    "value's own interval: where the line goes if nothing changes. On three or four points the line "
+    "has no interval, and the paper says so.",
     "A benchmark (England, the region, the mean of the ten DfE statistical neighbours) is compared with "
     "our value of the same period, the latest with a published figure: 'similar' when it lies inside "
     "our confidence interval, otherwise better or worse according to polarity. RAG: "
