@@ -44,7 +44,7 @@ POLARITIES = ("higher", "lower", "none")
 OBA = ("population", "how_much", "how_well", "better_off")
 PERIOD_TYPES = ("financial_year", "academic_year", "calendar_year", "month", "quarter")
 # ci methods of this catalogue; newcombe and welch are the two-group gap intervals.
-CI_METHODS = ("wilson", "byar", "rate", "mean", "newcombe", "welch", "none")
+CI_METHODS = ("wilson", "byar", "rate", "rate_above_one", "mean", "newcombe", "welch", "none")
 GAP_METHODS = ("newcombe", "welch")
 # An indicator id is letters then digits (EH07); its table is named from it (Indicator.table). A measure
 # id is its indicator's id in lower case, an underscore and a name (eh07_neet_pct).

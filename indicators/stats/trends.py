@@ -97,9 +97,10 @@ def recent_window(x: np.ndarray, ok: np.ndarray, breaks=(), max_points: int | No
     ``max_points``, and what ended the run ("a gap before 2021", "a break in the series at
     2021"), None when the run reaches the start of the series.
 
-    ``x`` are the period numbers (one per period, consecutive collections differ by
-    ``step``: 1, or 2 for a measure collected every other period; the periods between
-    collections are not gaps);
+    ``x`` are the period numbers; consecutive collections are ``step`` periods apart (1, or
+    2 for a measure collected every other period): the run steps back ``step`` periods at
+    a time, so the periods between collections are not gaps (and a value there, an extra
+    collection, is not used); a collection missing where one is due ends the run;
     ``ok`` marks usable points; ``breaks`` are period numbers where a new, not comparable
     series starts (points before a break are not used); ``label`` names a period number in
     the reason (default: the number itself)."""
@@ -107,17 +108,23 @@ def recent_window(x: np.ndarray, ok: np.ndarray, breaks=(), max_points: int | No
     idx = np.flatnonzero(ok)
     if not len(idx):
         return idx, None
-    run = [idx[-1]]
+    at = {float(x[i]): int(i) for i in idx}
+    first = min(at)
+    breaks = sorted({float(b) for b in breaks if not _missing(b)})
+    run = [int(idx[-1])]
     ended = None
-    breaks = {float(b) for b in breaks if not _missing(b)}
-    for i in idx[-2::-1]:
-        if float(x[run[-1]]) in breaks:
-            ended = f"a break in the series at {label(x[run[-1]])}"
+    while True:
+        cur = float(x[run[-1]])
+        prev = cur - step
+        crossed = [b for b in breaks if prev < b <= cur]
+        if crossed and first < cur:
+            ended = f"a break in the series at {label(cur if crossed[-1] == cur else crossed[-1])}"
             break
-        if x[run[-1]] - x[i] != step:
-            ended = f"a gap before {label(x[run[-1]])}"
+        if prev not in at:
+            if first < cur:
+                ended = f"a gap before {label(cur)}"
             break
-        run.append(i)
+        run.append(at[prev])
     run = np.array(run[::-1])
     if max_points is not None:
         run = run[-max_points:]
@@ -286,7 +293,8 @@ def trend(values, numerators=None, denominators=None, periods=None, weights=None
     span = f"over {k} {'collections' if cadence > 1 else 'points'} ({label(x[0])} to {label(x[-1])})"
     at = f"{level * 100:g}%"
     if not stat > crit:
-        return Trend(NO_CHANGE, p, slope, k, stat, method, level, points=pts, marker="No significant trend", direction_slope=beta,
+        return Trend(NO_CHANGE, p, slope, k, stat, method, level, points=pts, marker="No significant trend",
+                     direction_slope=beta,
                      reason=f"{_words(np.sign(beta))}, but not significant at {at} {span}: "
                             f"chi-square {stat:.2f}, not above {crit:g}")
     direction = "decreasing" if beta < 0 else "increasing"  # as the reference: a zero slope is not falling
@@ -296,7 +304,8 @@ def trend(values, numerators=None, denominators=None, periods=None, weights=None
             _, _, beta_i = _test(x[keep], y[keep], None if r is None else r[keep],
                                  None if n is None else n[keep], None if w is None else w[keep], proportions)
             if np.sign(beta_i) != np.sign(beta):
-                return Trend(NO_CHANGE, p, slope, k, stat, method, level, points=pts, marker="Outlier found", direction_slope=beta,
+                return Trend(NO_CHANGE, p, slope, k, stat, method, level, points=pts, marker="Outlier found",
+                             direction_slope=beta,
                              reason=f"{_words(np.sign(beta))} (chi-square {stat:.2f} above {crit:g}), but "
                                     f"without the point at {label(x[i])} the line is "
                                     f"{_words(np.sign(beta_i))}: an outlier decides it")
@@ -354,9 +363,9 @@ def forecast(values, horizon: int = 3, level: float = 0.95,
     k collections (k x ``cadence`` periods) after the last point of ``values``.
 
     ``current`` is the latest value's own interval (lower, upper): a forecast is never
-    more certain than the figure it starts from, so each side of the prediction interval
-    is at least as far from the forecast as that side of the current interval is from
-    the current value (within ``bounds``).
+    more certain than the figure it starts from, so on the forecast's scale each side of
+    the prediction interval is at least as far from the forecast as that side of the
+    current interval is from the current value (``_interval``), within ``bounds``.
 
     The line is fitted by ordinary least squares on a scale that respects the range the
     measure can take (``bounds=(lo, hi)``, None for an open end): logit of the position
@@ -387,14 +396,15 @@ def forecast(values, horizon: int = 3, level: float = 0.95,
         return []
     x, y = x_all[idx], y_all[idx]
     last_x = float(np.nanmax(x_all))
-    cur = _current_sides(current, float(y[-1]))
     no_interval = f"no interval: only {n} points ({FORECAST_INTERVAL_POINTS} needed)" \
         if n < FORECAST_INTERVAL_POINTS else None
-    if np.ptp(y) == 0:  # a flat history stays where it is, with no spread to project
-        v = float(y[-1])
-        return [Forecast(step, v, *_widen(v, v, v, cur, lo, hi, no_interval), scale, n, float(x[0]), no_interval)
-                for step in range(1, horizon + 1)]
     to_scale, from_scale = _transforms(scale, lo, hi, y)
+    if np.ptp(y) == 0:  # a flat history stays where it is, with no spread of its own to project
+        v = float(y[-1])
+        bounds_v = (math.nan, math.nan) if no_interval else (v, v) if current is None else \
+            _interval(float(to_scale(np.array([v]))[0]), 0.0, to_scale, from_scale, v, current)
+        return [Forecast(step, v, *bounds_v, scale, n, float(x[0]), no_interval)
+                for step in range(1, horizon + 1)]
     z = to_scale(y)
     xm = float(x.mean())
     sxx = float(np.sum((x - xm) ** 2))
@@ -417,8 +427,9 @@ def forecast(values, horizon: int = 3, level: float = 0.95,
         x0 = last_x + step * cadence
         zhat = intercept + slope * x0
         half = t * s * math.sqrt(1 + 1 / n + (x0 - xm) ** 2 / sxx)
-        value, lower, upper = (float(from_scale(v)) for v in (zhat, zhat - half, zhat + half))
-        lower, upper = _widen(value, lower, upper, cur, lo, hi, no_interval)
+        value = float(from_scale(zhat))
+        lower, upper = (math.nan, math.nan) if no_interval else \
+            _interval(zhat, half, to_scale, from_scale, float(y[-1]), current)
         flags = [no_interval] if no_interval else []
         if any(not lo < np.polyval(ly, last_x + j * cadence) < hi for j in range(1, horizon + 1)):
             flags.append("hits a bound")
@@ -429,22 +440,19 @@ def forecast(values, horizon: int = 3, level: float = 0.95,
     return out
 
 
-def _current_sides(current, value: float) -> tuple[float, float]:
-    """How far below and above the latest value its own interval reaches (0 when unknown)."""
-    if current is None:
-        return 0.0, 0.0
-    below, above = (value - float(current[0]) if not _missing(current[0]) else 0.0,
-                    float(current[1]) - value if not _missing(current[1]) else 0.0)
-    return max(below, 0.0), max(above, 0.0)
-
-
-def _widen(value: float, lower: float, upper: float, sides, lo: float, hi: float, no_interval):
-    """The prediction interval, at least as wide on each side as the current value's own
-    interval, kept within the bounds; (NaN, NaN) when there is no interval."""
-    if no_interval:
-        return math.nan, math.nan
-    below, above = sides
-    return max(min(lower, value - below), lo), min(max(upper, value + above), hi)
+def _interval(zhat: float, half: float, to_scale, from_scale, last: float, current) -> tuple[float, float]:
+    """The prediction interval zhat -/+ half on the forecast's scale, each side widened to at
+    least the distance (on that scale) from the latest value ``last`` to that side of its own
+    interval ``current`` (lower, upper), so the forecast is never more certain than the
+    figure it starts from; transformed back, it stays inside the measure's range."""
+    lo_z, hi_z = zhat - half, zhat + half
+    if current is not None:
+        z_last = float(to_scale(np.array([last]))[0])
+        if not _missing(current[0]):
+            lo_z = min(lo_z, zhat - (z_last - float(to_scale(np.array([min(float(current[0]), last)]))[0])))
+        if not _missing(current[1]):
+            hi_z = max(hi_z, zhat + (float(to_scale(np.array([max(float(current[1]), last)]))[0]) - z_last))
+    return float(from_scale(lo_z)), float(from_scale(hi_z))
 
 
 def _transforms(scale: str, lo: float, hi: float, y: np.ndarray):

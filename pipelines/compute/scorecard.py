@@ -262,13 +262,16 @@ def _period_rows(meta: dict, s: dict, ci_level: float, as_at=None) -> list[dict]
 
 def scorecard_periods_frame(values: pd.DataFrame, catalogue: pd.DataFrame, targets: pd.DataFrame,
                             commentary: pd.DataFrame, benchmarks: pd.DataFrame | None,
-                            level: float = 0.95, as_at=None) -> pd.DataFrame:
+                            level: float = 0.95, as_at=None, differing=frozenset()) -> pd.DataFrame:
     """One row per measure and period (breakdown all) with the judgements as they stood at
     that period: trend, forecast, target and RAG, benchmarks, from that period and earlier
     only. ``level`` is the level of the values' intervals (for the regression weights).
     ``as_at`` (the end of the last calendar quarter complete as at the data, as the default
     paper): a period ending after it is incomplete, shown but never judged or rated, and the
-    latest complete period is each measure's ``is_latest`` row (the scorecard's)."""
+    latest complete period is each measure's ``is_latest`` row (the scorecard's).
+    ``differing``: (measure_id, period) pairs the reconciliation flags (our figure differs
+    from the authority's published one beyond tolerance): there band and rank place the
+    published value, whatever the catalogue says of the definitions."""
     series = _series_by_measure(values[values["breakdown"] == "all"])
     rows = []
     for meta in catalogue.to_dict("records"):
@@ -287,7 +290,7 @@ def scorecard_periods_frame(values: pd.DataFrame, catalogue: pd.DataFrame, targe
                              out["tolerance"], complete)]
     matching = set(catalogue.loc[catalogue.get("definition_matches_published", pd.Series(False, index=catalogue.index))
                                  .fillna(False).astype(bool), "measure_id"])
-    out = _add_benchmarks(out, values, benchmarks, matching)
+    out = _add_benchmarks(out, values, benchmarks, matching, set(differing))
     for c in ("england_comparison", "region_comparison", "sn_comparison"):
         out[c] = out[c].where(complete.to_numpy(), None)  # an incomplete period is not compared either
     out = _add_completeness(out, catalogue)
@@ -333,7 +336,7 @@ BENCH_COLUMNS = ["england_value", "region_value", "sn_mean", "quartile_band", "n
 
 
 def _add_benchmarks(out: pd.DataFrame, values: pd.DataFrame, benchmarks: pd.DataFrame | None,
-                    matching: set[str] = frozenset()) -> pd.DataFrame:
+                    matching: set[str] = frozenset(), differing: set = frozenset()) -> pd.DataFrame:
     """Like with like: each row's benchmarks are those of the latest period, up to the row's own,
     for which there is both a local value and a published benchmark (``benchmark_period``); the
     comparisons set OUR value and interval of that same period against them.
@@ -382,16 +385,23 @@ def _add_benchmarks(out: pd.DataFrame, values: pd.DataFrame, benchmarks: pd.Data
     out["band_basis"] = [f"the authority's published {bp} value among all authorities' published {bp} values"
                          if h and not _none(b) else None
                          for h, bp, b in zip(has, out["benchmark_period"], out["quartile_band"])]
-    return _place_our_values(out, matching).drop(columns=["other_la_values"])
+    return _place_our_values(out, matching, differing).drop(columns=["other_la_values"])
 
 
-def _place_our_values(out: pd.DataFrame, matching: set[str]) -> pd.DataFrame:
+def _place_our_values(out: pd.DataFrame, matching: set[str], differing: set = frozenset()) -> pd.DataFrame:
     """Band and rank of our own value among the other authorities' published values of the
-    same period, for measures defined as the published figure is."""
+    same period, for measures defined as the published figure is, unless the reconciliation
+    flags our figure of that period as differing from the published one (``differing``):
+    then the published value's band and rank stand, and ``band_basis`` says why."""
     cols = ["measure_id", "benchmark_local_value", "other_la_values", "polarity", "benchmark_period",
             "national_rank", "quartile_band", "n_las", "band_basis"]
     placed = []
     for measure_id, local, others, polarity, period, *published in zip(*(out[c].tolist() for c in cols)):
+        if (measure_id, period) in differing and measure_id in matching and not _none(published[3]):
+            placed.append([*published[:3], published[3] + f" (the reconciliation flags our {period} figure as "
+                                                          "differing from the published one, so the published value "
+                                                          "is placed)"])
+            continue
         if measure_id not in matching or _none(local) or polarity == "none" \
                 or not isinstance(others, (list, tuple, np.ndarray)) or not len(others):
             placed.append(published)
@@ -457,7 +467,8 @@ def indicator_forecasts(warehouse: Warehouse) -> dg.MaterializeResult:
     })
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=["indicator_values", "indicator_catalogue", "benchmark_values"])
+@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=["indicator_values", "indicator_catalogue", "benchmark_values",
+                                                   "reconciliation"])
 def scorecard_periods(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """One row per measure and period: value and CI, change, trend, forecast, target and RAG, benchmarks, commentary, each judged from that period and earlier only (a past paper's judgements)."""
     with warehouse.connect() as con:
@@ -467,8 +478,11 @@ def scorecard_periods(context: dg.AssetExecutionContext, warehouse: Warehouse) -
             if table_exists(con, "benchmark_values") else None
         if benchmarks is None:
             context.log.warning("benchmark_values not built yet: comparisons are 'not compared'")
+        differing = set(map(tuple, con.execute(
+            "select measure_id, period from reconciliation where is_flagged").fetchall())) \
+            if table_exists(con, "reconciliation") else set()
         frame = scorecard_periods_frame(values, catalogue, cat.load_targets(), turn_the_curve.commentary(), benchmarks,
-                                        _level(con), judged_as_at(con, values))
+                                        _level(con), judged_as_at(con, values), differing)
         tables.write(con, "scorecard_periods", frame)
     return dg.MaterializeResult(metadata={
         **frame_metadata(frame, frame[frame["is_headline"] & frame["is_latest"]][

@@ -363,6 +363,11 @@ def test_trend_over_a_cadence_of_two_years():
     # A missed survey (2020) is a gap: only two collections since.
     missed = S.trend(None, [500, 520, 560, 640, 700], [1000] * 5, periods=[2012, 2014, 2016, 2022, 2024], cadence=2)
     assert missed.direction == "cannot be calculated" and "2 collections since a gap before 2022" in missed.reason
+    # An extra survey in an off year is not a collection of the cadence: the window steps
+    # back two years at a time from the latest.
+    every_year = S.trend(None, [520, 999, 560, 999, 610, 999, 640, 999, 700], [1000] * 9,
+                         periods=range(2016, 2025), cadence=2)
+    assert every_year.points == tuple(float(y) for y in years) and every_year.direction == "increasing"
     with pytest.raises(ValueError):
         S.trend(None, num, den, periods=years, cadence=0)
 
@@ -647,3 +652,18 @@ def test_forecast_open_bounds():
     assert all(f.lower >= 0 for f in fc) and fc[0].upper > 0
     up = S.forecast([1, 2, 3, 4, 5], bounds=(None, 100))
     assert up[0].scale == "log_upper" and 5 < up[0].value < 6.5 and all(f.upper < 100 for f in up)
+
+
+def test_a_ratio_of_at_least_one_gets_an_interval_of_at_least_one():
+    # Re-offences per re-offender: 3 re-offences by 3 re-offenders is 1.0 and cannot be less;
+    # a Poisson rate interval of the 3 would reach 0.21. The excess over one per person is
+    # the Poisson count: 1 + Byar(excess) / people.
+    f = pd.DataFrame({"numerator": [3, 10, 40], "denominator": [3, 5, 20]})
+    out = S.add_intervals(f, "rate_above_one")
+    assert out["value"].tolist() == [1.0, 2.0, 2.0]
+    assert (out["ci_lower"] >= 1).all() and out.at[0, "ci_lower"] == 1.0
+    lo, hi = S.byar(40 - 20)
+    assert (out.at[2, "ci_lower"], out.at[2, "ci_upper"]) == pytest.approx((1 + lo / 20, 1 + hi / 20))
+    assert S.add_intervals(f, "rate").at[0, "ci_lower"] < 1
+    with pytest.raises(ValueError):
+        S.add_intervals(pd.DataFrame({"numerator": [2], "denominator": [3]}), "rate_above_one")
