@@ -44,7 +44,7 @@ POLARITIES = ("higher", "lower", "none")
 OBA = ("population", "how_much", "how_well", "better_off")
 PERIOD_TYPES = ("financial_year", "academic_year", "calendar_year", "month", "quarter")
 # ci methods of this catalogue; newcombe and welch are the two-group gap intervals.
-CI_METHODS = ("wilson", "byar", "rate", "mean", "newcombe", "welch", "none")
+CI_METHODS = ("wilson", "byar", "rate", "rate_above_one", "mean", "newcombe", "welch", "none")
 GAP_METHODS = ("newcombe", "welch")
 # An indicator id is letters then digits (EH07); its table is named from it (Indicator.table). A measure
 # id is its indicator's id in lower case, an underscore and a name (eh07_neet_pct).
@@ -86,7 +86,7 @@ CATALOGUE_COLUMNS = [
     "indicator_id", "indicator_title", "measure_id", "is_headline", "title", "numerator",
     "denominator", "rules", "unit", "multiplier", "polarity", "oba_question", "period_type",
     "sources", "ci_method", "breakdowns", "published_equivalent", "disclosure", "caveats",
-    "trend_level", "forecast_level", "series_breaks", "completeness", "definition_matches_published",
+    "trend_level", "forecast_level", "cadence", "series_breaks", "completeness", "definition_matches_published",
     "sql_file",
 ]
 # Method settings (catalogue.yaml "defaults", overridable per measure). Levels may be
@@ -140,6 +140,9 @@ def _check_measure(ind: dict, m: dict) -> None:
     for key in METHOD_DEFAULTS:
         if key in m:
             _level_setting(m[key], where, key)
+    cadence = m.get("cadence", 1)
+    if isinstance(cadence, bool) or not isinstance(cadence, int) or cadence < 1:
+        raise CatalogueError(f"{where}: cadence {cadence!r} must be a whole number of periods, 1 or more")
     for key in m.get("series_breaks") or []:
         if not _is_period_key(str(key), m["period_type"]):
             raise CatalogueError(f"{where}: series break {key!r} is not a {m['period_type']} period key")
@@ -226,6 +229,7 @@ def measures_frame() -> pd.DataFrame:
                 "disclosure": m.get("disclosure", defaults.get("disclosure")),
                 "caveats": m.get("caveats"),
                 **{k: _level_setting(m[k], m["id"], k) if k in m else v for k, v in settings.items()},
+                "cadence": int(m.get("cadence", 1)),
                 "series_breaks": ", ".join(map(str, m.get("series_breaks") or [])) or None,
                 "completeness": (f"{m['completeness']['treatment']}: " + " ".join(m["completeness"]["rule"].split())
                                  if m.get("completeness") else default_completeness),

@@ -48,6 +48,7 @@ from indicators.stats.trends import (
     TREND_LEVEL,
     FORECAST_MIN_POINTS,
     FORECAST_MAX_POINTS,
+    FORECAST_INTERVAL_POINTS,
     SIGNIFICANCE,
     CANNOT,
     NO_CHANGE,
@@ -55,6 +56,7 @@ from indicators.stats.trends import (
     Trend,
     Forecast,
     critical_value,
+    critical_statistic,
     chi2_for_trend,
     recent_window,
     trend,
@@ -64,6 +66,7 @@ from indicators.stats.trends import (
 from indicators.stats.judgements import (
     compare_benchmark,
     rag,
+    rag_reason,
     national_rank,
     quartile_band,
 )
@@ -92,6 +95,7 @@ __all__ = [
     "TREND_LEVEL",
     "FORECAST_MIN_POINTS",
     "FORECAST_MAX_POINTS",
+    "FORECAST_INTERVAL_POINTS",
     "SIGNIFICANCE",
     "CANNOT",
     "NO_CHANGE",
@@ -99,6 +103,7 @@ __all__ = [
     "Trend",
     "Forecast",
     "critical_value",
+    "critical_statistic",
     "chi2_for_trend",
     "recent_window",
     "trend",
@@ -106,6 +111,7 @@ __all__ = [
     "forecast",
     "compare_benchmark",
     "rag",
+    "rag_reason",
     "national_rank",
     "quartile_band",
 ]

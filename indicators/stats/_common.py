@@ -11,7 +11,7 @@ from scipy import stats as _st
 Z = {0.95: 1.959963984540054, 0.998: 3.090232306167813}
 
 POLARITIES = ("higher", "lower", "none")
-METHODS = ("wilson", "byar", "rate", "mean", "newcombe", "welch", "none")
+METHODS = ("wilson", "byar", "rate", "rate_above_one", "mean", "newcombe", "welch", "none")
 
 # Below this count Byar's approximation is not accurate enough and the exact Poisson
 # interval is used instead (the rule given in the indicator specification).

@@ -35,6 +35,10 @@ def add_intervals(frame: pd.DataFrame, method: str, level: float = 0.95,
       count * multiplier; the denominator is ignored.
     - ``"rate"``: value = numerator / denominator * multiplier, Poisson bounds of the
       numerator / denominator * multiplier.
+    - ``"rate_above_one"``: a ratio of events per person where every person counted has
+      at least one event (re-offences per re-offender), so it cannot fall below 1: value as
+      ``"rate"``; the Poisson bounds are those of the events beyond the first per person
+      (numerator - denominator), so the interval is 1 + excess / denominator, never below 1.
     - ``"mean"``: n is the ``n`` column, or ``denominator`` when there is none; the
       mean is numerator / n (numerator = sum of scores) where both are present, else
       the existing ``value``; ``sd`` is required; t interval. No multiplier: the mean
@@ -65,7 +69,16 @@ def add_intervals(frame: pd.DataFrame, method: str, level: float = 0.95,
         return _as_float_array(out[name]) if n_rows else np.empty(0)
 
     nan = np.full(n_rows, np.nan)
-    if method in ("wilson", "rate"):
+    if method == "rate_above_one":
+        num, den = col("numerator"), col("denominator")
+        if np.any(num < den):
+            raise ValueError("rate_above_one: a numerator below its denominator (fewer events than people)")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(den > 0, num / den, np.nan) * m
+            lo, hi = byar_arrays(num - den, level) if n_rows else (nan, nan)
+            scale = np.where(den > 0, m / den, np.nan)
+        lo, hi = (den + lo) * scale, (den + hi) * scale
+    elif method in ("wilson", "rate"):
         num, den = col("numerator"), col("denominator")
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(den > 0, num / den, np.nan) * m

@@ -60,6 +60,31 @@ def rag(value, target, polarity: str, tolerance=0.0) -> str | None:
         return "amber"
     return "red"
 
+def rag_reason(value, ci_lower, ci_upper, target, polarity: str, tolerance=0.0) -> str | None:
+    """Why the RAG is what it is, in words beside it: met / missed within or beyond the
+    tolerance, and whether the value's confidence interval spans the target (then the
+    verdict could go either way on another sample). None where there is no RAG, or the
+    reason it cannot be given (no target; no polarity)."""
+    _check_polarity(polarity)
+    if _missing(value):
+        return None
+    if _missing(target):
+        return "no RAG: no target set for this period"
+    if polarity == "none":
+        return "no RAG: the measure has no better direction"
+    verdict = rag(value, target, polarity, tolerance)
+    side = "at or above" if polarity == "higher" else "at or below"
+    words = {"green": f"target met (the value is {side} the target)",
+             "amber": "target missed, within the amber tolerance",
+             "red": "target missed by more than the amber tolerance"}[verdict]
+    if _missing(ci_lower) or _missing(ci_upper):
+        return words + "; no confidence interval"
+    if float(ci_lower) <= float(target) <= float(ci_upper):
+        return words + "; the confidence interval spans the target, so it is not certainly " + (
+            "met" if verdict == "green" else "missed")
+    return words + "; the whole confidence interval is on the same side of the target"
+
+
 def _ranked(value, all_values, polarity: str):
     _check_polarity(polarity)
     if _missing(value) or polarity == "none":

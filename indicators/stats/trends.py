@@ -1,11 +1,15 @@
 """Recent trend (the Fingertips method) and the turn-the-curve forecast.
 
-Trend: the five most recent points with no break, tested at 99.8% by default (a catalogue
-setting): the chi-square test for trend on proportions, weighted regression otherwise, and
-a significant result kept only when no single point makes it (leave-one-out). Forecast: a
-line on a scale that respects the unit (logit between two bounds, log above zero), fitted
-on the same recent window, so neither the forecast nor its interval leaves the possible
-range. docs/methods.md states both for performance officers.
+Trend: step for step the public implementation of the Fingertips recent trend,
+PHEindicatormethods' ``assign_trend_markers`` (R/TrendMarkers.R and the functions it calls
+in R/utils.R): the five most recent collections with no break, the chi-square test for
+trend on proportions (direction: the slope of their logit), weighted regression otherwise,
+significant above 9.5495 (99.8%, a catalogue setting), and set aside as "outlier found"
+only when leaving one point out reverses the sign of the slope. Forecast: a line on a
+scale that respects the unit (logit between two bounds, log above zero), fitted on the
+same recent window, so neither the forecast nor its interval leaves the possible range;
+no interval on fewer than five points. docs/methods.md states both for performance
+officers, with every difference from the reference.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ TREND_POINTS = 5           # Fingertips: the five most recent points, no break
 TREND_LEVEL = 0.998        # Fingertips: 99.8% (chi-square 1 df > 9.5495)
 FORECAST_MIN_POINTS = 3    # a line and one degree of freedom for its error
 FORECAST_MAX_POINTS = TREND_POINTS  # the forecast is fitted on the trend's window
+FORECAST_INTERVAL_POINTS = TREND_POINTS  # no prediction interval on fewer points than a trend
 # Kept for callers of the old name: the default trend significance as a tail probability.
 SIGNIFICANCE = round(1 - TREND_LEVEL, 12)
 
@@ -38,8 +43,11 @@ class Trend:
     ``direction`` is one of DIRECTIONS. ``statistic`` is the chi-square (1 df) of the test
     (for an unweighted regression, the squared t); ``p_value`` its two-sided p; ``slope`` the
     change per period in the unit of ``values`` (0-1 for a proportion given without values).
-    ``reason`` says why a trend cannot be calculated, or why a significant test is not
-    reported (a single point makes it). ``points`` are the period numbers used.
+    ``reason`` says in words what was found and why (every outcome has one); ``marker``
+    is the reference's own reason ("No outliers and significant trend", "No significant
+    trend", "Outlier found", "Not enough data points", "Missing values", "Missing at least
+    one confidence interval value"). ``direction_slope`` is the slope whose sign is the
+    direction (for a proportion, of its logit). ``points`` are the period numbers used.
     """
     direction: str
     p_value: float
@@ -50,6 +58,8 @@ class Trend:
     level: float = TREND_LEVEL
     reason: str | None = None
     points: tuple = ()
+    marker: str | None = None
+    direction_slope: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -82,12 +92,15 @@ def critical_value(level: float = TREND_LEVEL) -> float:
 # --------------------------------------------------------------------------------------
 
 def recent_window(x: np.ndarray, ok: np.ndarray, breaks=(), max_points: int | None = None,
-                  label=None) -> tuple[np.ndarray, str | None]:
+                  label=None, step: int = 1) -> tuple[np.ndarray, str | None]:
     """Indices of the most recent run of usable points with no break, at most
     ``max_points``, and what ended the run ("a gap before 2021", "a break in the series at
     2021"), None when the run reaches the start of the series.
 
-    ``x`` are the period numbers (one per period, consecutive periods differ by 1);
+    ``x`` are the period numbers; consecutive collections are ``step`` periods apart (1, or
+    2 for a measure collected every other period): the run steps back ``step`` periods at
+    a time, so the periods between collections are not gaps (and a value there, an extra
+    collection, is not used); a collection missing where one is due ends the run;
     ``ok`` marks usable points; ``breaks`` are period numbers where a new, not comparable
     series starts (points before a break are not used); ``label`` names a period number in
     the reason (default: the number itself)."""
@@ -95,17 +108,23 @@ def recent_window(x: np.ndarray, ok: np.ndarray, breaks=(), max_points: int | No
     idx = np.flatnonzero(ok)
     if not len(idx):
         return idx, None
-    run = [idx[-1]]
+    at = {float(x[i]): int(i) for i in idx}
+    first = min(at)
+    breaks = sorted({float(b) for b in breaks if not _missing(b)})
+    run = [int(idx[-1])]
     ended = None
-    breaks = {float(b) for b in breaks if not _missing(b)}
-    for i in idx[-2::-1]:
-        if float(x[run[-1]]) in breaks:
-            ended = f"a break in the series at {label(x[run[-1]])}"
+    while True:
+        cur = float(x[run[-1]])
+        prev = cur - step
+        crossed = [b for b in breaks if prev < b <= cur]
+        if crossed and first < cur:
+            ended = f"a break in the series at {label(cur if crossed[-1] == cur else crossed[-1])}"
             break
-        if x[run[-1]] - x[i] != 1:
-            ended = f"a gap before {label(x[run[-1]])}"
+        if prev not in at:
+            if first < cur:
+                ended = f"a gap before {label(cur)}"
             break
-        run.append(i)
+        run.append(at[prev])
     run = np.array(run[::-1])
     if max_points is not None:
         run = run[-max_points:]
@@ -139,67 +158,85 @@ def chi2_for_trend(numerators, denominators, scores=None) -> tuple[float, float]
     return float(t_stat ** 2 / var), t_stat
 
 
-def _regression(x, y, w):
-    """Slope and chi-square of a line. With weights (1 / variance of each point, known
-    from its interval) the slope's variance is 1 / sum w (x - xbar)^2 and slope^2 / var is
-    chi-square on 1 df, as the chi-square test for trend is for proportions. Without
-    weights, ordinary least squares with the variance estimated from the residuals: the
-    squared t on n - 2 df, and its p-value from t."""
-    weighted = w is not None
-    w = np.ones(len(x)) if w is None else w
+def _logit_slope(x, r, n) -> float:
+    """The direction of a proportion's trend as the reference takes it: the ordinary
+    least-squares slope of logit(r / n) on the period. With a proportion of 0 or 1 in the
+    window the logit is infinite; the sign of the chi-square's T (the same direction of
+    change in the counts) stands in for it (the project's own rule: the reference has none)."""
+    p = r / n
+    if np.any((p <= 0) | (p >= 1)):
+        return math.nan
+    z = np.log(p / (1 - p))
+    xm = x.mean()
+    return float(np.sum((x - xm) * (z - z.mean())) / np.sum((x - xm) ** 2))
+
+
+def _weighted_slope(x, y, w) -> tuple[float, float]:
+    """Slope and chi-square (slope^2 / its variance) of the line weighted by 1 / variance."""
     xm = np.sum(w * x) / w.sum()
     ym = np.sum(w * y) / w.sum()
     sxx = float(np.sum(w * (x - xm) ** 2))
     slope = float(np.sum(w * (x - xm) * (y - ym)) / sxx)
-    if weighted:
-        stat = slope ** 2 * sxx
-        return slope, stat, float(_st.chi2.sf(stat, 1))
-    resid = y - (ym + slope * (x - xm))
-    k = len(x)
-    s2 = float(np.sum(resid ** 2) / (k - 2)) if k > 2 else math.nan
-    if not s2 > 1e-24 * max(1.0, float(np.max(np.abs(y)))) ** 2:
-        # A perfect line has no residual error: certain unless flat.
-        flat = abs(slope) <= 1e-12 * max(1.0, float(np.max(np.abs(y))))
-        return slope, (0.0 if flat else math.inf), (1.0 if flat else 0.0)
-    t = slope / math.sqrt(s2 / sxx)
-    return slope, t * t, float(2 * _st.t.sf(abs(t), k - 2))
+    return slope, slope ** 2 * sxx
 
 
 def _test(x, y, r, n, w, proportions: bool):
-    """(slope, statistic, p_value, sign) for one set of points."""
+    """(slope, statistic, direction) for one set of points, as the reference computes them.
+
+    Proportions: the chi-square test for trend (the reference's statistic, Cochran-Armitage)
+    and, for the direction, the slope of the logit on the period. Otherwise: the weighted
+    regression's chi-square and slope. ``slope`` is reported in the unit of ``y``."""
     if proportions:
         stat, t_stat = chi2_for_trend(r, n, x)
-        # The slope reported is the denominator-weighted least-squares slope of the values.
+        direction = _logit_slope(x, r, n)
+        if not math.isfinite(direction):
+            direction = float(t_stat)
         xbar, ybar = np.sum(n * x) / n.sum(), np.sum(n * y) / n.sum()
         slope = float(np.sum(n * (x - xbar) * (y - ybar)) / np.sum(n * (x - xbar) ** 2))
-        return slope, stat, float(_st.chi2.sf(stat, 1)), np.sign(t_stat)
-    slope, stat, p = _regression(x, y, w)
-    return slope, stat, p, np.sign(slope)
+        return slope, stat, direction
+    slope, stat = _weighted_slope(x, y, w)
+    return slope, stat, slope
+
+
+def critical_statistic(level: float = TREND_LEVEL) -> float:
+    """The chi-square a trend must exceed, as the reference states it: the 1-df critical
+    value rounded to four decimals (9.5495 at 99.8%, the reference's constant)."""
+    return round(critical_value(level), 4)
+
+
+def _words(direction_sign: float) -> str:
+    return "rising" if direction_sign > 0 else "falling" if direction_sign < 0 else "flat"
 
 
 def trend(values, numerators=None, denominators=None, periods=None, weights=None,
-          level: float = TREND_LEVEL, breaks=(), leave_one_out: bool = True, labels=None) -> Trend:
-    """Recent trend by the Fingertips method.
+          level: float = TREND_LEVEL, breaks=(), leave_one_out: bool = True, labels=None,
+          cadence: int = 1) -> Trend:
+    """Recent trend by the reference method (PHEindicatormethods ``assign_trend_markers``).
 
-    The five most recent points with no break are used: a missing period (a missing value,
-    or for a proportion a missing / zero denominator), a period listed in ``breaks`` (where
-    a new, not comparable series starts) or a jump in ``periods`` ends the run. Fewer than
-    five points: "cannot be calculated", with the reason. ``periods`` are period numbers
-    (2021, or a quarter index), consecutive periods differing by 1; by default positions.
+    The window: the five most recent collections with no break. Collections are ``cadence``
+    periods apart (1: every period; 2: a survey every other year), so a missing collection
+    (a missing value, for a proportion a missing / zero denominator), a period listed in
+    ``breaks`` (a new, not comparable series starts) or a longer jump in ``periods`` ends
+    the run. Fewer than five: "cannot be calculated", with the reason. ``periods`` are
+    period numbers (2021, or a quarter index); by default positions.
 
-    - With ``numerators`` and ``denominators`` (a proportion): chi-square test for trend.
-      ``values`` may be None (the 0-1 proportion is used for the slope).
-    - Otherwise: regression of ``values`` on period, weighted by ``weights`` (1 / variance)
-      when every point of the window has one, ordinary least squares otherwise (see
-      ``_regression``).
+    - With ``numerators`` and ``denominators`` (a proportion): the chi-square test for trend
+      is the statistic; the direction is the sign of the slope of logit(proportion) on the
+      period (the reference's logistic-regression direction). ``values`` may be None.
+    - Otherwise: weighted regression of ``values`` on period, weights 1 / variance (read
+      from each point's 95% interval); its chi-square is slope^2 / var(slope). A point of
+      the window without a variance: "cannot be calculated" (as the reference).
 
-    A trend is significant when its p-value is below 1 - ``level`` (99.8% by default:
-    chi-square above 9.5495). With ``leave_one_out`` a significant trend is reported only
-    when it stays significant in the same direction with each of the five points left out
-    in turn; otherwise "no significant change" with the reason naming the point.
-    ``labels`` (one per value, e.g. period keys) name periods in the reasons.
+    Significant when the chi-square exceeds ``critical_statistic(level)`` (9.5495 at the
+    default 99.8%). A significant trend is set aside as "no significant change" (outlier
+    found) only when leaving one of the five points out REVERSES THE SIGN of the direction
+    slope (``leave_one_out``). ``reason`` says in words why, and ``marker`` is the
+    reference's own reason. ``labels`` (one per value, e.g. period keys) name periods.
     """
     level = _check_level(level)
+    cadence = int(cadence)
+    if cadence < 1:
+        raise ValueError("cadence must be a whole number of periods, 1 or more")
     if (numerators is None) != (denominators is None):
         raise ValueError("give both numerators and denominators, or neither")
     proportions = numerators is not None
@@ -229,38 +266,53 @@ def trend(values, numerators=None, denominators=None, periods=None, weights=None
 
     def label(v) -> str:
         return names.get(float(v)) or _label(v)
-    idx, ended = recent_window(x_all, ok, breaks, TREND_POINTS, label)
+    idx, ended = recent_window(x_all, ok, breaks, TREND_POINTS, label, step=cadence)
     k = len(idx)
     x = x_all[idx]
+    pts = tuple(float(v) for v in x)
+    crit = critical_statistic(level)
     if k < TREND_POINTS:
-        why = f"{k} point{'s' if k != 1 else ''} since {ended}" if ended else \
-            f"only {k} point{'s' if k != 1 else ''} of data"
-        return Trend(CANNOT, math.nan, math.nan, k, level=level, points=tuple(float(v) for v in x),
-                     reason=f"{why}; {TREND_POINTS} consecutive points are needed")
+        what = "collection" if cadence > 1 else "point"
+        why = f"{k} {what}{'s' if k != 1 else ''} since {ended}" if ended else \
+            f"only {k} {what}{'s' if k != 1 else ''} of data"
+        return Trend(CANNOT, math.nan, math.nan, k, level=level, points=pts,
+                     reason=f"{why}; {TREND_POINTS} consecutive {what}s are needed",
+                     marker="Missing values" if ended and "gap" in ended else "Not enough data points")
     y = y_all[idx]
     r = num_all[idx] if proportions else None
     n = den_all[idx] if proportions else None
     w = None if w_all is None else w_all[idx]
-    if w is not None and not (np.isfinite(w) & (w > 0)).all():
-        w = None  # a point without a variance: the window is fitted unweighted
-    method = ("chi-square test for trend" if proportions
-              else "weighted regression" if w is not None else "regression")
-    slope, stat, p, sign = _test(x, y, r, n, w, proportions)
-    alpha = 1 - level
-    if not (p < alpha and sign != 0):
-        return Trend(NO_CHANGE, p, slope, k, stat, method, level, points=tuple(float(v) for v in x))
-    direction = "increasing" if sign > 0 else "decreasing"
+    if not proportions and (w is None or not (np.isfinite(w) & (w > 0)).all()):
+        return Trend(CANNOT, math.nan, math.nan, k, level=level, points=pts,
+                     method="weighted regression",
+                     reason="a point of the window has no confidence interval to weight it",
+                     marker="Missing at least one confidence interval value")
+    method = "chi-square test for trend" if proportions else "weighted regression"
+    slope, stat, beta = _test(x, y, r, n, w, proportions)
+    p = float(_st.chi2.sf(stat, 1))
+    span = f"over {k} {'collections' if cadence > 1 else 'points'} ({label(x[0])} to {label(x[-1])})"
+    at = f"{level * 100:g}%"
+    if not stat > crit:
+        return Trend(NO_CHANGE, p, slope, k, stat, method, level, points=pts, marker="No significant trend",
+                     direction_slope=beta,
+                     reason=f"{_words(np.sign(beta))}, but not significant at {at} {span}: "
+                            f"chi-square {stat:.2f}, not above {crit:g}")
+    direction = "decreasing" if beta < 0 else "increasing"  # as the reference: a zero slope is not falling
     if leave_one_out:
         for i in range(k):
             keep = np.arange(k) != i
-            _, _, p_i, sign_i = _test(x[keep], y[keep], None if r is None else r[keep],
-                                      None if n is None else n[keep],
-                                      None if w is None else w[keep], proportions)
-            if not (p_i < alpha and sign_i == sign):
-                return Trend(NO_CHANGE, p, slope, k, stat, method, level, points=tuple(float(v) for v in x),
-                             reason=f"{direction} only with the point at {label(x[i])}: "
-                                    f"without it the trend is not significant")
-    return Trend(direction, p, slope, k, stat, method, level, points=tuple(float(v) for v in x))
+            _, _, beta_i = _test(x[keep], y[keep], None if r is None else r[keep],
+                                 None if n is None else n[keep], None if w is None else w[keep], proportions)
+            if np.sign(beta_i) != np.sign(beta):
+                return Trend(NO_CHANGE, p, slope, k, stat, method, level, points=pts, marker="Outlier found",
+                             direction_slope=beta,
+                             reason=f"{_words(np.sign(beta))} (chi-square {stat:.2f} above {crit:g}), but "
+                                    f"without the point at {label(x[i])} the line is "
+                                    f"{_words(np.sign(beta_i))}: an outlier decides it")
+    return Trend(direction, p, slope, k, stat, method, level, points=pts,
+                 marker="No outliers and significant trend", direction_slope=beta,
+                 reason=f"{_words(np.sign(beta))}, significant at {at} {span}: chi-square {stat:.2f} above "
+                        f"{crit:g}" + ("; no single point reverses it" if leave_one_out else ""))
 
 
 def judge_trend(direction: str, polarity: str) -> str:
@@ -299,14 +351,21 @@ def _scale(bounds) -> tuple[str, float, float]:
 
 
 def forecast(values, horizon: int = 3, level: float = 0.95,
-             bounds: tuple[float, float] | None = None, breaks=(), periods=None
-             ) -> list[Forecast]:
+             bounds: tuple[float, float] | None = None, breaks=(), periods=None,
+             cadence: int = 1, current: tuple[float, float] | None = None) -> list[Forecast]:
     """Turn-the-curve baseline: where the line goes if nothing changes.
 
-    Fitted on the trend's window: the most recent run of up to five consecutive points
-    with no gap or break (``breaks`` / ``periods`` as for ``trend``); at least three are
-    needed, otherwise an empty list. Step k is k periods after the last point of
-    ``values``.
+    Fitted on the trend's window: the most recent run of up to five consecutive
+    collections with no gap or break (``breaks`` / ``periods`` / ``cadence`` as for
+    ``trend``); at least three are needed for a line, otherwise an empty list. A
+    prediction interval needs the trend's five points: on three or four, ``lower`` and
+    ``upper`` are NaN and ``flag`` says "no interval: only N points (5 needed)". Step k is
+    k collections (k x ``cadence`` periods) after the last point of ``values``.
+
+    ``current`` is the latest value's own interval (lower, upper): a forecast is never
+    more certain than the figure it starts from, so on the forecast's scale each side of
+    the prediction interval is at least as far from the forecast as that side of the
+    current interval is from the current value (``_interval``), within ``bounds``.
 
     The line is fitted by ordinary least squares on a scale that respects the range the
     measure can take (``bounds=(lo, hi)``, None for an open end): logit of the position
@@ -331,16 +390,21 @@ def forecast(values, horizon: int = 3, level: float = 0.95,
     if outside.any():
         i = int(np.flatnonzero(outside)[0])
         raise ValueError(f"value {float(y_all[i])!r} (point {i + 1}) is outside the possible range {bounds}")
-    idx, _ = recent_window(x_all, ok, breaks, FORECAST_MAX_POINTS)
+    idx, _ = recent_window(x_all, ok, breaks, FORECAST_MAX_POINTS, step=int(cadence))
     n = len(idx)
     if n < FORECAST_MIN_POINTS:
         return []
     x, y = x_all[idx], y_all[idx]
     last_x = float(np.nanmax(x_all))
-    if np.ptp(y) == 0:  # a flat history stays where it is, with no spread to project
-        return [Forecast(step, float(y[-1]), float(y[-1]), float(y[-1]), scale, n, float(x[0]))
-                for step in range(1, horizon + 1)]
+    no_interval = f"no interval: only {n} points ({FORECAST_INTERVAL_POINTS} needed)" \
+        if n < FORECAST_INTERVAL_POINTS else None
     to_scale, from_scale = _transforms(scale, lo, hi, y)
+    if np.ptp(y) == 0:  # a flat history stays where it is, with no spread of its own to project
+        v = float(y[-1])
+        bounds_v = (math.nan, math.nan) if no_interval else (v, v) if current is None else \
+            _interval(float(to_scale(np.array([v]))[0]), 0.0, to_scale, from_scale, v, current)
+        return [Forecast(step, v, *bounds_v, scale, n, float(x[0]), no_interval)
+                for step in range(1, horizon + 1)]
     z = to_scale(y)
     xm = float(x.mean())
     sxx = float(np.sum((x - xm) ** 2))
@@ -351,7 +415,7 @@ def forecast(values, horizon: int = 3, level: float = 0.95,
     # A straight line on the measure's own scale, for the "hits a bound" flag.
     ly = np.polyfit(x, y, 1)
     moves = np.abs(np.diff(y))
-    first_step = float(from_scale(intercept + slope * (last_x + 1))) - float(y[-1])
+    first_step = float(from_scale(intercept + slope * (last_x + cadence))) - float(y[-1])
     last_move = float(y[-1] - y[-2])
     # The baseline turns back against the latest movement, both at least a typical period's
     # change: it says the last change will undo itself, which needs a word before anyone
@@ -360,18 +424,35 @@ def forecast(values, horizon: int = 3, level: float = 0.95,
     sharp_turn = first_step * last_move < 0 and min(abs(first_step), abs(last_move)) >= typical
     out = []
     for step in range(1, horizon + 1):
-        x0 = last_x + step
+        x0 = last_x + step * cadence
         zhat = intercept + slope * x0
         half = t * s * math.sqrt(1 + 1 / n + (x0 - xm) ** 2 / sxx)
-        value, lower, upper = (float(from_scale(v)) for v in (zhat, zhat - half, zhat + half))
-        flags = []
-        if any(not lo < np.polyval(ly, last_x + j) < hi for j in range(1, horizon + 1)):
+        value = float(from_scale(zhat))
+        lower, upper = (math.nan, math.nan) if no_interval else \
+            _interval(zhat, half, to_scale, from_scale, float(y[-1]), current)
+        flags = [no_interval] if no_interval else []
+        if any(not lo < np.polyval(ly, last_x + j * cadence) < hi for j in range(1, horizon + 1)):
             flags.append("hits a bound")
         if sharp_turn:
             flags.append("turns sharply")
         out.append(Forecast(step, value, lower, upper, scale, n, float(x[0]),
                             "; ".join(flags) or None))
     return out
+
+
+def _interval(zhat: float, half: float, to_scale, from_scale, last: float, current) -> tuple[float, float]:
+    """The prediction interval zhat -/+ half on the forecast's scale, each side widened to at
+    least the distance (on that scale) from the latest value ``last`` to that side of its own
+    interval ``current`` (lower, upper), so the forecast is never more certain than the
+    figure it starts from; transformed back, it stays inside the measure's range."""
+    lo_z, hi_z = zhat - half, zhat + half
+    if current is not None:
+        z_last = float(to_scale(np.array([last]))[0])
+        if not _missing(current[0]):
+            lo_z = min(lo_z, zhat - (z_last - float(to_scale(np.array([min(float(current[0]), last)]))[0])))
+        if not _missing(current[1]):
+            hi_z = max(hi_z, zhat + (float(to_scale(np.array([max(float(current[1]), last)]))[0]) - z_last))
+    return float(from_scale(lo_z)), float(from_scale(hi_z))
 
 
 def _transforms(scale: str, lo: float, hi: float, y: np.ndarray):

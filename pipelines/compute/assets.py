@@ -210,13 +210,16 @@ asset_checks = [no_hidden_count_recoverable]
 
 
 def _publish_text(x) -> str | None:
-    """A published cell as text: "c", a whole number, or the number to 2 decimal places."""
+    """A published cell as text: "c", a whole number, or the number at full precision (the
+    shortest text that reads back as the same float). Rounding happens once, where a figure
+    is shown (``pipelines.outputs.fmt``): a bound of 7.6475 is never published as 7.65 and
+    shown as 7.7."""
     if isinstance(x, str):
         return x
     if x is None or (isinstance(x, float) and not math.isfinite(x)) or pd.isna(x):
         return None
     x = float(x)
-    return str(int(round(x))) if x == round(x) else f"{x:.2f}"
+    return str(int(round(x))) if x == round(x) else repr(x)
 
 
 assets = [*indicator_assets, indicator_catalogue, indicator_values, indicator_values_published,

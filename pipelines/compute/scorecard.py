@@ -11,6 +11,7 @@ and imports its table helpers at run time, so either module can be imported firs
 """
 
 
+import datetime as dt
 import math
 
 import dagster as dg
@@ -21,6 +22,7 @@ from indicators import catalogue as cat
 from indicators import turn_the_curve
 from indicators import stats
 from pipelines import tables
+from pipelines.compute import report_period
 from pipelines.ingest import free_text
 from pipelines.warehouse import Warehouse, frame_metadata, table_exists
 
@@ -116,35 +118,58 @@ def _breaks(measure: dict | pd.Series | None, period_type: str) -> list[float]:
     return [float(period_index(k.strip(), period_type)) for k in str(keys).split(",") if k.strip()]
 
 
-def _forecast(m: dict, upto: int, unit: str, level: float, breaks) -> list[stats.Forecast]:
-    """The forecast made at slot ``upto`` from the history to then (inclusive)."""
+def _cadence(measure) -> int:
+    """Periods between collections (catalogue ``cadence``; 1 when not stated)."""
+    v = None if measure is None else measure.get("cadence")
+    return 1 if _none(v) else int(v)
+
+
+def _forecast(m: dict, upto: int, unit: str, level: float, breaks, cadence: int = 1) -> list[stats.Forecast]:
+    """The forecast made at slot ``upto`` from the history to then (inclusive), its interval
+    never narrower than the interval of the value at ``upto``."""
     return stats.forecast(m["value"][:upto + 1], HORIZON, level, _bounds(unit), breaks=breaks,
-                          periods=m["idx"][:upto + 1])
+                          periods=m["idx"][:upto + 1], cadence=cadence,
+                          current=(m["ci_lower"][upto], m["ci_upper"][upto]))
+
+
+def _complete_rows(m: dict, as_at) -> list[int]:
+    """Positions in ``m["rows"]`` of the periods that had ended by ``as_at`` (all when None)."""
+    if as_at is None:
+        return list(range(len(m["rows"])))
+    end = pd.Timestamp(as_at)
+    return [j for j, r in enumerate(m["rows"]) if not _none(r["period_end"]) and pd.Timestamp(r["period_end"]) <= end]
 
 
 def forecasts_frame(values: pd.DataFrame, targets: pd.DataFrame,
                     level: float = cat.METHOD_DEFAULTS["forecast_level"],
-                    catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
-    """History (breakdown all) and a HORIZON-period forecast per measure from its latest
-    period, targets alongside. ``catalogue`` gives each measure's series breaks and forecast
-    level; ``level`` is the forecast level of a measure it does not list."""
+                    catalogue: pd.DataFrame | None = None, as_at=None) -> pd.DataFrame:
+    """History (breakdown all) and a HORIZON-collection forecast per measure from its latest
+    complete period (ended by ``as_at``; every period when None), targets alongside.
+    ``catalogue`` gives each measure's series breaks, cadence and forecast level; ``level``
+    is the forecast level of a measure it does not list. Incomplete periods are left out:
+    they are neither history nor a starting point yet."""
     by_id = {} if catalogue is None else {r["measure_id"]: r for r in catalogue.to_dict("records")}
     rows = []
     for measure_id, m in _series_by_measure(values[values["breakdown"] == "all"]).items():
-        last = m["last"]
+        done = _complete_rows(m, as_at)
+        if not done:
+            continue
+        last = m["rows"][done[-1]]
         meta = by_id.get(measure_id)
-        for r in m["rows"]:
+        cadence = _cadence(meta)
+        for r in (m["rows"][j] for j in done):
             rows.append({**_describe(last), "period": r["period"], "period_start": r["period_start"],
                          "period_end": r["period_end"], "kind": "history", "step": 0, "value": r["value"],
                          "lower": r["ci_lower"], "upper": r["ci_upper"]})
         f_level = _setting(meta, "forecast_level", level)
         try:
-            fc = _forecast(m, len(m["idx"]) - 1, last["unit"], f_level, _breaks(meta, last["period_type"]))
+            fc = _forecast(m, int(m["slot"][done[-1]]), last["unit"], f_level, _breaks(meta, last["period_type"]),
+                           cadence)
         except ValueError:  # a value outside its unit's range: no forecast (the scorecard says why)
             fc = []
         for f in fc:
             key, start, end = shift_period(last["period"], last["period_type"], last["period_start"],
-                                           last["period_end"], f.step)
+                                           last["period_end"], f.step * cadence)
             rows.append({**_describe(last), "period": key, "period_start": start, "period_end": end,
                          "kind": "forecast", "step": f.step, "value": f.value, "lower": f.lower,
                          "upper": f.upper, "scale": f.scale, "fit_points": f.n_points,
@@ -169,7 +194,8 @@ def _setting(meta, key: str, default: float) -> float:
 # Scorecard: judgements as at every period, and the latest period per measure
 # ------------------------------------------------------------------------------------------
 
-def _trend(m: dict, upto: int, method: str, ci_level: float, level: float, breaks) -> stats.Trend:
+def _trend(m: dict, upto: int, method: str, ci_level: float, level: float, breaks,
+           cadence: int = 1) -> stats.Trend:
     """The trend as at slot ``upto``: the chi-square test for trend on proportions with
     whole counts behind them, weighted regression (1 / variance read back from each
     interval's width; unweighted when a point of the window has no interval) otherwise."""
@@ -178,18 +204,23 @@ def _trend(m: dict, upto: int, method: str, ci_level: float, level: float, break
     labels = [period_key(int(i), m["last"]["period_type"]) for i in idx]
     ok = np.isfinite(value)
     if method == "wilson" and (num[ok] <= den[ok]).all():
-        return stats.trend(value, num, den, idx, level=level, breaks=breaks, labels=labels)
+        return stats.trend(value, num, den, idx, level=level, breaks=breaks, labels=labels, cadence=cadence)
     se = (m["ci_upper"][sl] - m["ci_lower"][sl]) / (2 * stats.z_for(ci_level))
     with np.errstate(divide="ignore", invalid="ignore"):
         weights = np.where(np.isfinite(se) & (se > 0), 1 / se ** 2, np.nan)
-    return stats.trend(value, periods=idx, weights=weights, level=level, breaks=breaks, labels=labels)
+    return stats.trend(value, periods=idx, weights=weights, level=level, breaks=breaks, labels=labels,
+                       cadence=cadence)
 
 
-def _period_rows(meta: dict, s: dict, ci_level: float) -> list[dict]:
-    """One row per period of one measure, each judged from that period and earlier only."""
+def _period_rows(meta: dict, s: dict, ci_level: float, as_at=None) -> list[dict]:
+    """One row per period of one measure, each judged from that period and earlier only.
+    A period that had not ended by ``as_at`` is shown as incomplete: never judged or rated."""
     rows = []
     ptype = s["last"]["period_type"]
     breaks = _breaks(meta, ptype)
+    cadence = _cadence(meta)
+    done = set(_complete_rows(s, as_at))
+    last_done = max(done) if done else None
     t_level = _setting(meta, "trend_level", cat.METHOD_DEFAULTS["trend_level"])
     f_level = _setting(meta, "forecast_level", cat.METHOD_DEFAULTS["forecast_level"])
     for j, (r, upto) in enumerate(zip(s["rows"], s["slot"])):
@@ -197,16 +228,23 @@ def _period_rows(meta: dict, s: dict, ci_level: float) -> list[dict]:
                                     "oba_question", "period_type")}
         row.update({k: r[k] for k in ("period", "period_start", "period_end", "numerator", "denominator",
                                       "value", "ci_lower", "ci_upper", "ci_level")})
-        row["is_latest"] = j == len(s["rows"]) - 1
+        row["is_latest"] = j == last_done
+        row["is_complete"] = j in done
         if j:
             row.update(previous_period=s["rows"][j - 1]["period"], previous_value=s["rows"][j - 1]["value"])
-        t = _trend(s, int(upto), meta["ci_method"], ci_level, t_level, breaks)
+        if j not in done:
+            row["trend_reason"] = (f"not judged: {r['period']} had not ended by {pd.Timestamp(as_at):%d %B %Y}, "
+                                   "the end of the last complete quarter of the data")
+            rows.append(row)
+            continue
+        t = _trend(s, int(upto), meta["ci_method"], ci_level, t_level, breaks, cadence)
         row.update(trend_direction=t.direction, trend_p_value=t.p_value, trend_points=t.n_points,
                    trend_judgement=stats.judge_trend(t.direction, meta["polarity"]), trend_level=t.level,
                    trend_method=t.method, trend_statistic=t.statistic, trend_reason=t.reason,
+                   trend_marker=t.marker, trend_cadence=cadence,
                    trend_from=period_key(int(t.points[0]), ptype) if t.points else None)
         try:
-            fc = _forecast(s, int(upto), meta["unit"], f_level, breaks)
+            fc = _forecast(s, int(upto), meta["unit"], f_level, breaks, cadence)
         except ValueError as e:
             # A value outside its unit's range (a numerator above its denominator, kept and
             # reported by indicator_values): no forecast, and the row says why.
@@ -214,7 +252,8 @@ def _period_rows(meta: dict, s: dict, ci_level: float) -> list[dict]:
             row["forecast_flag"] = f"no forecast: {e}"
         if fc:
             f = fc[0]
-            row.update(forecast_period=shift_period(r["period"], ptype, r["period_start"], r["period_end"], 1)[0],
+            row.update(forecast_period=shift_period(r["period"], ptype, r["period_start"], r["period_end"],
+                                                    cadence)[0],
                        forecast_value=f.value, forecast_lower=f.lower, forecast_upper=f.upper,
                        forecast_flag=f.flag, forecast_scale=f.scale, forecast_points=f.n_points,
                        forecast_from=period_key(int(f.first_point), ptype))
@@ -224,31 +263,43 @@ def _period_rows(meta: dict, s: dict, ci_level: float) -> list[dict]:
 
 def scorecard_periods_frame(values: pd.DataFrame, catalogue: pd.DataFrame, targets: pd.DataFrame,
                             commentary: pd.DataFrame, benchmarks: pd.DataFrame | None,
-                            level: float = 0.95) -> pd.DataFrame:
+                            level: float = 0.95, as_at=None, differing=frozenset()) -> pd.DataFrame:
     """One row per measure and period (breakdown all) with the judgements as they stood at
     that period: trend, forecast, target and RAG, benchmarks, from that period and earlier
-    only. ``level`` is the level of the values' intervals (for the regression weights)."""
+    only. ``level`` is the level of the values' intervals (for the regression weights).
+    ``as_at`` (the end of the last calendar quarter complete as at the data, as the default
+    paper): a period ending after it is incomplete, shown but never judged or rated, and the
+    latest complete period is each measure's ``is_latest`` row (the scorecard's).
+    ``differing``: (measure_id, period) pairs the reconciliation flags (our figure differs
+    from the authority's published one beyond tolerance): there band and rank place the
+    published value, whatever the catalogue says of the definitions."""
     series = _series_by_measure(values[values["breakdown"] == "all"])
     rows = []
     for meta in catalogue.to_dict("records"):
         s = series.get(meta["measure_id"])
         if s is not None:
-            rows += _period_rows(meta, s, level)
+            rows += _period_rows(meta, s, level, as_at)
     out = pd.DataFrame(rows, columns=[c for c in SCORECARD_COLUMNS if c not in _LATER])
     out["change"] = pd.to_numeric(out["value"]) - pd.to_numeric(out["previous_value"])
     out = out.merge(targets[["measure_id", "period", "target", "tolerance"]], on=["measure_id", "period"],
                     how="left")
-    out["rag"] = [stats.rag(v, t, p, tol) for v, t, p, tol in
-                  zip(out["value"], out["target"], out["polarity"], out["tolerance"])]
+    complete = out["is_complete"].astype(bool)
+    out["rag"] = [stats.rag(v, t, p, tol) if ok else None for v, t, p, tol, ok in
+                  zip(out["value"], out["target"], out["polarity"], out["tolerance"], complete)]
+    out["rag_reason"] = [stats.rag_reason(v, lo, hi, t, p, tol) if ok else None for v, lo, hi, t, p, tol, ok in
+                         zip(out["value"], out["ci_lower"], out["ci_upper"], out["target"], out["polarity"],
+                             out["tolerance"], complete)]
     matching = set(catalogue.loc[catalogue.get("definition_matches_published", pd.Series(False, index=catalogue.index))
                                  .fillna(False).astype(bool), "measure_id"])
-    out = _add_benchmarks(out, values, benchmarks, matching)
+    out = _add_benchmarks(out, values, benchmarks, matching, set(differing))
+    for c in ("england_comparison", "region_comparison", "sn_comparison"):
+        out[c] = out[c].where(complete.to_numpy(), None)  # an incomplete period is not compared either
     out = _add_completeness(out, catalogue)
     return _add_commentary(out, commentary)[SCORECARD_COLUMNS]
 
 
 # Columns added after the per-period rows are built.
-_LATER = ("change", "target", "tolerance", "rag", "benchmark_period", "benchmark_is_current",
+_LATER = ("change", "target", "tolerance", "rag", "rag_reason", "benchmark_period", "benchmark_is_current",
           "benchmark_local_value", "benchmark_local_ci_lower", "benchmark_local_ci_upper", "benchmark_note",
           "england_value", "england_comparison", "region_value", "region_comparison", "sn_mean",
           "sn_comparison", "la_published_value", "quartile_band", "national_rank", "n_las", "band_basis",
@@ -275,9 +326,9 @@ def latest_rows(periods: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
 
 def scorecard_frame(values: pd.DataFrame, catalogue: pd.DataFrame, targets: pd.DataFrame,
                     commentary: pd.DataFrame, benchmarks: pd.DataFrame | None,
-                    level: float = 0.95) -> pd.DataFrame:
-    """One row per catalogue measure: its latest period (breakdown all) and how to judge it."""
-    return latest_rows(scorecard_periods_frame(values, catalogue, targets, commentary, benchmarks, level),
+                    level: float = 0.95, as_at=None) -> pd.DataFrame:
+    """One row per catalogue measure: its latest complete period (breakdown all) and how to judge it."""
+    return latest_rows(scorecard_periods_frame(values, catalogue, targets, commentary, benchmarks, level, as_at),
                        catalogue)
 
 
@@ -286,7 +337,7 @@ BENCH_COLUMNS = ["england_value", "region_value", "sn_mean", "quartile_band", "n
 
 
 def _add_benchmarks(out: pd.DataFrame, values: pd.DataFrame, benchmarks: pd.DataFrame | None,
-                    matching: set[str] = frozenset()) -> pd.DataFrame:
+                    matching: set[str] = frozenset(), differing: set = frozenset()) -> pd.DataFrame:
     """Like with like: each row's benchmarks are those of the latest period, up to the row's own,
     for which there is both a local value and a published benchmark (``benchmark_period``); the
     comparisons set OUR value and interval of that same period against them.
@@ -335,16 +386,23 @@ def _add_benchmarks(out: pd.DataFrame, values: pd.DataFrame, benchmarks: pd.Data
     out["band_basis"] = [f"the authority's published {bp} value among all authorities' published {bp} values"
                          if h and not _none(b) else None
                          for h, bp, b in zip(has, out["benchmark_period"], out["quartile_band"])]
-    return _place_our_values(out, matching).drop(columns=["other_la_values"])
+    return _place_our_values(out, matching, differing).drop(columns=["other_la_values"])
 
 
-def _place_our_values(out: pd.DataFrame, matching: set[str]) -> pd.DataFrame:
+def _place_our_values(out: pd.DataFrame, matching: set[str], differing: set = frozenset()) -> pd.DataFrame:
     """Band and rank of our own value among the other authorities' published values of the
-    same period, for measures defined as the published figure is."""
+    same period, for measures defined as the published figure is, unless the reconciliation
+    flags our figure of that period as differing from the published one (``differing``):
+    then the published value's band and rank stand, and ``band_basis`` says why."""
     cols = ["measure_id", "benchmark_local_value", "other_la_values", "polarity", "benchmark_period",
             "national_rank", "quartile_band", "n_las", "band_basis"]
     placed = []
     for measure_id, local, others, polarity, period, *published in zip(*(out[c].tolist() for c in cols)):
+        if (measure_id, period) in differing and measure_id in matching and not _none(published[3]):
+            placed.append([*published[:3], published[3] + f" (the reconciliation flags our {period} figure as "
+                                                          "differing from the published one, so the published value "
+                                                          "is placed)"])
+            continue
         if measure_id not in matching or _none(local) or polarity == "none" \
                 or not isinstance(others, (list, tuple, np.ndarray)) or not len(others):
             placed.append(published)
@@ -382,6 +440,14 @@ def _add_commentary(out: pd.DataFrame, commentary: pd.DataFrame) -> pd.DataFrame
 
 
 
+def judged_as_at(con, values: pd.DataFrame, today: dt.date | None = None) -> dt.date:
+    """The end of the last calendar quarter complete as at the data: what the scorecard is
+    judged as at, the default paper's period end (``report_period.default``)."""
+    load_log = con.execute("select * from load_log").df() if table_exists(con, "load_log") else pd.DataFrame()
+    as_at = report_period.data_as_at(load_log, values["period_end"], today or dt.date.today())
+    return report_period.default(as_at).end
+
+
 def _level(con) -> float:
     # fetchall: DuckDB 2 keeps a half-read result open, which blocks register() after it.
     rows = con.execute("select any_value(ci_level) from indicator_values").fetchall()
@@ -394,7 +460,7 @@ def indicator_forecasts(warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         values = con.execute("select * from indicator_values where breakdown = 'all'").df()
         catalogue = con.execute("select * from indicator_catalogue").df()
-        frame = forecasts_frame(values, cat.load_targets(), catalogue=catalogue)
+        frame = forecasts_frame(values, cat.load_targets(), catalogue=catalogue, as_at=judged_as_at(con, values))
         tables.write(con, "indicator_forecasts", frame)
     return dg.MaterializeResult(metadata={
         **frame_metadata(frame, frame[frame["kind"] == "forecast"].head(8)),
@@ -402,7 +468,8 @@ def indicator_forecasts(warehouse: Warehouse) -> dg.MaterializeResult:
     })
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=["indicator_values", "indicator_catalogue", "benchmark_values"])
+@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=["indicator_values", "indicator_catalogue", "benchmark_values",
+                                                   "reconciliation"])
 def scorecard_periods(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """One row per measure and period: value and CI, change, trend, forecast, target and RAG, benchmarks, commentary, each judged from that period and earlier only (a past paper's judgements)."""
     with warehouse.connect() as con:
@@ -412,10 +479,13 @@ def scorecard_periods(context: dg.AssetExecutionContext, warehouse: Warehouse) -
             if table_exists(con, "benchmark_values") else None
         if benchmarks is None:
             context.log.warning("benchmark_values not built yet: comparisons are 'not compared'")
+        differing = set(map(tuple, con.execute(
+            "select measure_id, period from reconciliation where is_flagged").fetchall())) \
+            if table_exists(con, "reconciliation") else set()
         # Commentary the free-text screen holds never reaches the warehouse (the paper says why).
         commentary = free_text.withhold(turn_the_curve.commentary(), "commentary")
         frame = scorecard_periods_frame(values, catalogue, cat.load_targets(), commentary, benchmarks,
-                                        _level(con))
+                                        _level(con), judged_as_at(con, values), differing)
         tables.write(con, "scorecard_periods", frame)
     return dg.MaterializeResult(metadata={
         **frame_metadata(frame, frame[frame["is_headline"] & frame["is_latest"]][

@@ -252,7 +252,11 @@ def spine(items: list[dict], authority: str, region: str = "Region") -> Chart | 
     columns = ["Measure", "Period", authority, "England", region, "Neighbours (mean)", "Quartile band",
                "Rank", "Worst", "Best"]
     widths = [24, 9, 8, 8, 8, 11, 9, 9, 7, 7]
-    rows = [[i["title"], str(i["period"]), fmt.value(i.get("ours"), i["unit"]), fmt.value(i.get("england"), i["unit"]),
+    # Our own figure and the published one of the same period can differ: the cell says whose.
+    rows = [[i["title"], str(i["period"]),
+             fmt.value(i.get("ours"), i["unit"]) + (f" ({i['ours_label']})" if i.get("ours_label")
+                                                     and not fmt.missing(i.get("ours")) else ""),
+             fmt.value(i.get("england"), i["unit"]),
              fmt.value(i.get("region"), i["unit"]), fmt.value(i.get("sn"), i["unit"]),
              QUARTILE_WORDS.get(str(i.get("quartile_band")), fmt.MISSING),
              (f"{int(i['national_rank'])} of {int(i['n_las'])}" if not fmt.missing(i.get("national_rank"))
@@ -286,7 +290,7 @@ def neighbours_table(row: pd.Series, values: pd.DataFrame, neighbours: pd.DataFr
     shown = shown.sort_values("value", ascending=row["polarity"] == "lower")
     unit = row["unit"]
     ranked = row["polarity"] in ("higher", "lower")
-    table = [[n + (" (us)" if c == authority_code else ""), fmt.value(v, unit),
+    table = [[n + (" (us, published)" if c == authority_code else ""), fmt.value(v, unit),
               str(i) if ranked else fmt.MISSING]
              for i, (n, c, v) in enumerate(zip(shown["name"], shown["area_code"], shown["value"]), 1)]
     table += [["Statistical neighbours (mean)", fmt.value(row.get("sn_value"), unit), fmt.MISSING],

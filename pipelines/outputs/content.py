@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from indicators import turn_the_curve
+from indicators.disclosure import SUPPRESSED
 from pipelines.outputs import charts
 from pipelines.outputs import cover
 from pipelines.outputs import fmt
@@ -25,6 +26,7 @@ CI_METHODS = {
     "wilson": "Wilson score interval (proportions)",
     "byar": "Byar's method; exact Poisson below 10 events (counts)",
     "rate": "Byar's method on the numerator, denominator taken as exact (rates)",
+    "rate_above_one": "Byar's method on the events beyond the first per person (a ratio of at least 1)",
     "mean": "Student t interval (means)",
     "newcombe": "Newcombe's method (difference of two proportions)",
     "welch": "Welch interval (difference of two means)",
@@ -35,14 +37,21 @@ METHODS = [
     "(PHE/OHID Fingertips technical guide): Wilson score for proportions, Byar's method for counts and "
     "rates (exact Poisson below 10 events), Student t for means, Newcombe's method for gaps between two "
     "proportions and Welch's for gaps between two means.",
-    "Trend is the Fingertips recent trend: the five most recent periods with no gap or break, a "
-    "chi-square test for trend for proportions, weighted regression otherwise, significant at 99.8%, "
-    "and only if no single period makes it; fewer than five periods: cannot be calculated. With the "
-    "measure's polarity it reads as getting better, getting worse or no significant change.",
-    "The turn-the-curve baseline is a line fitted to the same recent periods (on the logit scale for "
-    "percentages, the log scale for rates and counts, so it stays within the possible range) and "
-    "projected three periods ahead, with a 95% prediction interval: where the line goes if nothing "
-    "changes.",
+    "Trend is the Fingertips recent trend as its public implementation computes it "
+    "(PHEindicatormethods, assign_trend_markers): the five most recent collections with no gap, a "
+    "chi-square test for trend for proportions (direction: the slope of their logit), weighted "
+    "regression on the confidence intervals otherwise, significant when the chi-square is above 9.5495 "
+    "(99.8%), and set aside as an outlier only when leaving one point out reverses the direction; "
+    "fewer than five collections: cannot be calculated. With the measure's polarity it reads as getting "
+    "better, getting worse or no significant change, and the reason is printed beside it. This "
+    "partnership's own settings: a measure collected every other year (the SHEU survey) is trended "
+    "over consecutive surveys, a series break named in the catalogue ends the window, and quarterly or "
+    "monthly series are trended like years.",
+    "The turn-the-curve baseline is a line fitted to the same recent collections (on the logit scale "
+    "for percentages, the log scale for rates and counts, so it stays within the possible range) and "
+    "projected three collections ahead with a 95% prediction interval, never narrower than the current "
+    "value's own interval: where the line goes if nothing changes. On three or four points the line "
+    "has no interval, and the paper says so.",
     "A benchmark (England, the region, the mean of the ten DfE statistical neighbours) is compared with "
     "our value of the same period, the latest with a published figure: 'similar' when it lies inside "
     "our confidence interval, otherwise better or worse according to polarity. RAG: "
@@ -67,6 +76,33 @@ def _benchmark(r, col: str) -> str:
     if fmt.missing(period) or fmt.missing(r.get(col)) or str(period) == str(r.get("period")):
         return text
     return f"{text} ({period})"
+
+
+def _said(v) -> bool:
+    """A reason worth printing: text, not blank or suppressed."""
+    return isinstance(v, str) and v.strip() not in ("", SUPPRESSED)
+
+
+def _row_text(r: pd.Series) -> str:
+    """The headline row in a sentence, every verdict with its reason: the trend's (rising but
+    not significant, an outlier, too few points), the RAG's (the interval spanning the
+    target), the forecast's (no interval on fewer than five points)."""
+    unit = r["unit"]
+    text = (f"{r['period'] if not fmt.missing(r['period']) else 'No complete period yet'}: "
+            f"{fmt.value(r['value'], unit)} (95% CI {fmt.ci(r['ci_lower'], r['ci_upper'], unit)}); previous "
+            f"{fmt.value(r['previous_value'], unit)}; trend {fmt.arrow(r.get('trend'))[1]}")
+    if _said(r.get("trend_reason")):
+        text += f" ({r['trend_reason']})"
+    text += f"; target {fmt.value(r.get('target'), unit)}"
+    if r.get("rag") in ("green", "amber", "red"):
+        text += f", RAG {r['rag']}" + (f" ({r['rag_reason']})" if _said(r.get("rag_reason")) else "")
+    if not fmt.missing(r.get("forecast_value")) and not fmt.missing(r.get("forecast_period")):
+        text += (f"; forecast {r['forecast_period']} {fmt.value(r['forecast_value'], unit)}"
+                 + (f" (95% prediction interval {fmt.ci(r.get('forecast_lower'), r.get('forecast_upper'), unit)})"
+                    if not fmt.missing(r.get("forecast_lower")) else ""))
+        if _said(r.get("forecast_flag")):
+            text += f" ({r['forecast_flag']})"
+    return text + "."
 
 
 def _headline_cells(r: pd.Series) -> dict:
@@ -128,15 +164,19 @@ def _compared(r: pd.Series, region: str) -> str:
     unit, period = r["unit"], r.get("benchmark_period")
     if fmt.missing(period):
         return "No published comparator for this measure."
-    bits = []
+    bits, missing = [], []
     for col, verdict, who in (("england_value", "vs_england", "England"), ("region_value", "vs_region", region),
                               ("sn_value", "vs_sn", "statistical neighbours' mean")):
         v = r.get(col)
         if fmt.missing(v):
+            missing.append(who)
             continue
         judged = r.get(verdict)
         bits.append(f"{who} {fmt.value(v, unit)}" + (f" ({judged})" if isinstance(judged, str) and judged else ""))
     text = f"Published comparators for {period}: " + ("; ".join(bits) if bits else "none published") + "."
+    if bits and missing:
+        # A comparator left out is said to be missing, with why, never silently dropped.
+        text += f" No {' or '.join(missing)} figure is published for {period}, so there is no comparison with it."
     if bits and str(period) != str(r.get("period")):
         # The verdicts compare like with like (scorecard.benchmark_period): say which of our values.
         text += f" Verdicts set our {period} value against them; no comparator is published for {r.get('period')} yet."
@@ -144,8 +184,22 @@ def _compared(r: pd.Series, region: str) -> str:
         text += f" Quartile band {charts.QUARTILE_WORDS.get(str(r['quartile_band']), r['quartile_band'])}"
         if not fmt.missing(r.get("national_rank")) and not fmt.missing(r.get("n_las")):
             text += f", ranked {int(r['national_rank'])} of {int(r['n_las'])} English authorities (1 = best)"
+        value, whose = placed_value(r)
+        if not fmt.missing(value):
+            text += f", placing {whose} {period} value {fmt.value(value, unit)}"
+        if _said(r.get("band_basis")) and "reconciliation flags" in str(r["band_basis"]):
+            text += f" ({str(r['band_basis']).split(' (', 1)[1].rstrip(')')})"
         text += "."
     return text
+
+
+def placed_value(r) -> tuple[object, str]:
+    """The value quartile band and rank place, and whose it is ("our" or "the published"):
+    read from ``band_basis`` so a band is printed beside the value it was computed from."""
+    basis = r.get("band_basis")
+    if isinstance(basis, str) and basis.startswith("our "):
+        return r.get("benchmark_local_value"), "our"
+    return r.get("la_published_value"), "the published"
 
 
 def _spine_items(data: PaperData, measures: pd.DataFrame) -> list[dict]:
@@ -161,11 +215,16 @@ def _spine_items(data: PaperData, measures: pd.DataFrame) -> list[dict]:
         vals = data.authorities[(data.authorities["measure_id"] == r["measure_id"])
                                 & (data.authorities["period"] == str(period))]
         spread = comparators.spine(vals, r["polarity"])
-        b = bench[(bench["measure_id"] == r["measure_id"]) & (bench["period"].astype(str) == str(period))]
-        ours = b["la_published_value"].iloc[0] if len(b) and "la_published_value" in b.columns else None
+        # The authority's marker and figure are the value its band and rank place, labelled.
+        ours, whose = placed_value(r)
+        if fmt.missing(ours):
+            b = bench[(bench["measure_id"] == r["measure_id"]) & (bench["period"].astype(str) == str(period))]
+            ours = b["la_published_value"].iloc[0] if len(b) and "la_published_value" in b.columns else None
+            whose = "the published"
         if fmt.missing(ours) and str(r["period"]) == str(period):
-            ours = r["value"]
+            ours, whose = r["value"], "our"
         items.append(dict(title=r["title"], unit=r["unit"], period=period, ours=ours,
+                          ours_label="ours" if whose == "our" else "published",
                           england=r.get("england_value"), region=r.get("region_value"), sn=r.get("sn_value"),
                           quartile_band=r.get("quartile_band"), national_rank=r.get("national_rank"),
                           n_las=r.get("n_las"), spread=spread))
@@ -189,12 +248,7 @@ def _sections(data: PaperData, head: pd.DataFrame, names: dict) -> tuple[list[di
             id=r["indicator_id"], success=r["indicator_title"], row=r, unit=fmt.unit_label(r["unit"]),
             polarity=fmt.POLARITY_LABEL.get(r["polarity"], r["polarity"]),
             definition=_definition(r),
-            row_text=(f"{r['period'] if not fmt.missing(r['period']) else 'No complete period yet'}: "
-                      f"{fmt.value(r['value'], r['unit'])} "
-                      f"(95% CI {fmt.ci(r['ci_lower'], r['ci_upper'], r['unit'])}); previous "
-                      f"{fmt.value(r['previous_value'], r['unit'])}; trend {fmt.arrow(r.get('trend'))[1]}; "
-                      f"target {fmt.value(r.get('target'), r['unit'])}"
-                      + (f", RAG {r['rag']}" if r.get("rag") in ("green", "amber", "red") else "") + "."),
+            row_text=_row_text(r),
             compared=_compared(r, data.region), curve=curve_parts(data.curve, r["indicator_id"], r["period"]),
             charts=made, neighbours=sn_table, better_off=better_off, supporting=_supporting(sup)))
     return sections, all_charts

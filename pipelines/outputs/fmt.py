@@ -43,13 +43,28 @@ def decimals(unit: str) -> int:
     return 1
 
 
-def number(v, unit: str) -> str:
-    """A figure in its unit without the unit sign; "c" stays "c"."""
+# A figure keeps at least this many significant figures: a rate of 0.014 is "0.014", not "0.0".
+MIN_SIGNIFICANT = 2
+
+
+def places(v, unit: str) -> int:
+    """Decimal places for ``v``: the unit's (``decimals``), more for a small figure so it
+    keeps MIN_SIGNIFICANT significant figures; a whole count stays whole."""
+    d = decimals(unit)
+    x = abs(float(v))
+    if x == 0 or not math.isfinite(x) or (unit == "count" and x == round(x)):
+        return d
+    return max(d, MIN_SIGNIFICANT - 1 - math.floor(math.log10(x)))
+
+
+def number(v, unit: str, digits: int | None = None) -> str:
+    """A figure in its unit without the unit sign; "c" stays "c". Rounded here, once, from
+    the stored full-precision figure (``digits`` decimal places, default ``places``)."""
     if isinstance(v, str):
         return v
     if missing(v):
         return MISSING
-    return f"{float(v):,.{decimals(unit)}f}"
+    return f"{float(v):,.{places(v, unit) if digits is None else digits}f}"
 
 
 def value(v, unit: str) -> str:
@@ -58,13 +73,18 @@ def value(v, unit: str) -> str:
 
 
 def ci(lo, hi, unit: str) -> str:
-    """'31.2 to 40.5'; CI bounds of a count keep one decimal (they are not counts)."""
+    """'31.2 to 40.5'; CI bounds of a count keep one decimal (they are not counts); small
+    bounds keep MIN_SIGNIFICANT significant figures ('0.014 to 0.52')."""
     if SUPPRESSED in (lo, hi):
         return SUPPRESSED
     if missing(lo) or missing(hi):
         return MISSING
     u = "per_1000" if unit == "count" else unit   # one decimal place
-    return f"{number(lo, u)} to {number(hi, u)}"
+    # Both bounds to the same places (the more precise one's), each rounded once from its
+    # stored value: rounding is monotone, so a shown bound never crosses the shown value
+    # unless the stored one does.
+    digits = max(places(lo, u), places(hi, u))
+    return f"{number(lo, u, digits)} to {number(hi, u, digits)}"
 
 
 def unit_label(unit: str) -> str:

@@ -119,7 +119,9 @@ SCORECARD_READ = {
     "england_value": "england_value", "region_value": "region_value", "sn_value": "sn_mean",
     "vs_england": "england_comparison", "vs_region": "region_comparison", "vs_sn": "sn_comparison",
     "quartile_band": "quartile_band", "national_rank": "national_rank", "commentary": "commentary",
-    "n_las": "n_las",
+    "n_las": "n_las", "trend_reason": "trend_reason", "rag_reason": "rag_reason", "forecast_flag": "forecast_flag",
+    "band_basis": "band_basis", "la_published_value": "la_published_value",
+    "benchmark_local_value": "benchmark_local_value",
 }
 
 
@@ -222,7 +224,8 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
     # Judgements and forecasts of a suppressed value are made from the exact figure, so a
     # green RAG or a forecast would say something about it: they are suppressed with it.
     hidden = rows["value"].map(lambda v: v == SUPPRESSED)
-    for c in ("trend", "rag", "vs_england", "vs_region", "vs_sn", "forecast_value", "forecast_lower", "forecast_upper"):
+    for c in ("trend", "rag", "vs_england", "vs_region", "vs_sn", "forecast_value", "forecast_lower", "forecast_upper",
+              "trend_reason", "rag_reason", "forecast_flag", "benchmark_local_value"):
         rows[c] = rows[c].astype(object).where(~hidden, SUPPRESSED)
 
     rows["in_scorecard"] = rows["in_scorecard"].eq(True)

@@ -13,91 +13,13 @@ it is refused, since its figures would be partly in the future.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass
 
 import pandas as pd
 
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-@dataclass(frozen=True)
-class ReportPeriod:
-    label: str
-    start: dt.date
-    end: dt.date
-
-    @property
-    def title(self) -> str:
-        """How the cover names it: 'January to March 2026' or 'March 2026'."""
-        if self.start.month == self.end.month:
-            return self.end.strftime("%B %Y")
-        return f"{self.start.strftime('%B')} to {self.end.strftime('%B %Y')}"
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    return (pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)).date()
-
-
-def parse(label: str) -> ReportPeriod:
-    """``2026-Q1`` (calendar quarter) or ``2026-03`` (month); anything else is an error."""
-    text = label.strip().upper()
-    if m := _QUARTER.match(text):
-        year, q = int(m[1]), int(m[2])
-        return ReportPeriod(text, dt.date(year, 3 * q - 2, 1), _month_end(year, 3 * q))
-    if m := _MONTH.match(text):
-        year, month = int(m[1]), int(m[2])
-        return ReportPeriod(text, dt.date(year, month, 1), _month_end(year, month))
-    raise ValueError(f"period {label!r}: write a calendar quarter (2026-Q1) or a month (2026-03)")
-
-
-def quarter_of(day: dt.date) -> ReportPeriod:
-    return parse(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
-
-
-def _day(value) -> dt.date:
-    return pd.Timestamp(value).date()
-
-
-def delivery_end(period_label: str, period_type: str, received) -> dt.date | None:
-    """The newest date a delivery's data can describe: the end of the period it covers, or
-    the day it was received when that period was still running then."""
-    from pipelines.reference.benchmark_periods import normalise_period
-
-    p = normalise_period(period_label, period_type) if period_label else None
-    if p is None:
-        return None
-    end = p.period_end
-    return min(end, _day(received)) if received is not None and not pd.isna(received) else end
-
-
-def data_as_at(load_log: pd.DataFrame, period_ends: pd.Series, today: dt.date) -> dt.date:
-    """The date of the newest data, never after ``today``.
-
-    From the load log: the latest ``delivery_end`` of the deliveries loaded. Without one
-    (a warehouse built another way): the latest measure period that had ended by today."""
-    from sources.catalogue import SOURCES
-
-    types = {s.name: s.period_type for s in SOURCES}
-    ends = []
-    if not load_log.empty and {"source", "period", "status"} <= set(load_log.columns):
-        log = load_log[load_log["status"].astype(str).isin(["loaded", "empty"])]
-        received = log["received_at"] if "received_at" in log.columns else pd.Series(None, index=log.index)
-        ends = [e for src, p, r in zip(log["source"], log["period"], received)
-                if src in types and (e := delivery_end(str(p), types[src], r)) is not None]
-    if not ends:
-        measured = pd.to_datetime(period_ends).dropna()
-        ends = [d.date() for d in measured if d.date() <= today]
-    if not ends:
-        raise ValueError("no complete period in the data: nothing to report")
-    return min(max(ends), today)
-
-
-def default(as_at: dt.date) -> ReportPeriod:
-    """The last calendar quarter complete by ``as_at``."""
-    q = quarter_of(as_at)
-    return q if q.end == as_at else quarter_of(q.start - dt.timedelta(days=1))
+# The period arithmetic and "as at" live beside the scorecard, which is judged as at the
+# default period; the paper uses the same functions.
+from pipelines.compute.report_period import (  # noqa: F401  (the paper's names)
+    ReportPeriod, data_as_at, default, delivery_end, parse, quarter_of)
 
 
 def resolve(label: str | None, as_at: dt.date) -> ReportPeriod:

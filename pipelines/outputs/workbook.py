@@ -49,8 +49,9 @@ NOTES = [
     ["Numerators of mean scores and gaps are blank: they are sums of scores or one side of a gap, not counts."],
     ["Forecasts of counts that fall between 1 and 5 are shown as c."],
     ["Definitions, methods and caveats: sheet Definitions and docs/methods.md."],
-    ["Forecasts are rounded like their measure: whole numbers for counts, two decimals for mean scores, "
-     "one decimal otherwise."],
+    ["Forecasts are rounded like their measure, as the paper shows them: whole numbers for counts, two "
+     "decimals for mean scores, one decimal otherwise, and at least two significant figures for a small "
+     "figure (0.014, not 0.0). Forecasts on fewer than five points have no interval."],
 ]
 
 
@@ -125,7 +126,7 @@ def write(con: duckdb.DuckDBPyConnection, out_file: Path, period: str | None = N
     rows = data.rows.copy()
     # A forecast is shown to the measure's own precision (a count of 320.47 children is 320).
     for c in FORECASTS:
-        rows[c] = [round(float(v), fmt.decimals(u)) if isinstance(v, (int, float)) and not fmt.missing(v) else v
+        rows[c] = [round(float(v), fmt.places(v, u)) if isinstance(v, (int, float)) and not fmt.missing(v) else v
                    for v, u in zip(rows[c], rows["unit"])]
     story = data.curve[data.curve["part"] == "story"].set_index(["indicator", "period"])["text"]
     rows["story"] = [story.get((i, str(p))) if head else None

@@ -1,6 +1,7 @@
 """The combined indicator tables: catalogue, values with intervals, published values,
 forecasts and scorecard, as pure functions and as materialised Dagster assets."""
 
+import datetime as dt
 import math
 import re
 import time
@@ -279,14 +280,45 @@ def test_band_and_rank_place_our_value_only_where_the_definitions_match():
     row = sc.scorecard_frame(values, other, targets, turn_the_curve.commentary(), bench).iloc[0]
     assert (row.national_rank, row.n_las, row.quartile_band, row.la_published_value) == (7, 8, "D", 9.5)
     assert row.band_basis.startswith("the authority's published 2023 value")
+    # The reconciliation flags our 2023 figure against the published one: the definitions
+    # do not match in practice, so the published value is placed, and the basis says why.
+    flagged = sc.scorecard_periods_frame(values, catalogue, targets, turn_the_curve.commentary(), bench,
+                                         differing={("eh07_neet_nk_pct", "2023")}).query("is_latest").iloc[0]
+    assert (flagged.national_rank, flagged.quartile_band) == (7, "D")
+    assert "reconciliation flags our 2023 figure" in flagged.band_basis
 
 
-def test_scorecard_periods_judge_each_period_from_its_own_past_only():
+def _seven_winters():
+    """NEET winters 2019-2025 with a target for each: (values, catalogue, targets)."""
     values = _history([(1000, 10000), (900, 10000), (800, 10000), (700, 10000), (600, 10000), (650, 10000),
                        (400, 10000)])
     catalogue = cat.measures_frame().query("measure_id == 'eh07_neet_nk_pct'")
     targets = pd.DataFrame([dict(measure_id="eh07_neet_nk_pct", period=str(y), target=7.5, tolerance=0.5)
                             for y in range(2019, 2026)])
+    return values, catalogue, targets
+
+
+def test_an_incomplete_period_is_shown_but_never_judged():
+    # Winters 2019-2025; the data are as at the end of 2024-Q4, so winter 2025 (ending
+    # February 2025) had not ended: shown, not judged, and the scorecard's row is 2024.
+    values, catalogue, targets = _seven_winters()
+    rows = sc.scorecard_periods_frame(values, catalogue, targets, turn_the_curve.commentary(), None,
+                                      as_at=dt.date(2024, 12, 31)).set_index("period")
+    assert rows.at["2025", "is_complete"] == False and rows.at["2025", "is_latest"] == False  # noqa: E712
+    for c in ("trend_direction", "trend_judgement", "rag", "forecast_value"):
+        assert pd.isna(rows.at["2025", c]), c
+    assert rows.at["2025", "trend_reason"].startswith("not judged: 2025 had not ended by 31 December 2024")
+    assert rows.at["2024", "is_latest"] and rows.at["2024", "rag"] == "green"
+    as_at = dt.date(2024, 12, 31)
+    card = sc.scorecard_frame(values, catalogue, targets, turn_the_curve.commentary(), None, as_at=as_at)
+    assert card.iloc[0]["period"] == "2024"
+    fc = sc.forecasts_frame(values, targets, catalogue=catalogue, as_at=as_at)
+    assert "2025" not in set(fc.loc[fc.kind == "history", "period"])
+    assert fc.query("kind == 'forecast'")["period"].iloc[0] == "2025"
+
+
+def test_scorecard_periods_judge_each_period_from_its_own_past_only():
+    values, catalogue, targets = _seven_winters()
     full = sc.scorecard_periods_frame(values, catalogue, targets, turn_the_curve.commentary(), None).set_index("period")
     assert list(full.index) == [str(y) for y in range(2019, 2026)] and full["is_latest"].sum() == 1
     for k in range(1, 8):
@@ -405,7 +437,7 @@ def test_forecasts_and_scorecard_benchmarks(pipeline):
     con, *_ = pipeline
     f = con.execute("select measure_id, count(*) filter (where kind = 'forecast') n from indicator_forecasts "
                     "group by 1").fetchall()
-    assert all(n == 3 for _, n in f) and len(f) == len(cat.measures_frame())
+    assert all(n == 3 for _, n in f) and len(f) == len(cat.measures_frame()), [x for x in f if x[1] != 3]
     neet = con.execute("select period, england_value, england_comparison, quartile_band, benchmark_period, "
                        "benchmark_is_current, benchmark_local_value = value from scorecard "
                        "where measure_id = 'eh07_neet_nk_pct'").fetchall()[0]

@@ -286,7 +286,10 @@ def test_trend_proportions_at_99_8_percent():
     assert (t.direction, t.method, t.n_points, t.level) == ("increasing", "chi-square test for trend", 5, 0.998)
     assert t.statistic == pytest.approx(_individual_level_chi2(num, den))
     assert t.p_value == pytest.approx(st.chi2.sf(t.statistic, 1))
-    assert t.slope == pytest.approx(5.5) and t.reason is None  # percentage points a period
+    assert t.slope == pytest.approx(5.5)  # percentage points a period
+    assert t.marker == "No outliers and significant trend"
+    assert t.reason == ("rising, significant at 99.8% over 5 points (0 to 4): chi-square 125.83 above 9.5495; "
+                        "no single point reverses it")
     down = S.trend(None, num[::-1], den)
     assert down.direction == "decreasing" and down.slope < 0
 
@@ -298,7 +301,9 @@ def test_trend_significant_at_95_is_not_at_99_8():
     chi2, _ = S.chi2_for_trend(num, den)
     assert chi2 == pytest.approx(4.7782, abs=5e-5)
     assert S.critical_value(0.95) < chi2 < S.critical_value()
-    assert S.trend(None, num, den).direction == "no significant change"
+    ns = S.trend(None, num, den)
+    assert ns.direction == "no significant change" and ns.marker == "No significant trend"
+    assert ns.reason == "rising, but not significant at 99.8% over 5 points (0 to 4): chi-square 4.78, not above 9.5495"
     assert S.trend(None, num, den, level=0.95, leave_one_out=False).direction == "increasing"
     assert S.trend(None, num, den, level=95, leave_one_out=False).direction == "increasing"
 
@@ -325,18 +330,46 @@ def test_trend_uses_the_five_most_recent_points_only():
 
 
 def test_trend_leave_one_out_check():
-    # Flat at 10% of 1,000 then 16%: chi-square 14.2 on five points, but only because of the
-    # last one: not reported as a trend, and the reason names the point.
+    # Flat at 10% of 1,000 then 16%: chi-square 14.2 on five points, but without the last
+    # point the line falls (the sign reverses): "outlier found", and the reason names the point.
     t = S.trend(None, [100, 101, 99, 100, 160], [1000] * 5, periods=range(2019, 2024))
     assert t.statistic > S.critical_value() and t.p_value < 0.002
-    assert t.direction == "no significant change"
-    assert t.reason == "increasing only with the point at 2023: without it the trend is not significant"
+    assert (t.direction, t.marker) == ("no significant change", "Outlier found")
+    assert t.reason == ("rising (chi-square 14.24 above 9.5495), but without the point at 2023 the line is "
+                        "falling: an outlier decides it")
     assert S.trend(None, [100, 101, 99, 100, 160], [1000] * 5, leave_one_out=False).direction == "increasing"
     keys = ["2019-20", "2020-21", "2021-22", "2022-23", "2023-24"]
     named = S.trend(None, [100, 101, 99, 100, 160], [1000] * 5, periods=range(2019, 2024), labels=keys)
-    assert named.reason.startswith("increasing only with the point at 2023-24:")
-    gap = S.trend([1, 2, 3, nan, 5, 6], periods=range(2019, 2025), labels=[f"{y}/{y % 100 + 1}" for y in range(2019, 2025)])
+    assert "without the point at 2023-24 the line is falling" in named.reason
+    # Leaving a point out only weakens the trend (without 2023 it rises, not significantly):
+    # the reference keeps it; only a reversed sign sets a trend aside.
+    kept = S.trend(None, [100, 101, 102, 100, 160], [1000] * 5, periods=range(2019, 2024))
+    assert kept.direction == "increasing"
+    gap = S.trend([1, 2, 3, nan, 5, 6], periods=range(2019, 2025), weights=[1] * 6,
+                  labels=[f"{y}/{y % 100 + 1}" for y in range(2019, 2025)])
     assert gap.reason == "2 points since a gap before 2023/24; 5 consecutive points are needed"
+    assert gap.marker == "Missing values"
+
+
+def test_trend_over_a_cadence_of_two_years():
+    # A survey every other year: five consecutive surveys (2016 ... 2024) are a window; the
+    # years between are not gaps. Read year by year, the same surveys never make one.
+    years = [2016, 2018, 2020, 2022, 2024]
+    num, den = [520, 560, 610, 640, 700], [1000] * 5
+    t = S.trend(None, num, den, periods=years, cadence=2)
+    assert (t.direction, t.n_points, t.points) == ("increasing", 5, tuple(float(y) for y in years))
+    assert "over 5 collections (2016 to 2024)" in t.reason
+    assert S.trend(None, num, den, periods=years).direction == "cannot be calculated"
+    # A missed survey (2020) is a gap: only two collections since.
+    missed = S.trend(None, [500, 520, 560, 640, 700], [1000] * 5, periods=[2012, 2014, 2016, 2022, 2024], cadence=2)
+    assert missed.direction == "cannot be calculated" and "2 collections since a gap before 2022" in missed.reason
+    # An extra survey in an off year is not a collection of the cadence: the window steps
+    # back two years at a time from the latest.
+    every_year = S.trend(None, [520, 999, 560, 999, 610, 999, 640, 999, 700], [1000] * 9,
+                         periods=range(2016, 2025), cadence=2)
+    assert every_year.points == tuple(float(y) for y in years) and every_year.direction == "increasing"
+    with pytest.raises(ValueError):
+        S.trend(None, num, den, periods=years, cadence=0)
 
 
 def test_trend_weighted_regression_with_known_variances():
@@ -350,28 +383,17 @@ def test_trend_weighted_regression_with_known_variances():
     assert t.method == "weighted regression"
     assert t.slope == pytest.approx(slope) and t.statistic == pytest.approx(slope ** 2 * sxx)
     assert t.direction == "increasing"
-    # A point of the window without a variance: the window is fitted unweighted, not dropped.
+    # A point of the window without a variance: cannot be calculated, as the reference.
     part = S.trend(y, weights=[4, 4, np.nan, 5, 6], level=0.95)
-    assert (part.method, part.n_points) == ("regression", 5)
-    assert S.trend(y, weights=[np.nan, 4, 4, 5, 5, 6][:5]).method == "regression"
+    assert (part.direction, part.n_points) == ("cannot be calculated", 5)
+    assert part.marker == "Missing at least one confidence interval value"
+    assert S.trend(y).direction == "cannot be calculated"
     assert S.trend([1.0, *y], weights=[np.nan, *w]).method == "weighted regression"  # outside the window
     # For proportions, weights n / (P(1-P)) make the weighted regression the chi-square test.
     num, den = np.array([300, 340, 400, 450, 520.0]), np.array([1000.0] * 5)
     pbar = num.sum() / den.sum()
     reg = S.trend(num / den, weights=den / (pbar * (1 - pbar)), leave_one_out=False)
     assert reg.statistic == pytest.approx(S.chi2_for_trend(num, den)[0])
-
-
-def test_trend_unweighted_regression_is_a_t_test():
-    up = S.trend([10, 12, 13.5, 16, 18], level=0.95)
-    lr = st.linregress(range(5), [10, 12, 13.5, 16, 18])
-    assert up.method == "regression" and up.p_value == pytest.approx(lr.pvalue)
-    assert up.slope == pytest.approx(lr.slope)
-    # p = 0.0005: significant at 99.8% on five points, but not on every four.
-    assert S.trend([10, 12, 13.5, 16, 18]).direction == "no significant change"
-    assert S.trend([10, 12, 14, 16, 18]).direction == "increasing"  # a perfect line
-    const = S.trend([5, 5, 5, 5, 5])
-    assert const.direction == "no significant change" and const.p_value == 1.0
 
 
 def test_trend_small_counts_not_significant():
@@ -463,8 +485,9 @@ def test_forecast_stays_inside_a_percentage_and_flags_a_bound():
     small = S.forecast([0.4, 0.3, 0.25, 0.15, 0.1], bounds=(0, 100))
     assert all(0 < f.lower < f.value < 0.1 for f in small)
     # A collapse far past exp's range is held just above the bound, not on it.
-    steep = S.forecast([1e6, 1e-100, 1e-250], bounds=(0, None))
+    steep = S.forecast([1e6, 1e3, 1e-100, 1e-200, 1e-250], bounds=(0, None))
     assert all(f.lower > 0 and f.value > 0 for f in steep)
+    assert all(f.value > 0 for f in S.forecast([1e6, 1e-100, 1e-250], bounds=(0, None)))
 
 
 def test_forecast_flags_a_sharp_turn():
@@ -483,8 +506,31 @@ def test_forecast_window_gaps_breaks_and_limits():
     assert fc[0].value == pytest.approx(10) and fc[0].upper - fc[0].lower < 1e-9
     brk = S.forecast([50, 50, 50, 10, 11, 12], periods=range(2018, 2024), breaks=[2021])
     assert brk[0].n_points == 3 and brk[0].first_point == 2021 and brk[0].value == pytest.approx(13)
-    flat = S.forecast([0, 0, 0, 0], bounds=(0, 100))
+    # A line on three or four points has no interval: the trend's five are needed.
+    assert all(math.isnan(f.lower) and math.isnan(f.upper) for f in brk)
+    assert brk[0].flag == "no interval: only 3 points (5 needed)"
+    flat = S.forecast([0, 0, 0, 0, 0], bounds=(0, 100))
     assert all((f.value, f.lower, f.upper) == (0, 0, 0) for f in flat)
+    assert all(math.isnan(f.lower) for f in S.forecast([0, 0, 0, 0], bounds=(0, 100)))
+
+
+def test_forecast_interval_never_narrower_than_the_current_value_s():
+    # A perfect line has no spread of its own; the figure it starts from has one.
+    fc = S.forecast([10, 12, 14, 16, 18], bounds=(0, None), current=(15.0, 22.0))
+    for f in fc:
+        assert f.value - f.lower >= 3.0 - 1e-9 and f.upper - f.value >= 4.0 - 1e-9
+    # ... within the range the measure can take.
+    pct = S.forecast([90, 94, 97, 99, 99.5], bounds=(0, 100), current=(97.0, 99.9))
+    assert all(0 <= f.lower and f.upper <= 100 for f in pct)
+    # A wider prediction interval is left as it is.
+    wide = S.forecast([2, 5, 5, 9, 10])
+    same = S.forecast([2, 5, 5, 9, 10], current=(9.9, 10.1))
+    assert [(f.lower, f.upper) for f in wide] == [(f.lower, f.upper) for f in same]
+
+
+def test_forecast_steps_by_the_cadence():
+    fc = S.forecast([50, 52, 54, 56, 58], periods=[2016, 2018, 2020, 2022, 2024], cadence=2)
+    assert fc[0].n_points == 5 and fc[0].value == pytest.approx(60)  # 2026: one collection on
     with pytest.raises(ValueError, match=r"value 101.0 \(point 1\) is outside the possible range"):
         S.forecast([101, 102, 103], bounds=(0, 100))
 
@@ -564,7 +610,7 @@ def test_nullable_and_series_inputs():
                       "denominator": pd.array([10, 10], dtype="Int64")})
     out = S.add_intervals(f, "wilson", multiplier=100)
     assert out.at[0, "value"] == pytest.approx(30) and math.isnan(out.at[1, "ci_lower"])
-    assert S.trend(pd.Series([1, 2, 3, 4, 5.0])).direction == "increasing"
+    assert S.trend(pd.Series([1, 2, 3, 4, 5.0]), weights=pd.Series([9.0] * 5)).direction == "increasing"
     assert r4(S.wilson(np.int64(65), np.float64(100))) == (0.5525, 0.7364)
     with pytest.raises(ValueError):
         S.trend([1, 2, 3], periods=["2021/22", "2022/23", "2023/24"])
@@ -606,3 +652,18 @@ def test_forecast_open_bounds():
     assert all(f.lower >= 0 for f in fc) and fc[0].upper > 0
     up = S.forecast([1, 2, 3, 4, 5], bounds=(None, 100))
     assert up[0].scale == "log_upper" and 5 < up[0].value < 6.5 and all(f.upper < 100 for f in up)
+
+
+def test_a_ratio_of_at_least_one_gets_an_interval_of_at_least_one():
+    # Re-offences per re-offender: 3 re-offences by 3 re-offenders is 1.0 and cannot be less;
+    # a Poisson rate interval of the 3 would reach 0.21. The excess over one per person is
+    # the Poisson count: 1 + Byar(excess) / people.
+    f = pd.DataFrame({"numerator": [3, 10, 40], "denominator": [3, 5, 20]})
+    out = S.add_intervals(f, "rate_above_one")
+    assert out["value"].tolist() == [1.0, 2.0, 2.0]
+    assert (out["ci_lower"] >= 1).all() and out.at[0, "ci_lower"] == 1.0
+    lo, hi = S.byar(40 - 20)
+    assert (out.at[2, "ci_lower"], out.at[2, "ci_upper"]) == pytest.approx((1 + lo / 20, 1 + hi / 20))
+    assert S.add_intervals(f, "rate").at[0, "ci_lower"] < 1
+    with pytest.raises(ValueError):
+        S.add_intervals(pd.DataFrame({"numerator": [2], "denominator": [3]}), "rate_above_one")

@@ -445,7 +445,7 @@ def fmt_missing(v) -> bool:
 
 
 def test_workbook_follows_the_paper_period_labels_and_rounding(sample, tmp_path):
-    from pipelines.outputs.fmt import decimals
+    from pipelines.outputs.fmt import places
 
     past, out = tmp_path / "past.xlsx", tmp_path / "book.xlsx"
     with duckdb.connect(str(sample), read_only=True) as con:
@@ -462,7 +462,7 @@ def test_workbook_follows_the_paper_period_labels_and_rounding(sample, tmp_path)
         for col in ("Forecast", "Forecast lower", "Forecast upper"):
             v = r[head.index(col)]
             if isinstance(v, float):
-                assert v == round(v, decimals(r[unit])), (r[0], col, v)
+                assert v == round(v, places(v, r[unit])), (r[0], col, v)
                 checked += 1
     assert checked >= 12
     sheet = list(wb["EH01"].iter_rows(values_only=True))

@@ -204,3 +204,52 @@ def test_awaited_turn_the_curve_parts_are_listed_for_officers(demo, latest, tmp_
     finally:
         own.unlink()
     assert awaited_report(Paths(tmp_path)) == ""   # no warehouse yet: nothing to say
+
+
+def test_the_paper_scorecard_is_the_warehouse_scorecard(demo, latest):
+    """One scorecard: every headline row of the default paper's scorecard table (rendered by
+    the real run) has the period, value, interval, trend, forecast and RAG of the warehouse's
+    ``scorecard`` row for the measure, and the two count the same reds, ambers and greens."""
+    from pipelines.outputs import fmt
+
+    data, html, _ = latest
+    printed = tables_of(html.read_text(encoding="utf-8"))["scorecard"][1:]
+    with duckdb.connect(str(demo.warehouse), read_only=True) as con:
+        score = con.execute("select * from scorecard where is_headline").df().set_index("indicator_id")
+        assert con.execute("select count(*) from scorecard_periods where is_latest and not is_complete"
+                           ).fetchall()[0][0] == 0
+    assert len(printed) == len(score) == len(IDS)
+    for row in printed:
+        ind = row[0].split()[0]
+        s = score.loc[ind]
+        unit = s["unit"]
+        assert row[1] == (fmt.MISSING if pd.isna(s["period"]) else s["period"]), (ind, row[1], s["period"])
+        if row[2].split()[0] == SUPPRESSED:     # a small number: value, verdicts and forecast all "c"
+            assert row[3].endswith(SUPPRESSED) and row[6] == SUPPRESSED, ind
+            continue
+        assert row[2] == f"{fmt.value(s['value'], unit)} {fmt.ci(s['ci_lower'], s['ci_upper'], unit)}".strip(), ind
+        assert row[3].endswith(s["trend_judgement"] if isinstance(s["trend_judgement"], str) else "not assessed"), ind
+        assert row[4] == fmt.value(gather.guard(s["forecast_value"], unit), unit), ind
+        assert row[6] == (s["rag"].capitalize() if isinstance(s["rag"], str) else fmt.MISSING), ind
+    # The rows the paper was made from are the scorecard's, figure for figure.
+    head = data.rows[data.rows["is_headline"]].set_index("indicator_id")
+    for ind, s in score.iterrows():
+        assert (None if pd.isna(head.at[ind, "period"]) else str(head.at[ind, "period"])) == \
+            (None if pd.isna(s["period"]) else str(s["period"])), ind
+        if head.at[ind, "value"] != SUPPRESSED and not pd.isna(s["value"]):
+            assert float(head.at[ind, "value"]) == s["value"]
+            assert head.at[ind, "trend"] == s["trend_judgement"] and head.at[ind, "rag"] == s["rag"]
+    # The same count of each colour, once the ratings of values shown as "c" are left out of
+    # both (a RAG of a suppressed value would say something about it).
+    shown = head.index[head["value"] != SUPPRESSED]
+    for colour in ("red", "amber", "green"):
+        assert (head.loc[shown, "rag"] == colour).sum() == (score.loc[shown, "rag"] == colour).sum(), colour
+    # docs/querying.md's first question gives officers the same rows as the paper.
+    with duckdb.connect(str(demo.warehouse), read_only=True) as con:
+        answer = con.execute(examples()[0]).df().set_index("indicator_id")
+    for row in printed:
+        ind = row[0].split()[0]
+        assert row[1] == (fmt.MISSING if pd.isna(answer.at[ind, "period"]) else answer.at[ind, "period"])
+        if row[2].split()[0] == SUPPRESSED:
+            continue
+        assert row[6] == (answer.at[ind, "rag"].capitalize() if isinstance(answer.at[ind, "rag"], str) else fmt.MISSING)

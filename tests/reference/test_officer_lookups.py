@@ -26,13 +26,35 @@ def test_ward_and_locality_lookups_hold_the_ward_lookup_in_force(wh):
 
 
 def test_every_period_of_the_values_has_its_dates_and_a_label(wh):
-    missing = wh.execute("""select count(*) from (select distinct period, period_type, period_start
-                                                  from indicator_values) as v
-                            anti join lookup_periods as p using (period, period_type, period_start)""").fetchone()[0]
+    missing = wh.execute("""select count(*) from (select distinct measure_id, period, period_type, period_start,
+                                                  period_end from indicator_values) as v
+                            anti join lookup_periods as p
+                            using (measure_id, period, period_type, period_start, period_end)""").fetchone()[0]
     assert missing == 0
-    labels = dict(wh.execute("select period || '|' || period_type, label from lookup_periods").fetchall())
-    assert labels["2024-25|financial_year"] == "Financial year 2024-25 (1 April 2024 to 31 March 2025)"
+    labels = dict(wh.execute("select measure_id || '|' || period, label from lookup_periods").fetchall())
+    assert labels["eh01_step_up_pct|2024-25"] == "Financial year 2024-25 (1 April 2024 to 31 March 2025)"
     assert all(labels.values())
+    # A plain join on the key keeps every row: no row of the values is paired twice.
+    n, joined = wh.execute("select count(*), (select count(*) from indicator_values join lookup_periods "
+                           "using (measure_id, period)) from indicator_values").fetchone()
+    assert n == joined
+
+
+# Each lookup's key, as its description in tables.yaml states it.
+LOOKUP_KEYS = {"lookup_wards": ("ward_code",), "lookup_localities": ("locality",),
+               "lookup_periods": ("measure_id", "period"), "lookup_authorities": ("la_code",)}
+
+
+@pytest.mark.parametrize("table", sorted(LOOKUP_KEYS))
+def test_every_lookup_key_is_unique(wh, table):
+    from pipelines import tables
+
+    key = ", ".join(LOOKUP_KEYS[table])
+    assert f"Key: ({key})" in tables.table(table).description or f"Key: {key}," in tables.table(table).description
+    rows, keys = wh.execute(f"select count(*), count(distinct ({key})) from {table}").fetchone()
+    assert rows > 0 and rows == keys, (table, rows, keys)
+    assert wh.execute(f"select count(*) from {table} where " +
+                      " or ".join(f"{c} is null" for c in LOOKUP_KEYS[table])).fetchone()[0] == 0
 
 
 def test_the_authority_and_its_ten_neighbours(wh):

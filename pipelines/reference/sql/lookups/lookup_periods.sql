@@ -1,17 +1,19 @@
--- One row per reporting period the warehouse uses: its key, type, real window and a label.
--- A key is not unique on its own: the NEET headline is keyed by the January ("2024") but
--- covers December to February, beside calendar-year measures keyed "2024" too.
+-- One row per measure and period the warehouse uses: the period's type, real window and a
+-- label. Keyed by (measure_id, period), unique: a period key alone is not, since the NEET
+-- measures' "2024" covers December 2023 to February 2024 beside calendar-year measures whose
+-- "2024" is the whole year, and a join on the period alone would pair each row with both.
 -- Columns, types, row order and comments: tables.yaml beside this file (pipelines/tables.py).
 with
 
 periods as (
-    select period, period_type, period_start, period_end from indicator_values
+    select distinct measure_id, period, period_type, period_start, period_end from indicator_values
     union
-    select period, period_type, period_start, period_end from indicator_forecasts
+    select measure_id, period, period_type, period_start, period_end from indicator_forecasts
 ),
 
 final as (
     select
+        measure_id,
         period,
         period_type,
         period_start,
