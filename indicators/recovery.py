@@ -105,6 +105,7 @@ def relations(values: pd.DataFrame, n_only: np.ndarray | None = None,
     _nesting(values, truth, know, lookups or {})
     _rates(values, truth, know)
     _templates(values, truth, know)
+    _shared_counts(values, truth, know)
     return know
 
 
@@ -247,27 +248,63 @@ def _rates(values: pd.DataFrame, truth: np.ndarray, know: Knowledge) -> None:
                                           np.array([1.0, -1.0])))
 
 
+def _series_matrix(frame: pd.DataFrame, truth: np.ndarray):
+    """Series (measure, numerator / denominator / value) as columns, places (period, breakdown,
+    breakdown value) as rows: (names, cell ids (-1: none), exact figures)."""
+    keys = frame[KEY].astype(str).agg("|".join, axis=1)
+    names, rows_of = [], []
+    for measure, part in frame.groupby("measure_id", sort=False):
+        at = pd.Series(part.index.to_numpy(), index=keys.loc[part.index].to_numpy())
+        at = at[~at.index.duplicated()]
+        for s in SERIES:
+            names.append((measure, s))
+            rows_of.append(at)
+    index = sorted(set().union(*(set(r.index) for r in rows_of))) if rows_of else []
+    rows = np.full((len(index), len(names)), -1)
+    where = {k: i for i, k in enumerate(index)}
+    for j, at in enumerate(rows_of):
+        rows[[where[k] for k in at.index], j] = at.to_numpy()
+    ids = np.where(rows >= 0, rows * 3 + np.array([SERIES.index(s) for _, s in names], dtype=int), -1)
+    m = np.where(ids >= 0, truth[np.maximum(ids, 0)], np.nan)
+    return names, ids, m
+
+
+def _shared_counts(values: pd.DataFrame, truth: np.ndarray, know: Knowledge) -> None:
+    """a = b between counts of measures of different indicators (a shared population or
+    cohort), in every place both are given."""
+    group = values["indicator_id"] if "indicator_id" in values.columns else values["measure_id"].str.split("_").str[0]
+    ind_of = dict(zip(values["measure_id"], group))
+    names, ids, m = _series_matrix(values, truth)
+    counts = [j for j, (_, s) in enumerate(names) if s in COUNTS]
+    if len(counts) < 2:
+        return
+    ids, m = ids[:, counts], m[:, counts]
+    names = [names[j] for j in counts]
+    present = np.isfinite(m)
+    nz = present & (np.abs(m) > TOL)
+    for a in range(len(names)):
+        rest = np.arange(a + 1, len(names))
+        if not len(rest):
+            break
+        both = present[:, [a]] & present[:, rest]
+        with np.errstate(invalid="ignore"):
+            same = np.all((np.abs(m[:, [a]] - m[:, rest]) <= TOL * np.maximum(1.0, np.abs(m[:, [a]]))) | ~both, axis=0)
+        support = (nz[:, [a]] & nz[:, rest]).sum(axis=0)
+        for b in rest[same & (support >= MIN_SUPPORT)]:
+            if ind_of[names[a][0]] == ind_of[names[b][0]]:
+                continue   # within an indicator: _templates
+            know.templates.append(f"{names[a][0]}.{names[a][1]} = {names[b][0]}.{names[b][1]}")
+            for r in np.flatnonzero(present[:, a] & present[:, b]):
+                know.equalities.append((np.array([ids[r, a], ids[r, b]]), np.array([1.0, -1.0])))
+
+
 def _templates(values: pd.DataFrame, truth: np.ndarray, know: Knowledge) -> None:
     """a = b and a + b = c between the series of one indicator's measures, cell by cell."""
     group = values["indicator_id"] if "indicator_id" in values.columns else values["measure_id"].str.split("_").str[0]
     for _, frame in values.groupby(group.to_numpy(), sort=False):
-        keys = frame[KEY].astype(str).agg("|".join, axis=1)
-        names, rows_of = [], []
-        for measure, part in frame.groupby("measure_id", sort=False):
-            at = pd.Series(part.index.to_numpy(), index=keys.loc[part.index].to_numpy())
-            at = at[~at.index.duplicated()]
-            for s in SERIES:
-                names.append((measure, s))
-                rows_of.append(at)
-        index = sorted(set().union(*(set(r.index) for r in rows_of)))
+        names, ids, m = _series_matrix(frame, truth)
         if len(names) < 2:
             continue
-        rows = np.full((len(index), len(names)), -1)
-        where = {k: i for i, k in enumerate(index)}
-        for j, at in enumerate(rows_of):
-            rows[[where[k] for k in at.index], j] = at.to_numpy()
-        ids = np.where(rows >= 0, rows * 3 + np.array([SERIES.index(s) for _, s in names]), -1)
-        m = np.where(ids >= 0, truth[np.maximum(ids, 0)], np.nan)
         present = np.isfinite(m)
         nz = present & (np.abs(m) > TOL)
         s_count = len(names)
