@@ -119,7 +119,8 @@ def groupings(values: pd.DataFrame, lookups: dict[str, pd.DataFrame]) -> list[tu
     seen.pop("all", None)
     out = []
     for frame in lookups.values():
-        f = frame.dropna().astype(str)
+        # Codes and names, not measurements (a count of wards is no grouping).
+        f = frame[[c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]].dropna().astype(str)
         for fine in f.columns:
             for coarse in f.columns:
                 if fine == coarse:
@@ -131,8 +132,12 @@ def groupings(values: pd.DataFrame, lookups: dict[str, pd.DataFrame]) -> list[tu
                 for bf, fine_values in seen.items():
                     if len(fine_values & mapping.keys()) < 2:
                         continue
+                    own = fine_values - mapping.keys()      # fine values the lookup lacks ("unknown")
                     for bc, coarse_values in seen.items():
-                        if bc == bf or not coarse_values & set(mapping.values()):
+                        # Every coarse value is a group of the lookup, a fine value's own, or
+                        # one catch-all ("unknown": a locality no ward of the lookup has).
+                        if bc == bf or len(coarse_values & set(mapping.values())) < 2 \
+                                or len(coarse_values - set(mapping.values()) - own) > 1:
                             continue
                         full = {v: mapping.get(v, v) for v in fine_values}
                         out.append((bf, bc, {k: v for k, v in full.items() if v in coarse_values}))

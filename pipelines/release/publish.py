@@ -144,7 +144,7 @@ def copy_into_place(build: Path, target: Path) -> int:
 
 
 def certify_release(con: duckdb.DuckDBPyConnection, paths: Paths, digest: str, started: dt.datetime):
-    """(exact values, published table, certificate) of the release this publication makes, with
+    """(exact values, published table, certificate, the shareable file's tables) of the release this publication makes, with
     every earlier release still public; None when the build holds no published indicator table.
     Raises (so nothing is published) when the certificate fails."""
     if not (table_exists(con, "indicator_values_published") and table_exists(con, "indicator_values")):
@@ -157,7 +157,7 @@ def certify_release(con: duckdb.DuckDBPyConnection, paths: Paths, digest: str, s
     if not cert["passed"]:
         raise RuntimeError(f"release {release_id} refused: its disclosure certificate failed "
                            f"({len(cert['failures'])} failure(s), e.g. {cert['failures'][0]})")
-    return values, published, cert
+    return values, published, cert, shareable.frames(con)
 
 
 def publish(paths: Paths, asset_keys: list[str], run_id: str | None, instance: dg.DagsterInstance | None = None,
@@ -182,9 +182,9 @@ def publish(paths: Paths, asset_keys: list[str], run_id: str | None, instance: d
         con.execute("checkpoint")
     if release is not None:
         # Kept before anything leaves: a release recorded but not published only makes the next stricter.
-        values, published, cert = release
+        values, published, cert, shared = release
         releases.record(paths.data_dir, cert["release_id"], values, published, cert)
-        shareable.write(paths.build, shareable.shareable_path(paths), cert)
+        shareable.write(shared, shareable.shareable_path(paths), cert)
     size = copy_into_place(paths.build, paths.warehouse)
     return Publication(True, digest, paths.warehouse, size, tables, (dt.datetime.now() - started).total_seconds(),
                        bare, release[2]["release_id"] if release else None)

@@ -87,23 +87,25 @@ def small_counts(con: duckdb.DuckDBPyConnection) -> list[str]:
     return found
 
 
-def write(build: Path, target: Path, certificate: dict) -> Path:
-    """The shareable file from the build warehouse, checked, renamed into place."""
+def frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """The shareable file's tables, read from the build warehouse (``con``)."""
+    published = con.execute("select * from indicator_values_published").df()
+    out = {t: (published if t == "indicator_values_published" else con.execute(f"select * from {t}").df())
+           for t in COPIED if table_exists(con, t)}
+    if table_exists(con, "scorecard"):
+        out["scorecard"] = protected_scorecard(con.execute("select * from scorecard").df(), published)
+    return out
+
+
+def write(tables: dict[str, pd.DataFrame], target: Path, certificate: dict) -> Path:
+    """The shareable file from ``frames``, checked, renamed into place."""
     tmp = target.with_name(f".{target.name}.writing")
     tmp.unlink(missing_ok=True)
     try:
-        with duckdb.connect(str(build), read_only=True) as src, duckdb.connect(str(tmp)) as out:
-            published = src.execute("select * from indicator_values_published").df()
-            for table in COPIED:
-                if table_exists(src, table):
-                    frame = src.execute(f"select * from {table}").df()
-                    out.register("_frame", frame)
-                    out.execute(f"create table {table} as select * from _frame")
-                    out.unregister("_frame")
-            if table_exists(src, "scorecard"):
-                card = protected_scorecard(src.execute("select * from scorecard").df(), published)
-                out.register("_frame", card)
-                out.execute("create table scorecard as select * from _frame")
+        with duckdb.connect(str(tmp)) as out:
+            for name, frame in tables.items():
+                out.register("_frame", frame)
+                out.execute(f"create table {name} as select * from _frame")
                 out.unregister("_frame")
             out.execute("create table disclosure_certificate (release_id varchar, passed boolean, certificate json)")
             out.execute("insert into disclosure_certificate values (?, ?, ?)",
