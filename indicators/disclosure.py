@@ -265,14 +265,19 @@ def n_only_rows(frame: pd.DataFrame) -> np.ndarray:
 
 
 def protect_across(values: pd.DataFrame, published: pd.DataFrame, know=None,
-                   max_rounds: int = 500) -> tuple[pd.DataFrame, int]:
+                   max_rounds: int = 500, known: np.ndarray | None = None) -> tuple[pd.DataFrame, int]:
     """Add suppression to ``published`` (``suppress_indicator_values`` output, rows as in the
     exact ``values``) until no hidden count of 1-5 can be worked out from the cells shown by
     the linear relations between published cells (``indicators.recovery``): totals and parts,
     complementary measures sharing a denominator, count and percentage versions, gaps and
     their sides, rates and their counts.
 
-    Each round attacks the table as it stands; for each count recovered, the smallest shown
+    ``known``: per cell (row * 3 + series), True where a reader already has the figure from an
+    earlier release still public (``across_releases``): such a cell counts as shown, whatever
+    this table does with it, and hiding it protects nothing.
+
+    Each round attacks the table as it stands; for each count recovered, or narrowed so that it
+    no longer admits every value from 1 to 5 (``recovery.attack``), the smallest shown
     non-zero count tied to it by a relation is hidden too (a cell of a breakdown before a
     headline "all" cell; ties: the earlier row), with its row's derived figures. Returns the
     table and the number of cells added. Raises ``RuntimeError`` when a recovered count has
@@ -284,6 +289,7 @@ def protect_across(values: pd.DataFrame, published: pd.DataFrame, know=None,
     know = know or recovery.relations(values, n_only_rows(values))
     truth = recovery.exact_cells(values)
     hidden = recovery.hidden_cells(out)
+    known = np.zeros(len(hidden), bool) if known is None else np.asarray(known, bool)
     partners: dict[int, set[int]] = {}
     for ids, _ in [*know.equalities, *know.inequalities]:
         for c in ids:
@@ -292,13 +298,15 @@ def protect_across(values: pd.DataFrame, published: pd.DataFrame, know=None,
         for c in (num, val, den):
             partners.setdefault(int(c), set()).update((int(num), int(den)))
     is_total = (values["breakdown"] == TOTAL_BREAKDOWN).to_numpy()
-    added, focus = 0, None
+    added, focus, settled = 0, None, set()
     for _ in range(max_rounds):
-        found = recovery.attack(values, hidden, know, focus).recovered
+        result = recovery.attack(values, hidden & ~known, know, focus, settled)
+        settled |= result.safe
+        found = result.failed
         if not found and focus is None:
             return out, added
         if not found:  # settled where it changed: one last attack on the whole table
-            focus = None
+            focus, settled = None, set()
             continue
         focus, touched = set(), set()
         for row, series, _value in found:
@@ -309,20 +317,25 @@ def protect_across(values: pd.DataFrame, published: pd.DataFrame, know=None,
             # The shown counts tied to the cell by one relation; failing those, by a chain of
             # relations through hidden cells (nearest first). A breakdown cell anywhere in the
             # chain goes before a headline "all" cell, which the paper leads with.
-            options, totals, seen, frontier = [], [], {c}, [c]
+            options, totals, zeros, seen, frontier = [], [], [], {c}, [c]
             while frontier and not options:
                 step = set().union(*(partners.get(f, set()) for f in frontier)) - seen
                 seen |= step
-                shown = [p for p in step if p % 3 != 2 and not hidden[p] and np.isfinite(truth[p]) and truth[p] > 0]
-                options = [p for p in shown if not is_total[p // 3]]
-                totals = totals or [p for p in shown if is_total[p // 3]]
-                frontier = [p for p in step if hidden[p]]
-            options = options or totals
+                shown = [p for p in step if p % 3 != 2 and not hidden[p] and not known[p] and np.isfinite(truth[p])]
+                options = [p for p in shown if not is_total[p // 3] and truth[p] > 0]
+                totals = totals or [p for p in shown if is_total[p // 3] and truth[p] > 0]
+                zeros = zeros or [p for p in shown if truth[p] == 0]
+                frontier = [p for p in step if hidden[p] and not known[p]]
+            # Zeros only where no non-zero count is left: a hidden zero widens the range too.
+            options = options or totals or zeros
             if not options:
                 raise RuntimeError(f"{values.at[row, 'measure_id']} {values.at[row, 'period']} "
                                    f"{values.at[row, 'breakdown']}={values.at[row, 'breakdown_value']}: a hidden "
                                    f"{series} can be worked out and no shown cell is left to hide")
-            pick = min(options, key=lambda p: (is_total[p // 3], truth[p], p))
+            # Least informative first: a breakdown cell before a headline one; one big enough to
+            # leave the hidden count its whole band (above HIGH) before a smaller one; then the
+            # smallest (ties: the earlier row).
+            pick = min(options, key=lambda p: (is_total[p // 3], truth[p] <= HIGH, truth[p], p))
             r = pick // 3
             focus.update((c, pick, r * 3 + 2))
             touched |= seen
@@ -335,16 +348,81 @@ def protect_across(values: pd.DataFrame, published: pd.DataFrame, know=None,
     raise RuntimeError(f"disclosure control did not settle in {max_rounds} rounds")
 
 
-def publishable(values: pd.DataFrame) -> pd.DataFrame:
+RELEASE_KEY = ["measure_id", "period", "breakdown", "breakdown_value"]
+
+
+def across_releases(values: pd.DataFrame, earlier: Sequence[tuple[pd.DataFrame, pd.DataFrame]] = ()
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """What earlier releases still public mean for a new one, per cell of ``values`` (row * 3 +
+    series index): (``carried``, ``known``).
+
+    ``earlier``: (exact, published) per release, each with ``RELEASE_KEY`` and the series
+    numerator, denominator, value (exact: the figures the release was made from; published: as
+    shown, "c" where hidden). ``carried``: the cell was hidden in some earlier release, so it stays
+    hidden (showing it now would give the earlier hidden figure back: exactly if unchanged, as
+    the revision otherwise). ``known``: an earlier release showed the cell and its exact figure is
+    unchanged, so a reader has it whatever the new release does."""
+    from indicators import recovery
+
+    values = values.reset_index(drop=True)
+    n = len(values)
+    carried, known = np.zeros(n * 3, bool), np.zeros(n * 3, bool)
+    truth = recovery.exact_cells(values)
+    keys = values[RELEASE_KEY].astype(str)
+    for exact, shown in earlier:
+        merged = keys.reset_index().merge(exact[RELEASE_KEY].astype(str).assign(
+            **{f"_x_{s}": pd.to_numeric(exact[s], errors="coerce") for s in recovery.SERIES}),
+            on=RELEASE_KEY, how="inner").merge(shown[RELEASE_KEY].astype(str).assign(
+                **{f"_p_{s}": shown[s] for s in recovery.SERIES}), on=RELEASE_KEY, how="inner")
+        rows = merged["index"].to_numpy()
+        for k, s in enumerate(recovery.SERIES):
+            was_hidden = merged[f"_p_{s}"].astype(object).map(
+                lambda v: isinstance(v, str) and v.strip() == SUPPRESSED).to_numpy(bool)
+            ids = rows * 3 + k
+            carried[ids[was_hidden]] = True
+            before = merged[f"_x_{s}"].to_numpy(dtype=float, na_value=np.nan)
+            same = np.isclose(before, truth[ids], rtol=0, atol=1e-9) | (np.isnan(before) & np.isnan(truth[ids]))
+            known[ids[~was_hidden & same]] = True
+    return carried, known
+
+
+def carry(values: pd.DataFrame, published: pd.DataFrame, carried: np.ndarray) -> pd.DataFrame:
+    """``published`` with every ``carried`` count hidden, and the derived figures of its row."""
+    out = published.copy()
+    rows = np.flatnonzero(carried.reshape(-1, 3)[:, :2].any(axis=1))
+    if not len(rows):
+        return out
+    for k, s in enumerate(("numerator", "denominator")):
+        hide = carried[k::3]
+        col = out[s].astype(object)
+        col[hide] = SUPPRESSED
+        out[s] = col
+    derived = [*INDICATOR_DERIVED, *[d for d in OPTIONAL_DERIVED if d in out.columns]]
+    for col in derived:
+        c = out[col].astype(object)
+        c.iloc[rows] = SUPPRESSED
+        out[col] = c
+    return out
+
+
+def publishable(values: pd.DataFrame, lookups: Mapping[str, pd.DataFrame] | None = None,
+                earlier: Sequence[tuple[pd.DataFrame, pd.DataFrame]] = ()) -> pd.DataFrame:
     """indicator_values fit to publish: ``suppress_indicator_values`` (a gap's other group
-    protected like its own, then dropped, as it is not published), then ``protect_across``.
-    Adds ``is_suppressed``."""
+    protected like its own, then dropped, as it is not published); what earlier releases hid
+    stays hidden (``across_releases``); then ``protect_across`` with the relations of the
+    table and of the ``lookups`` it is printed with, a reader knowing every figure an
+    earlier release showed. Adds ``is_suppressed``."""
+    from indicators import recovery
+
     values = values.reset_index(drop=True)
     for col in ("numerator", "denominator", "value", "ci_lower", "ci_upper", *COMPARATOR_COUNTS):
         if col in values.columns:
             values[col] = values[col].astype(object)
     published = suppress_indicator_values(values)
-    published, _ = protect_across(values, published)
+    carried, known = across_releases(values, earlier)
+    published = carry(values, published, carried)
+    know = recovery.relations(values, n_only_rows(values), dict(lookups or {}))
+    published, _ = protect_across(values, published, know, known=known)
     published = published.drop(columns=[c for c in PUBLISHED_DROPPED if c in published.columns])
     published["is_suppressed"] = published["numerator"].eq(SUPPRESSED) | published["denominator"].eq(SUPPRESSED)
     return published

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse import coo_matrix
 
@@ -42,6 +41,7 @@ KEY = ["period", "breakdown", "breakdown_value"]
 STEPS = (1.0, 1 / 2, 1 / 3, 1 / 4, 1 / 6, 1 / 12)   # counts, and averages of counts over 2-12 months
 MIN_SUPPORT = 3    # a template must hold in at least this many cells with non-zero terms
 TOL = 1e-6
+HIGH = 5     # the suppression band: every hidden count must still admit each value from one step to 5
 
 
 @dataclass
@@ -78,11 +78,14 @@ def exact_cells(values: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def relations(values: pd.DataFrame, n_only: np.ndarray | None = None) -> Knowledge:
+def relations(values: pd.DataFrame, n_only: np.ndarray | None = None,
+              lookups: dict[str, pd.DataFrame] | None = None) -> Knowledge:
     """Every relation a reader could use, verified on the exact table ``values``
     (indicator_values: measure_id, indicator_id, period, breakdown, breakdown_value, numerator,
     denominator, value; row positions are cell rows). ``n_only``: rows whose numerator is a sum
-    of scores, not a count (no lower bound of one step)."""
+    of scores, not a count (no lower bound of one step). ``lookups``: the lookup tables the
+    outputs print beside the figures (``lookup_wards`` ...), name -> frame; every grouping one
+    of their columns makes of another (ward -> locality) is tried as a nesting of breakdowns."""
     values = values.reset_index(drop=True)
     n = len(values)
     truth = exact_cells(values)
@@ -99,9 +102,106 @@ def relations(values: pd.DataFrame, n_only: np.ndarray | None = None) -> Knowled
             know.step[ids] = step
             know.lower[ids] = step if np.isfinite(step) else 0.0
     _partitions(values, truth, know)
+    _nesting(values, truth, know, lookups or {})
     _rates(values, truth, know)
     _templates(values, truth, know)
+    _shared_counts(values, truth, know)
     return know
+
+
+def groupings(values: pd.DataFrame, lookups: dict[str, pd.DataFrame]) -> list[tuple[str, str, dict[str, str]]]:
+    """(fine breakdown, coarse breakdown, fine value -> coarse value) for every grouping a lookup
+    makes: two columns of one lookup table where each value of the first has one value of the
+    second (and several share one), the first's values are breakdown values of one breakdown and
+    the second's of another. A fine value missing from the lookup but present among the coarse
+    breakdown's values ("unknown") maps to itself."""
+    seen = values.groupby("breakdown")["breakdown_value"].agg(lambda s: set(s.astype(str))).to_dict()
+    seen.pop("all", None)
+    out = []
+    for frame in lookups.values():
+        # Codes and names, not measurements (a count of wards is no grouping).
+        f = frame[[c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]].dropna().astype(str)
+        for fine in f.columns:
+            for coarse in f.columns:
+                if fine == coarse:
+                    continue
+                pairs = f[[fine, coarse]].drop_duplicates()
+                if pairs[fine].duplicated().any() or pairs[coarse].nunique() == len(pairs):
+                    continue   # not a function, or a one-to-one relabelling rather than a grouping
+                mapping = dict(zip(pairs[fine], pairs[coarse]))
+                for bf, fine_values in seen.items():
+                    if len(fine_values & mapping.keys()) < 2:
+                        continue
+                    own = fine_values - mapping.keys()      # fine values the lookup lacks ("unknown")
+                    for bc, coarse_values in seen.items():
+                        # Every coarse value is a group of the lookup, a fine value's own, or
+                        # one catch-all ("unknown": a locality no ward of the lookup has).
+                        if bc == bf or len(coarse_values & set(mapping.values())) < 2 \
+                                or len(coarse_values - set(mapping.values()) - own) > 1:
+                            continue
+                        full = {v: mapping.get(v, v) for v in fine_values}
+                        out.append((bf, bc, {k: v for k, v in full.items() if v in coarse_values}))
+    return out
+
+
+def _nesting(values: pd.DataFrame, truth: np.ndarray, know: Knowledge,
+             lookups: dict[str, pd.DataFrame]) -> None:
+    """Breakdowns that nest (wards within localities): each coarse cell is the sum of its fine
+    cells (or, where a count is deduplicated, at least each of them), per measure and period,
+    checked on the exact figures. Measures of one indicator whose fine cells add up to another
+    measure's coarse cells in every period are tied the same way (templates)."""
+    group = values["indicator_id"] if "indicator_id" in values.columns else values["measure_id"].str.split("_").str[0]
+    bv = values["breakdown_value"].astype(str).to_numpy()
+    for bf, bc, mapping in groupings(values, lookups):
+        fine = values.index[(values["breakdown"] == bf).to_numpy() & np.isin(bv, list(mapping))].to_numpy()
+        coarse = values.index[(values["breakdown"] == bc).to_numpy()].to_numpy()
+        if not len(fine) or not len(coarse):
+            continue
+        at = {}
+        for r in coarse:
+            at.setdefault((values.at[r, "measure_id"], values.at[r, "period"], bv[r]), r)
+        parts: dict[tuple, list[int]] = {}
+        for r in fine:
+            parts.setdefault((values.at[r, "measure_id"], values.at[r, "period"], mapping[bv[r]]), []).append(r)
+        for s in COUNTS:
+            for key, rows in parts.items():
+                total = at.get(key)
+                if total is None:
+                    continue
+                _parts_of(know, truth, cell(np.array(rows), s), cell(total, s))
+        _nesting_templates(values, truth, know, group.to_numpy(), parts, at, f"{bf} within {bc}")
+
+
+def _nesting_templates(values, truth, know, group, parts, at, label) -> None:
+    """Fine cells of measure A adding up to coarse cells of another measure B of the same
+    indicator (series by series), in every period and coarse value where both are present."""
+    measures = values["measure_id"].to_numpy()
+    ind_of = dict(zip(measures, group))
+    by_place: dict[tuple, list] = {}
+    for (mc, period, cv), total in at.items():
+        by_place.setdefault((period, cv), []).append((mc, total))
+    by_pair: dict[tuple, list] = {}
+    for (mf, period, cv), rows in parts.items():
+        for mc, total in by_place.get((period, cv), []):
+            if mc == mf or ind_of.get(mc) != ind_of.get(mf):
+                continue
+            by_pair.setdefault((mf, mc), []).append((rows, total))
+    for (mf, mc), items in by_pair.items():
+        for sf in COUNTS:
+            for sc in COUNTS:
+                holds, support = True, 0
+                for rows, total in items:
+                    v, tv = truth[cell(np.array(rows), sf)], truth[cell(total, sc)]
+                    if not (np.isfinite(tv) and np.isfinite(v).all()) or abs(v.sum() - tv) > TOL * max(1.0, abs(tv)):
+                        holds = False
+                        break
+                    support += tv > TOL
+                if not holds or support < MIN_SUPPORT:
+                    continue
+                know.templates.append(f"sum of {mf}.{sf} ({label}) = {mc}.{sc}")
+                for rows, total in items:
+                    ids = cell(np.array(rows), sf)
+                    know.equalities.append((np.append(ids, cell(total, sc)), np.append(np.ones(len(ids)), -1.0)))
 
 
 def _partitions(values: pd.DataFrame, truth: np.ndarray, know: Knowledge) -> None:
@@ -115,15 +215,20 @@ def _partitions(values: pd.DataFrame, truth: np.ndarray, know: Knowledge) -> Non
         if total is None:
             continue
         for s in COUNTS:
-            ids, t = cell(rows, s), cell(total, s)
-            v, tv = truth[ids], truth[t]
-            if not (np.isfinite(tv) and np.isfinite(v).all()):
-                continue
-            if abs(v.sum() - tv) <= TOL * max(1.0, abs(tv)):
-                know.equalities.append((np.append(ids, t), np.append(np.ones(len(ids)), -1.0)))
-            elif (v <= tv + TOL).all():
-                for i in ids:
-                    know.inequalities.append((np.array([i, t]), np.array([1.0, -1.0])))
+            _parts_of(know, truth, cell(rows, s), cell(total, s))
+
+
+def _parts_of(know: Knowledge, truth: np.ndarray, ids: np.ndarray, t: int) -> None:
+    """Cells ``ids`` as parts of the cell ``t``: their sum equals it where it does on the exact
+    figures; otherwise (overlapping or deduplicated parts) each is at most it, where that holds."""
+    v, tv = truth[ids], truth[t]
+    if not (np.isfinite(tv) and np.isfinite(v).all()):
+        return
+    if abs(v.sum() - tv) <= TOL * max(1.0, abs(tv)):
+        know.equalities.append((np.append(ids, t), np.append(np.ones(len(ids)), -1.0)))
+    elif (v <= tv + TOL).all():
+        for i in ids:
+            know.inequalities.append((np.array([i, t]), np.array([1.0, -1.0])))
 
 
 def _rates(values: pd.DataFrame, truth: np.ndarray, know: Knowledge) -> None:
@@ -148,27 +253,63 @@ def _rates(values: pd.DataFrame, truth: np.ndarray, know: Knowledge) -> None:
                                           np.array([1.0, -1.0])))
 
 
+def _series_matrix(frame: pd.DataFrame, truth: np.ndarray):
+    """Series (measure, numerator / denominator / value) as columns, places (period, breakdown,
+    breakdown value) as rows: (names, cell ids (-1: none), exact figures)."""
+    keys = frame[KEY].astype(str).agg("|".join, axis=1)
+    names, rows_of = [], []
+    for measure, part in frame.groupby("measure_id", sort=False):
+        at = pd.Series(part.index.to_numpy(), index=keys.loc[part.index].to_numpy())
+        at = at[~at.index.duplicated()]
+        for s in SERIES:
+            names.append((measure, s))
+            rows_of.append(at)
+    index = sorted(set().union(*(set(r.index) for r in rows_of))) if rows_of else []
+    rows = np.full((len(index), len(names)), -1)
+    where = {k: i for i, k in enumerate(index)}
+    for j, at in enumerate(rows_of):
+        rows[[where[k] for k in at.index], j] = at.to_numpy()
+    ids = np.where(rows >= 0, rows * 3 + np.array([SERIES.index(s) for _, s in names], dtype=int), -1)
+    m = np.where(ids >= 0, truth[np.maximum(ids, 0)], np.nan)
+    return names, ids, m
+
+
+def _shared_counts(values: pd.DataFrame, truth: np.ndarray, know: Knowledge) -> None:
+    """a = b between counts of measures of different indicators (a shared population or
+    cohort), in every place both are given."""
+    group = values["indicator_id"] if "indicator_id" in values.columns else values["measure_id"].str.split("_").str[0]
+    ind_of = dict(zip(values["measure_id"], group))
+    names, ids, m = _series_matrix(values, truth)
+    counts = [j for j, (_, s) in enumerate(names) if s in COUNTS]
+    if len(counts) < 2:
+        return
+    ids, m = ids[:, counts], m[:, counts]
+    names = [names[j] for j in counts]
+    present = np.isfinite(m)
+    nz = present & (np.abs(m) > TOL)
+    for a in range(len(names)):
+        rest = np.arange(a + 1, len(names))
+        if not len(rest):
+            break
+        both = present[:, [a]] & present[:, rest]
+        with np.errstate(invalid="ignore"):
+            same = np.all((np.abs(m[:, [a]] - m[:, rest]) <= TOL * np.maximum(1.0, np.abs(m[:, [a]]))) | ~both, axis=0)
+        support = (nz[:, [a]] & nz[:, rest]).sum(axis=0)
+        for b in rest[same & (support >= MIN_SUPPORT)]:
+            if ind_of[names[a][0]] == ind_of[names[b][0]]:
+                continue   # within an indicator: _templates
+            know.templates.append(f"{names[a][0]}.{names[a][1]} = {names[b][0]}.{names[b][1]}")
+            for r in np.flatnonzero(present[:, a] & present[:, b]):
+                know.equalities.append((np.array([ids[r, a], ids[r, b]]), np.array([1.0, -1.0])))
+
+
 def _templates(values: pd.DataFrame, truth: np.ndarray, know: Knowledge) -> None:
     """a = b and a + b = c between the series of one indicator's measures, cell by cell."""
     group = values["indicator_id"] if "indicator_id" in values.columns else values["measure_id"].str.split("_").str[0]
     for _, frame in values.groupby(group.to_numpy(), sort=False):
-        keys = frame[KEY].astype(str).agg("|".join, axis=1)
-        names, rows_of = [], []
-        for measure, part in frame.groupby("measure_id", sort=False):
-            at = pd.Series(part.index.to_numpy(), index=keys.loc[part.index].to_numpy())
-            at = at[~at.index.duplicated()]
-            for s in SERIES:
-                names.append((measure, s))
-                rows_of.append(at)
-        index = sorted(set().union(*(set(r.index) for r in rows_of)))
+        names, ids, m = _series_matrix(frame, truth)
         if len(names) < 2:
             continue
-        rows = np.full((len(index), len(names)), -1)
-        where = {k: i for i, k in enumerate(index)}
-        for j, at in enumerate(rows_of):
-            rows[[where[k] for k in at.index], j] = at.to_numpy()
-        ids = np.where(rows >= 0, rows * 3 + np.array([SERIES.index(s) for _, s in names]), -1)
-        m = np.where(ids >= 0, truth[np.maximum(ids, 0)], np.nan)
         present = np.isfinite(m)
         nz = present & (np.abs(m) > TOL)
         s_count = len(names)
@@ -209,19 +350,37 @@ class Attack:
     recovered: list[tuple[int, str, float]]  # (row, series, value) of small counts worked out exactly
     hidden: int                              # hidden count cells in all
     relations: int                           # relation instances used
+    # (row, series, value, least, most) of small counts whose possible values no longer include
+    # every value of the band (1 to 5), recovered ones excluded
+    narrowed: list[tuple[int, str, float, float, float]] = field(default_factory=list)
+    safe: set[int] = field(default_factory=set)   # cells shown to keep their band (stay so as more is hidden)
+
+    @property
+    def failed(self) -> list[tuple[int, str, float]]:
+        """Every small count recovered or narrowed below the band: (row, series, value)."""
+        return [*self.recovered, *((r, s, v) for r, s, v, _, _ in self.narrowed)]
 
 
-def attack(values: pd.DataFrame, hidden: np.ndarray, know: Knowledge, focus: set[int] | None = None) -> Attack:
-    """Which hidden counts of 1-5 a reader can work out exactly. ``hidden``: per cell (row * 3 +
+def attack(values: pd.DataFrame, hidden: np.ndarray, know: Knowledge, focus: set[int] | None = None,
+           settled: set[int] | None = None) -> Attack:
+    """Which hidden counts of 1-5 a reader can work out exactly, or narrow to a range that no
+    longer admits every value from one step to ``HIGH`` (5). ``hidden``: per cell (row * 3 +
     series index, rows as in ``values``), True where the published table shows "c" (or nothing
     a reader could use). ``focus``: only the groups of hidden cells holding one of these cells
-    are solved (what changed since the last attack)."""
+    are solved (what changed since the last attack). ``settled``: cells an earlier attack found
+    safe with fewer cells hidden; hiding more only widens ranges, so they are not solved again.
+
+    The reader is given every relation in ``know``, every shown cell, and integer counts: each
+    hidden count is a whole number of its steps, at least one step when it is not 0 (zeros are
+    shown, so a hidden count is taken to be non-zero; a zero hidden as a partner is given its
+    true lower bound, 0). Each count's least and greatest possible values are found by mixed
+    integer programming (scipy's HiGHS)."""
     values = values.reset_index(drop=True)
     truth = exact_cells(values)
     hidden = np.asarray(hidden, bool)
     count_cell = np.zeros(len(truth), bool)
     count_cell[0::3] = count_cell[1::3] = True
-    small = hidden & count_cell & np.isfinite(truth) & (truth > 0) & (truth <= 5)
+    small = hidden & count_cell & np.isfinite(truth) & (truth > 0) & (truth <= HIGH)
     eqs, ineqs = [], []
     rates = [(np.array([num, val]), np.array([k / truth[den], -1.0])) for num, val, den, k in know.rates
              if not hidden[den] and (hidden[num] or hidden[val])]
@@ -233,9 +392,10 @@ def attack(values: pd.DataFrame, hidden: np.ndarray, know: Knowledge, focus: set
             if not np.isfinite(rhs):
                 continue
             out.append((ids[h], coefs[h], rhs))
+    lower = np.where(np.isfinite(truth) & (truth == 0), np.minimum(know.lower, 0.0), know.lower)
     # Groups of hidden cells tied together by a relation.
     rels = eqs + ineqs
-    recovered = []
+    recovered, narrowed, safe = [], [], set()
     if rels:
         sizes = np.fromiter((len(r[0]) for r in rels), dtype=int, count=len(rels))
         flat = np.concatenate([r[0] for r in rels])
@@ -254,16 +414,21 @@ def attack(values: pd.DataFrame, hidden: np.ndarray, know: Knowledge, focus: set
             cells = used[idx]
             if focus is not None and not focus.intersection(cells.tolist()):
                 continue
-            targets = [j for j, c in enumerate(cells) if small[c]]
+            targets = [j for j, c in enumerate(cells) if small[c] and not (settled and int(c) in settled)]
             if not targets:
                 continue
             lab = label[idx[0]]
             mine = by_label[rel_bounds[lab]:rel_bounds[lab + 1]]
-            recovered += _solve(cells, targets, [rels[i] for i in mine if i < n_eq],
-                                [rels[i] for i in mine if i >= n_eq], truth, know)
-    return Attack(tried=int(small.sum()), recovered=[(int(c) // 3, SERIES[int(c) % 3], float(truth[c]))
-                                                     for c in recovered],
-                  hidden=int((hidden & count_cell & np.isfinite(truth)).sum()), relations=len(eqs) + len(ineqs))
+            exact, narrow = _solve(cells, targets, [rels[i] for i in mine if i < n_eq],
+                                   [rels[i] for i in mine if i >= n_eq], truth, know, lower)
+            recovered += exact
+            narrowed += narrow
+            safe.update(int(cells[j]) for j in targets)
+    return Attack(tried=int(small.sum()),
+                  recovered=[(int(c) // 3, SERIES[int(c) % 3], float(truth[c])) for c in recovered],
+                  hidden=int((hidden & count_cell & np.isfinite(truth)).sum()), relations=len(eqs) + len(ineqs),
+                  narrowed=[(int(c) // 3, SERIES[int(c) % 3], float(truth[c]), lo, hi) for c, lo, hi in narrowed],
+                  safe=safe - set(recovered) - {c for c, _, _ in narrowed})
 
 
 def _touching(rels: list[tuple[np.ndarray, np.ndarray]], hidden: np.ndarray) -> np.ndarray:
@@ -311,7 +476,8 @@ def _null_space(a: np.ndarray) -> np.ndarray:
 
 
 def _solve(cells: np.ndarray, targets: list[int], eqs: list, ineqs: list, truth: np.ndarray,
-           know: Knowledge) -> list[int]:
+           know: Knowledge, lower_of: np.ndarray) -> tuple[list[int], list[tuple[int, float, float]]]:
+    """Recovered target cells, and (cell, least, most) of those narrowed below the band."""
     pos = {c: i for i, c in enumerate(cells)}
     k = len(cells)
 
@@ -328,49 +494,105 @@ def _solve(cells: np.ndarray, targets: list[int], eqs: list, ineqs: list, truth:
     a_ub, b_ub = matrix(ineqs)
     basis = _null_space(a_eq) if len(eqs) else np.eye(k)
     if not basis.size:
-        return [int(cells[j]) for j in targets]
+        return [int(cells[j]) for j in targets], []
     determined = np.linalg.norm(basis, axis=1) < 1e-8
     found = [int(cells[j]) for j in targets if determined[j]]
-    lower = know.lower[cells]
+    lower = lower_of[cells]
+    steps = know.step[cells]
     x = truth[cells]
+    whole = np.isfinite(steps)
 
-    def feasible(point):
-        ok = np.all(point >= lower - 1e-9)
-        return ok and (not len(ineqs) or np.all(a_ub @ point <= b_ub + 1e-9))
+    def possible(point):
+        """A point every relation allows, with every count a whole number of its steps."""
+        if not np.all(point >= lower - 1e-9) or (len(ineqs) and not np.all(a_ub @ point <= b_ub + 1e-9)):
+            return False
+        if len(eqs) and not np.allclose(a_eq @ point, b_eq, atol=1e-7):
+            return False
+        grid = point[whole] / steps[whole]
+        return bool(np.all(np.abs(grid - np.round(grid)) < 1e-7))
+
+    def band(j):
+        step = steps[j] if whole[j] else np.nan
+        return (step, HIGH) if np.isfinite(step) else (np.nan, np.nan)
 
     rest = []
     for j in targets:
         if determined[j]:
             continue
-        # Quick proof of freedom: the truth moved one step of cell j along the relations
-        # (its projection on their null space) stays possible, so j has two possible values.
+        # Quick proof: the truth moved along the relations (cell j's projection on their null
+        # space) to each end of the band is still possible, with whole counts.
+        lo_end, hi_end = band(j)
+        if not np.isfinite(lo_end):
+            rest.append(j)
+            continue
         move = basis @ basis[j]
-        step = know.step[cells[j]] if np.isfinite(know.step[cells[j]]) else 1e-3
-        move = move * (step / move[j])
-        if not (feasible(x + move) or feasible(x - move)):
+        ends = [x + move * ((goal - x[j]) / move[j]) for goal in (lo_end, hi_end)]
+        if not all(possible(e) for e in ends):
             rest.append(j)
     if not rest:
-        return found
-    bounds = [(know.lower[c] if np.isfinite(know.lower[c]) else None, None) for c in cells]
+        return found, []
+    from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+    # Counts as whole numbers of their step: y = x / step is an integer.
+    scale = np.where(whole, steps, 1.0)
+    constraints = []
+    if len(eqs):
+        constraints.append(LinearConstraint(a_eq * scale, b_eq - 1e-9, b_eq + 1e-9))
+    if len(ineqs):
+        constraints.append(LinearConstraint(a_ub * scale, -np.inf, b_ub + 1e-9))
+    lb = np.where(np.isfinite(lower), lower / scale, -np.inf)
+    lp_bounds = list(zip(np.where(np.isfinite(lb), lb, None), [None] * k))
+    a_eq_s, a_ub_s = a_eq * scale, a_ub * scale
+
+    def extreme(goal):
+        """min goal . y over whole-step counts: the linear relaxation first (HiGHS); its optimum is
+        the answer when it lands on whole counts (as it does for sums of parts), else the mixed
+        integer programme."""
+        res = linprog(goal, A_ub=a_ub_s if len(ineqs) else None, b_ub=b_ub if len(ineqs) else None,
+                      A_eq=a_eq_s if len(eqs) else None, b_eq=b_eq if len(eqs) else None,
+                      bounds=lp_bounds, method="highs")
+        if res.status == 3:
+            return -np.inf
+        if res.status == 0:
+            y = res.x[whole]
+            if np.all(np.abs(y - np.round(y)) < 1e-7):
+                return res.fun
+        res = milp(goal, constraints=constraints, integrality=whole.astype(int),
+                   bounds=Bounds(lb, np.full(k, np.inf)), options={"time_limit": 20})
+        if res.status == 0 or (res.x is not None and res.status == 1):
+            return res.fun
+        # Unbounded, or no answer in time: the reader is given the truth as the bound.
+        return float(goal @ (x / scale)) if res.status == 1 else -np.inf
+
+    narrowed = []
     for j in rest:
-        c = cells[j]
         lo_hi = []
         for sign in (1.0, -1.0):
             goal = np.zeros(k)
             goal[j] = sign
-            res = linprog(goal, A_ub=a_ub if len(ineqs) else None, b_ub=b_ub if len(ineqs) else None,
-                          A_eq=a_eq if len(eqs) else None, b_eq=b_eq if len(eqs) else None,
-                          bounds=bounds, method="highs")
-            lo_hi.append(sign * res.fun if res.status == 0 else (-np.inf if sign > 0 else np.inf))
-        lo, hi = lo_hi[0], lo_hi[1]
-        step = know.step[c]
-        if np.isfinite(step):
-            first, last = np.ceil((lo - 1e-6) / step), np.floor((hi + 1e-6) / step)
-            if first == last:
-                found.append(int(c))
-        elif hi - lo < 1e-6:
-            found.append(int(c))
-    return found
+            lo_hi.append(sign * extreme(goal) * scale[j])
+        lo, hi = lo_hi
+        c = int(cells[j])
+        lo_end, hi_end = band(j)
+        if not np.isfinite(lo_end):
+            if hi - lo < 1e-6:
+                found.append(c)
+            continue
+        step = steps[j]
+        first, last = np.ceil((lo - 1e-6) / step) * step, np.floor((hi + 1e-6) / step) * step
+        if last - first < step / 2:
+            found.append(c)
+        elif narrower_than_band(first, last, step):
+            narrowed.append((c, float(first), float(last)))
+    return found, narrowed
+
+
+def narrower_than_band(least: float, most: float, step: float = 1.0) -> bool:
+    """Whether a hidden count's possible values (whole steps from ``least`` to ``most``) are
+    fewer than the band's (1 to ``HIGH``: five) or stop short of ``HIGH``. A least value above
+    one step alone is not narrowing: a total of k hidden non-zero parts is at least k whatever
+    is hidden (zeros are shown), and is reported, not failed."""
+    return most < HIGH - 1e-9 or (most - least) / step + 1 < HIGH / step - 1e-9
 
 
 def hidden_cells(published: pd.DataFrame, suppressed: str = "c") -> np.ndarray:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from indicators import catalogue as cat
-from indicators import disclosure, stats
+from indicators import disclosure, releases, stats
 from pipelines import tables
 from pipelines.compute import scorecard
 from pipelines.warehouse import Warehouse, frame_metadata, read_sql
@@ -159,12 +159,14 @@ def indicator_values(context: dg.AssetExecutionContext, config: ValuesConfig,
     })
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[indicator_values])
+@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[indicator_values, "lookup_wards"])
 def indicator_values_published(warehouse: Warehouse) -> dg.MaterializeResult:
-    """indicator_values fit to publish: counts of 1-5 and what could reveal them shown as "c" (secondary suppression, across every set of published cells that add up)."""
+    """indicator_values fit to publish: counts of 1-5 and what could reveal them shown as "c" (secondary suppression, across every set of published cells that add up, the wards within localities of the lookups and every earlier release still public)."""
+    earlier = releases.public(warehouse.paths().data_dir)
     with warehouse.connect() as con:
         values = con.execute("select * from indicator_values").df()
-        published = disclosure.publishable(values)
+        lookups = releases.read_lookups(con)
+        published = disclosure.publishable(values, lookups, releases.pairs(earlier))
         for c in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
             published[c] = published[c].map(_publish_text)
         # Counts and everything derived from them are text: a number or "c".
@@ -172,36 +174,39 @@ def indicator_values_published(warehouse: Warehouse) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={
         **frame_metadata(published, published[published["is_suppressed"]].head(8)),
         "rows_suppressed": int(published["is_suppressed"].sum()),
+        "earlier_releases_protected_with": len(earlier),
     })
 
 
 @dg.asset_check(asset=indicator_values_published, name="no_hidden_count_recoverable", blocking=True,
-                description="Tries to work out every hidden count from the published cells by the linear "
-                            "relations between them (totals and parts, complementary measures, count and "
-                            "percentage versions, gaps and their sides, rates); fails, and so holds back "
-                            "publication, if any count of 1 to 5 comes out exactly.")
+                description="Attacks the published cells, together with every earlier release still public, "
+                            "by every relation between them (totals and parts, wards within localities, "
+                            "complementary measures, count and percentage versions, gaps and their sides, "
+                            "rates) with whole counts; fails, and so holds back publication, if any hidden "
+                            "count of 1 to 5 comes out exactly or narrowed below the band, or a count of 1-5 "
+                            "or a count an earlier release hid is shown.")
 def no_hidden_count_recoverable(warehouse: Warehouse) -> dg.AssetCheckResult:
-    from indicators import recovery
-
-    key = ["measure_id", "period", "breakdown", "breakdown_value"]
+    earlier = releases.public(warehouse.paths().data_dir)
     with warehouse.connect() as con:
         values = con.execute("select * from indicator_values").df()
         shown = con.execute("select measure_id, period, breakdown, breakdown_value, numerator, denominator, value "
                             "from indicator_values_published").df()
-    values = values.reset_index(drop=True)
-    # Cells are judged as a reader sees them: a row missing from the published table is hidden.
-    aligned = values[key].merge(shown, on=key, how="left")
-    know = recovery.relations(values, disclosure.n_only_rows(values))
-    result = recovery.attack(values, recovery.hidden_cells(aligned), know)
-    where = [f"{values.at[r, 'measure_id']} {values.at[r, 'period']} {values.at[r, 'breakdown']}="
-             f"{values.at[r, 'breakdown_value']} ({s})" for r, s, _ in result.recovered]
-    text = (f"{len(result.recovered)} hidden count(s) of 1-5 can be worked out exactly from the published cells"
-            if result.recovered else "no hidden count of 1-5 can be worked out from the published cells")
-    return dg.AssetCheckResult(passed=not result.recovered, description=text, metadata={
-        "cells_tried": result.tried, "cells_recovered": len(result.recovered),
-        "hidden_counts": result.hidden, "relations_used": result.relations,
-        "measure_relations_found": len(know.templates),
-        # Where, never what: the recovered figure itself is not repeated here.
+        lookups = releases.read_lookups(con)
+    cert = releases.certify(values, shown, lookups, earlier)
+    a = cert["attack"]
+    # Where, never what: the recovered figure itself is not repeated here.
+    where = [f"{f['measure_id']} {f['period']} {f['breakdown']}={f['breakdown_value']} ({f['series']}): {f['problem']}"
+             for f in cert["failures"]]
+    text = (f"{len(where)} failure(s): hidden counts of 1-5 recovered ({a['recovered']}) or narrowed below the "
+            f"band ({a['narrowed_below_band']}), or small / earlier-hidden counts shown"
+            if where else "no hidden count of 1-5 can be worked out or narrowed below the band from the published "
+                          "cells and the earlier releases")
+    return dg.AssetCheckResult(passed=cert["passed"], description=text, metadata={
+        "cells_tried": a["counts_tried"], "cells_recovered": a["recovered"],
+        "cells_narrowed": a["narrowed_below_band"], "hidden_counts": cert["cells"]["counts_hidden"],
+        "relations_used": a["relations_used"],
+        "measure_relations_found": len(cert["relations"]["measure_relations_found"]),
+        "earlier_releases": len(earlier), "attack_seconds": a["seconds"],
         "recovered_cells": dg.MetadataValue.md("\n".join(f"- {w}" for w in where[:50]) or "none"),
     })
 

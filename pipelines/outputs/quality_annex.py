@@ -11,7 +11,7 @@ import pandas as pd
 
 import duckdb
 
-from indicators.disclosure import suppress
+from indicators.disclosure import SUPPRESSED, suppress
 from pipelines.ingest.holding import held
 from pipelines.ingest.landing import NOT_READ
 from pipelines.outputs import fmt
@@ -48,6 +48,17 @@ def _checks(quarantine: pd.DataFrame, source: str, source_file: str) -> str:
                                   for r in per.itertuples())
 
 
+def hide_total_with_parts(long: pd.DataFrame) -> pd.DataFrame:
+    """rows_read hidden wherever one of its parts is: the parts are also bounded by what the
+    paper prints elsewhere (an indicator's cases are at most the rows loaded), so a shown total
+    beside a hidden part narrows the part ("369 read, loaded c" beside 368 cases leaves 1 or 0
+    quarantined). With the total hidden, every part is only known to be at least 1."""
+    hidden = long["rows"].astype(object).eq(SUPPRESSED).groupby(long["source"]).transform("any")
+    out = long.copy()
+    out.loc[hidden & out["kind"].eq("rows_read"), "rows"] = SUPPRESSED
+    return out
+
+
 def annex_rows(load_log: pd.DataFrame, quarantine: pd.DataFrame) -> list[list[str]]:
     last = latest_deliveries(load_log)
     if last.empty:
@@ -57,6 +68,7 @@ def annex_rows(load_log: pd.DataFrame, quarantine: pd.DataFrame) -> list[list[st
     long = last.melt(id_vars=["source"], value_vars=COUNTS, var_name="kind", value_name="rows")
     long = suppress(long, ["rows"], group_columns=["source"], total_marker="rows_read",
                     breakdown_column="kind")
+    long = hide_total_with_parts(long)
     shown = last.drop(columns=COUNTS).merge(
         long.pivot(index="source", columns="kind", values="rows").reset_index(), on="source")
     rows = []

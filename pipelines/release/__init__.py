@@ -1,6 +1,7 @@
 """Release: the build file copied atomically to the warehouse officers open (``publish``),
 once every asset before it has been made and every blocking check has passed; column comments
-checked on the way out (``column_docs``)."""
+checked on the way out (``column_docs``); each release's disclosure certificate and record
+(``indicators.releases``) and the shareable file (``shareable``, ``shareable.shareable_path()``)."""
 
 
 def definitions(upstream):

@@ -24,7 +24,8 @@ import dagster as dg
 import duckdb
 from dagster import AssetExecutionContext
 
-from pipelines.release import column_docs
+from indicators import releases
+from pipelines.release import column_docs, shareable
 from pipelines.warehouse import Warehouse, engine_config, table_exists
 from pipelines.settings import PROJECT_ROOT, Paths
 from pipelines.release.run_log import ensure_meta_tables, record_runs
@@ -115,6 +116,7 @@ class Publication:
     tables: int = 0
     seconds: float = 0.0
     undocumented: list = None         # (table, column) still without a DuckDB comment
+    release: str | None = None        # the release recorded (indicators.releases), with its certificate
 
 
 def copy_into_place(build: Path, target: Path) -> int:
@@ -141,6 +143,23 @@ def copy_into_place(build: Path, target: Path) -> int:
     return target.stat().st_size
 
 
+def certify_release(con: duckdb.DuckDBPyConnection, paths: Paths, digest: str, started: dt.datetime):
+    """(exact values, published table, certificate, the shareable file's tables) of the release this publication makes, with
+    every earlier release still public; None when the build holds no published indicator table.
+    Raises (so nothing is published) when the certificate fails."""
+    if not (table_exists(con, "indicator_values_published") and table_exists(con, "indicator_values")):
+        return None
+    values = con.execute("select * from indicator_values").df()
+    published = con.execute("select * from indicator_values_published").df()
+    release_id = started.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + digest[:8]
+    cert = releases.certify(values, published, releases.read_lookups(con), releases.public(paths.data_dir),
+                            release_id)
+    if not cert["passed"]:
+        raise RuntimeError(f"release {release_id} refused: its disclosure certificate failed "
+                           f"({len(cert['failures'])} failure(s), e.g. {cert['failures'][0]})")
+    return values, published, cert, shareable.frames(con)
+
+
 def publish(paths: Paths, asset_keys: list[str], run_id: str | None, instance: dg.DagsterInstance | None = None,
             force: bool = False, inputs: str | None = None) -> Publication:
     """Record the run history in the build, then publish it unless its fingerprint is unchanged."""
@@ -154,15 +173,21 @@ def publish(paths: Paths, asset_keys: list[str], run_id: str | None, instance: d
         digest = fingerprint(con, asset_keys)
         if not force and digest == published_fingerprint(paths.warehouse):
             return Publication(False, digest, paths.warehouse, undocumented=bare)
+        release = certify_release(con, paths, digest, started)
         tables = con.execute("select count(*) from information_schema.tables where table_schema = 'main'"
                              ).fetchone()[0]
         con.execute("insert into meta_publish by name select ? as fingerprint, ? as run_id, ? as published_at, "
                     "? as tables, ? as bytes, ? as inputs",
                     [digest, run_id, started.replace(microsecond=0), tables, paths.build.stat().st_size, inputs])
         con.execute("checkpoint")
+    if release is not None:
+        # Kept before anything leaves: a release recorded but not published only makes the next stricter.
+        values, published, cert, shared = release
+        releases.record(paths.data_dir, cert["release_id"], values, published, cert)
+        shareable.write(shared, shareable.shareable_path(paths), cert)
     size = copy_into_place(paths.build, paths.warehouse)
     return Publication(True, digest, paths.warehouse, size, tables, (dt.datetime.now() - started).total_seconds(),
-                       bare)
+                       bare, release[2]["release_id"] if release else None)
 
 
 def build_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -187,7 +212,8 @@ def build_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         return dg.MaterializeResult(metadata={
             "published": result.published, "path": dg.MetadataValue.path(str(paths.warehouse)),
             "fingerprint": result.fingerprint, "bytes": result.bytes, "tables": result.tables,
-            "seconds": round(result.seconds, 2), "undocumented_columns": len(result.undocumented or [])})
+            "seconds": round(result.seconds, 2), "undocumented_columns": len(result.undocumented or []),
+            "release": result.release or "none"})
 
     return published_warehouse
 

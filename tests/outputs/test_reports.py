@@ -221,7 +221,9 @@ def test_executive_summary_agrees_with_the_scorecard(sample, paper_html):
 def test_quality_annex_hides_small_row_counts(paper_html):
     rows = {r[0]: r for r in tables_of(paper_html)["quality-table"][1:]}
     eh = rows["early_help_episodes"]           # 840 read, 837 loaded, 3 quarantined
-    assert eh[6] == "c" and eh[5] == "c" and eh[4] == "840"   # 840 - 837 would give the 3 back
+    # 840 - 837 would give the 3 back, and a shown total beside a hidden part narrows it (cases
+    # printed elsewhere are at most the rows loaded): the total is hidden with its parts.
+    assert eh[6] == "c" and eh[5] == "c" and eh[4] == "c"
     assert "closure_after_start (c rows)" in eh[8]
     assert rows["attainment"][6] == "40" and rows["neet"][8] == "all passed"
 

@@ -1,0 +1,193 @@
+"""What every release published, kept, and the disclosure certificate of each.
+
+A release is one publication of the warehouse (``pipelines.release.publish``): its published
+indicator table is what the board paper, workbook and shareable file show, and it stays out
+once sent. Each release is kept under ``<data dir>/releases/<release id>/``:
+
+- ``published.parquet``: ``indicator_values_published`` as released ("c" where hidden);
+- ``exact.parquet``: the exact figures it was made from (key, numerator, denominator, value),
+  so a later release can be protected together with it (never leaves the council);
+- ``certificate.json`` and ``certificate.md``: what was checked and the result (``certify``).
+
+A release is public until a file named ``WITHDRAWN`` is put in its folder (every copy
+recalled); every release still public is protected together with the next
+(``indicators.disclosure.across_releases``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from indicators import disclosure, recovery
+
+FOLDER = "releases"
+WITHDRAWN = "WITHDRAWN"
+KEY = disclosure.RELEASE_KEY
+SERIES = list(recovery.SERIES)
+
+
+@dataclass
+class Release:
+    release_id: str
+    folder: Path
+    exact: pd.DataFrame
+    published: pd.DataFrame
+
+
+def folder(data_dir: Path | str) -> Path:
+    return Path(data_dir) / FOLDER
+
+
+def public(data_dir: Path | str) -> list[Release]:
+    """Every recorded release not withdrawn, oldest first."""
+    base = folder(data_dir)
+    if not base.is_dir():
+        return []
+    out = []
+    for d in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if (d / WITHDRAWN).exists() or not (d / "published.parquet").exists():
+            continue
+        out.append(Release(d.name, d, pd.read_parquet(d / "exact.parquet"), pd.read_parquet(d / "published.parquet")))
+    return out
+
+
+def pairs(releases: list[Release]) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    return [(r.exact, r.published) for r in releases]
+
+
+def _aligned(values: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """``published`` in the row order of ``values``; a row missing from it counts as hidden."""
+    cols = [c for c in (*KEY, *SERIES) if c in published.columns]
+    return values[KEY].merge(published[cols], on=KEY, how="left")
+
+
+def certify(values: pd.DataFrame, published: pd.DataFrame, lookups: dict[str, pd.DataFrame] | None = None,
+            earlier: list[Release] = (), release_id: str | None = None) -> dict:
+    """Attack ``published`` (the new release) with every relation of its exact table ``values``
+    and of the ``lookups`` it is printed with, a reader also holding every figure the ``earlier``
+    releases still public showed; the certificate of the result (``passed`` False when any hidden
+    count of 1-5 is recovered or narrowed below the band, a shown count is 1-5, or a count hidden
+    in an earlier release is shown)."""
+    started = time.perf_counter()
+    values = values.reset_index(drop=True)
+    shown = _aligned(values, published)
+    hidden = recovery.hidden_cells(shown)
+    truth = recovery.exact_cells(values)
+    carried, known = disclosure.across_releases(values, pairs(list(earlier)))
+    know = recovery.relations(values, disclosure.n_only_rows(values), dict(lookups or {}))
+    result = recovery.attack(values, hidden & ~known, know)
+    seconds = time.perf_counter() - started
+    count = np.zeros(len(truth), bool)
+    count[0::3] = count[1::3] = True
+    n_only = np.repeat(disclosure.n_only_rows(values), 3)
+    n_only[1::3] = False
+    n_only[2::3] = False
+    small_shown = count & ~n_only & ~hidden & np.isfinite(truth) & (truth > 0) & (truth <= disclosure.HIGH)
+    reshown = carried & ~hidden & count
+
+    def where(c):
+        r = int(c) // 3
+        return {k: str(values.at[r, k]) for k in KEY} | {"series": recovery.SERIES[int(c) % 3]}
+
+    reason = np.full(len(truth), "", dtype=object)
+    hidden_counts = hidden & count & np.isfinite(truth)
+    reason[hidden_counts] = "secondary: protects a hidden count through a relation"
+    reason[hidden_counts & carried] = "carried: hidden in an earlier release still public"
+    reason[hidden_counts & ~n_only & (truth > 0) & (truth <= disclosure.HIGH)] = "primary: a count of 1 to 5"
+    by_reason = pd.Series(reason[hidden_counts]).value_counts().to_dict()
+    kinds = {"totals and parts, nestings, measures that add up (equalities)": len(know.equalities),
+             "parts at most their total, numerator at most denominator (inequalities)": len(know.inequalities),
+             "rates and their counts": len(know.rates)}
+    failures = ([{**where(recovery.cell(r, s)), "problem": "recovered exactly"} for r, s, _ in result.recovered]
+                + [{**where(recovery.cell(r, s)), "problem": "narrowed below the band"}
+                   for r, s, *_ in result.narrowed]
+                + [{**where(c), "problem": "a count of 1 to 5 shown"} for c in np.flatnonzero(small_shown)]
+                + [{**where(c), "problem": "hidden in an earlier release, shown now"} for c in np.flatnonzero(reshown)])
+    return {
+        "release_id": release_id,
+        "made_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "passed": not failures,
+        "releases_included": [r.release_id for r in earlier] + ([release_id] if release_id else ["this release"]),
+        "rule": f"every hidden count of 1 to {disclosure.HIGH} must still admit each value from 1 to "
+                f"{disclosure.HIGH} over all published relations, with whole counts",
+        "relations": {"instances": kinds, "measure_relations_found": list(know.templates),
+                      "groupings_from_lookups": sorted({f"{f} within {c}" for f, c, _ in
+                                                        recovery.groupings(values, dict(lookups or {}))})},
+        "cells": {"rows": len(values), "counts_hidden": int(hidden_counts.sum()), "by_reason": by_reason,
+                  "known_from_earlier_releases": int((known & count).sum())},
+        "hidden_cells": [{**where(c), "reason": reason[c]} for c in np.flatnonzero(hidden_counts)],
+        "attack": {"method": "mixed integer programming over every relation (scipy.optimize.milp, HiGHS), "
+                             "per group of hidden cells the relations tie together",
+                   "counts_tried": result.tried, "recovered": len(result.recovered),
+                   "narrowed_below_band": len(result.narrowed), "relations_used": result.relations,
+                   "seconds": round(seconds, 2)},
+        "failures": failures,
+    }
+
+
+def certificate_text(cert: dict) -> str:
+    """The certificate in a few lines a reader can check."""
+    a, c = cert["attack"], cert["cells"]
+    lines = [f"# Disclosure certificate: release {cert['release_id'] or '(not yet released)'}", "",
+             f"Result: **{'PASSED' if cert['passed'] else 'FAILED'}** ({cert['made_at']})", "",
+             f"Rule: {cert['rule']}.", "",
+             "Releases protected together: " + ", ".join(cert["releases_included"]) + ".", "",
+             "Relations used:"]
+    lines += [f"- {k}: {v}" for k, v in cert["relations"]["instances"].items()]
+    lines += [f"- groupings from the lookups: {', '.join(cert['relations']['groupings_from_lookups']) or 'none'}",
+              f"- measure relations found: {len(cert['relations']['measure_relations_found'])}", "",
+              f"Cells: {c['rows']} rows; {c['counts_hidden']} counts hidden "
+              + "(" + "; ".join(f"{k.split(':')[0]} {v}" for k, v in c["by_reason"].items()) + "); "
+              f"{c['known_from_earlier_releases']} counts already public from earlier releases.", "",
+              f"Attack: {a['method']}; {a['counts_tried']} hidden counts of 1-5 tried, {a['recovered']} recovered, "
+              f"{a['narrowed_below_band']} narrowed below the band, in {a['seconds']} s."]
+    if cert["failures"]:
+        lines += ["", "Failures (where, never the figure):"]
+        lines += [f"- {f['measure_id']} {f['period']} {f['breakdown']}={f['breakdown_value']} ({f['series']}): "
+                  f"{f['problem']}" for f in cert["failures"][:50]]
+    return "\n".join(lines) + "\n"
+
+
+def record(data_dir: Path | str, release_id: str, values: pd.DataFrame, published: pd.DataFrame,
+           cert: dict) -> Path:
+    """Keep a release: its published table, the exact figures it was made from and its
+    certificate, written to a temporary folder and renamed into place (all or nothing)."""
+    base = folder(data_dir)
+    base.mkdir(parents=True, exist_ok=True)
+    target = base / release_id
+    tmp = base / f".{release_id}.writing"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    exact = values[[*KEY, *SERIES]].copy()
+    for s in SERIES:
+        exact[s] = pd.to_numeric(exact[s], errors="coerce").astype(float)
+    exact.to_parquet(tmp / "exact.parquet", index=False)
+    shown = published[[*KEY, *SERIES]].copy()
+    for s in SERIES:
+        shown[s] = shown[s].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+    shown.to_parquet(tmp / "published.parquet", index=False)
+    (tmp / "certificate.json").write_text(json.dumps(cert, indent=1, default=str))
+    (tmp / "certificate.md").write_text(certificate_text(cert))
+    os.replace(tmp, target)
+    return target
+
+
+# The lookups the outputs print beside the figures (ward and locality names): the groupings they
+# make are relations a reader can use. Read from the warehouse as made by this run.
+LOOKUP_TABLES = ("lookup_wards", "lookup_localities")
+
+
+def read_lookups(con) -> dict[str, pd.DataFrame]:
+    """Every table of ``LOOKUP_TABLES`` the warehouse (a DuckDB connection) holds, name -> frame."""
+    present = {r[0] for r in con.execute("select table_name from information_schema.tables "
+                                         "where table_schema = 'main'").fetchall()}
+    return {t: con.execute(f"select * from {t}").df() for t in LOOKUP_TABLES if t in present}

@@ -1,0 +1,143 @@
+"""Two successive releases of a real pipeline run (the demo at 1/20 scale), with a re-issue
+between them that changes a small ward count: the attack over every relation the outputs
+expose, with both releases, finds nothing; every release has its certificate; the shareable
+file holds no record and no count of 1 to 5."""
+
+import csv
+import json
+
+import duckdb
+import pandas as pd
+import pytest
+
+from indicators import disclosure, recovery, releases
+from pipelines.operations.runner import run
+from pipelines.release import shareable
+from pipelines.settings import paths as resolve_paths
+from sources.generate import generate
+
+KEY = disclosure.RELEASE_KEY
+
+
+def _read(path):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return (con.execute("select * from indicator_values").df(),
+                con.execute("select * from indicator_values_published").df(), releases.read_lookups(con))
+    finally:
+        con.close()
+
+
+def reissue_small_ward(landing, period="2024-25"):
+    """Write ``early_help_episodes_<period>_v2.csv``: the delivery again without one episode of
+    the ward with the fewest (a record withdrawn), so that ward's small counts change."""
+    src = landing / f"early_help_episodes_{period}.csv"
+    with src.open(newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    ward = header.index("ward_code")
+    counts = pd.Series([r[ward] for r in body if r[ward]]).value_counts()
+    target = counts.index[-1]
+    drop = next(i for i, r in enumerate(body) if r[ward] == target)
+    out = landing / f"early_help_episodes_{period}_v2.csv"
+    with out.open("w", newline="") as f:
+        csv.writer(f).writerows([header, *body[:drop], *body[drop + 1:]])
+    return target
+
+
+@pytest.fixture(scope="module")
+def two_releases(tmp_path_factory):
+    root = tmp_path_factory.mktemp("releases")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("OBA_DATA_DIR", str(root / "data"))
+    mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+    mp.setenv("OBA_AS_AT", "2026-10-31")
+    (root / "dagster_home").mkdir()
+    p = resolve_paths(root / "data").ensure()
+    generate(p.landing, scale=0.05, seed=11)
+    from pipelines.definitions import defs
+    keys = [k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()
+            if k.to_user_string() not in ("board_paper", "scorecard_workbook")]
+    first = run(p, keys)
+    assert first.ok, first.report()
+    one = _read(p.warehouse)
+    ward = reissue_small_ward(p.landing)
+    second = run(p, keys)
+    assert second.ok, second.report()
+    two = _read(p.warehouse)
+    yield p, one, two, ward
+    mp.undo()
+
+
+def test_every_release_is_kept_with_a_passed_certificate(two_releases):
+    p, *_ = two_releases
+    kept = releases.public(p.data_dir)
+    assert len(kept) == 2
+    for r in kept:
+        cert = json.loads((r.folder / "certificate.json").read_text())
+        assert cert["passed"] and cert["release_id"] == r.release_id
+        assert cert["attack"]["recovered"] == 0 and cert["attack"]["narrowed_below_band"] == 0
+        assert cert["attack"]["counts_tried"] > 50
+        assert "ward within locality" in cert["relations"]["groupings_from_lookups"]
+        assert "PASSED" in (r.folder / "certificate.md").read_text()
+    second = json.loads((kept[1].folder / "certificate.json").read_text())
+    assert second["releases_included"] == [kept[0].release_id, kept[1].release_id]
+
+
+def test_the_reissue_changed_a_small_ward_count(two_releases):
+    _, (v1, _, _), (v2, _, _), ward = two_releases
+    cols = [*KEY, "numerator"]
+    both = v1[cols].merge(v2[cols], on=KEY, suffixes=("_1", "_2"))
+    changed = both[(both["breakdown"] == "ward") & (both["breakdown_value"] == ward)
+                   & (both["numerator_1"] != both["numerator_2"])]
+    small = changed[changed[["numerator_1", "numerator_2"]].le(5).any(axis=1)
+                    & changed[["numerator_1", "numerator_2"]].gt(0).any(axis=1)]
+    assert len(small) > 0
+
+
+def test_attack_over_both_releases_finds_nothing(two_releases):
+    p, (v1, pub1, lookups), (v2, pub2, _), _ = two_releases
+    # Each release alone, and the second with the first still public (what a reader holding
+    # both papers has), by every relation the outputs expose, with whole counts.
+    for values, published, earlier in ((v1, pub1, []), (v2, pub2, [(v1, pub1)])):
+        values = values.reset_index(drop=True)
+        know = recovery.relations(values, disclosure.n_only_rows(values), lookups)
+        assert any("within" in t for t in know.templates) or recovery.groupings(values, lookups)
+        aligned = values[KEY].merge(published, on=KEY, how="left")
+        _, known = disclosure.across_releases(values, earlier)
+        result = recovery.attack(values, recovery.hidden_cells(aligned) & ~known, know)
+        assert result.tried > 50
+        assert result.recovered == [] and result.narrowed == []
+    # Once hidden, always hidden: nothing the first release hid is shown by the second.
+    carried, _ = disclosure.across_releases(v2.reset_index(drop=True), [(v1, pub1)])
+    aligned2 = v2.reset_index(drop=True)[KEY].merge(pub2, on=KEY, how="left")
+    assert carried.any() and not (carried & ~recovery.hidden_cells(aligned2)).any()
+
+
+def test_the_shareable_file_holds_no_record_and_no_small_count(two_releases):
+    p, _, (v2, pub2, _), _ = two_releases
+    path = shareable.shareable_path(p)
+    assert path.exists() and path.parent == p.warehouse.parent
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        assert tables == {*shareable.COPIED, "scorecard", "disclosure_certificate"}
+        assert not {t for t in tables if t.startswith(("raw_", "stg_", "ind_")) or t in ("quarantine", "load_log",
+                                                                                          "indicator_values")}
+        for table in tables:
+            frame = con.execute(f"select * from {table}").df()
+            for col in ("numerator", "denominator"):
+                if col not in frame.columns:
+                    continue
+                x = pd.to_numeric(frame[col], errors="coerce")
+                scores = frame["unit"].map(disclosure.is_n_only).astype(bool) if col == "numerator" else False
+                assert not ((x > 0) & (x <= 5) & ~scores).any(), f"{table}.{col}"
+        # The scorecard shows the published figures, "c" where the published table hides them.
+        card = con.execute("select measure_id, period, value from scorecard where period is not null").df()
+        heads = pub2[pub2["breakdown"] == "all"][["measure_id", "period", "value"]]
+        merged = card.merge(heads, on=["measure_id", "period"], suffixes=("", "_pub"))
+        assert len(merged) and (merged["value"].astype(str) == merged["value_pub"].astype(str)).all()
+        cert = json.loads(con.execute("select certificate from disclosure_certificate").fetchone()[0])
+        assert cert["passed"] and cert["release_id"] == releases.public(p.data_dir)[-1].release_id
+    finally:
+        con.close()
