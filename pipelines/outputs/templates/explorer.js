@@ -99,7 +99,10 @@
   function chart(spec, summary) {
     var id = "c" + (++uid);
     var box = el("div", { class: "chart", id: id, role: "img", "aria-label": summary });
-    var fig = el("figure", {}, [el("div", { class: "chart-wrap" }, [box]),
+    // On a narrow screen the chart keeps its width and scrolls inside its own region,
+    // which the keyboard can reach (and scroll) like the tables'.
+    var title = spec.layout && spec.layout.title ? String(spec.layout.title.text || spec.layout.title).replace(/<br>/g, " ") : "Chart";
+    var fig = el("figure", {}, [el("div", { class: "chart-wrap", role: "region", tabindex: "0", "aria-label": "Chart: " + title }, [box]),
                                 el("figcaption", {}, [el("p", { class: "summary", text: summary })])]);
     var layout = Object.assign({}, spec.layout, { autosize: true });
     delete layout.width;
