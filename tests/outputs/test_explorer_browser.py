@@ -145,6 +145,12 @@ def test_explorer_every_view_opens_by_keyboard_alone(tab, release):
     tab.keyboard.press("Space")
     assert "headline=1" in tab.evaluate("location.hash")
     assert len(table_rows(tab)[1]) == int(data.rows["is_headline"].sum())
+    # The address holds the view: opened afresh (an e-mailed link), it shows the same.
+    link = tab.url
+    tab.goto("about:blank")
+    tab.goto(link)
+    tab.wait_for_selector("main[data-view=scorecard] table")
+    assert tab.is_checked("#f-headline") and len(table_rows(tab)[1]) == int(data.rows["is_headline"].sum())
 
 
 def test_explorer_has_no_wcag_violation_on_any_view(tab, release):

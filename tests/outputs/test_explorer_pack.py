@@ -85,3 +85,15 @@ def test_explorer_reads_only_shareable_tables(demo_run):
         assert not {"indicator_values", "quarantine"} & tables and not any(t.startswith(("stg_", "raw_")) for t in tables)
         assert [c for (c,) in shared.execute("select column_name from (describe load_log)").fetchall()] == \
             ["source", "period", "status", "received_at"]
+
+
+def test_explorer_command_writes_both_and_the_demo_says_where(demo_run, capsys):
+    from pipelines.operations.cli import explorer_lines, main
+
+    p = demo_run[0]
+    assert main(["--data-dir", str(p.data_dir), "explorer"]) == 0
+    out = capsys.readouterr().out
+    html = next(p.papers.glob("*/explorer_*.html"))
+    assert str(html) in out and "Power BI" in out
+    lines = explorer_lines(p)
+    assert str(html) in lines and str(next(p.exports.glob("powerbi_*"))) in lines

@@ -29,6 +29,8 @@ from pipelines.warehouse import table_exists
 # Text columns of scorecard_periods that say what was judged and why (by the end of their name).
 VERDICT = re.compile(r"(^rag$|_judgement$|_direction$|_comparison$|_reason$|_note$|_flag$|_basis$|_method$|"
                      r"_scale$|^completeness$)")
+# Words for the abbreviations in column names (the rest of a name reads as it is).
+WORDS = {"rag": "RAG", "sn": "statistical neighbours"}
 PUBLISHED_COLUMNS = ["indicator_id", "measure_id", "period", "period_type", "period_start", "period_end", "breakdown",
                      "breakdown_value", "breakdown_label", "numerator", "denominator", "value", "ci_lower",
                      "ci_upper", "unit", "is_suppressed"]
@@ -54,6 +56,12 @@ def off_target(value, target, polarity) -> bool | None:
     return float(value) < float(target) if polarity == "higher" else float(value) > float(target)
 
 
+def column_words(name: str) -> str:
+    """A column's name as words: ``sn_comparison`` -> "Statistical neighbours comparison"."""
+    text = " ".join(WORDS.get(w, w) for w in name.split("_"))
+    return text[0].upper() + text[1:]
+
+
 def verdicts(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> dict[str, list[list[str]]]:
     """measure_id -> [[name, text], ...]: every verdict and reason column of the judged period's
     row, in the table's own column order; all "c" where the value is suppressed (a verdict on
@@ -70,7 +78,7 @@ def verdicts(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> dict[str, li
             continue
         judged = score.loc[(r.measure_id, str(r.period))]
         hidden = r.value == SUPPRESSED
-        out[r.measure_id] = [[c.replace("_", " ").capitalize(), SUPPRESSED if hidden else str(judged[c])]
+        out[r.measure_id] = [[column_words(c), SUPPRESSED if hidden else str(judged[c])]
                              for c in keep if not fmt.missing(judged[c])]
     return out
 
