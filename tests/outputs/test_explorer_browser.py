@@ -18,6 +18,7 @@ from playwright.sync_api import sync_playwright
 
 from indicators.disclosure import SUPPRESSED
 from pipelines.outputs import fmt
+from pipelines.outputs.browser import chromium
 from pipelines.outputs import gather
 from pipelines.outputs.explorer import page as explorer_page
 
@@ -40,7 +41,8 @@ def release(demo_run):
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        # The system's Chromium (/usr/bin/chromium, or $OBA_CHROMIUM): Playwright downloads no browser.
+        b = pw.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"])
         yield b
         b.close()
 
