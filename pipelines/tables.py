@@ -65,7 +65,7 @@ GRAMMAR = (
     (r"reconciliation", "our values against the authority's own published ones"),
 )
 # Assets that write files rather than a table are named after what they make.
-PRODUCTS = ("board_paper", "scorecard_workbook", "explained_sql", "published_warehouse")
+PRODUCTS = ("board_paper", "scorecard_workbook", "explorer", "explained_sql", "published_warehouse")
 
 
 @dataclass(frozen=True)

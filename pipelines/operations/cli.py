@@ -104,13 +104,43 @@ Where things are (data directory {p.data_dir}):
   landing folder   {p.landing}
   warehouse        {p.warehouse}   (open read-only: {shell_command(p)})
   board papers     {p.papers}
-  data quality     {p.quality / "data_docs" / "index.html"}   (Great Expectations Data Docs, offline)
+{explorer_lines(p)}  data quality     {p.quality / "data_docs" / "index.html"}   (Great Expectations Data Docs, offline)
 Next:
   {shell_command(p):<27}the warehouse in a read-only SQL shell (.tables, .help)
   {oba + " status":<27}load log and freshness per source
   make ui                    the Dagster UI (http://127.0.0.1:3000)
   {oba} validate FILE --source NAME   check an extract before dropping it in the landing folder""")
     return summary.exit_code
+
+
+def explorer_lines(p) -> str:
+    """Where the newest explorer and Power BI pack are (``make demo`` prints it), or nothing."""
+    made = sorted(p.papers.glob("*/explorer_*.html"), key=lambda f: f.stat().st_mtime)
+    packs = sorted(p.exports.glob("powerbi_*"), key=lambda f: f.stat().st_mtime)
+    lines = [f"  explorer         {made[-1]}   (open it in a browser; works offline)"] if made else []
+    lines += [f"  Power BI pack    {packs[-1]}   (Parquet + CSV, README.md)"] if packs else []
+    return "".join(line + "\n" for line in lines)
+
+
+def cmd_explorer(args) -> int:
+    import duckdb
+
+    from pipelines.outputs.explorer import page
+
+    p = resolve_paths(args.data_dir).ensure()
+    if not p.warehouse.exists():
+        print(f"No published warehouse at {p.warehouse}: run `oba run` first.", file=sys.stderr)
+        return 1
+    with duckdb.connect(str(p.warehouse), read_only=True) as con:
+        try:
+            made, folder = page.write(con, p.papers, p.exports, args.period, p.data_dir)
+        except ValueError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+    print(f"Explorer {made.period}: {made.measures} measures, {made.html.stat().st_size / 1e6:.1f} MB")
+    print(f"  {made.html}")
+    print(f"  {folder}   (Power BI / Excel pack)")
+    return 0
 
 
 def oba_command() -> str:
@@ -132,6 +162,7 @@ def cmd_paper(args) -> int:
     from pipelines.outputs import gather
     from pipelines.outputs import render
     from pipelines.outputs import workbook
+    from pipelines.outputs.explorer import page
 
     from pipelines.outputs.atomic import OutputNotWritten
     from pipelines.operations.runner import published_state
@@ -148,11 +179,12 @@ def cmd_paper(args) -> int:
             paper = render.write(con, p.papers, args.period, with_pdf=not args.no_pdf, data_dir=p.data_dir)
             book = p.exports / f"oba_scorecard_{paper.period}.xlsx"
             workbook.write(con, book, data=gather.gather(con, paper.period, data_dir=p.data_dir))
+            made, folder = page.write(con, p.papers, p.exports, paper.period, p.data_dir)
         except (ValueError, OutputNotWritten) as exc:
             print(str(exc), file=sys.stderr)
             return 1
     print(f"Board paper {paper.period}: {paper.measures} measures, {paper.charts} charts")
-    for f in (paper.html, paper.pdf, book):
+    for f in (paper.html, paper.pdf, book, made.html, folder):
         if f:
             print(f"  {f}")
     if paper.awaited:
@@ -248,6 +280,10 @@ def parser() -> argparse.ArgumentParser:
     pp.add_argument("--period", help="calendar quarter (2026-Q1) or month (2026-03); default: latest data")
     pp.add_argument("--no-pdf", action="store_true", help="HTML only (skips Chromium)")
     pp.set_defaults(func=cmd_paper)
+
+    ex = sub.add_parser("explorer", help="write the explorer (one offline HTML file) and the Power BI pack")
+    ex.add_argument("--period", help="calendar quarter (2026-Q1) or month (2026-03); default: latest data")
+    ex.set_defaults(func=cmd_explorer)
 
     q = sub.add_parser("sql", help="query the published warehouse read-only (a SQL shell)",
                        description="A read-only SQL shell on the published warehouse: type SQL at the D prompt "

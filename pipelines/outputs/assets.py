@@ -212,4 +212,45 @@ def scorecard_workbook(context: dg.AssetExecutionContext, config: PaperConfig,
         "sheets": dg.MetadataValue.json(sheets)})
 
 
-assets = [board_paper, scorecard_workbook]
+@dg.asset(group_name=GROUP, deps=UPSTREAM, kinds={"html", "parquet"})
+def explorer(context: dg.AssetExecutionContext, config: PaperConfig, warehouse: Warehouse) -> dg.MaterializeResult:
+    """The explorer (one offline HTML file beside the paper) and the Power BI pack of the same
+    period, made only from the shareable tables (``explorer.release``).
+
+    Made again only when something it shows changed or a file of it is missing, as the paper."""
+    from pipelines.outputs.explorer import pack, page
+
+    paths = warehouse.paths()
+    today = dt.date.today()
+    with warehouse.connect() as con:
+        data, shared = page.gather_shareable(con, config.period or None, today, paths.data_dir)
+    with shared:
+        label = data.period.label
+        shows = shown_digest(data, content_of(shared))
+        same = unchanged_output(paths, "explorer", shows)
+        if same:
+            return dg.MaterializeResult(metadata={
+                "period": label, "html": dg.MetadataValue.path(same["files"][0]),
+                **left_as_made(context, paths, "explorer", same)})
+        made = page.write_from(data, shared, paths.papers, today)
+        folder = pack.write(data, shared, paths.exports)
+    files = [made.html, *sorted(folder.iterdir())]
+    record_output(paths, "explorer", files, context.run.tags.get(INPUTS_TAG), shows,
+                  facts={"bytes": made.html.stat().st_size})
+    context.log.info(f"explorer {label}: {made.html}; Power BI pack: {folder}")
+    return dg.MaterializeResult(metadata={
+        "period": label, "html": dg.MetadataValue.path(str(made.html)), "pack": dg.MetadataValue.path(str(folder)),
+        "bytes": made.html.stat().st_size, "measures": made.measures})
+
+
+def content_of(con) -> tuple:
+    """What the explorer reads beyond ``gather``: the judgements' rows (verdicts and reasons)
+    and when the release was published."""
+    from pipelines.outputs.explorer import release
+    from pipelines.warehouse import table_exists
+
+    score = con.execute("select * from scorecard_periods").df() if table_exists(con, "scorecard_periods") else None
+    return score, str(release.released_at(con))
+
+
+assets = [board_paper, scorecard_workbook, explorer]
