@@ -243,14 +243,11 @@ def explorer(context: dg.AssetExecutionContext, config: PaperConfig, warehouse: 
         "bytes": made.html.stat().st_size, "measures": made.measures})
 
 
-def content_of(con) -> tuple:
-    """What the explorer reads beyond ``gather``: the judgements' rows (verdicts and reasons)
-    and when the release was published."""
-    from pipelines.outputs.explorer import release
+def content_of(con):
+    """What the explorer reads beyond ``gather``: the judgements' rows (verdicts and reasons)."""
     from pipelines.warehouse import table_exists
 
-    score = con.execute("select * from scorecard_periods").df() if table_exists(con, "scorecard_periods") else None
-    return score, str(release.released_at(con))
+    return con.execute("select * from scorecard_periods").df() if table_exists(con, "scorecard_periods") else None
 
 
 assets = [board_paper, scorecard_workbook, explorer]

@@ -81,7 +81,7 @@ def test_explorer_reads_only_shareable_tables(demo_run):
         shared = release.read(con)
     with shared:
         tables = {t for (t,) in shared.execute("select table_name from information_schema.tables").fetchall()}
-        assert tables <= {*release.SHAREABLE, "load_log", "meta_publish"}
+        assert tables <= {*release.SHAREABLE, "load_log"}
         assert not {"indicator_values", "quarantine"} & tables and not any(t.startswith(("stg_", "raw_")) for t in tables)
         assert [c for (c,) in shared.execute("select column_name from (describe load_log)").fetchall()] == \
             ["source", "period", "status", "received_at"]

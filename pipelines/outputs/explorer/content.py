@@ -211,8 +211,7 @@ def _breakdown_rows(rows: pd.DataFrame, units: dict) -> list[list]:
     return out
 
 
-def build(data: PaperData, con: duckdb.DuckDBPyConnection, today: dt.date, released=None,
-          paper_files: dict | None = None) -> dict:
+def build(data: PaperData, con: duckdb.DuckDBPyConnection, today: dt.date, paper_files: dict | None = None) -> dict:
     """The explorer's data: release facts, one entry per measure, breakdowns, spine, and the
     whole release's published rows (for the one-file download)."""
     authority = data.cover["authority_short"]
@@ -227,7 +226,6 @@ def build(data: PaperData, con: duckdb.DuckDBPyConnection, today: dt.date, relea
     return dict(
         release=dict(period=data.period.label, period_title=data.period.title,
                      data_as_at=f"{data.data_as_at:%d %B %Y}", made=f"{today:%d %B %Y}",
-                     released=None if released is None else f"{pd.Timestamp(released):%d %B %Y %H:%M}",
                      authority=authority, authority_name=data.cover.get("authority", authority),
                      region=data.region, board=data.cover.get("board"), paper=paper_files or {},
                      breakdown_names={b: charts.BREAKDOWN_LABEL.get(b, b.replace("_", " "))

@@ -78,7 +78,7 @@ def write_from(data, shared: duckdb.DuckDBPyConnection, papers_dir: Path, today:
     started = time.perf_counter()
     label = data.period.label
     paper = {"html": f"board_paper_{label}.html", "pdf": f"board_paper_{label}.pdf"}
-    payload = content.build(data, shared, today, release.released_at(shared), paper)
+    payload = content.build(data, shared, today, paper)
     out = papers_dir / label
     out.mkdir(parents=True, exist_ok=True)
     target = out / file_name(label)

@@ -22,8 +22,6 @@ SHAREABLE = (
 # Of the delivery log, only when each source's deliveries arrived and for which period: what
 # dates the data ("data as at"). No file names, no row counts.
 DELIVERY_DATES = "select source, period, status, received_at from load_log where status in ('loaded', 'empty')"
-# When the release was published (meta_publish), no fingerprints or run ids.
-PUBLISHED = "select max(published_at) as published_at from meta_publish"
 
 
 def read(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
@@ -31,7 +29,7 @@ def read(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     delivery dates; the caller closes it."""
     out = duckdb.connect()
     wanted = [(t, f'select * from "{t}"') for t in SHAREABLE]   # table names are ours, not input
-    for table, sql in [*wanted, ("load_log", DELIVERY_DATES), ("meta_publish", PUBLISHED)]:
+    for table, sql in [*wanted, ("load_log", DELIVERY_DATES)]:
         if table_exists(con, table):
             with warnings.catch_warnings():   # "an extra copy of the rows": the copy is the point
                 warnings.simplefilter("ignore", UserWarning)
@@ -39,9 +37,3 @@ def read(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
             out.execute(f'create table "{table}" as select * from frame')
     return out
 
-
-def released_at(con: duckdb.DuckDBPyConnection):
-    """When the release read by ``read`` was published (None: not yet, e.g. a build file)."""
-    if not table_exists(con, "meta_publish"):
-        return None
-    return con.execute("select published_at from meta_publish").fetchone()[0]
