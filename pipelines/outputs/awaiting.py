@@ -19,6 +19,16 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, table: str) -> pd.DataFrame
     return con.execute(sql).df() if table_exists(con, table) else pd.DataFrame()
 
 
+def loaded(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """(source, period) of every delivery loaded with rows. A copy of the log without row
+    counts (the explorer's, ``explorer.release``) holds only such deliveries as loaded."""
+    if not table_exists(con, "load_log"):
+        return pd.DataFrame(columns=["source", "period"])
+    cols = {r[0] for r in con.execute("describe load_log").fetchall()}
+    rows = " and rows_loaded > 0" if "rows_loaded" in cols else ""
+    return con.execute(f"select source, period from load_log where status = 'loaded'{rows}").df()
+
+
 def awaiting(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per measure without a published period: indicator_id, measure_id,
     is_headline and ``awaits`` (what it needs, in words)."""
@@ -28,8 +38,7 @@ def awaiting(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         return pd.DataFrame(columns=["indicator_id", "measure_id", "is_headline", "awaits"])
     done = set(_frame(con, "select distinct measure_id from indicator_values_published",
                       "indicator_values_published").get("measure_id", []))
-    log = _frame(con, "select source, period from load_log where status = 'loaded' and rows_loaded > 0",
-                 "load_log")
+    log = loaded(con)
     latest = log.groupby("source")["period"].max().to_dict() if not log.empty else {}
     rows = []
     for r in cat[~cat["measure_id"].isin(done)].itertuples():

@@ -20,8 +20,10 @@ SHAREABLE = (
     "lookup_wards", "lookup_localities", "lookup_periods", "lookup_authorities",
 )
 # Of the delivery log, only when each source's deliveries arrived and for which period: what
-# dates the data ("data as at"). No file names, no row counts.
-DELIVERY_DATES = "select source, period, status, received_at from load_log where status in ('loaded', 'empty')"
+# dates the data ("data as at") and what each measure still awaits. No file names, no row
+# counts: a delivery loaded with no row left is not copied as loaded.
+DELIVERY_DATES = ("select source, period, status, received_at from load_log "
+                  "where status = 'empty' or (status = 'loaded' and rows_loaded > 0)")
 
 
 def read(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
