@@ -67,3 +67,12 @@ def test_unmapped_counted_named_and_the_table_is_the_councils_to_extend(tmp_path
         f.write("referral_source,Granny,grandma\n")
     with pytest.raises(PrepareError, match=r"row \d+: 'grandma' is not a referral_source code"):
         prepare("annex-a", [book], p, partial_years=True)
+
+
+def test_a_workbook_given_as_a_cin_census_is_refused_with_the_command_to_use(tmp_path, key):
+    book = tmp_path / "Annex_A.xlsx"
+    write_workbook({"List 3": [["Child ID", "Date of Referral", "Referral Source"], ["1", "2024-05-01", "Police"]]},
+                   book)
+    with pytest.raises(PrepareError, match=r"Annex_A.xlsx: this looks like an annex-a file, not cin-census: "
+                                           r"give it to `oba prepare annex-a`"):
+        prepare("cin-census", [book], resolve_paths(tmp_path / "data"))
