@@ -22,13 +22,6 @@ from sources import catalogue, codes
 from sources.generate import statutory
 
 
-@pytest.fixture
-def key(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "private" / "oba.key"
-    monkeypatch.setenv("OBA_KEY_FILE", str(path))
-    return path
-
-
 def csv(path: Path, rows: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(path, index=False)
