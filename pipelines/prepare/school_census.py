@@ -308,8 +308,8 @@ def _population(censuses: dict, phases: dict) -> dict[int, pd.DataFrame]:
         unknown = sum(n for key, n in groups.items() if key[3] == SEN)
         if unknown and on_roll:
             next(iter(on_roll.values()))["count"].notes.append(
-                f"{unknown} pupil(s) with SEN provision have no primary need in this census "
-                f"({'no senneeds table' if not census.has_sen_table else 'no single rank-1 SEN type'}): "
+                f"{unknown} pupil(s) with SEN provision (or none validly recorded) have no primary need in this "
+                f"census ({'no senneeds table' if not census.has_sen_table else 'no single rank-1 SEN type'}): "
                 f"their need is written {SEN}, never 'no SEN'")
         if groups:
             ay = census.academic_year

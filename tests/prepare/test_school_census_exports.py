@@ -28,8 +28,8 @@ def csv(path: Path, rows: list[dict]) -> None:
 
 
 def pupil(link, upn, year="8", sen="N", enrol="C", school="S1"):
-    return {"pupilonrolltableid": link, "NativeId": school, "upn": upn, "surname": "SMITH", "dob": "2012-Jan-01 00:00:00",
-            "ncyearactual": year, "enrolstatus": enrol, "senprovision": sen}
+    return {"pupilonrolltableid": link, "NativeId": school, "upn": upn, "surname": "SMITH",
+            "dob": "2012-Jan-01 00:00:00", "ncyearactual": year, "enrolstatus": enrol, "senprovision": sen}
 
 
 def exclusion(link, start, reason="DB", category="FIXD", sessions="2.0", link_column="pupilonrolltableid"):
