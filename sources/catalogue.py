@@ -147,6 +147,7 @@ def C(name, type, description, nullable=False, codes=None, aliases=(), id_format
     return Column(name, type, description, nullable, codes, tuple(aliases), id_format)
 
 
+SEN_NEED_TEXT = "SEN primary need type (blank = no SEN; UNKNOWN = SEN provision, need not known)"
 WARD = C("ward_code", "str", "ONS electoral ward code (E05...) of the child's home address", aliases=("ward",))
 LOCALITY = C("locality", "str", "The partnership's locality for the ward", codes=codes.LOCALITIES)
 SEX = C("sex", "str", "Sex as recorded (F, M, U = unknown)", codes=codes.SEXES, aliases=("gender",))
@@ -275,8 +276,7 @@ SOURCES: tuple[Source, ...] = (
             C("category", "str", "Suspension or permanent exclusion", codes=codes.EXCLUSION_CATEGORIES),
             C("sessions", "float", "Length in sessions (half days)"),
             C("reason_code", "str", "DfE reason code", codes=codes.EXCLUSION_REASONS),
-            C("sen_primary_need", "str", "SEN primary need type (blank = no SEN)", nullable=True,
-              codes=codes.SEN_PRIMARY_NEED),
+            C("sen_primary_need", "str", SEN_NEED_TEXT, nullable=True, codes=codes.SEN_PRIMARY_NEED),
             C("fsm", "bool", "Eligible for free school meals"),
             C("year_group", "int", "National curriculum year group (0 = reception .. 13)"),
         ),
@@ -291,8 +291,7 @@ SOURCES: tuple[Source, ...] = (
             C("phase", "str", "School phase", codes=codes.SCHOOL_PHASES),
             C("year_group", "int", "National curriculum year group (0 = reception .. 13)"),
             C("fsm", "bool", "Eligible for free school meals"),
-            C("sen_primary_need", "str", "SEN primary need type (blank = no SEN)", nullable=True,
-              codes=codes.SEN_PRIMARY_NEED),
+            C("sen_primary_need", "str", SEN_NEED_TEXT, nullable=True, codes=codes.SEN_PRIMARY_NEED),
             C("headcount", "int", "Number of pupils"),
         ),
         # a blank sen_primary_need (no SEN) is a key value like any other

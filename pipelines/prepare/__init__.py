@@ -52,7 +52,15 @@ class Result:
                 lines += [f"      - {n} {reason}" for reason, n in t["dropped"].items()]
                 lines += [f"      note: {n}" for n in t["notes"]]
         lines.append("Extracts:")
-        lines += [f"  {o['file']}: {o['rows']} rows ({o['status']})" for o in self.run["outputs"]]
+        for o in self.run["outputs"]:
+            lines.append(f"  {o['file']}: {o['rows']} rows ({o['status']}"
+                         + (f", months {' to '.join(o['months_covered'])}" if o.get("months_covered") else "") + ")")
+            if o.get("replaces"):
+                r = o["replaces"]
+                lines.append(f"    a re-issue of {r['file']} ({r['rows']} rows): it replaces it at load"
+                             + (f"; WARNING: {o['rows']} rows where {r['rows']} were delivered (the loader holds "
+                                "a re-issue that brings far fewer rows or months; docs/formats.md)" if r["fewer"]
+                                else ""))
         if not self.run["outputs"]:
             lines.append("  none (nothing in the inputs maps onto a complete period; see the reasons above)")
         lines += [f"WARNING: {w}" for w in self.run.get("warnings", [])]

@@ -113,6 +113,7 @@ def write(outputs: dict[tuple[str, str], pd.DataFrame], inputs: list[Input], pat
     written, entries = [], {}
     paths.landing.mkdir(parents=True, exist_ok=True)
     for source, period, body, rows, months in planned:
+        replaces = None
         digest = hashlib.sha256(body).hexdigest()
         versions = _versions(paths.landing, source, period)
         status = "written"
@@ -120,6 +121,7 @@ def write(outputs: dict[tuple[str, str], pd.DataFrame], inputs: list[Input], pat
             target, status = versions[-1][1], "unchanged"
         else:
             version = versions[-1][0] + 1 if versions else 1
+            replaces = _replaces(versions[-1][1], rows) if versions else None
             suffix = f"_v{version}" if version > 1 else ""
             target = paths.landing / f"{source.name}_{period}{suffix}.csv"
             tmp = target.with_name("." + target.name + ".tmp")
@@ -127,11 +129,19 @@ def write(outputs: dict[tuple[str, str], pd.DataFrame], inputs: list[Input], pat
             tmp.replace(target)
         origin = {"format": fmt, "files": sorted(i.path.name for i in inputs if i.covers), "partial": partial}
         written.append({"file": target.name, "source": source.name, "period": period, "rows": rows,
-                        "sha256": digest, "status": status, "origin": origin, "months_covered": months})
+                        "sha256": digest, "status": status, "origin": origin, "months_covered": months,
+                        **({"replaces": replaces} if status == "written" and replaces else {})})
         entries[f"{source.name} {period}"] = {
             "file": target.name, "sha256": digest, "covers": sorted(covers), "format": fmt,
             "inputs": sorted(i.sha256 for i in inputs), "origin": origin, "months_covered": months, "rows": rows}
     return written, entries
+
+
+def _replaces(earlier: Path, rows: int) -> dict:
+    """What a re-issue replaces at load: the earlier file and its rows (data lines)."""
+    with earlier.open("rb") as f:
+        earlier_rows = max(sum(1 for line in f if line.strip()) - 1, 0)
+    return {"file": earlier.name, "rows": earlier_rows, "fewer": rows < earlier_rows}
 
 
 # Extracts whose children the indicators follow into another extract by child_id (EH01:

@@ -5,7 +5,6 @@ every value not in it is counted and named (issue 23)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,13 +13,6 @@ from pipelines.prepare import PrepareError, prepare, spellings
 from pipelines.prepare.annex_a import referral_source
 from pipelines.settings import paths as resolve_paths
 from sources.generate.writers import write_workbook
-
-
-@pytest.fixture
-def key(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "private" / "oba.key"
-    monkeypatch.setenv("OBA_KEY_FILE", str(path))
-    return path
 
 
 def test_normalising_and_whole_matches_only(tmp_path):
@@ -67,3 +59,13 @@ def test_unmapped_counted_named_and_the_table_is_the_councils_to_extend(tmp_path
         f.write("referral_source,Granny,grandma\n")
     with pytest.raises(PrepareError, match=r"row \d+: 'grandma' is not a referral_source code"):
         prepare("annex-a", [book], p, partial_years=True)
+
+
+def test_a_workbook_given_as_a_cin_census_is_refused_with_the_command_to_use(tmp_path, key):
+    book = tmp_path / "Annex_A.xlsx"
+    write_workbook({"List 3": [["Child ID", "Date of Referral", "Referral Source"], ["1", "2024-05-01", "Police"]]},
+                   book)
+    with pytest.raises(PrepareError, match=r"Annex_A.xlsx: this looks like an annex-a file, not cin-census: "
+                                           r"give it to `oba prepare annex-a`"):
+        prepare("cin-census", [book], resolve_paths(tmp_path / "data"))
+

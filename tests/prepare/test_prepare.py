@@ -29,13 +29,6 @@ ANNEX = FIX / "annex_a" / "Annex_A.xlsx"
 SCHOOL = sorted((FIX / "school_census").glob("*.csv"))
 
 
-@pytest.fixture
-def key(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "private" / "oba.key"
-    monkeypatch.setenv("OBA_KEY_FILE", str(path))
-    return path
-
-
 def landing_files(data_dir: Path) -> list[Path]:
     return sorted((data_dir / "landing").glob("*.csv"))
 

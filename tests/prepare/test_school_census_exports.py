@@ -22,21 +22,14 @@ from sources import catalogue, codes
 from sources.generate import statutory
 
 
-@pytest.fixture
-def key(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "private" / "oba.key"
-    monkeypatch.setenv("OBA_KEY_FILE", str(path))
-    return path
-
-
 def csv(path: Path, rows: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(path, index=False)
 
 
 def pupil(link, upn, year="8", sen="N", enrol="C", school="S1"):
-    return {"pupilonrolltableid": link, "NativeId": school, "upn": upn, "surname": "SMITH", "dob": "2012-Jan-01 00:00:00",
-            "ncyearactual": year, "enrolstatus": enrol, "senprovision": sen}
+    return {"pupilonrolltableid": link, "NativeId": school, "upn": upn, "surname": "SMITH",
+            "dob": "2012-Jan-01 00:00:00", "ncyearactual": year, "enrolstatus": enrol, "senprovision": sen}
 
 
 def exclusion(link, start, reason="DB", category="FIXD", sessions="2.0", link_column="pupilonrolltableid"):
