@@ -143,13 +143,13 @@ def turn_the_curve(row: pd.Series, history: pd.DataFrame, forecasts: pd.DataFram
         _layout(fig, title, unit)
 
     bench_of = lambda p, c: b[c].get(p) if len(b) and c in b.columns and p in b.index else None
-    table = [[p, fmt.value(v, unit), fmt.ci(l, u, unit), fmt.value(target_of.get(p), unit),
+    table = [[p, *fmt.value_ci(v, l, u, unit), fmt.value(target_of.get(p), unit),
               fmt.value(bench_of(p, "england_value"), unit), fmt.value(bench_of(p, "sn_mean"), unit)]
              for p, v, l, u in zip(x_hist, h["value"], h["ci_lower"], h["ci_upper"])]
     flags = f["flag"] if "flag" in f.columns else pd.Series(None, index=f.index)
-    table += [[f"{p} (forecast)", fmt.value(v, unit),
-               fmt.ci(l, u, unit) if not (fmt.missing(l) and isinstance(g, str) and g.startswith("no interval"))
-               else g.split(";")[0],
+    table += [[f"{p} (forecast)", *(fmt.value_ci(v, l, u, unit)
+                                    if not (fmt.missing(l) and isinstance(g, str) and g.startswith("no interval"))
+                                    else (fmt.value(v, unit), g.split(";")[0])),
                fmt.value(target_of.get(p), unit), fmt.MISSING, fmt.MISSING]
               for p, v, l, u, g in zip(x_fc, f["value"], f["lower"], f["upper"], flags)]
     shown = [p for p, v in zip(x_hist, y) if v is not None]
@@ -197,7 +197,7 @@ def breakdown(row: pd.Series, breakdowns: pd.DataFrame, places: dict | None = No
         fig.update_xaxes(type="category", title=label)
         _layout(fig, title, unit)
     hidden = d.loc[d["value"].map(lambda v: v == SUPPRESSED), "breakdown_value"].astype(str).tolist()
-    table = [[str(r.breakdown_value), fmt.value(r.value, unit), fmt.ci(r.ci_lower, r.ci_upper, unit),
+    table = [[str(r.breakdown_value), *fmt.value_ci(r.value, r.ci_lower, r.ci_upper, unit),
               fmt.number(r.numerator, "count"), fmt.number(r.denominator, "count")] for r in d.itertuples()]
     alt = (f"Bar chart of {row['title']} by {label} in {row['period']}, with 95% confidence intervals. "
            + (f"Highest: {vis.loc[vals.idxmax(), 'breakdown_value']} ({fmt.value(vals.max(), unit)}); "
