@@ -402,7 +402,7 @@ def forecast(values, horizon: int = 3, level: float = 0.95,
     if np.ptp(y) == 0:  # a flat history stays where it is, with no spread of its own to project
         v = float(y[-1])
         bounds_v = (math.nan, math.nan) if no_interval else (v, v) if current is None else \
-            _interval(float(to_scale(np.array([v]))[0]), 0.0, to_scale, from_scale, v, current)
+            _interval(float(to_scale(np.array([v]))[0]), 0.0, to_scale, from_scale, v, current, lo, hi)
         return [Forecast(step, v, *bounds_v, scale, n, float(x[0]), no_interval)
                 for step in range(1, horizon + 1)]
     z = to_scale(y)
@@ -429,7 +429,7 @@ def forecast(values, horizon: int = 3, level: float = 0.95,
         half = t * s * math.sqrt(1 + 1 / n + (x0 - xm) ** 2 / sxx)
         value = float(from_scale(zhat))
         lower, upper = (math.nan, math.nan) if no_interval else \
-            _interval(zhat, half, to_scale, from_scale, float(y[-1]), current)
+            _interval(zhat, half, to_scale, from_scale, float(y[-1]), current, lo, hi)
         flags = [no_interval] if no_interval else []
         if any(not lo < np.polyval(ly, last_x + j * cadence) < hi for j in range(1, horizon + 1)):
             flags.append("hits a bound")
@@ -440,19 +440,31 @@ def forecast(values, horizon: int = 3, level: float = 0.95,
     return out
 
 
-def _interval(zhat: float, half: float, to_scale, from_scale, last: float, current) -> tuple[float, float]:
-    """The prediction interval zhat -/+ half on the forecast's scale, each side widened to at
-    least the distance (on that scale) from the latest value ``last`` to that side of its own
-    interval ``current`` (lower, upper), so the forecast is never more certain than the
-    figure it starts from; transformed back, it stays inside the measure's range."""
+def _interval(zhat: float, half: float, to_scale, from_scale, last: float, current,
+              lo: float = -math.inf, hi: float = math.inf) -> tuple[float, float]:
+    """The prediction interval zhat -/+ half on the forecast's scale, transformed back, and
+    never narrower than the latest value's own interval ``current`` (lower, upper): each
+    side reaches at least as far from the forecast as that side of ``current`` reaches from
+    the latest value ``last``, both on the forecast's scale and in the measure's own units,
+    except where that would reach the bound ``lo`` / ``hi`` (then the scale's side stands,
+    just inside the range)."""
     lo_z, hi_z = zhat - half, zhat + half
+    below = above = 0.0
     if current is not None:
         z_last = float(to_scale(np.array([last]))[0])
         if not _missing(current[0]):
+            below = max(last - float(current[0]), 0.0)
             lo_z = min(lo_z, zhat - (z_last - float(to_scale(np.array([min(float(current[0]), last)]))[0])))
         if not _missing(current[1]):
+            above = max(float(current[1]) - last, 0.0)
             hi_z = max(hi_z, zhat + (float(to_scale(np.array([max(float(current[1]), last)]))[0]) - z_last))
-    return float(from_scale(lo_z)), float(from_scale(hi_z))
+    value = float(from_scale(zhat))
+    lower, upper = float(from_scale(lo_z)), float(from_scale(hi_z))
+    if value - below > lo:
+        lower = min(lower, value - below)
+    if value + above < hi:
+        upper = max(upper, value + above)
+    return lower, upper
 
 
 def _transforms(scale: str, lo: float, hi: float, y: np.ndarray):

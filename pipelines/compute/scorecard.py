@@ -316,6 +316,11 @@ def latest_rows(periods: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
                           for c in SCORECARD_COLUMNS}, index=missing.index)
     empty["oba_question"] = missing["oba_question"]
     empty["is_latest"] = True
+    # A measure whose only periods are still running says so rather than nothing.
+    pending = periods[~periods["is_complete"].astype(bool)] if "is_complete" in periods else periods.iloc[:0]
+    why = pending.groupby("measure_id")["trend_reason"].first()
+    empty["trend_reason"] = empty["measure_id"].map(why).map(
+        lambda t: None if _none(t) else f"no complete period yet; {t}")
     empty = _add_completeness(empty, catalogue)
     for c in ("england_comparison", "region_comparison", "sn_comparison"):
         empty[c] = "not compared"

@@ -106,10 +106,11 @@ def turn_the_curve(row: pd.Series, history: pd.DataFrame, forecasts: pd.DataFram
     fc_y = [_num(v) for v in f["value"]]
     if x_fc and y and y[-1] is not None:
         xs = [x_hist[-1], *x_fc]
-        fig.add_scatter(x=xs, y=[y[-1], *[_num(v) for v in f["upper"]]], mode="lines", line=dict(width=0),
-                        showlegend=False, hoverinfo="skip")
-        fig.add_scatter(x=xs, y=[y[-1], *[_num(v) for v in f["lower"]]], mode="lines", line=dict(width=0),
-                        fill="tonexty", fillcolor="rgba(230,159,0,0.25)", name="Prediction interval")
+        if any(_num(v) is not None for v in f["lower"]):   # none on fewer than five points
+            fig.add_scatter(x=xs, y=[y[-1], *[_num(v) for v in f["upper"]]], mode="lines", line=dict(width=0),
+                            showlegend=False, hoverinfo="skip")
+            fig.add_scatter(x=xs, y=[y[-1], *[_num(v) for v in f["lower"]]], mode="lines", line=dict(width=0),
+                            fill="tonexty", fillcolor="rgba(230,159,0,0.25)", name="Prediction interval")
         fig.add_scatter(x=xs, y=[y[-1], *fc_y], name="Forecast (on current course)", mode="lines+markers",
                         line=dict(color=OKABE_ITO["orange"], dash="dash", width=2),
                         marker=dict(symbol="diamond", size=7))
@@ -142,11 +143,15 @@ def turn_the_curve(row: pd.Series, history: pd.DataFrame, forecasts: pd.DataFram
         _layout(fig, title, unit)
 
     bench_of = lambda p, c: b[c].get(p) if len(b) and c in b.columns and p in b.index else None
-    table = [[p, fmt.value(v, unit), fmt.ci(l, u, unit), fmt.value(target_of.get(p), unit),
+    table = [[p, *fmt.value_ci(v, l, u, unit), fmt.value(target_of.get(p), unit),
               fmt.value(bench_of(p, "england_value"), unit), fmt.value(bench_of(p, "sn_mean"), unit)]
              for p, v, l, u in zip(x_hist, h["value"], h["ci_lower"], h["ci_upper"])]
-    table += [[f"{p} (forecast)", fmt.value(v, unit), fmt.ci(l, u, unit), fmt.value(target_of.get(p), unit),
-               fmt.MISSING, fmt.MISSING] for p, v, l, u in zip(x_fc, f["value"], f["lower"], f["upper"])]
+    flags = f["flag"] if "flag" in f.columns else pd.Series(None, index=f.index)
+    table += [[f"{p} (forecast)", *(fmt.value_ci(v, l, u, unit)
+                                    if not (fmt.missing(l) and isinstance(g, str) and g.startswith("no interval"))
+                                    else (fmt.value(v, unit), g.split(";")[0])),
+               fmt.value(target_of.get(p), unit), fmt.MISSING, fmt.MISSING]
+              for p, v, l, u, g in zip(x_fc, f["value"], f["lower"], f["upper"], flags)]
     shown = [p for p, v in zip(x_hist, y) if v is not None]
     alt = (f"Line chart of {row['title']} ({fmt.unit_label(unit)}) for "
            + (f"{shown[0]} to {shown[-1]}" if shown else "no period that can be published yet")
@@ -192,7 +197,7 @@ def breakdown(row: pd.Series, breakdowns: pd.DataFrame, places: dict | None = No
         fig.update_xaxes(type="category", title=label)
         _layout(fig, title, unit)
     hidden = d.loc[d["value"].map(lambda v: v == SUPPRESSED), "breakdown_value"].astype(str).tolist()
-    table = [[str(r.breakdown_value), fmt.value(r.value, unit), fmt.ci(r.ci_lower, r.ci_upper, unit),
+    table = [[str(r.breakdown_value), *fmt.value_ci(r.value, r.ci_lower, r.ci_upper, unit),
               fmt.number(r.numerator, "count"), fmt.number(r.denominator, "count")] for r in d.itertuples()]
     alt = (f"Bar chart of {row['title']} by {label} in {row['period']}, with 95% confidence intervals. "
            + (f"Highest: {vis.loc[vals.idxmax(), 'breakdown_value']} ({fmt.value(vals.max(), unit)}); "

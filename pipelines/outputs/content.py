@@ -88,8 +88,9 @@ def _row_text(r: pd.Series) -> str:
     not significant, an outlier, too few points), the RAG's (the interval spanning the
     target), the forecast's (no interval on fewer than five points)."""
     unit = r["unit"]
+    value, ci = fmt.value_ci(r["value"], r["ci_lower"], r["ci_upper"], unit)
     text = (f"{r['period'] if not fmt.missing(r['period']) else 'No complete period yet'}: "
-            f"{fmt.value(r['value'], unit)} (95% CI {fmt.ci(r['ci_lower'], r['ci_upper'], unit)}); previous "
+            f"{value} (95% CI {ci}); previous "
             f"{fmt.value(r['previous_value'], unit)}; trend {fmt.arrow(r.get('trend'))[1]}")
     if _said(r.get("trend_reason")):
         text += f" ({r['trend_reason']})"
@@ -97,9 +98,9 @@ def _row_text(r: pd.Series) -> str:
     if r.get("rag") in ("green", "amber", "red"):
         text += f", RAG {r['rag']}" + (f" ({r['rag_reason']})" if _said(r.get("rag_reason")) else "")
     if not fmt.missing(r.get("forecast_value")) and not fmt.missing(r.get("forecast_period")):
-        text += (f"; forecast {r['forecast_period']} {fmt.value(r['forecast_value'], unit)}"
-                 + (f" (95% prediction interval {fmt.ci(r.get('forecast_lower'), r.get('forecast_upper'), unit)})"
-                    if not fmt.missing(r.get("forecast_lower")) else ""))
+        f_value, f_ci = fmt.value_ci(r["forecast_value"], r.get("forecast_lower"), r.get("forecast_upper"), unit)
+        text += (f"; forecast {r['forecast_period']} {f_value}"
+                 + (f" (95% prediction interval {f_ci})" if not fmt.missing(r.get("forecast_lower")) else ""))
         if _said(r.get("forecast_flag")):
             text += f" ({r['forecast_flag']})"
     return text + "."
@@ -108,9 +109,10 @@ def _row_text(r: pd.Series) -> str:
 def _headline_cells(r: pd.Series) -> dict:
     unit = r["unit"]
     symbol, words = fmt.arrow(r.get("trend"))
+    value, ci = fmt.value_ci(r["value"], r["ci_lower"], r["ci_upper"], unit)
     return dict(indicator_id=r["indicator_id"], measure=r["title"],
-                period=fmt.MISSING if fmt.missing(r["period"]) else r["period"], value=fmt.value(r["value"], unit),
-                ci=fmt.ci(r["ci_lower"], r["ci_upper"], unit), arrow=symbol, trend=words,
+                period=fmt.MISSING if fmt.missing(r["period"]) else r["period"], value=value,
+                ci=ci, arrow=symbol, trend=words,
                 forecast=fmt.value(r.get("forecast_value"), unit), target=fmt.value(r.get("target"), unit),
                 rag=r.get("rag") if r.get("rag") in ("green", "amber", "red") else None,
                 england=fmt.value(r.get("england_value"), unit), sn=fmt.value(r.get("sn_value"), unit),
@@ -123,7 +125,8 @@ def _supporting(rows: pd.DataFrame) -> list[tuple[str, list[list[str]]]]:
         g = rows[rows["oba_question"] == key]
         if g.empty:
             continue
-        out.append((label, [[r.title, fmt.MISSING if fmt.missing(r.period) else str(r.period), fmt.value(r.value, r.unit), fmt.ci(r.ci_lower, r.ci_upper, r.unit),
+        out.append((label, [[r.title, fmt.MISSING if fmt.missing(r.period) else str(r.period),
+                             *fmt.value_ci(r.value, r.ci_lower, r.ci_upper, r.unit),
                              fmt.number(r.numerator, "count"), fmt.number(r.denominator, "count"),
                              fmt.value(r.previous_value, r.unit), fmt.arrow(r.trend)[1],
                              fmt.MISSING if fmt.missing(r.rag) else str(r.rag), _benchmark(r._asdict(), "england_value")]

@@ -67,8 +67,8 @@ def number(v, unit: str, digits: int | None = None) -> str:
     return f"{float(v):,.{places(v, unit) if digits is None else digits}f}"
 
 
-def value(v, unit: str) -> str:
-    text = number(v, unit)
+def value(v, unit: str, digits: int | None = None) -> str:
+    text = number(v, unit, digits)
     return text + "%" if unit == "pct" and text not in (SUPPRESSED, MISSING) else text
 
 
@@ -85,6 +85,22 @@ def ci(lo, hi, unit: str) -> str:
     # unless the stored one does.
     digits = max(places(lo, u), places(hi, u))
     return f"{number(lo, u, digits)} to {number(hi, u, digits)}"
+
+
+def value_ci(v, lo, hi, unit: str) -> tuple[str, str]:
+    """A value and its interval shown together: all three to the same places (the most any
+    of them needs), each rounded once from its stored figure. Rounding to the same places is
+    monotone, so no shown bound crosses the shown value unless the stored one does."""
+    figures = [x for x in (v, lo, hi) if not isinstance(x, str) and not missing(x)]
+    if isinstance(v, str) or missing(v) or SUPPRESSED in (lo, hi) or missing(lo) or missing(hi):
+        return value(v, unit), ci(lo, hi, unit)
+    u = "per_1000" if unit == "count" else unit   # bounds of a count are not counts
+    digits = max(places(x, u) for x in figures)
+    if unit == "count" and float(v) == round(float(v)):
+        shown = value(v, unit)                     # a whole count stays whole
+    else:
+        shown = value(v, unit, digits)
+    return shown, f"{number(lo, u, digits)} to {number(hi, u, digits)}"
 
 
 def unit_label(unit: str) -> str:

@@ -180,12 +180,12 @@ def _fill_benchmarks(rows: pd.DataFrame, bench: pd.DataFrame) -> pd.DataFrame:
 
 def _forecast_frame(fc: pd.DataFrame) -> pd.DataFrame:
     if fc.empty:
-        return pd.DataFrame(columns=["measure_id", "period", "period_end", "value", "lower", "upper"])
+        return pd.DataFrame(columns=["measure_id", "period", "period_end", "value", "lower", "upper", "flag"])
     is_fc = _column(fc, "kind", FORECAST_COLUMNS).astype(str).str.startswith("forecast")
     out = pd.DataFrame({
         "measure_id": fc["measure_id"], "period": fc["period"].astype(str),
         "period_end": pd.to_datetime(_column(fc, "period_end", FORECAST_COLUMNS)).dt.date,
-        **{c: _column(fc, c, FORECAST_COLUMNS) for c in ("value", "lower", "upper")}})
+        **{c: _column(fc, c, FORECAST_COLUMNS) for c in ("value", "lower", "upper", "flag")}})
     return out[is_fc.fillna(False).astype(bool).to_numpy()]
 
 

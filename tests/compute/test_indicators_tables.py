@@ -315,6 +315,10 @@ def test_an_incomplete_period_is_shown_but_never_judged():
     fc = sc.forecasts_frame(values, targets, catalogue=catalogue, as_at=as_at)
     assert "2025" not in set(fc.loc[fc.kind == "history", "period"])
     assert fc.query("kind == 'forecast'")["period"].iloc[0] == "2025"
+    # Only a running period: the scorecard lists the measure with no period, and says why.
+    early = sc.scorecard_frame(values.iloc[:1], catalogue, targets, turn_the_curve.commentary(), None,
+                               as_at=dt.date(2018, 12, 31)).iloc[0]
+    assert pd.isna(early["period"]) and early["trend_reason"].startswith("no complete period yet; not judged: 2019")
 
 
 def test_scorecard_periods_judge_each_period_from_its_own_past_only():

@@ -519,6 +519,11 @@ def test_forecast_interval_never_narrower_than_the_current_value_s():
     fc = S.forecast([10, 12, 14, 16, 18], bounds=(0, None), current=(15.0, 22.0))
     for f in fc:
         assert f.value - f.lower >= 3.0 - 1e-9 and f.upper - f.value >= 4.0 - 1e-9
+    # Falling on the log scale: the interval is still at least as wide, in the unit, as the
+    # latest value's (12, CI 10 to 14), as long as that stays inside the range.
+    down = S.forecast([20, 18, 16, 14, 12], bounds=(0, None), current=(10.0, 14.0))
+    for f in down:
+        assert f.value - f.lower >= 2.0 - 1e-9 and f.upper - f.value >= 2.0 - 1e-9 and f.lower > 0
     # ... within the range the measure can take.
     pct = S.forecast([90, 94, 97, 99, 99.5], bounds=(0, 100), current=(97.0, 99.9))
     assert all(0 <= f.lower and f.upper <= 100 for f in pct)

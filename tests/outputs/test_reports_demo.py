@@ -227,7 +227,7 @@ def test_the_paper_scorecard_is_the_warehouse_scorecard(demo, latest):
         if row[2].split()[0] == SUPPRESSED:     # a small number: value, verdicts and forecast all "c"
             assert row[3].endswith(SUPPRESSED) and row[6] == SUPPRESSED, ind
             continue
-        assert row[2] == f"{fmt.value(s['value'], unit)} {fmt.ci(s['ci_lower'], s['ci_upper'], unit)}".strip(), ind
+        assert row[2] == " ".join(fmt.value_ci(s["value"], s["ci_lower"], s["ci_upper"], unit)).strip(), ind
         assert row[3].endswith(s["trend_judgement"] if isinstance(s["trend_judgement"], str) else "not assessed"), ind
         assert row[4] == fmt.value(gather.guard(s["forecast_value"], unit), unit), ind
         assert row[6] == (s["rag"].capitalize() if isinstance(s["rag"], str) else fmt.MISSING), ind
