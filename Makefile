@@ -6,13 +6,19 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup system-deps ui daemon bench clean lab
+.PHONY: demo test check setup system-deps ui daemon bench clean lab
 
 demo: setup
 	$(BIN)/oba demo
 
 test: setup
 	$(BIN)/python -m pytest
+
+# The fast loop while changing code: lint (ruff, with a complexity limit) and the tests not
+# marked slow (tests/slow_tests.txt). `make test` still runs everything; CI runs `make test`.
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not slow"
 
 setup: $(STAMP) system-deps
 

@@ -63,3 +63,17 @@ def demo_warehouse(demo_run):
     yield con
     con.close()
 
+
+
+SLOW_LIST = Path(__file__).with_name("slow_tests.txt")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark slow the tests and modules tests/slow_tests.txt names (scripts/slow_tests.py writes
+    it from a timed run): `make check` runs the rest (`-m "not slow"`), `make test` all."""
+    listed = {line.strip() for line in SLOW_LIST.read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.startswith("#")} if SLOW_LIST.exists() else set()
+    for item in items:
+        node = item.nodeid
+        if node in listed or node.split("::")[0] in listed or node.split("[")[0] in listed:
+            item.add_marker(pytest.mark.slow)
