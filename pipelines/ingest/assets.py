@@ -73,6 +73,7 @@ def build(source: Source) -> dg.AssetsDefinition:
     @dg.multi_asset(name=f"ingest_{source.name}", specs=specs, check_specs=checks.specs(source), can_subset=True)
     def ingest_assets(context: dg.AssetExecutionContext, warehouse: Warehouse):
         selected = context.selected_asset_keys
+        staged = []
         with warehouse.connect() as con:
             if raw_key in selected:
                 if stg_key in selected:

@@ -199,7 +199,9 @@ class Held:
         figures = (f"; figures of {', '.join(self.indicators)} are as at that earlier delivery"
                    if self.indicators and self.in_force else
                    f"; {', '.join(self.indicators)} lack {self.period}" if self.indicators else "")
-        return f"{self.source_file} {self.status.upper()}: {self.reason[:300]}. {stays}{figures}. Send: {self.send}"
+        why = (f"HELD {self.reason[len('held '):]}" if self.reason.startswith("held (")
+               else f"{self.status.upper()}: {self.reason}")
+        return f"{self.source_file} {why[:300]}. {stays}{figures}. Send: {self.send}"
 
 
 

@@ -85,9 +85,13 @@ def held_notes(load_log: pd.DataFrame, catalogue: pd.DataFrame) -> list[dict]:
     as the run summary and ``oba status`` (``pipelines.ingest.holding.held``), without counts."""
     if load_log.empty:
         return []
+    # The columns the list is read from (a load log from before a column was added has it blank).
+    needed = {"source": None, "source_file": None, "period": None, "version": None, "status": None,
+              "rows_read": 0, "encoding": None, "message": None, "received_at": None}
+    log = load_log.assign(**{c: v for c, v in needed.items() if c not in load_log.columns})[list(needed)]
     con = duckdb.connect()
     try:
-        con.register("load_log", load_log)
+        con.register("load_log", log)
         if {"indicator_id", "sources"} <= set(catalogue.columns):
             con.register("indicator_catalogue", catalogue[["indicator_id", "sources"]])
         return [{"file": h.source_file, "source": h.source, "text": h.plain()} for h in held(con)]
