@@ -65,15 +65,23 @@ class TableCount:
     def note_unmapped(self, field_name: str, value) -> str:
         """Count a local value the mapping table lacks; returns it as reported: masked when
         the identifier guard takes it for an identifier (a name typed in the field)."""
-        text = str(value).strip()
-        if pii.scan([field_name], pd.DataFrame({field_name: [text]})):
-            text = "(a value that looks like an identifier, not shown)"
+        text = shown_value(field_name, value)
         values = self.unmapped.setdefault(field_name, {})
         values[text] = values.get(text, 0) + 1
         return text
 
     def balanced(self) -> bool:
         return self.rows_in == self.rows_out + sum(self.dropped.values())
+
+
+HIDDEN_VALUE = "(a value that looks like an identifier, not shown)"
+
+
+def shown_value(field_name: str, value) -> str:
+    """A local value as reports show it: masked when the identifier guard takes it for an
+    identifier (a name or number typed in the field)."""
+    text = str(value).strip()
+    return HIDDEN_VALUE if pii.scan([field_name], pd.DataFrame({field_name: [text]})) else text
 
 
 def find_columns(header: list, spec: dict[str, tuple[str, ...]], required: set[str], file: str,
