@@ -32,3 +32,10 @@ class Exclusions(SourceModel, source="exclusions"):
         year_of = start.dt.year - (start.dt.month < 9).astype("int64")
         ok = first.isna() | start.isna() | (year_of == first)
         return ok.fillna(True).astype(bool)
+
+    # The school census collects sessions for suspensions (fixed period, lunchtime) only: a
+    # permanent exclusion has no length. Blank is allowed for it and for it alone.
+    @checks.row_rule("sessions for a suspension", ("category", "sessions"),
+                     "sessions ({sessions}) must be given for a {category}")
+    def _sessions_for_suspension(cls, df: DataFrame) -> Series[bool]:
+        return ((df["category"] != "suspension").fillna(True) | df["sessions"].notna()).astype(bool)

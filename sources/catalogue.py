@@ -274,7 +274,8 @@ SOURCES: tuple[Source, ...] = (
             C("academic_year", "str", "Academic year, written 2024/25"),
             C("start_date", "date", "First day of the exclusion"),
             C("category", "str", "Suspension or permanent exclusion", codes=codes.EXCLUSION_CATEGORIES),
-            C("sessions", "float", "Length in sessions (half days)"),
+            C("sessions", "float", "Length in sessions (half days); blank for a permanent exclusion, which the "
+              "school census does not measure in sessions", nullable=True),
             C("reason_code", "str", "DfE reason code", codes=codes.EXCLUSION_REASONS),
             C("sen_primary_need", "str", SEN_NEED_TEXT, nullable=True, codes=codes.SEN_PRIMARY_NEED),
             C("fsm", "bool", "Eligible for free school meals"),

@@ -295,6 +295,7 @@ def context(data: PaperData, today: dt.date) -> tuple[dict, list[charts.Chart]]:
         supporting_columns=SUPPORTING_COLUMNS, quality_columns=quality.COLUMNS,
         quality=quality.annex_rows(data.load_log, data.quarantine),
         held=quality.held_notes(data.load_log, data.catalogue),
+        unmapped_columns=quality.UNMAPPED_COLUMNS, unmapped=quality.unmapped_rows(data.unmapped),
         methods=[*METHODS, f"Disclosure control: {disclosure}"],
         definitions=[dict(id=r.measure_id, title=r.title, definition=_definition(r),
                           unit=f"{fmt.unit_label(r.unit)}, {fmt.POLARITY_LABEL.get(r.polarity, r.polarity)}",

@@ -26,6 +26,7 @@ from pipelines.outputs import comparators
 from pipelines.outputs import cover
 from pipelines.outputs import fmt
 from pipelines.outputs import labels
+from pipelines.outputs import quality_annex
 from pipelines.outputs import period as periods
 from pipelines.warehouse import table_exists
 
@@ -79,6 +80,7 @@ class PaperData:
     places: dict = None                 # ward and locality names (labels.places)
     cover: dict = None                  # board, author, purpose, asks (cover.load)
     region: str = "Region"              # the authority's region, as published
+    unmapped: pd.DataFrame = None       # local values the spellings table lacks (quality_annex.unmapped_values)
 
     def reported_periods(self) -> dict[str, str | None]:
         """indicator -> the period of its headline measure in this paper (None: not yet)."""
@@ -269,7 +271,8 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
                      benchmarks=bench, load_log=load_log, quarantine=_df(con, "quarantine"),
                      curve=curve, authorities=authorities,
                      neighbours=comparators.neighbours(con), places=labels.places(data_dir),
-                     cover=the_cover, region=comparators.region_name(con))
+                     cover=the_cover, region=comparators.region_name(con),
+                     unmapped=quality_annex.unmapped_values(data_dir))
 
 
 def headline_periods(con: duckdb.DuckDBPyConnection, period_label: str | None = None,

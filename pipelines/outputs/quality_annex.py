@@ -15,6 +15,9 @@ from indicators.disclosure import SUPPRESSED, suppress
 from pipelines.ingest.holding import held
 from pipelines.ingest.landing import NOT_READ
 from pipelines.outputs import fmt
+from pipelines.prepare.common import shown_value
+from pipelines.prepare.output import load_manifest
+from pipelines.settings import paths
 
 COUNTS = ["rows_read", "rows_loaded", "rows_quarantined", "rows_refused"]
 COLUMNS = ["Source", "Last delivery", "Received", "Status", "Rows read", "Rows loaded",
@@ -97,3 +100,46 @@ def held_notes(load_log: pd.DataFrame, catalogue: pd.DataFrame) -> list[dict]:
         return [{"file": h.source_file, "source": h.source, "text": h.plain()} for h in held(con)]
     finally:
         con.close()
+
+
+# --- local values the mapping table lacks (``oba prepare``'s manifest) -------------------
+
+UNMAPPED_COLUMNS = ["Return", "Field", "Value as written", "Rows"]
+ALL_VALUES = "All values not mapped"
+
+
+def unmapped_values(data_dir=None) -> pd.DataFrame:
+    """Each local value (Annex A referral source ...) that statutory returns held and the
+    local spellings table did not map, with its rows: columns ``format``, ``field``,
+    ``value``, ``rows``, from ``<data dir>/prepare_manifest.json``. An input file prepared
+    again counts once, as its latest run found it (the table may have been extended since);
+    files of the same name read in one run are all counted. A value the identifier guard
+    takes for an identifier is masked, as the manifest does."""
+    latest: dict[tuple, list[dict]] = {}
+    for run in load_manifest(paths(data_dir)).get("runs", []):
+        this_run: dict[tuple, list[dict]] = {}
+        for read in run.get("inputs", []):
+            this_run.setdefault((run.get("format", ""), read.get("file", "")), []).extend(read.get("tables", []))
+        latest.update(this_run)
+    counts: dict[tuple[str, str, str], int] = {}
+    for (fmt_name, _), tables in latest.items():
+        for table in tables:
+            for field, values in (table.get("unmapped") or {}).items():
+                for value, n in values.items():
+                    key = (fmt_name, field, shown_value(field, value))
+                    counts[key] = counts.get(key, 0) + int(n)
+    return pd.DataFrame([(*k, n) for k, n in sorted(counts.items())], columns=["format", "field", "value", "rows"])
+
+
+def unmapped_rows(unmapped: pd.DataFrame | None) -> list[list[str]]:
+    """The annex's table of unmapped values: per return and field, a total and each value,
+    counts of 1 to 5 shown as c (with secondary suppression within the field)."""
+    if unmapped is None or unmapped.empty:
+        return []
+    totals = unmapped.groupby(["format", "field"], as_index=False)["rows"].sum().assign(value=ALL_VALUES)
+    long = pd.concat([totals, unmapped], ignore_index=True)
+    long["_order"] = long["value"].ne(ALL_VALUES)
+    long = long.sort_values(["format", "field", "_order", "value"], kind="stable").reset_index(drop=True)
+    long = suppress(long, ["rows"], group_columns=["format", "field"], total_marker=ALL_VALUES,
+                    breakdown_column="value")
+    return [[r.format, r.field, r.value, fmt.number(r.rows, "count")] for r in long.itertuples()]

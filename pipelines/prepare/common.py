@@ -14,6 +14,7 @@ import pandas as pd
 from pipelines.ingest import pii
 from pipelines.ingest.pii import normalise_header
 from schemas.checks import EARLIEST_DATE
+from sources import codes
 
 
 class PrepareError(Exception):
@@ -64,15 +65,23 @@ class TableCount:
     def note_unmapped(self, field_name: str, value) -> str:
         """Count a local value the mapping table lacks; returns it as reported: masked when
         the identifier guard takes it for an identifier (a name typed in the field)."""
-        text = str(value).strip()
-        if pii.scan([field_name], pd.DataFrame({field_name: [text]})):
-            text = "(a value that looks like an identifier, not shown)"
+        text = shown_value(field_name, value)
         values = self.unmapped.setdefault(field_name, {})
         values[text] = values.get(text, 0) + 1
         return text
 
     def balanced(self) -> bool:
         return self.rows_in == self.rows_out + sum(self.dropped.values())
+
+
+HIDDEN_VALUE = "(a value that looks like an identifier, not shown)"
+
+
+def shown_value(field_name: str, value) -> str:
+    """A local value as reports show it: masked when the identifier guard takes it for an
+    identifier (a name or number typed in the field)."""
+    text = str(value).strip()
+    return HIDDEN_VALUE if pii.scan([field_name], pd.DataFrame({field_name: [text]})) else text
 
 
 def find_columns(header: list, spec: dict[str, tuple[str, ...]], required: set[str], file: str,
@@ -167,20 +176,32 @@ def blank(value) -> bool:
     return value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == ""
 
 
-# Sex / gender as returns write it (Annex A 'a) Male', CIN census 1/2/0/9 or M/F/U).
-_SEX = {"m": "M", "male": "M", "1": "M", "f": "F", "female": "F", "2": "F"}
+def _sex_labels() -> dict[str, str]:
+    """The sex code table's labels ('male', 'not known'; a bracketed note left off) -> the
+    code they stand for; a label two codes of different meaning share is left out."""
+    out: dict[str, set[str]] = {}
+    for code in codes.CODE_YEARS["sex"].values():
+        for label in {code.label.lower(), re.sub(r"\s*\(.*\)$", "", code.label).lower()}:
+            out.setdefault(label.strip(), set()).add(code.category)
+    return {label: meant.pop() for label, meant in out.items() if len(meant) == 1}
+
+
+_SEX_LABELS = _sex_labels()
 
 
 def sex_code(value) -> str:
-    """F, M or U. Annex A prefixes answers with 'a) ', 'b) '; '1 - Male' is seen too."""
+    """F, M or U, through the one code table (``sources/code_years.csv``, field ``sex``): a
+    code (M / F / U, the CIN census's 1 / 2 / 0 / 9) or a code's label ('Female', 'Not
+    known'). Annex A prefixes answers with 'a) ', 'b) '; '1 - Male' is seen too. Anything
+    else is U (unknown / not stated)."""
     if blank(value):
         return "U"
-    text = str(value).strip().lower()
-    if text.endswith(".0"):
-        text = text[:-2]
-    text = re.sub(r"^[a-z]\)\s*", "", text)
+    text = re.sub(r"^[a-z]\)\s*", "", str(value).strip(), flags=re.IGNORECASE)
     text = re.sub(r"^\d\s*-\s*", "", text) if re.match(r"^\d\s*-\s*\D", text) else text
-    return _SEX.get(text.strip(), "U")
+    code, _ = codes.lookup("sex", text)
+    if code is not None:
+        return code.category
+    return _SEX_LABELS.get(re.sub(r"\s+", " ", text.strip().lower()), "U")
 
 
 def yes_no(value) -> bool | None:

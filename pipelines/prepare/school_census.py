@@ -345,10 +345,23 @@ def _exclusion_problem(rec: dict, start, ay, collected: int) -> tuple[str | None
     reason, problem = _coded("exclusion_reason", rec["reason"], ay, collected)
     if reason is None:
         return problem, ()
-    sessions = pd.to_numeric(rec["sessions"], errors="coerce")
-    if pd.isna(sessions) or sessions <= 0:
-        return "sessions missing, not a number or not above 0", ()
-    return None, (category.category, reason.code, float(sessions))
+    sessions, problem = _sessions(rec["sessions"], category.category)
+    if problem:
+        return problem, ()
+    return None, (category.category, reason.code, sessions)
+
+
+def _sessions(value, category: str) -> tuple[float | None, str | None]:
+    """An exclusion's length in sessions, or why it cannot be kept. The census collects
+    sessions for a suspension (fixed period, lunchtime) and none for a permanent exclusion:
+    a suspension needs a number above 0; a permanent exclusion's blank (or 0, as some
+    systems write the empty field) is kept as blank, a number above 0 as given."""
+    if blank(value):
+        return (None, None) if category == "permanent" else (None, "sessions missing for a suspension")
+    number = pd.to_numeric(str(value).strip(), errors="coerce")
+    if pd.isna(number) or number < 0 or (number == 0 and category != "permanent"):
+        return None, f"sessions not a number or not above 0 for a {category}"
+    return (float(number) if number > 0 else None), None
 
 
 def _exclusions(censuses: dict, pz, phases: dict, partial: bool, spring: dict) -> dict[int, pd.DataFrame]:

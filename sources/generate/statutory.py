@@ -331,6 +331,7 @@ def _exclusion_table(part: pd.DataFrame, link_column: str, academic_year: int, p
     return pd.DataFrame({
         link_column: [f"{prefix}{pid:08d}-{school}" for pid, school in zip(part["_pid"], part["school_id"])],
         "NativeId": part["school_id"].to_numpy(), "startdate": _census_dates(part["start_date"].to_numpy()),
-        "sessions": part["sessions"].to_numpy(),
+        # The census measures suspensions in sessions; a permanent exclusion's field is blank.
+        "sessions": np.where(part["category"] == "permanent", np.nan, part["sessions"].to_numpy()),
         "reason1": [census_reason(c, academic_year) for c in part["reason_code"]],
         "reason2": "", "reason3": "", "category": np.where(part["category"] == "permanent", "PERM", "FIXD")})

@@ -18,10 +18,11 @@ from python_calamine import CalamineWorkbook
 
 from pipelines.operations.cli import main
 from pipelines.prepare import PrepareError, prepare
+from pipelines.prepare.common import sex_code
 from pipelines.prepare.keys import KeyError_, Pseudonymiser, load_key
 from pipelines.settings import paths as resolve_paths
 from pipelines.ingest.validate_file import report
-from sources import catalogue
+from sources import catalogue, codes
 
 FIX = Path(__file__).parents[1] / "fixtures" / "statutory"
 CIN = sorted((FIX / "cin_census").glob("*.xml"))
@@ -409,3 +410,21 @@ def test_annex_a_workbooks_together_cover_a_year_and_the_same_file_twice_is_refu
     shutil.copy(first, copy)
     with pytest.raises(PrepareError, match="a.xlsx, copy.xlsx: the same file"):
         prepare("annex-a", [first, copy], p)
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("M", "M"), ("f", "F"), ("U", "U"), ("1", "M"), ("2.0", "F"), ("0", "U"), ("9", "U"),
+    ("a) Male", "M"), ("b) Female", "F"), ("1 - Male", "M"), (" FEMALE ", "F"), ("Not known", "U"),
+    ("", "U"), (None, "U"), ("Mother", "U"), ("3", "U"),
+])
+def test_sex_is_read_through_the_code_table(value, expected):
+    assert sex_code(value) == expected
+
+
+def test_sex_codes_come_from_the_one_table(monkeypatch):
+    """A code added to sources/code_years.csv is read: no second list of sex codes."""
+    from sources.codes import Code
+    monkeypatch.setitem(codes.CODE_YEARS, "sex", {**codes.CODE_YEARS["sex"],
+                                                  "X": Code("sex", "X", "Indeterminate", None, None, "U", "dfe"),
+                                                  "W": Code("sex", "W", "Woman", None, None, "F", "dfe")})
+    assert sex_code("W") == "F" and sex_code("x") == "U"

@@ -208,3 +208,43 @@ def test_generated_exports_prepare_whole_with_every_exclusion(tmp_path, key):
     assert excl["sen_primary_need"].sort_values().tolist() == expected
     kinds = {t["table"] for i in result.run["inputs"] for t in i["tables"]}
     assert {"(empty table)", "(table not used)", "termlyexclusionsoffroll", "pupiloffroll"} <= kinds
+    permanent = excl[excl["category"] == "permanent"]
+    assert len(permanent) == (truth.exclusions["category"] == "permanent").sum() > 0
+    assert (permanent["sessions"] == "").all()                             # as the census writes them
+
+
+def test_a_permanent_exclusion_needs_no_sessions_a_suspension_does(tmp_path, key):
+    """The census measures suspensions in sessions and leaves a permanent exclusion's blank:
+    permanent exclusions with blank (or 0) sessions are prepared and pass the loader's
+    checks; a suspension without sessions, and any exclusion with a length that is not a
+    number or below 0, is set aside with its reason."""
+    from pipelines.ingest.extracts import read_extract
+    from pipelines.ingest.validation import check
+
+    root = export_year(tmp_path / "exports")
+    autumn = root / "autumn-2024"
+    csv(autumn / "pupils.csv", [pupil("a3", "A100", year="9", sen="K"), pupil("g3", "G100"),
+                                pupil("h3", "H100"), pupil("i3", "I100"), pupil("j3", "J100")])
+    csv(autumn / "exclusions.csv", [exclusion("a3", "2024-Jul-15 00:00:00", "MT"),
+                                    exclusion("g3", "2024-Jun-10 00:00:00", "PA", "PERM", ""),
+                                    exclusion("h3", "2024-Jun-11 00:00:00", "VA", "PERM", "0"),
+                                    exclusion("i3", "2024-Jun-12 00:00:00", "PA", "FIXD", ""),
+                                    exclusion("j3", "2024-Jun-13 00:00:00", "PA", "PERM", "two")])
+    csv(autumn / "leaver exclusions.csv", [exclusion("L1", "2024-Jun-03 00:00:00", "OW", "PERM", "",
+                                                     link_column="pupilnolongeronrolltableid")])
+    p = resolve_paths(tmp_path / "data")
+    result = prepare("school-census", [root], p)
+    path = p.landing / "exclusions_2023-24.csv"
+    excl = pd.read_csv(path, dtype=str, keep_default_na=False).set_index("reason_code")
+    permanent = excl[excl["category"] == "permanent"]
+    assert sorted(permanent.index) == ["OW", "PA", "VA"]                    # off roll, blank and 0
+    assert (permanent["sessions"] == "").all()
+    assert excl.loc["MT", "sessions"] == "2"
+    tables = {t["file"]: t for i in result.run["inputs"] for t in i["tables"]}
+    assert tables["exclusions.csv"]["dropped"] == {"sessions missing for a suspension": 1,
+                                                   "sessions not a number or not above 0 for a permanent": 1}
+    assert tables["leaver exclusions.csv"]["rows_out"] == 1
+    source = catalogue.get("exclusions")
+    checked = check(read_extract(path, source), source)
+    assert checked.rows_quarantined == 0, checked.quarantine.to_string()
+    assert len(checked.valid) == len(excl)

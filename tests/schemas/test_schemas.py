@@ -327,6 +327,8 @@ ROW_CASES = [
      "start_date 2023-08-31 is not in academic_year 2023/24"),
     ("exclusions", {"start_date": "01/09/2024"}, "start date in academic year",
      "start_date 2024-09-01 is not in academic_year 2023/24"),
+    ("exclusions", {"sessions": ""}, "sessions for a suspension",
+     "sessions (blank) must be given for a suspension"),
     ("yos_outcomes", {"outcome_date": "13/07/2023"}, "outcome on or after offence",
      "outcome_date 2023-07-13 is before offence_date 2023-07-14"),
     ("attainment", {"gld": "Y"}, "GLD only at EYFS", "gld is True but stage is KS4, not EYFS"),
@@ -370,6 +372,8 @@ def test_row_rule_names_the_row(name, changes, rule, reason):
     ("two_year_funding", {"eligible": "N", "took_up": "N", "provider_type": "none"}),
     ("parenting_programmes", {"completed": "N", "post_score": "", "end_date": ""}),
     ("exclusions", {"start_date": "01/09/2023"}),
+    ("exclusions", {"category": "permanent", "sessions": ""}),          # the census gives it no sessions
+    ("exclusions", {"category": "permanent", "sessions": "4"}),         # a local extract may still say
     ("exclusions", {"start_date": "31/08/2024", "academic_year": "2023/24"}),
 ])
 def test_row_rules_accept_legitimate_rows(name, changes):
