@@ -17,7 +17,10 @@ import pandas as pd
 from indicators import stats
 from indicators.catalogue import UNITS, measures_frame
 from indicators.disclosure import suppress_indicator_values
+from pipelines import ingest
 from pipelines.warehouse import write_frame
+
+INGEST_TABLES = Path(ingest.__file__).with_name("sql") / "ingest_tables.sql"
 
 BREAKDOWN_VALUES = {
     "locality": ["Bath", "Keynsham", "Midsomer Norton", "Radstock", "Chew Valley"],
@@ -204,4 +207,9 @@ def build_sample(path: Path, seed: int = 7) -> Path:
                                 quarantine=quarantine, reconciliation=rec, pub_values=pub_values,
                                 pub_statistical_neighbours=neighbours).items():
             write_frame(con, name, frame)
+        # The delivery log as the loader makes it (its own DDL: keys, defaults, every column).
+        con.execute("alter table load_log rename to sample_log")
+        con.execute(INGEST_TABLES.read_text())
+        con.execute("insert into load_log by name select *, md5(source_file) as file_hash, 1 as version, "
+                    "'utf-8' as encoding from sample_log; drop table sample_log")
     return path

@@ -10,7 +10,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import ingest
 from pipelines.outputs import gather, quality_annex, render
 from pipelines.prepare import prepare, spellings
 from pipelines.settings import paths as resolve_paths
@@ -18,7 +17,6 @@ from sample_warehouse import build_sample
 from sources.generate.writers import write_workbook
 from test_reports import tables_of
 
-INGEST_TABLES = Path(ingest.__file__).with_name("sql") / "ingest_tables.sql"
 PHONE = "John Smith 07700 900123"     # a name and number typed in the field
 
 
@@ -64,11 +62,6 @@ def test_the_same_file_prepared_again_counts_as_its_latest_run(prepared, tmp_pat
 
 def test_the_paper_names_them_in_the_quality_annex(prepared, tmp_path):
     db = build_sample(tmp_path / "sample" / "oba.duckdb")
-    with duckdb.connect(str(db)) as con:   # the sample's load_log predates some of the loader's columns
-        con.execute("alter table load_log rename to sample_log")
-        con.execute(INGEST_TABLES.read_text())
-        con.execute("insert into load_log by name select *, md5(source_file) as file_hash, 1 as version, "
-                    "'utf-8' as encoding from sample_log; drop table sample_log")
     with duckdb.connect(str(db), read_only=True) as con:
         html = render.html(gather.gather(con, data_dir=prepared.data_dir), dt.date(2026, 10, 5))[0]
         bare = render.html(gather.gather(con, data_dir=tmp_path / "none"), dt.date(2026, 10, 5))[0]
