@@ -5,7 +5,6 @@ identifier-like values masked, counts of 1 to 5 shown as c."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import duckdb
 import pytest
