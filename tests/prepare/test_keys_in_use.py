@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.operations.cli import main
+from pipelines.prepare import EXIT_CODES
 from pipelines.prepare.keys import KeyError_, key_in_use
 from pipelines.settings import paths as resolve_paths
 
@@ -27,16 +28,18 @@ def key(tmp_path, monkeypatch) -> Path:
 def test_a_lost_key_stops_oba_prepare_until_new_key_is_asked_for(tmp_path, key, capsys):
     data = tmp_path / "data"
     args = ["--data-dir", str(data), "prepare", "cin-census", str(CIN[0]), "--partial-years"]
-    assert main(args) == 0
+    # The fixture holds a referral after the return's reference date, set aside: written, exit 3.
+    written = EXIT_CODES["set_aside"]
+    assert main(args) == written
     key.unlink()
-    assert main(args) == 1
+    assert main(args) == EXIT_CODES["refused"]
     err = capsys.readouterr().err
     assert "is missing: restore it" in err and "--new-key" in err and "no longer link" in err
     assert not key.exists()                          # no new key was made silently
-    assert main([*args, "--new-key"]) == 0
+    assert main([*args, "--new-key"]) == written
     out = capsys.readouterr().out
     assert "new pseudonymisation key" in out and key.exists()
-    assert main(args) == 0                           # the new key is now the one in use
+    assert main(args) == written                     # the new key is now the one in use
 
 
 def test_a_different_key_stops_it_too(tmp_path, key):
