@@ -494,7 +494,29 @@ def scan(header: list[str], frame: pd.DataFrame, rows: Sequence[int] | None = No
         values += _column_findings(name, column, at_rows, found, mailboxes)
         own = catalogue.get(normalise_header(name)) if k < n_good else None
         values += _name_findings(name, column, at_rows, own)
+        values += _dates_where_ages_belong(name, column, at_rows, own)
     return findings + sorted(values, key=lambda f: (f.row, names.index(f.column) if f.column in names else 1e9))
+
+
+_AGE_WORDS = frozenset({"age", "aged", "ages"})
+_A_DATE = re.compile(rf"\s*(?:{_DATE})\s*", re.IGNORECASE)
+
+
+def _dates_where_ages_belong(column: str, values: pd.Series, rows: Sequence[int], own) -> list[Finding]:
+    """A date delivered in an age column (``cme.age`` holding 12/03/2012) is a date of birth:
+    it would otherwise stay in ``raw_<source>`` and the quarantine's failure value."""
+    if own is None or own.type == "date" or not _AGE_WORDS & set(own.name.split("_")):
+        return []
+    cells = pc.unique(pa.array(values.astype("string")).cast(pa.large_string())).drop_null()
+    cells = cells.filter(pc.match_substring_regex(cells, "[0-9][^0-9]+[0-9]|[0-9]{8}|[A-Za-z]{3}"))
+    hits = [c for c in cells.to_pylist() if _A_DATE.fullmatch(normalise(c))]
+    if not hits:
+        return []
+    text = values.astype("string")
+    at = np.flatnonzero(text.isin(hits).fillna(False).to_numpy(dtype=bool))
+    first = min(at, key=lambda i: rows[i])
+    return [Finding(column, "a date of birth (a date where an age belongs)", len(at), mask(text.iloc[first]),
+                    int(rows[first]))]
 
 
 def _catalogue_columns(source) -> dict:

@@ -116,3 +116,9 @@ def test_a_name_where_an_identifier_belongs_is_refused_but_not_a_placeholder():
     assert not _scan({"case_id": "CME0123456"})
     assert not _scan({"case_id": "Unknown"})
     assert not _scan({"case_id": "Total"})
+
+
+def test_a_date_where_an_age_belongs_is_a_date_of_birth():
+    for value in ("12/03/2012", "2012-03-12", "12 March 2012", "12.03.2012"):
+        assert [f.reason for f in _scan({"age": value})] == ["a date of birth (a date where an age belongs)"], value
+    assert not _scan({"age": "12"}) and not _scan({"age": "12.5"})
