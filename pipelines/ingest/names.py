@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import os
 import re
 
 from pipelines.settings import PROJECT_ROOT, local_file
@@ -81,16 +82,32 @@ def _first_names(extra: str | None) -> frozenset[str]:
 
 def first_names() -> frozenset[str]:
     """Lower-case first names: the packaged ONS list and the authority's own additions."""
+    return _first_names(_own_file(os.environ.get("OBA_DATA_DIR"), os.getcwd()))
+
+
+@functools.lru_cache(maxsize=8)
+def _own_file(data_dir: str | None, cwd: str) -> str | None:
+    """The authority's first_names.txt, if it has one (judged once per data folder: every
+    cell of a delivery asks)."""
     own = local_file(NAMES_FILE, PACKAGED_NAMES)
-    return _first_names(str(own) if own != PACKAGED_NAMES else None)
+    return str(own) if own != PACKAGED_NAMES else None
 
 
-@functools.lru_cache(maxsize=1)
 def place_words() -> frozenset[str]:
     """Lower-case words of the authority's ward and locality names (never surnames here)."""
+    return _place_words(_wards_file(os.environ.get("OBA_DATA_DIR"), os.getcwd()))
+
+
+@functools.lru_cache(maxsize=8)
+def _wards_file(data_dir: str | None, cwd: str) -> str:
+    return str(local_file("wards.csv", WARDS))
+
+
+@functools.lru_cache(maxsize=8)
+def _place_words(path: str) -> frozenset[str]:
     words = set()
     try:
-        with open(local_file("wards.csv", WARDS), newline="", encoding="utf-8") as fh:
+        with open(path, newline="", encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
                 for key in ("ward_name", "locality_name"):
                     words.update(w.lower() for w in _WORD.findall(row.get(key) or ""))

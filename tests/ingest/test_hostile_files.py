@@ -169,3 +169,14 @@ def test_hostile_deliveries_are_refused_and_the_next_run_loads_the_rest(tmp_path
     assert read == done == 3
     logged = dict(con.execute("select source_file, message from load_log").fetchall())
     assert "zip bomb" in logged["sheu_survey_2024.xlsx"]
+
+
+def test_large_parts_are_read_a_chunk_at_a_time_without_losing_a_text():
+    strings = [f"s{i}" for i in range(300_000)] + ["Lily Smith"]
+    xml = b'<?xml version="1.0"?><sst>' + b"".join(f"<si><t>{t}</t></si>".encode() for t in strings) + b"</sst>"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings.xml", xml)
+    assert len(xml) > 5 * (1 << 20)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        assert workbook._texts(z, z.getinfo("xl/sharedStrings.xml"), workbook._STRING_TEXT) == strings
