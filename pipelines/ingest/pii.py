@@ -555,7 +555,13 @@ def _name_findings(column: str, values: pd.Series, rows: Sequence[int], own) -> 
                 pc.utf8_trim_whitespace(cells), f"^(?:{own.id_format})$"), False)))
         codes = {str(k).strip().lower() for k in (own.codes or {})}
         judge = [c for c in cells.to_pylist() if c.strip().lower() not in codes]
-        hits = {c: why for c in judge if (why := person_names.in_identifier(c, getattr(own, "id_format", None)))}
+        # A long cell (a broken export's 5 MB field) is no id or code: read as free text.
+        hits = {c: why for c in judge if len(c) <= 200
+                and (why := person_names.in_identifier(c, getattr(own, "id_format", None)))}
+        long = pa.array([c for c in judge if len(c) > 200], type=pa.large_string())
+        if len(long):
+            long = long.filter(pc.match_substring_regex(long, _MAYBE_NAME))
+            hits.update({c: REASONS["name"] for c in long.to_pylist() if person_names.find_names(normalise(c))})
     else:
         cells = cells.filter(pc.match_substring_regex(cells, _MAYBE_NAME))
         hits = {c: REASONS["name"] for c in cells.to_pylist() if person_names.find_names(normalise(c))}

@@ -44,6 +44,13 @@ class TooLarge(ValueError):
     """The workbook exceeds a stated bound: refused unparsed."""
 
 
+def over_size(size: int) -> str | None:
+    """Why a delivery of ``size`` bytes is refused unread (any format), or None."""
+    if size > MAX_FILE_BYTES:
+        return f"refused unread, over a stated bound: the file is {size:,} bytes, over the bound of {MAX_FILE_BYTES:,}"
+    return None
+
+
 def _column_number(letters: bytes | str) -> int:
     n = 0
     for ch in letters.decode() if isinstance(letters, bytes) else letters:

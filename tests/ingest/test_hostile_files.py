@@ -180,3 +180,19 @@ def test_large_parts_are_read_a_chunk_at_a_time_without_losing_a_text():
     assert len(xml) > 5 * (1 << 20)
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
         assert workbook._texts(z, z.getinfo("xl/sharedStrings.xml"), workbook._STRING_TEXT) == strings
+
+
+def test_a_file_over_the_size_bound_is_refused_unread_and_remembered(tmp_path, monkeypatch):
+    land = tmp_path / "landing"
+    land.mkdir()
+    _survey_book(land / "sheu_survey_2023.xlsx")
+    big = land / "sheu_survey_2024.xlsx"
+    big.write_bytes(b"x" * 5000)
+    monkeypatch.setattr(workbook, "MAX_FILE_BYTES", 4096)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    status = {o.file: (o.status, o.message) for o in ingest(con, SURVEY, land)[0]}
+    assert status["sheu_survey_2024.xlsx"][0] == "refused" and "over the bound of 4,096" in status["sheu_survey_2024.xlsx"][1]
+    assert status["sheu_survey_2023.xlsx"][0] == "pending"
+    assert ingest(con, SURVEY, land)[0] == []
+    with pytest.raises(ExtractError, match="over the bound"):
+        read_extract(big, SURVEY)
