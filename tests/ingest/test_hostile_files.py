@@ -187,11 +187,11 @@ def test_a_file_over_the_size_bound_is_refused_unread_and_remembered(tmp_path, m
     land.mkdir()
     _survey_book(land / "sheu_survey_2023.xlsx")
     big = land / "sheu_survey_2024.xlsx"
-    big.write_bytes(b"x" * 5000)
-    monkeypatch.setattr(workbook, "MAX_FILE_BYTES", 4096)
+    big.write_bytes(b"x" * 50_000)
+    monkeypatch.setattr(workbook, "MAX_FILE_BYTES", 20_000)
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     status = {o.file: (o.status, o.message) for o in ingest(con, SURVEY, land)[0]}
-    assert status["sheu_survey_2024.xlsx"][0] == "refused" and "over the bound of 4,096" in status["sheu_survey_2024.xlsx"][1]
+    assert status["sheu_survey_2024.xlsx"][0] == "refused" and "over the bound of 20,000" in status["sheu_survey_2024.xlsx"][1]
     assert status["sheu_survey_2023.xlsx"][0] == "pending"
     assert ingest(con, SURVEY, land)[0] == []
     with pytest.raises(ExtractError, match="over the bound"):
