@@ -53,7 +53,7 @@ from pipelines.warehouse import Warehouse, table_exists
 ASSET = "scorecard"           # the check runs once scorecard (the last table officers use) is built
 CHECK = "great_expectations_suite"
 META = "data_docs"            # meta_quality row holding the combined result
-SUITE_VERSION = "2"           # bump when the expectations below change, so cached results are not reused
+SUITE_VERSION = "3"           # bump when the expectations below change, so cached results are not reused
 KEYS = ("measure_id", "period", "breakdown", "breakdown_value")
 # What a value in each unit can be. Means and points (scores) have no bound.
 UNIT_RANGES = {"pct": (0, 100), "pp": (-100, 100), "count": (0, None), "per_100": (0, None),

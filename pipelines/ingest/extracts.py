@@ -344,9 +344,8 @@ def read_extract(path: Path, source: Source, raw: bytes | None = None, digest: s
     """
     path = Path(path)
     try:
-        if raw is None and os.lstat(path).st_size > workbook.MAX_FILE_BYTES:
-            raise ExtractError(path, f"refused unread, over a stated bound: the file is {os.lstat(path).st_size:,} "
-                                     f"bytes, over the bound of {workbook.MAX_FILE_BYTES:,}", "refused")
+        if raw is None and (why := workbook.over_size(os.lstat(path).st_size)):
+            raise ExtractError(path, why, "refused")
         raw = read_regular(path) if raw is None else raw
     except NotARegularFile as exc:
         raise ExtractError(path, exc.strerror.split(": ", 1)[-1], "refused") from None

@@ -21,6 +21,7 @@ between the scan and the read).
 from __future__ import annotations
 
 import difflib
+import functools
 import errno
 import hashlib
 import os
@@ -81,6 +82,7 @@ def shown(text: str) -> str:
     return pii.masked(printable(text))
 
 
+@functools.lru_cache(maxsize=4096)
 def _name_shown(name: str) -> str:
     """A landing entry's name as published: masked as text, and again with its words apart
     ('neet_v9434765919' and 'Lily_Smith_BA24HD' hold what 'neet v 9434765919' shows)."""

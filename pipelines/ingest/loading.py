@@ -219,10 +219,8 @@ def _read_one(path: Path, source: Source, known: set[str]) -> tuple[str, Extract
     a file whose content was loaded before (``known``) is hashed but not parsed. A landing
     entry that turned out not to be a regular file is refused unread (hash of its name)."""
     try:
-        if os.lstat(path).st_size > workbook.MAX_FILE_BYTES:   # hashed a chunk at a time, never held
-            return file_hash(path), ExtractError(path, f"refused unread, over a stated bound: the file is "
-                                                       f"{os.lstat(path).st_size:,} bytes, over the bound of "
-                                                       f"{workbook.MAX_FILE_BYTES:,}", "refused")
+        if why := workbook.over_size(os.lstat(path).st_size):   # hashed a chunk at a time, never held
+            return file_hash(path), ExtractError(path, why, "refused")
         raw = read_regular(path)
     except NotARegularFile as exc:
         return hashlib.sha256(f"refused\0{path.name}".encode()).hexdigest(), \

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import os
 import re
 
 from pipelines.settings import PROJECT_ROOT, local_file
@@ -81,16 +82,32 @@ def _first_names(extra: str | None) -> frozenset[str]:
 
 def first_names() -> frozenset[str]:
     """Lower-case first names: the packaged ONS list and the authority's own additions."""
+    return _first_names(_own_file(os.environ.get("OBA_DATA_DIR"), os.getcwd()))
+
+
+@functools.lru_cache(maxsize=8)
+def _own_file(data_dir: str | None, cwd: str) -> str | None:
+    """The authority's first_names.txt, if it has one (judged once per data folder: every
+    cell of a delivery asks)."""
     own = local_file(NAMES_FILE, PACKAGED_NAMES)
-    return _first_names(str(own) if own != PACKAGED_NAMES else None)
+    return str(own) if own != PACKAGED_NAMES else None
 
 
-@functools.lru_cache(maxsize=1)
 def place_words() -> frozenset[str]:
     """Lower-case words of the authority's ward and locality names (never surnames here)."""
+    return _place_words(_wards_file(os.environ.get("OBA_DATA_DIR"), os.getcwd()))
+
+
+@functools.lru_cache(maxsize=8)
+def _wards_file(data_dir: str | None, cwd: str) -> str:
+    return str(local_file("wards.csv", WARDS))
+
+
+@functools.lru_cache(maxsize=8)
+def _place_words(path: str) -> frozenset[str]:
     words = set()
     try:
-        with open(local_file("wards.csv", WARDS), newline="", encoding="utf-8") as fh:
+        with open(path, newline="", encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
                 for key in ("ward_name", "locality_name"):
                     words.update(w.lower() for w in _WORD.findall(row.get(key) or ""))
@@ -139,7 +156,7 @@ def find_names(text: str) -> list[str]:
     for run in _runs(text):
         words = [m.group(0) for m in run]
         lower = [_base(w) for w in words]
-        before = text[:run[0].start()].rstrip()
+        before = text[max(0, run[0].start() - 12):run[0].start()].rstrip()
         if any(w in STRONG_ORG for w in lower) or re.search(r"\b(?:st|saint)\.?$", before, re.IGNORECASE):
             continue
         for i, word in enumerate(words):
@@ -154,13 +171,29 @@ def find_names(text: str) -> list[str]:
                 found.append(word)
                 break
     # SURNAME, Forename
-    for m in re.finditer(r"([A-Za-z][A-Za-z'\u2019-]+)\s*,\s*([A-Za-z][A-Za-z'\u2019-]+)", text):
-        surname, forename = m.group(1), m.group(2)
+    for surname, forename, whole in _comma_pairs(text):
         if (_capitalised(surname) and _capitalised(forename) and _is_forename(forename, names)
                 and _base(surname) not in NOT_SURNAMES and _base(surname) not in STRONG_ORG
                 and _base(surname) not in places):
-            found.append(m.group(0))
+            found.append(whole)
     return found
+
+
+_BEFORE_COMMA = re.compile(r"([A-Za-z][A-Za-z'\u2019-]*)\s*$")
+_AFTER_COMMA = re.compile(r"\s*([A-Za-z][A-Za-z'\u2019-]*)")
+
+
+def _comma_pairs(text: str):
+    """(word before, word after, both as written) around each comma: found from the commas,
+    so a long cell without one costs one pass (a pattern searching for 'word, word' from
+    every letter would take quadratic time on a 5 MB cell)."""
+    at = text.find(",")
+    while at >= 0:
+        before = _BEFORE_COMMA.search(text, max(0, at - 64), at)
+        after = _AFTER_COMMA.match(text, at + 1, at + 65)
+        if before and after:
+            yield before.group(1), after.group(1), text[before.start(1):after.end(1)]
+        at = text.find(",", at + 1)
 
 
 def in_identifier(cell: str, id_format: str | None = None) -> str | None:

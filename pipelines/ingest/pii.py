@@ -146,9 +146,19 @@ def _name_reason(header: str) -> str | None:
 # space), then each kind is matched with the separators people put inside it (spaces, dots,
 # dashes, slashes), in any case, and checked by its check digit or letter where it has one.
 
-_DASHES = "".join(c for c in map(chr, range(0x110000)) if unicodedata.category(c) == "Pd") + "\u2212\u2043\ufe63"
-_SPACES = "".join(c for c in map(chr, range(0x110000)) if c.isspace() or unicodedata.category(c) in ("Zs", "Zl", "Zp"))
-_INVISIBLE = "".join(c for c in map(chr, range(0x110000)) if unicodedata.category(c) == "Cf")
+# Every dash (Unicode category Pd, and the minus sign), every space (str.isspace, Zs, Zl, Zp)
+# and every invisible format character (Cf), written out (computing them costs seconds at
+# import; tests/ingest/test_pii_corpus.py checks the lists against unicodedata).
+_DASHES = ("-\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d"
+           "\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead\u2212\u2043")
+_SPACES = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+           "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_INVISIBLE = ("\xad\u0600\u0601\u0602\u0603\u0604\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+              "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064"
+              "\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f\ufeff\ufff9\ufffa\ufffb"
+              "\U000110bd\U000110cd" + "".join(map(chr, range(0x13430, 0x13440))) + "\U0001bca0\U0001bca1\U0001bca2"
+              "\U0001bca3" + "".join(map(chr, range(0x1d173, 0x1d17b))) + "\U000e0001"
+              + "".join(map(chr, range(0xe0020, 0xe0080))))
 _FOLD = str.maketrans({**{c: "-" for c in _DASHES}, **{c: " " for c in _SPACES + _INVISIBLE}})
 
 
@@ -494,7 +504,29 @@ def scan(header: list[str], frame: pd.DataFrame, rows: Sequence[int] | None = No
         values += _column_findings(name, column, at_rows, found, mailboxes)
         own = catalogue.get(normalise_header(name)) if k < n_good else None
         values += _name_findings(name, column, at_rows, own)
+        values += _dates_where_ages_belong(name, column, at_rows, own)
     return findings + sorted(values, key=lambda f: (f.row, names.index(f.column) if f.column in names else 1e9))
+
+
+_AGE_WORDS = frozenset({"age", "aged", "ages"})
+_A_DATE = re.compile(rf"\s*(?:{_DATE})\s*", re.IGNORECASE)
+
+
+def _dates_where_ages_belong(column: str, values: pd.Series, rows: Sequence[int], own) -> list[Finding]:
+    """A date delivered in an age column (``cme.age`` holding 12/03/2012) is a date of birth:
+    it would otherwise stay in ``raw_<source>`` and the quarantine's failure value."""
+    if own is None or own.type == "date" or not _AGE_WORDS & set(own.name.split("_")):
+        return []
+    cells = pc.unique(pa.array(values.astype("string")).cast(pa.large_string())).drop_null()
+    cells = cells.filter(pc.match_substring_regex(cells, "[0-9][^0-9]+[0-9]|[0-9]{8}|[A-Za-z]{3}"))
+    hits = [c for c in cells.to_pylist() if _A_DATE.fullmatch(normalise(c))]
+    if not hits:
+        return []
+    text = values.astype("string")
+    at = np.flatnonzero(text.isin(hits).fillna(False).to_numpy(dtype=bool))
+    first = min(at, key=lambda i: rows[i])
+    return [Finding(column, "a date of birth (a date where an age belongs)", len(at), mask(text.iloc[first]),
+                    int(rows[first]))]
 
 
 def _catalogue_columns(source) -> dict:
@@ -523,7 +555,13 @@ def _name_findings(column: str, values: pd.Series, rows: Sequence[int], own) -> 
                 pc.utf8_trim_whitespace(cells), f"^(?:{own.id_format})$"), False)))
         codes = {str(k).strip().lower() for k in (own.codes or {})}
         judge = [c for c in cells.to_pylist() if c.strip().lower() not in codes]
-        hits = {c: why for c in judge if (why := person_names.in_identifier(c, getattr(own, "id_format", None)))}
+        # A long cell (a broken export's 5 MB field) is no id or code: read as free text.
+        hits = {c: why for c in judge if len(c) <= 200
+                and (why := person_names.in_identifier(c, getattr(own, "id_format", None)))}
+        long = pa.array([c for c in judge if len(c) > 200], type=pa.large_string())
+        if len(long):
+            long = long.filter(pc.match_substring_regex(long, _MAYBE_NAME))
+            hits.update({c: REASONS["name"] for c in long.to_pylist() if person_names.find_names(normalise(c))})
     else:
         cells = cells.filter(pc.match_substring_regex(cells, _MAYBE_NAME))
         hits = {c: REASONS["name"] for c in cells.to_pylist() if person_names.find_names(normalise(c))}

@@ -19,6 +19,7 @@ headers and footers, tables' names, drawings' text and the document properties.
 
 from __future__ import annotations
 
+import html
 import io
 import posixpath
 import re
@@ -41,6 +42,13 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="([^"]*)"')
 
 class TooLarge(ValueError):
     """The workbook exceeds a stated bound: refused unparsed."""
+
+
+def over_size(size: int) -> str | None:
+    """Why a delivery of ``size`` bytes is refused unread (any format), or None."""
+    if size > MAX_FILE_BYTES:
+        return f"refused unread, over a stated bound: the file is {size:,} bytes, over the bound of {MAX_FILE_BYTES:,}"
+    return None
 
 
 def _column_number(letters: bytes | str) -> int:
@@ -106,6 +114,30 @@ def _judge_dimension(part: str, ref: str) -> None:
 _NAMED_ATTRIBUTES = {"sheet": ("name",), "definedName": ("name",), "table": ("name", "displayName"),
                      "tableColumn": ("name",), "person": ("displayName", "userId"), "author": ()}
 _FORMAT_CODE = re.compile(r'&(?:"[^"]*"|[0-9]{1,3}(?=\D|$)|[A-Za-z&+\-])')
+_HEADER_FOOTER_TEXT = re.compile(rb"<(?:\w+:)?(?:odd|even|first)(?:Header|Footer)(?:\s[^>]*)?(?<!/)>([^<]*)(?=<)")
+_STRING_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?(?<!/)>([^<]*)(?=<)")
+
+
+def _texts(book: zipfile.ZipFile, info: zipfile.ZipInfo, pattern: re.Pattern) -> list[str]:
+    """The text ``pattern`` captures in a part, read a chunk at a time (XML entities undone)."""
+    out, tail = [], b""
+    with book.open(info) as part:
+        while chunk := part.read(_CHUNK):
+            text = tail + chunk
+            # Matches starting before the last-but-one '<' are whole in this window (a match ends
+            # where a '<' follows); the rest is read again with the next chunk.
+            last = text.rfind(b"<")
+            keep = text.rfind(b"<", 0, last) if last > 0 else -1
+            if keep <= 0:
+                tail = text
+                continue
+            out += [html.unescape(m.group(1).decode("utf-8", "replace"))
+                    for m in pattern.finditer(text, 0, last + 1) if m.start() < keep]
+            tail = text[keep:]
+    out += [html.unescape(m.group(1).decode("utf-8", "replace")) for m in pattern.finditer(tail)]
+    return out
+
+
 _HEADER_FOOTER = {"oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader", "firstFooter"}
 
 
@@ -165,6 +197,14 @@ def carried_text(raw: bytes, data_sheets: set[str]) -> dict[str, list[str]]:
                 label = "defined names"
             else:
                 label = f"part {path}"
+            if path in data_parts or path == "xl/sharedStrings.xml":
+                # Large parts, read a chunk at a time by pattern: a data sheet's printed headers and
+                # footers (its cells are the delivery, screened as such), every shared string.
+                pattern = _HEADER_FOOTER_TEXT if path in data_parts else _STRING_TEXT
+                label = "headers and footers" if path in data_parts else label
+                for text in _texts(book, info, pattern):
+                    add(label, _FORMAT_CODE.sub(" ", text) if path in data_parts else text)
+                continue
             try:
                 with book.open(info) as part:
                     for _, element in ElementTree.iterparse(part, events=("end",)):

@@ -169,3 +169,55 @@ def test_hostile_deliveries_are_refused_and_the_next_run_loads_the_rest(tmp_path
     assert read == done == 3
     logged = dict(con.execute("select source_file, message from load_log").fetchall())
     assert "zip bomb" in logged["sheu_survey_2024.xlsx"]
+
+
+def test_large_parts_are_read_a_chunk_at_a_time_without_losing_a_text():
+    strings = [f"s{i}" for i in range(300_000)] + ["Lily Smith"]
+    xml = b'<?xml version="1.0"?><sst>' + b"".join(f"<si><t>{t}</t></si>".encode() for t in strings) + b"</sst>"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings.xml", xml)
+    assert len(xml) > 5 * (1 << 20)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        assert workbook._texts(z, z.getinfo("xl/sharedStrings.xml"), workbook._STRING_TEXT) == strings
+
+
+def test_a_file_over_the_size_bound_is_refused_unread_and_remembered(tmp_path, monkeypatch):
+    land = tmp_path / "landing"
+    land.mkdir()
+    _survey_book(land / "sheu_survey_2023.xlsx")
+    big = land / "sheu_survey_2024.xlsx"
+    big.write_bytes(b"x" * 50_000)
+    monkeypatch.setattr(workbook, "MAX_FILE_BYTES", 20_000)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    status = {o.file: (o.status, o.message) for o in ingest(con, SURVEY, land)[0]}
+    assert status["sheu_survey_2024.xlsx"][0] == "refused" and "over the bound of 20,000" in status["sheu_survey_2024.xlsx"][1]
+    assert status["sheu_survey_2023.xlsx"][0] == "pending"
+    assert ingest(con, SURVEY, land)[0] == []
+    with pytest.raises(ExtractError, match="over the bound"):
+        read_extract(big, SURVEY)
+
+
+def test_hostile_names_are_refused_with_a_message_and_the_run_publishes(data_dir):
+    """A real Dagster run (ingest, checks, publish) with a full-width year, an NHS number as a
+    version, a time stamp as a version and a folder named with a child's details beside good
+    deliveries: each is logged with its reason, masked, and the warehouse is published."""
+    from tests.neet_runs import assert_log_reconciles, check_results, published_rows, run_neet, write_neet
+
+    landing = data_dir / "landing"
+    write_neet(landing, "2026-07", 40)
+    good = write_neet(landing, "2026-08", 40, start=1000)
+    (landing / "neet_\uff12\uff10\uff12\uff16-08.csv").write_bytes(good.read_bytes())
+    (landing / "neet_2026-08_v9434765919.csv").write_bytes(good.read_bytes())
+    (landing / "neet_2026-08_v20261105123000.csv").write_bytes(good.read_bytes())
+    (landing / "neet Lily Smith DOB 12.03.2012 BA2 4HD").mkdir()
+    result = run_neet(data_dir)
+    assert result.success and published_rows(data_dir) == 80
+    log = {r[0]: r for r in assert_log_reconciles(data_dir)}
+    shown = " ".join(f"{name} {r[6]}" for name, r in log.items())
+    for secret in ("Lily Smith", "12.03.2012", "BA2 4HD", "9434765919"):
+        assert secret not in shown
+    statuses = sorted(r[1] for r in log.values())
+    assert statuses == ["loaded", "loaded", "refused", "refused", "unrecognised", "unrecognised"], log
+    warning = check_results(result)["deliveries_accepted"].description
+    assert "ASCII" in warning and "outside 1-9999" in warning and "Lily Smith" not in warning

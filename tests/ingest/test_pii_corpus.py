@@ -116,3 +116,18 @@ def test_a_name_where_an_identifier_belongs_is_refused_but_not_a_placeholder():
     assert not _scan({"case_id": "CME0123456"})
     assert not _scan({"case_id": "Unknown"})
     assert not _scan({"case_id": "Total"})
+
+
+def test_a_date_where_an_age_belongs_is_a_date_of_birth():
+    for value in ("12/03/2012", "2012-03-12", "12 March 2012", "12.03.2012"):
+        assert [f.reason for f in _scan({"age": value})] == ["a date of birth (a date where an age belongs)"], value
+    assert not _scan({"age": "12"}) and not _scan({"age": "12.5"})
+
+
+def test_the_written_out_dashes_spaces_and_invisible_characters_are_every_one():
+    import unicodedata
+    every = list(map(chr, range(0x110000)))
+    assert {c for c in every if unicodedata.category(c) == "Pd"} <= set(pii._DASHES)
+    assert {c for c in every if c.isspace() or unicodedata.category(c) in ("Zs", "Zl", "Zp")} <= set(pii._SPACES)
+    assert {c for c in every if unicodedata.category(c) == "Cf"} <= set(pii._INVISIBLE)
+    assert not set(pii._DASHES) & set(pii._SPACES + pii._INVISIBLE)
