@@ -30,7 +30,7 @@ def test_the_written_out_sql_runs_in_the_shell_and_gives_the_indicator_table(dem
     folder.mkdir()
     (folder / ".venv").symlink_to(VENV)
     (folder / "data").symlink_to(p.data_dir)
-    done = subprocess.run(f".venv/bin/oba sql --csv {tmp_path / 'out.csv'} < data/sql/{ind.id.lower()}.sql",
+    done = subprocess.run(f".venv/bin/oba sql --out {tmp_path} --csv {tmp_path / 'out.csv'} < data/sql/{ind.id.lower()}.sql",
                           shell=True, cwd=folder, capture_output=True, text=True, timeout=300,
                           env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     assert done.returncode == 0, done.stderr
