@@ -519,15 +519,15 @@ def _solve(cells: np.ndarray, targets: list[int], eqs: list, ineqs: list, truth:
     for j in targets:
         if determined[j]:
             continue
-        # Quick proof: the truth moved along the relations (cell j's projection on their null
-        # space) to each end of the band is still possible, with whole counts.
+        # Quick proof: the truth moved along the relations to each end of the band is still
+        # possible, with whole counts: along cell j's projection on their null space, or along
+        # one null-space direction (a trade between cells, e.g. +1 here, -1 in a partner).
         lo_end, hi_end = band(j)
         if not np.isfinite(lo_end):
             rest.append(j)
             continue
-        move = basis @ basis[j]
-        ends = [x + move * ((goal - x[j]) / move[j]) for goal in (lo_end, hi_end)]
-        if not all(possible(e) for e in ends):
+        moves = [basis @ basis[j]] + [basis[:, col] for col in np.flatnonzero(np.abs(basis[j]) > 1e-9)[:12]]
+        if not all(any(possible(x + m * ((goal - x[j]) / m[j])) for m in moves) for goal in (lo_end, hi_end)):
             rest.append(j)
     if not rest:
         return found, []
