@@ -175,6 +175,7 @@ def indicator_values_published(warehouse: Warehouse) -> dg.MaterializeResult:
         **frame_metadata(published, published[published["is_suppressed"]].head(8)),
         "rows_suppressed": int(published["is_suppressed"].sum()),
         "earlier_releases_protected_with": len(earlier),
+        "rows_revision_held": int(published[disclosure.HELD].sum()),
     })
 
 
