@@ -313,8 +313,8 @@ def protect_across(values: pd.DataFrame, published: pd.DataFrame, know=None,
         found = result.failed
         if not found and focus is None:
             return out, added
-        if not found:  # settled where it changed: one last attack on the whole table
-            focus, settled = None, set()
+        if not found:  # settled where it changed: one last attack on the whole table (a cell found
+            focus = None  # safe stays safe as more is hidden, so only the others are solved again)
             continue
         focus, touched = set(), set()
         for row, series, _value in found:
