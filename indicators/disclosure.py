@@ -264,6 +264,14 @@ def n_only_rows(frame: pd.DataFrame) -> np.ndarray:
     return unit.map(is_n_only).fillna(False).to_numpy(bool)
 
 
+class Unprotectable(RuntimeError):
+    """A count that no further suppression can protect; ``group``: its (indicator, period)."""
+
+    def __init__(self, indicator, period, message):
+        super().__init__(message)
+        self.group = (indicator, period)
+
+
 def protect_across(values: pd.DataFrame, published: pd.DataFrame, know=None,
                    max_rounds: int = 500, known: np.ndarray | None = None) -> tuple[pd.DataFrame, int]:
     """Add suppression to ``published`` (``suppress_indicator_values`` output, rows as in the
@@ -305,8 +313,8 @@ def protect_across(values: pd.DataFrame, published: pd.DataFrame, know=None,
         found = result.failed
         if not found and focus is None:
             return out, added
-        if not found:  # settled where it changed: one last attack on the whole table
-            focus, settled = None, set()
+        if not found:  # settled where it changed: one last attack on the whole table (a cell found
+            focus = None  # safe stays safe as more is hidden, so only the others are solved again)
             continue
         focus, touched = set(), set()
         for row, series, _value in found:
@@ -329,7 +337,9 @@ def protect_across(values: pd.DataFrame, published: pd.DataFrame, know=None,
             # Zeros only where no non-zero count is left: a hidden zero widens the range too.
             options = options or totals or zeros
             if not options:
-                raise RuntimeError(f"{values.at[row, 'measure_id']} {values.at[row, 'period']} "
+                raise Unprotectable(values.at[row, "indicator_id"] if "indicator_id" in values.columns
+                                    else values.at[row, "measure_id"], values.at[row, "period"],
+                                    f"{values.at[row, 'measure_id']} {values.at[row, 'period']} "
                                    f"{values.at[row, 'breakdown']}={values.at[row, 'breakdown_value']}: a hidden "
                                    f"{series} can be worked out and no shown cell is left to hide")
             # Least informative first: a breakdown cell before a headline one; one big enough to
@@ -405,24 +415,68 @@ def carry(values: pd.DataFrame, published: pd.DataFrame, carried: np.ndarray) ->
     return out
 
 
+HELD = "is_revision_held"
+HELD_SERIES = ("numerator", "denominator", "value", "ci_lower", "ci_upper")
+
+
+def hold(values: pd.DataFrame, earlier: Sequence[tuple[pd.DataFrame, pd.DataFrame]],
+         groups: set[tuple]) -> tuple[pd.DataFrame, np.ndarray]:
+    """``values`` with the rows of each held (indicator, period) put back to the figures of the
+    latest earlier release that had them (the revision is not published); and which rows."""
+    out = values.reset_index(drop=True).copy()
+    ind = out["indicator_id"] if "indicator_id" in out.columns else out["measure_id"]
+    rows = np.array([(i, p) in groups for i, p in zip(ind, out["period"])], dtype=bool)
+    if not rows.any():
+        return out, rows
+    keys = out[RELEASE_KEY].astype(str)
+    for exact, _ in reversed(list(earlier)):
+        cols = [c for c in HELD_SERIES if c in exact.columns]
+        m = keys[rows].reset_index().merge(exact[RELEASE_KEY].astype(str).assign(
+            **{f"_e_{c}": exact[c].to_numpy() for c in cols}), on=RELEASE_KEY, how="inner")
+        if len(m):
+            for c in HELD_SERIES:
+                col = out[c].astype(object)
+                col.iloc[m["index"].to_numpy()] = m[f"_e_{c}"].to_numpy() if c in cols else np.nan
+                out[c] = col
+            break
+    return out, rows
+
+
 def publishable(values: pd.DataFrame, lookups: Mapping[str, pd.DataFrame] | None = None,
                 earlier: Sequence[tuple[pd.DataFrame, pd.DataFrame]] = ()) -> pd.DataFrame:
     """indicator_values fit to publish: ``suppress_indicator_values`` (a gap's other group
     protected like its own, then dropped, as it is not published); what earlier releases hid
     stays hidden (``across_releases``); then ``protect_across`` with the relations of the
     table and of the ``lookups`` it is printed with, a reader knowing every figure an
-    earlier release showed. Adds ``is_suppressed``."""
+    earlier release showed.
+
+    A re-issue that cannot be protected beside the earlier releases (a revised count that the
+    figures they showed would pin down, with nothing left to hide) is not published for that
+    indicator and period: its rows keep the figures of the latest earlier release
+    (``is_revision_held``), and the rest is protected around them. Adds ``is_suppressed``
+    and ``is_revision_held``."""
     from indicators import recovery
 
     values = values.reset_index(drop=True)
     for col in ("numerator", "denominator", "value", "ci_lower", "ci_upper", *COMPARATOR_COUNTS):
         if col in values.columns:
             values[col] = values[col].astype(object)
-    published = suppress_indicator_values(values)
-    carried, known = across_releases(values, earlier)
-    published = carry(values, published, carried)
     know = recovery.relations(values, n_only_rows(values), dict(lookups or {}))
-    published, _ = protect_across(values, published, know, known=known)
+    groups: set[tuple] = set()
+    while True:
+        shown, held = hold(values, earlier, groups)
+        try:
+            published = suppress_indicator_values(shown)
+            carried, known = across_releases(shown, earlier)
+            published = carry(shown, published, carried)
+            published, _ = protect_across(shown, published, recovery.holding(know, recovery.exact_cells(shown)),
+                                          known=known)
+            break
+        except Unprotectable as exc:
+            if not earlier or exc.group in groups:
+                raise
+            groups.add(exc.group)
     published = published.drop(columns=[c for c in PUBLISHED_DROPPED if c in published.columns])
     published["is_suppressed"] = published["numerator"].eq(SUPPRESSED) | published["denominator"].eq(SUPPRESSED)
+    published[HELD] = held
     return published

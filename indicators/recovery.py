@@ -109,6 +109,23 @@ def relations(values: pd.DataFrame, n_only: np.ndarray | None = None,
     return know
 
 
+def holding(know: Knowledge, truth: np.ndarray) -> Knowledge:
+    """``know`` without the relation instances the figures ``truth`` break (figures of a held
+    revision beside revised ones: a reader applying them there learns nothing true)."""
+    def ok(rels, equal):
+        out = []
+        for ids, coefs in rels:
+            total = float(np.dot(coefs, truth[ids]))
+            if not np.isfinite(total) or (abs(total) <= 1e-6 if equal else total <= 1e-6):
+                out.append((ids, coefs))
+        return out
+    rates = [(n, v, d, k) for n, v, d, k in know.rates
+             if not np.all(np.isfinite(truth[[n, v, d]])) or truth[d] <= 0
+             or abs(truth[v] - k * truth[n] / truth[d]) <= 1e-6 * max(1.0, abs(truth[v]))]
+    return Knowledge(know.n_rows, ok(know.equalities, True), ok(know.inequalities, False), know.step,
+                     know.lower, list(know.templates), rates)
+
+
 def groupings(values: pd.DataFrame, lookups: dict[str, pd.DataFrame]) -> list[tuple[str, str, dict[str, str]]]:
     """(fine breakdown, coarse breakdown, fine value -> coarse value) for every grouping a lookup
     makes: two columns of one lookup table where each value of the first has one value of the
@@ -519,15 +536,15 @@ def _solve(cells: np.ndarray, targets: list[int], eqs: list, ineqs: list, truth:
     for j in targets:
         if determined[j]:
             continue
-        # Quick proof: the truth moved along the relations (cell j's projection on their null
-        # space) to each end of the band is still possible, with whole counts.
+        # Quick proof: the truth moved along the relations to each end of the band is still
+        # possible, with whole counts: along cell j's projection on their null space, or along
+        # one null-space direction (a trade between cells, e.g. +1 here, -1 in a partner).
         lo_end, hi_end = band(j)
         if not np.isfinite(lo_end):
             rest.append(j)
             continue
-        move = basis @ basis[j]
-        ends = [x + move * ((goal - x[j]) / move[j]) for goal in (lo_end, hi_end)]
-        if not all(possible(e) for e in ends):
+        moves = [basis @ basis[j]] + [basis[:, col] for col in np.flatnonzero(np.abs(basis[j]) > 1e-9)[:12]]
+        if not all(any(possible(x + m * ((goal - x[j]) / m[j])) for m in moves) for goal in (lo_end, hi_end)):
             rest.append(j)
     if not rest:
         return found, []

@@ -70,6 +70,19 @@ def _aligned(values: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
     return values[KEY].merge(published[cols], on=KEY, how="left")
 
 
+def effective(values: pd.DataFrame, published: pd.DataFrame, earlier: list[Release] = ()) -> pd.DataFrame:
+    """The exact figures ``published`` was made from: ``values``, with the rows of any held
+    revision (``is_revision_held``) put back to the earlier release's figures."""
+    values = values.reset_index(drop=True)
+    if disclosure.HELD not in published.columns:
+        return values
+    rows = values[KEY].merge(published[[*KEY, disclosure.HELD]], on=KEY, how="left")[disclosure.HELD]
+    rows = rows.fillna(False).astype(bool).to_numpy()
+    ind = values["indicator_id"] if "indicator_id" in values.columns else values["measure_id"]
+    groups = set(zip(ind[rows], values["period"][rows]))
+    return disclosure.hold(values, pairs(list(earlier)), groups)[0]
+
+
 def certify(values: pd.DataFrame, published: pd.DataFrame, lookups: dict[str, pd.DataFrame] | None = None,
             earlier: list[Release] = (), release_id: str | None = None) -> dict:
     """Attack ``published`` (the new release) with every relation of its exact table ``values``
@@ -78,12 +91,14 @@ def certify(values: pd.DataFrame, published: pd.DataFrame, lookups: dict[str, pd
     count of 1-5 is recovered or narrowed below the band, a shown count is 1-5, or a count hidden
     in an earlier release is shown)."""
     started = time.perf_counter()
-    values = values.reset_index(drop=True)
+    current = values.reset_index(drop=True)
+    know = recovery.relations(current, disclosure.n_only_rows(current), dict(lookups or {}))
+    values = effective(current, published, earlier)
     shown = _aligned(values, published)
     hidden = recovery.hidden_cells(shown)
     truth = recovery.exact_cells(values)
+    know = recovery.holding(know, truth)
     carried, known = disclosure.across_releases(values, pairs(list(earlier)))
-    know = recovery.relations(values, disclosure.n_only_rows(values), dict(lookups or {}))
     result = recovery.attack(values, hidden & ~known, know)
     seconds = time.perf_counter() - started
     count = np.zeros(len(truth), bool)
@@ -117,12 +132,15 @@ def certify(values: pd.DataFrame, published: pd.DataFrame, lookups: dict[str, pd
         "made_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         "passed": not failures,
         "releases_included": [r.release_id for r in earlier] + ([release_id] if release_id else ["this release"]),
-        "rule": f"every hidden count of 1 to {disclosure.HIGH} must still admit each value from 1 to "
-                f"{disclosure.HIGH} over all published relations, with whole counts",
+        "rule": f"no hidden count of 1 to {disclosure.HIGH} may be worked out, or narrowed to fewer than "
+                f"{disclosure.HIGH} possible values or to a range stopping short of {disclosure.HIGH}, over all "
+                f"published relations and every earlier release still public, with whole counts (a total of k "
+                f"hidden non-zero parts is known to be at least k: docs/methods.md)",
         "relations": {"instances": kinds, "measure_relations_found": list(know.templates),
                       "groupings_from_lookups": sorted({f"{f} within {c}" for f, c, _ in
                                                         recovery.groupings(values, dict(lookups or {}))})},
         "cells": {"rows": len(values), "counts_hidden": int(hidden_counts.sum()), "by_reason": by_reason,
+                  "revisions_held": sorted(_held(published)),
                   "known_from_earlier_releases": int((known & count).sum())},
         "hidden_cells": [{**where(c), "reason": reason[c]} for c in np.flatnonzero(hidden_counts)],
         "attack": {"method": "mixed integer programming over every relation (scipy.optimize.milp, HiGHS), "
@@ -132,6 +150,13 @@ def certify(values: pd.DataFrame, published: pd.DataFrame, lookups: dict[str, pd
                    "seconds": round(seconds, 2)},
         "failures": failures,
     }
+
+
+def _held(published: pd.DataFrame) -> set[str]:
+    if disclosure.HELD not in published.columns:
+        return set()
+    rows = published[published[disclosure.HELD].fillna(False).astype(bool)]
+    return {f"{m} {p}" for m, p in zip(rows["measure_id"], rows["period"])}
 
 
 def certificate_text(cert: dict) -> str:
@@ -147,7 +172,8 @@ def certificate_text(cert: dict) -> str:
               f"- measure relations found: {len(cert['relations']['measure_relations_found'])}", "",
               f"Cells: {c['rows']} rows; {c['counts_hidden']} counts hidden "
               + "(" + "; ".join(f"{k.split(':')[0]} {v}" for k, v in c["by_reason"].items()) + "); "
-              f"{c['known_from_earlier_releases']} counts already public from earlier releases.", "",
+              f"{c['known_from_earlier_releases']} counts already public from earlier releases; revisions held "
+              f"(figures as first released): {', '.join(c['revisions_held']) or 'none'}.", "",
               f"Attack: {a['method']}; {a['counts_tried']} hidden counts of 1-5 tried, {a['recovered']} recovered, "
               f"{a['narrowed_below_band']} narrowed below the band, in {a['seconds']} s."]
     if cert["failures"]:
@@ -167,8 +193,8 @@ def record(data_dir: Path | str, release_id: str, values: pd.DataFrame, publishe
     tmp = base / f".{release_id}.writing"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    exact = values[[*KEY, *SERIES]].copy()
-    for s in SERIES:
+    exact = values[[*KEY, *[c for c in disclosure.HELD_SERIES if c in values.columns]]].copy()
+    for s in exact.columns[len(KEY):]:
         exact[s] = pd.to_numeric(exact[s], errors="coerce").astype(float)
     exact.to_parquet(tmp / "exact.parquet", index=False)
     shown = published[[*KEY, *SERIES]].copy()

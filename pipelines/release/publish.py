@@ -152,8 +152,9 @@ def certify_release(con: duckdb.DuckDBPyConnection, paths: Paths, digest: str, s
     values = con.execute("select * from indicator_values").df()
     published = con.execute("select * from indicator_values_published").df()
     release_id = started.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + digest[:8]
-    cert = releases.certify(values, published, releases.read_lookups(con), releases.public(paths.data_dir),
-                            release_id)
+    earlier = releases.public(paths.data_dir)
+    cert = releases.certify(values, published, releases.read_lookups(con), earlier, release_id)
+    values = releases.effective(values, published, earlier)   # what this release was made from
     if not cert["passed"]:
         raise RuntimeError(f"release {release_id} refused: its disclosure certificate failed "
                            f"({len(cert['failures'])} failure(s), e.g. {cert['failures'][0]})")

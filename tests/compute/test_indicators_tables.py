@@ -509,8 +509,10 @@ def test_every_table_and_column_is_documented(pipeline):
 def test_stage_runs_in_seconds_at_one_x_scale(pipeline):
     con, result, elapsed, staged = pipeline
     assert staged > 500_000  # about B&NES scale: ten years of extracts
-    # Dagster's own per-step bookkeeping is most of this; the SQL and statistics take ~4 s.
-    assert elapsed < 60, f"indicators stage took {elapsed:.1f}s"
+    # Dagster's own per-step bookkeeping and the disclosure attack (indicator_values_published:
+    # every hidden count bounded by linear / integer programming, about 40-80 s on a loaded
+    # two-core machine) are most of this; the SQL and statistics take ~4 s.
+    assert elapsed < 150, f"indicators stage took {elapsed:.1f}s"
 
 
 def test_a_past_paper_gets_the_judgements_made_then(pipeline):

@@ -322,3 +322,23 @@ def test_a_reissue_is_protected_together_with_the_release_before():
     assert cert["cells"]["by_reason"]["carried: hidden in an earlier release still public"] > 0
     bad = releases.certify(second_values, alone, lookups, [releases.Release("r1", None, first_values, first)], "r2")
     assert not bad["passed"]
+
+
+def test_a_held_revision_keeps_the_earlier_figures_and_is_certified_as_published():
+    from indicators import releases
+    lookups = {"lookup_wards": LOOKUP}
+    first_values = nested(WARD_COUNTS)
+    first = disclosure.publishable(first_values, lookups)
+    second_values = reissue(first_values, "c1", "2024", 1)
+    shown, rows = disclosure.hold(second_values, [(first_values, first)], {("EHW", "2024")})
+    assert rows.sum() == (second_values["period"] == "2024").sum()
+    pd.testing.assert_series_equal(shown.loc[rows, "numerator"].astype(float).reset_index(drop=True),
+                                   first_values.loc[first_values["period"] == "2024", "numerator"]
+                                   .astype(float).reset_index(drop=True), check_names=False)
+    published = disclosure.publishable(shown, lookups, [(first_values, first)])
+    published[disclosure.HELD] = rows
+    earlier = [releases.Release("r1", None, first_values, first)]
+    assert releases.effective(second_values, published, earlier).loc[rows, "numerator"].tolist() == \
+        shown.loc[rows, "numerator"].tolist()
+    cert = releases.certify(second_values, published, lookups, earlier, "r2")
+    assert cert["passed"] and cert["cells"]["revisions_held"] == ["w_step_up_pct 2024"]
