@@ -24,6 +24,21 @@ RUN_LEVEL = {
     "a check guarding what is published": "tests/compute/test_officer_quality.py",
     "a workbook whose rows continue": "tests/ingest/test_deliveries.py (workbooks)",
 }
+# Rows about a file of another kind (a workbook's parts, its size), about what officers write
+# or about `oba prepare` and `oba sql` rather than a NEET delivery: tested where that is.
+ELSEWHERE = {
+    "a person's name": "tests/ingest/test_pii_corpus.py::test_a_name_where_an_identifier_belongs_is_refused_but_not_a_placeholder",
+    "personal identifiers written any way": "tests/ingest/test_pii_corpus.py::test_every_generated_identifier_is_refused_in_every_column",
+    "a date in an age column": "tests/ingest/test_pii_corpus.py::test_a_date_where_an_age_belongs_is_a_date_of_birth",
+    "identifiers or names anywhere else": "tests/ingest/test_hostile_files.py::test_every_workbook_part_is_screened",
+    "a workbook over a stated bound": "tests/ingest/test_hostile_files.py::test_a_zip_bomb_is_refused_unread_and_named",
+    "a file, folder or link whose name": "tests/ingest/test_hostile_files.py::test_names_in_the_landing_folder_are_masked_and_bidi_escaped",
+    "a name with bidirectional": "tests/ingest/test_hostile_files.py::test_names_in_the_landing_folder_are_masked_and_bidi_escaped",
+    "free text officers write": "tests/ingest/test_free_text.py::test_held_commentary_never_reaches_a_table",
+    "`oba prepare` when the pseudonymisation key": "tests/prepare/test_keys_in_use.py::test_a_lost_key_stops_oba_prepare_until_new_key_is_asked_for",
+    "a key anywhere inside": "tests/prepare/test_keys_in_use.py::test_a_key_anywhere_inside_the_data_folder_is_refused",
+    "`oba sql`": "tests/operations/test_sql_reach.py::test_copy_and_export_are_refused_and_write_nothing",
+}
 
 
 def table_rows() -> list[list[str]]:
@@ -93,6 +108,10 @@ def cases(landing) -> dict:
         "a held delivery an officer released": ({"neet_2024-05_v2.csv": csv("2024-05", 10, 5000)},
                                                 {"neet_2024-05_v2.csv": "loaded", "neet_2024-05.csv": "superseded"}),
         "an empty re-issue": ({"neet_2024-06_v2.csv": b""}, {"neet_2024-06_v2.csv": "held", "neet_2024-06.csv": "loaded"}),
+        "a version outside 1-9999": ({"neet_2024-07_v10000.csv": csv("2024-07", 40, 7000)},
+                                     {"neet_2024-07_v10000.csv": "unrecognised"}),
+        "digits that are not ASCII": ({"neet_\uff12\uff10\uff12\uff14-08.csv": csv("2024-08", 40, 7100)},
+                                      {"neet_\uff12\uff10\uff12\uff14-08.csv": "unrecognised"}),
         "refused, rejected or unreadable re-issue": (
             {"neet_2024-01_v2.csv": csv("2024-01", 40, 6000).replace(",E05012437,M", ",BA2 4HD,M", 1)},
             {"neet_2024-01_v2.csv": "refused", "neet_2024-01.csv": "loaded"}),
@@ -104,7 +123,7 @@ def _case(first_cell: str, known) -> str | None:
 
 
 def test_every_row_of_the_table_has_a_case_here(tmp_path):
-    known = [*cases(tmp_path), *RUN_LEVEL]
+    known = [*cases(tmp_path), *RUN_LEVEL, *ELSEWHERE]
     missing = [r[0][:60] for r in table_rows() if _case(r[0], known) is None]
     assert not missing, f"rows of docs/operations.md's table with no case here: {missing}"
     assert all(len(r) == 5 for r in table_rows()), "each row says whether it holds or blocks, and what to do next"
@@ -156,3 +175,9 @@ def test_each_bad_delivery_gets_the_status_the_table_gives_and_the_suites_still_
 def test_run_level_rows_name_the_tests_that_cover_them(first):
     for path in re.findall(r"tests/[\w/]+\.py", RUN_LEVEL[first]):
         assert (PROJECT_ROOT / path).exists(), path
+
+
+@pytest.mark.parametrize("first", sorted(ELSEWHERE))
+def test_rows_tested_elsewhere_name_a_test_that_exists(first):
+    path, name = ELSEWHERE[first].split("::")
+    assert f"def {name}(" in (PROJECT_ROOT / path).read_text(encoding="utf-8"), ELSEWHERE[first]
