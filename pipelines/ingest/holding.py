@@ -215,7 +215,8 @@ where l.status in ({", ".join(f"'{s}'" for s in NOT_APPLIED)})
   and not (l.status = 'refused' and l.encoding is null and l.rows_read = 0)
   and not exists (select 1 from load_log as c where c.source = l.source and c.period = l.period
                   and c.status in ({", ".join(f"'{s}'" for s in (*LIVE, "superseded"))})
-                  and c.received_at > l.received_at)
+                  and (coalesce(c.version, 1) > coalesce(l.version, 1)
+                       or (coalesce(c.version, 1) = coalesce(l.version, 1) and c.received_at > l.received_at)))
 order by l.source, l.period, l.source_file
 """
 

@@ -35,9 +35,13 @@ not_loaded as (
       -- entries refused unread (links, folders, FIFOs, ...) are warned while they are in the
       -- landing folder (checks.not_deliveries), not for ever after they are removed
       and not (l.status = 'refused' and l.encoding is null and l.rows_read = 0)
+      -- replaced: a delivery in force of a higher version, or of the same version received
+      -- later (two runs may fall in the same second: the version decides, never the clock alone)
       and not exists (
           select 1 from current_deliveries as c
-          where c.period = l.period and c.received_at >= l.received_at and c.status <> 'empty'
+          where c.period = l.period and c.status <> 'empty'
+            and (coalesce(c.version, 1) > coalesce(l.version, 1)
+                 or (coalesce(c.version, 1) = coalesce(l.version, 1) and c.received_at > l.received_at))
       )
 ),
 
