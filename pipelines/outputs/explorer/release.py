@@ -35,7 +35,7 @@ def read(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
         if table_exists(con, table):
             with warnings.catch_warnings():   # "an extra copy of the rows": the copy is the point
                 warnings.simplefilter("ignore", UserWarning)
-                frame = con.execute(sql).to_arrow_table()
+                frame = con.execute(sql).to_arrow_table()  # noqa: F841 (read by name in the SQL below)
             out.execute(f'create table "{table}" as select * from frame')
     return out
 
