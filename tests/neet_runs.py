@@ -1,12 +1,6 @@
 """NEET deliveries and one-source Dagster runs for the reliability and delivery tests."""
 
 import hashlib
-import os
-import signal
-import subprocess
-import sys
-import textwrap
-import time
 from pathlib import Path
 
 import dagster as dg

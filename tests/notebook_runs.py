@@ -2,11 +2,9 @@
 
 """The performance officers' notebooks execute headlessly against a published warehouse."""
 
-import shutil
 from pathlib import Path
 
 import nbformat
-import pytest
 from nbclient import NotebookClient
 
 

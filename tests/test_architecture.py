@@ -53,15 +53,19 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
         if start in index:
             continue
         work = [(start, iter(sorted(edges[start])))]
-        index[start] = low[start] = counter; counter += 1
-        stack.append(start); on_stack.add(start)
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
         while work:
             node, children = work[-1]
             child = next(children, None)
             if child is not None:
                 if child not in index:
-                    index[child] = low[child] = counter; counter += 1
-                    stack.append(child); on_stack.add(child)
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
                     work.append((child, iter(sorted(edges[child]))))
                 elif child in on_stack:
                     low[node] = min(low[node], index[child])
@@ -72,7 +76,9 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
             if low[node] == index[node]:
                 component = []
                 while True:
-                    member = stack.pop(); on_stack.discard(member); component.append(member)
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
                     if member == node:
                         break
                 if len(component) > 1:

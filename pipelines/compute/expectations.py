@@ -244,7 +244,7 @@ def scorecard_suite(con, cat: pd.DataFrame) -> Suite:
         _not_null("measure_id"),
         lambda gx: gx.expectations.ExpectColumnValuesToBeUnique(column="measure_id"),
         _in_set("measure_id", cat["measure_id"]),
-        lambda gx, n=len(cat): gx.expectations.ExpectTableRowCountToEqual(value=n),
+        lambda gx, n=len(cat): gx.expectations.ExpectTableRowCountToEqual(value=n),  # noqa: B008 (bound now)
         *_unit_ranges(["value", "ci_lower", "ci_upper"]),
         *_ci(),
         _in_set("rag", RAG),
@@ -434,18 +434,18 @@ def offline(docs_dir: Path) -> list[str]:
             continue
         up = os.path.relpath(docs_dir, page.parent).replace(os.sep, "/")
 
-        def local(m: re.Match) -> str:
+        def local(m: re.Match) -> str:   # used within this iteration only (B023 below)
             url = m.group("url").split("?")[0]
             if url in OFFLINE:
-                return f"{m.group('pre')}{up}/{VENDOR}/{OFFLINE[url]}"
+                return f"{m.group('pre')}{up}/{VENDOR}/{OFFLINE[url]}"  # noqa: B023
             if url.startswith(GX_IMAGES):
                 name = url[len(GX_IMAGES):]
                 image = "logo-long.png" if not (docs_dir / "static" / "images" / name).exists() else name
-                return f"{m.group('pre')}{up}/static/images/{image}"
+                return f"{m.group('pre')}{up}/static/images/{image}"  # noqa: B023
             removed.append(url)
             return f"{m.group('pre')}data:,"
         text = page.read_text(encoding="utf-8")
-        new = _STATIC.sub(lambda m: f"{m.group('pre')}{up}/static/", _FETCHED.sub(local, text))
+        new = _STATIC.sub(lambda m: f"{m.group('pre')}{up}/static/", _FETCHED.sub(local, text))  # noqa: B023
         if page.suffix == ".html":
             new = _CORS.sub("", _LINK.sub(lambda m: m.group("text"), new))
         if new != text:

@@ -126,7 +126,7 @@ def cut_off(text: str) -> str | None:
     field that was never closed, or it ends without a line end after its last record."""
     if text.count('"') % 2:   # cheap test first: a complete file has its quotes in pairs...
         last = None
-        for last in _QUOTED.finditer(text):   # ...unless a quote inside a field is literal (5'11")
+        for last in _QUOTED.finditer(text):  # noqa: B007 (the last match is kept) ...unless a quote inside a field is literal (5'11")
             pass
         if last is not None and not last.group(1) and last.end() == len(text):
             return CUT_QUOTE

@@ -490,7 +490,7 @@ def scan(header: list[str], frame: pd.DataFrame, rows: Sequence[int] | None = No
     columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
     col_names = [names[i] if i < len(names) else str(frame.columns[i]) for i in range(frame.shape[1])]
     # Malformed records are judged field by field, each field as a one-cell column.
-    for row, fields in malformed:
+    for _row, fields in malformed:
         for i, cell in enumerate(fields):
             columns.append(pd.Series([cell], dtype="string"))
             col_names.append(names[i] if i < len(names) else f"(field {i + 1}, past the header)")

@@ -102,7 +102,7 @@ def turn_the_curve(row: pd.Series, history: pd.DataFrame, forecasts: pd.DataFram
                     line=dict(color=OKABE_ITO["blue"], width=3), marker=dict(symbol="circle", size=8),
                     error_y=dict(type="data", symmetric=False, color=OKABE_ITO["blue"], thickness=1,
                                  array=[(u - v) if None not in (u, v) else None for u, v in zip(hi, y)],
-                                 arrayminus=[(v - l) if None not in (l, v) else None for l, v in zip(lo, y)]))
+                                 arrayminus=[(v - low) if None not in (low, v) else None for low, v in zip(lo, y)]))
     fc_y = [_num(v) for v in f["value"]]
     if x_fc and y and y[-1] is not None:
         xs = [x_hist[-1], *x_fc]
@@ -142,16 +142,17 @@ def turn_the_curve(row: pd.Series, history: pd.DataFrame, forecasts: pd.DataFram
     if fig is not None:
         _layout(fig, title, unit)
 
-    bench_of = lambda p, c: b[c].get(p) if len(b) and c in b.columns and p in b.index else None
-    table = [[p, *fmt.value_ci(v, l, u, unit), fmt.value(target_of.get(p), unit),
+    def bench_of(p, c):
+        return b[c].get(p) if len(b) and c in b.columns and p in b.index else None
+    table = [[p, *fmt.value_ci(v, low, u, unit), fmt.value(target_of.get(p), unit),
               fmt.value(bench_of(p, "england_value"), unit), fmt.value(bench_of(p, "sn_mean"), unit)]
-             for p, v, l, u in zip(x_hist, h["value"], h["ci_lower"], h["ci_upper"])]
+             for p, v, low, u in zip(x_hist, h["value"], h["ci_lower"], h["ci_upper"])]
     flags = f["flag"] if "flag" in f.columns else pd.Series(None, index=f.index)
-    table += [[f"{p} (forecast)", *(fmt.value_ci(v, l, u, unit)
-                                    if not (fmt.missing(l) and isinstance(g, str) and g.startswith("no interval"))
+    table += [[f"{p} (forecast)", *(fmt.value_ci(v, low, u, unit)
+                                    if not (fmt.missing(low) and isinstance(g, str) and g.startswith("no interval"))
                                     else (fmt.value(v, unit), g.split(";")[0])),
                fmt.value(target_of.get(p), unit), fmt.MISSING, fmt.MISSING]
-              for p, v, l, u, g in zip(x_fc, f["value"], f["lower"], f["upper"], flags)]
+              for p, v, low, u, g in zip(x_fc, f["value"], f["lower"], f["upper"], flags)]
     shown = [p for p, v in zip(x_hist, y) if v is not None]
     alt = (f"Line chart of {row['title']} ({fmt.unit_label(unit)}) for "
            + (f"{shown[0]} to {shown[-1]}" if shown else "no period that can be published yet")

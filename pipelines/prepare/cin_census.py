@@ -195,7 +195,7 @@ def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, **_)
             if key in best:
                 best[key][2].drop("superseded by the same episode in a later return")
             best[key] = (r.reference_date, row, r.count)
-    for _, row, count in best.values():
+    for _, _row, count in best.values():
         count.rows_out += 1
     frame = pd.DataFrame([row for _, row, _ in best.values()],
                          columns=["referral_id", "child_id", "referral_date", "referral_source", "outcome",

@@ -5,7 +5,6 @@ and the next run publishes the rest."""
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
 
-from pipelines.ingest import extracts, landing, workbook
+from pipelines.ingest import landing, workbook
 from pipelines.ingest.extracts import ExtractError, read_extract
 from pipelines.ingest.loading import ingest
 from pipelines.ingest.validate_file import report
@@ -83,7 +82,7 @@ def test_every_workbook_part_is_screened(tmp_path):
                 if part == "a sheet name" and any(c in value for c in "[]*?\\"):
                     continue
                 n += 1
-                path = _with(tmp_path / f"sheu_survey_2024.xlsx", lambda book: change(book, value))
+                path = _with(tmp_path / "sheu_survey_2024.xlsx", lambda book: change(book, value))
                 ex = read_extract(path, SURVEY)
                 if not ex.pii:
                     missed.append(f"{kind} in {part}: {value!r}")

@@ -6,7 +6,6 @@ the code location uses, restricted to one source so the suite stays fast). Each 
 a clear message and a load log that reconciles.
 """
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -14,13 +13,8 @@ import sys
 import textwrap
 import time
 from pathlib import Path
-import dagster as dg
 import duckdb
-import pytest
-from pipelines.ingest import assets as ingest
-from pipelines.release import publish
 from pipelines.warehouse import Warehouse
-from sources.catalogue import get
 from neet_runs import (  # noqa: F401  (baseline is a fixture)
     NEET, HEADER, neet_rows, write_neet, neet_defs, run_neet, check_results, digest, published_rows, assert_log_reconciles, baseline)
 

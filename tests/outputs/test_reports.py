@@ -161,7 +161,7 @@ def test_every_chart_has_title_alt_text_and_a_table(paper_html):
 def test_no_count_from_one_to_five_in_the_paper(sample, paper_html):
     tables = tables_of(paper_html)
     counts = []
-    for key, rows in tables.items():
+    for _key, rows in tables.items():
         header = rows[0]
         for row in rows[1:]:
             counts += [v for h, v in zip(header, row) if h in ("Numerator", "Denominator")]

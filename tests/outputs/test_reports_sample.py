@@ -6,14 +6,8 @@ numbers are random but deliberately small, so disclosure control has work to do.
 """
 
 from __future__ import annotations
-import datetime as dt
-from pathlib import Path
 import duckdb
-import numpy as np
 import pandas as pd
-from indicators import stats
-from indicators.catalogue import UNITS, measures_frame
-from indicators.disclosure import suppress_indicator_values
 from sample_warehouse import (  # noqa: F401  (fixtures too)
     build_sample)
 
