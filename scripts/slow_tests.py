@@ -18,7 +18,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-BOUND_SECONDS = 1.0
+BOUND_SECONDS = 0.5
 LINE = re.compile(r"^(?P<s>\d+(?:\.\d+)?)s (?P<phase>call|setup|teardown)\s+(?P<node>\S+)")
 OUT = Path(__file__).resolve().parents[1] / "tests" / "slow_tests.txt"
 
