@@ -79,10 +79,7 @@ def load_key(path: Path, paths: Paths) -> bytes:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32) + "\n")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise KeyError_(f"the pseudonymisation key {path} is readable by others (mode {mode:o}); "
-                        f"run: chmod 600 {path}")
+    private(path, "the pseudonymisation key")
     text = path.read_text().strip()
     try:
         key = bytes.fromhex(text)
@@ -91,6 +88,14 @@ def load_key(path: Path, paths: Paths) -> bytes:
     if len(key) < 16:
         raise KeyError_(f"{path} does not hold a key (64 hexadecimal characters expected)")
     return key
+
+
+def private(path: Path, what: str) -> None:
+    """Refuse ``path`` (the key, the link register) when group or others may read or write it:
+    checked every time it is used, not only when it is made."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise KeyError_(f"{what} {path} is readable by others (mode {mode:o}); run: chmod 600 {path}")
 
 
 def _writable_by_others(folder: Path) -> Path | None:
@@ -228,6 +233,7 @@ class Pseudonymiser:
         if self._links is None:
             self._links = {}
             if self.register and self.register.exists():
+                private(self.register, "the link register (UPN pseudonym to child)")
                 with open(self.register, newline="") as fh:
                     for row in csv.DictReader(fh):
                         self._links.setdefault(row["upn_pseudonym"], row["child_id"])
@@ -238,6 +244,8 @@ class Pseudonymiser:
         if not self.register or not self._new_links:
             return 0
         new = not self.register.exists()
+        if not new:
+            private(self.register, "the link register (UPN pseudonym to child)")
         if new:
             fd = os.open(self.register, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             os.close(fd)

@@ -261,6 +261,19 @@ def test_key_file_private_and_outside_the_data(data_dir, key):
         prepare("cin-census", CIN[:1], p, key_path=data_dir / "landing" / "key")
 
 
+def test_link_register_mode_is_checked_whenever_it_is_read(tmp_path):
+    register = tmp_path / "private" / "oba.key.links.csv"
+    register.parent.mkdir()
+    pz = Pseudonymiser(b"k" * 32, register)
+    pz.link(pz.child("612306"), "A123456789012")
+    assert pz.save_links() == 1 and stat.S_IMODE(register.stat().st_mode) == 0o600
+    register.chmod(0o644)                      # widened after it was made
+    with pytest.raises(KeyError_, match="link register .* readable by others"):
+        Pseudonymiser(b"k" * 32, register).links()
+    register.chmod(0o600)
+    assert len(Pseudonymiser(b"k" * 32, register).links()) == 1
+
+
 # --- refusals ----------------------------------------------------------------------------
 
 def test_refusals_name_file_sheet_and_column(data_dir, key, tmp_path):
