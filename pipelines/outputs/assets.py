@@ -244,10 +244,12 @@ def explorer(context: dg.AssetExecutionContext, config: PaperConfig, warehouse: 
 
 
 def content_of(con):
-    """What the explorer reads beyond ``gather``: the judgements' rows (verdicts and reasons)."""
+    """What the explorer reads beyond ``gather``: the judgements' rows (verdicts and reasons) and
+    the deliveries held."""
     from pipelines.warehouse import table_exists
 
-    return con.execute("select * from scorecard_periods").df() if table_exists(con, "scorecard_periods") else None
+    return tuple(con.execute(f"select * from {t}").df() if table_exists(con, t) else None
+                 for t in ("scorecard_periods", "held_deliveries"))
 
 
 assets = [board_paper, scorecard_workbook, explorer]

@@ -107,6 +107,9 @@ def test_two_bad_deliveries_are_held_the_night_publishes_then_a_reissue_and_a_re
     assert misnamed.name in not_loaded and "unrecognised" in not_loaded
     paper = next(p.papers.rglob("board_paper_*.html")).read_text()
     assert "Deliveries held" in paper and "empty re-issue" in paper and "EH10" in paper
+    explorer = next(p.papers.rglob("explorer_*.html")).read_text()
+    held_part = explorer[explorer.index('id="held-title"'):explorer.index("</section>")]
+    assert adult_v2.name in held_part and panels_v2.name in held_part and "EH10" in held_part
 
     # Night 3: a corrected re-issue of behaviour panels; adult referrals released by an officer.
     panels_v3 = panels.with_name(panels.stem + "_v3.csv")

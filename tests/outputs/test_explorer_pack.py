@@ -81,7 +81,13 @@ def test_explorer_reads_only_shareable_tables(demo_run):
         shared = release.read(con)
     with shared:
         tables = {t for (t,) in shared.execute("select table_name from information_schema.tables").fetchall()}
-        assert tables <= {*release.SHAREABLE, "load_log"}
+        assert tables <= {*release.SHAREABLE, "load_log", "held_deliveries"}
+        assert [c for (c,) in shared.execute("select column_name from (describe held_deliveries)").fetchall()] == \
+            ["file", "source", "text"]
+        for t in ("scorecard", "scorecard_periods"):    # figures come from the published table only
+            columns = {c for (c,) in shared.execute(f"select column_name from (describe {t})").fetchall()}
+            assert not set(release.LOCAL_FIGURES) & columns, t
+        assert shared.execute("select count(value) from indicator_forecasts where kind = 'history'").fetchone()[0] == 0
         assert not {"indicator_values", "quarantine"} & tables and not any(t.startswith(("stg_", "raw_")) for t in tables)
         assert [c for (c,) in shared.execute("select column_name from (describe load_log)").fetchall()] == \
             ["source", "period", "status", "received_at"]

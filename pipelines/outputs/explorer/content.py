@@ -228,6 +228,8 @@ def build(data: PaperData, con: duckdb.DuckDBPyConnection, today: dt.date, paper
                      data_as_at=f"{data.data_as_at:%d %B %Y}", made=f"{today:%d %B %Y}",
                      authority=authority, authority_name=data.cover.get("authority", authority),
                      region=data.region, board=data.cover.get("board"), paper=paper_files or {},
+                     held=(con.execute("select file, source, text from held_deliveries").df().to_dict("records")
+                           if table_exists(con, "held_deliveries") else []),
                      breakdown_names={b: charts.BREAKDOWN_LABEL.get(b, b.replace("_", " "))
                                       for b in sorted(set(rows["breakdown"]) - {"all"})}),
         measures=measures, spine=spine,

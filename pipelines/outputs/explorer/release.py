@@ -54,10 +54,27 @@ def _select(con: duckdb.DuckDBPyConnection, table: str) -> str:
     return f'select * from "{table}"'
 
 
+def held_deliveries(con: duckdb.DuckDBPyConnection):
+    """The deliveries held (not applied): file (as the log shows it, identifiers masked), source
+    and what it means, in words without counts: the paper's own list (``quality_annex.held_notes``)."""
+    import pandas as pd
+
+    from pipelines.outputs.quality_annex import held_notes
+
+    columns = ["file", "source", "text"]
+    if not table_exists(con, "load_log"):
+        return pd.DataFrame(columns=columns)
+    catalogue = (con.execute("select indicator_id, sources from indicator_catalogue").df()
+                 if table_exists(con, "indicator_catalogue") else pd.DataFrame())
+    return pd.DataFrame(held_notes(con.execute("select * from load_log").df(), catalogue), columns=columns)
+
+
 def read(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """An in-memory database holding the shareable tables of ``con`` (those it has) and the
-    delivery dates; the caller closes it."""
+    """An in-memory database holding the shareable tables of ``con`` (those it has), the
+    delivery dates and the deliveries held; the caller closes it."""
     out = duckdb.connect()
+    held = held_deliveries(con)  # noqa: F841 (read by name in the SQL below)
+    out.execute("create table held_deliveries as select * from held")
     wanted = [(t, _select(con, t)) for t in SHAREABLE if table_exists(con, t)]   # table names are ours
     for table, sql in [*wanted, ("load_log", DELIVERY_DATES)]:
         if table_exists(con, table):
