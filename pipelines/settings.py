@@ -115,3 +115,12 @@ def free_space(folder: Path) -> str:
     except OSError:
         return "free space unknown"
     return f"{st.f_bavail * st.f_frsize / 1e6:,.1f} MB free in {folder}"
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or anywhere below it, links and ``..`` resolved."""
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False

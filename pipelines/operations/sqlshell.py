@@ -26,6 +26,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.settings import inside
+
 PROMPT, MORE = "D ", "· "
 HELP = """Type SQL ending with ';' (several lines are fine). Commands:
   .tables [TEXT]     tables and views (with rows and what each holds); TEXT filters by name
@@ -64,14 +66,6 @@ def private_files() -> list[Path]:
     return [key, keys.register_file(key)]
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-        return True
-    except ValueError:
-        return False
-
-
 def connect(path: Path, readable: list[Path] | tuple = ()) -> duckdb.DuckDBPyConnection:
     """The warehouse, read-only, with external access off (``readable``: folders queries may
     read files from); a clear error when there is none yet."""
@@ -83,7 +77,7 @@ def connect(path: Path, readable: list[Path] | tuple = ()) -> duckdb.DuckDBPyCon
         folder = Path(folder).expanduser().resolve()
         if not folder.is_dir():
             raise ShellError(f"--read {folder}: no such folder")
-        if any(_inside(f, folder) for f in private_files()):
+        if any(inside(f, folder) for f in private_files()):
             raise ShellError(f"--read {folder}: the folder holds the pseudonymisation key or its link register; "
                              f"name a folder of its own")
         folders.append(str(folder) + "/")
@@ -135,10 +129,10 @@ class Shell:
     def target(self, name: str) -> Path:
         """Where ``.csv NAME`` writes: inside the output folder, never inside the data folder."""
         path = (self.out_dir / Path(name).expanduser()).resolve()
-        if not _inside(path, self.out_dir):
+        if not inside(path, self.out_dir):
             raise ShellError(f"{name}: results are written only inside the output folder {self.out_dir} "
                              f"(oba sql --out FOLDER names another)")
-        if any(_inside(path, p) for p in self.protected) or any(_inside(self.out_dir, p) for p in self.protected):
+        if any(inside(path, p) for p in self.protected) or any(inside(self.out_dir, p) for p in self.protected):
             raise ShellError(f"{name}: not inside the data folder ({', '.join(map(str, self.protected))}); "
                              f"name an output folder of your own with oba sql --out FOLDER")
         return path

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.settings import Paths
+from pipelines.settings import Paths, inside
 
 DEFAULT_KEY_FILE = "~/.config/oba/pseudonym.key"
 PSEUDONYM_CHARS = 16          # 64 bits: no collision among a council's children in practice
@@ -41,21 +41,13 @@ def key_file(explicit: str | os.PathLike | None = None) -> Path:
     return Path(value).expanduser().resolve()
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-        return True
-    except ValueError:
-        return False
-
-
 def check_location(path: Path, paths: Paths) -> None:
     """Refuse (``KeyError_``) a key inside the data folder (landing, warehouse, settings,
     exports, papers: shared with the pipeline and its readers), a folder given as the key, or
     a key in a folder others can write."""
     for folder, what in ((paths.landing, "landing folder"), (paths.warehouse_dir, "warehouse folder"),
                          (paths.data_dir, "data folder (settings, exports, papers and the rest are shared)")):
-        if _inside(path, folder):
+        if inside(path, folder):
             raise KeyError_(f"the pseudonymisation key {path} must not be inside the {what} ({folder}); "
                             f"set OBA_KEY_FILE or --key-file to a private location")
     if path.is_dir():
