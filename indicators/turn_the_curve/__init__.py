@@ -8,7 +8,14 @@ parts, the heart of an Outcome-Based Accountability report:
 - ``story``: the story behind the curve (why the line looks as it does);
 - ``partners``: partners with a role to play in turning it;
 - ``what_works``: what works (evidence, local or published);
-- ``actions``: the action plan, each with ``action``, ``owner`` and ``due`` (a date).
+- ``actions``: the action plan, each with ``action``, ``owner``, ``due`` (a date) and
+  ``status`` (done, on track, late, dropped...: the board's word on it).
+
+Each entry also carries its state: ``author``, ``written`` (the date it was written),
+``data_as_at`` (the data it describes, as at that date), ``reviewed`` (yes / no) and
+``reviewed_by``. An older file without them is read as before and shown as "state not
+recorded"; the paper marks a story written before the data it describes changed, and an
+action past its due date without a status.
 
 The packaged files are the demo's; an authority keeps its own in
 ``<data dir>/settings/turn_the_curve/`` (``pipelines.settings.local_file``), so nothing in
@@ -36,9 +43,13 @@ FOLDER = "turn_the_curve"          # inside <data dir>/settings
 PARTS = ("story", "partners", "what_works", "actions")
 PART_LABEL = {"story": "The story behind the curve", "partners": "Partners with a role to play",
               "what_works": "What works", "actions": "Action plan"}
-COLUMNS = ["indicator", "period", "part", "item", "text", "author", "owner", "due", "file"]
-ENTRY_KEYS = {*PARTS, "author"}
-ACTION_KEYS = {"action", "owner", "due"}
+COLUMNS = ["indicator", "period", "part", "item", "text", "author", "owner", "due", "file",
+           "written", "data_as_at", "reviewed", "reviewed_by", "status"]
+# The entry's state: who wrote it, when, for which data, and whether it has been reviewed.
+STATE_KEYS = ("written", "data_as_at", "reviewed", "reviewed_by")
+ENTRY_KEYS = {*PARTS, "author", *STATE_KEYS}
+ACTION_KEYS = {"action", "owner", "due", "status"}
+YES, NO = ("yes", "y", "true"), ("no", "n", "false")
 
 
 class TurnTheCurveError(ValueError):
@@ -122,6 +133,24 @@ def _due(value, where: str) -> dt.date | None:
         raise TurnTheCurveError(f"{where}: due {value!r} is not a date (write 2026-03-31)") from None
 
 
+def _reviewed(value, where: str) -> bool | None:
+    """yes / no (YAML reads them as true / false); left out: not recorded (None)."""
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in YES or text in NO:
+        return text in YES
+    raise TurnTheCurveError(f"{where}: reviewed must be yes or no, not {value!r}")
+
+
+def _state(entry: dict, where: str) -> dict:
+    """The entry's state (``STATE_KEYS``); a field left out is None: "not recorded"."""
+    return dict(written=_due(entry.get("written"), f"{where} written"),
+                data_as_at=_due(entry.get("data_as_at"), f"{where} data_as_at"),
+                reviewed=_reviewed(entry.get("reviewed"), f"{where} reviewed"),
+                reviewed_by=_text(entry.get("reviewed_by"), f"{where} reviewed_by"))
+
+
 def _items(value, where: str) -> list[str]:
     """A list part (partners, what works): a list of texts, or one text."""
     if value is None:
@@ -149,11 +178,12 @@ def _actions(value, where: str) -> list[dict]:
     out = []
     for i, a in enumerate(value, 1):
         at = f"{where} action {i}"
-        a = _fields(a, ACTION_KEYS, at, "action, owner and due")
+        a = _fields(a, ACTION_KEYS, at, "action, owner, due and status")
         text = _text(a.get("action"), f"{at} action")
         if text is None:
             raise TurnTheCurveError(f"{at}: the action itself is missing")
-        out.append(dict(text=text, owner=_text(a.get("owner"), f"{at} owner"), due=_due(a.get("due"), f"{at} due")))
+        out.append(dict(text=text, owner=_text(a.get("owner"), f"{at} owner"), due=_due(a.get("due"), f"{at} due"),
+                        status=_text(a.get("status"), f"{at} status")))
     return out
 
 
@@ -183,9 +213,10 @@ def read_file(path: Path, indicator: str) -> pd.DataFrame:
         period = str(key).strip()
         where = f"{path} period {period}"
         _check_period(period, period_type, where)
-        entry = _fields(entry, ENTRY_KEYS, where, f"{', '.join(PARTS)} and author")
+        entry = _fields(entry, ENTRY_KEYS, where, f"{', '.join(PARTS)}, author, {', '.join(STATE_KEYS)}")
         author = _text(entry.get("author"), f"{where} author")
-        base = dict(indicator=indicator, period=period, author=author, owner=None, due=None, file=str(path))
+        base = dict(indicator=indicator, period=period, author=author, owner=None, due=None, file=str(path),
+                    status=None, **_state(entry, where))
         story = _text(entry.get("story"), f"{where} story")
         if story:
             rows.append({**base, "part": "story", "item": 1, "text": story})
@@ -219,6 +250,17 @@ def load(data_dir=None) -> pd.DataFrame:
         return pd.DataFrame(columns=COLUMNS)
     frame = pd.concat(frames, ignore_index=True).astype(object)
     return frame.where(frame.notna(), None)   # blanks stay None (not NaN) for the screen and the paper
+
+
+def state(frame: pd.DataFrame, indicator: str, period) -> dict:
+    """Who wrote the entry of ``indicator`` for ``period``, when, for which data as at, and
+    whether it was reviewed (by whom); ``recorded`` is False when the file predates these
+    fields (shown as "state not recorded", never refused)."""
+    mine = frame[(frame["indicator"] == indicator) & (frame["period"] == str(period))]
+    first = {k: next((v for v in mine[k] if v is not None and not (isinstance(v, float) and pd.isna(v))), None)
+             for k in ("author", *STATE_KEYS)} if len(mine) and "written" in mine else {}
+    recorded = any(first.get(k) is not None for k in STATE_KEYS)
+    return dict(exists=len(mine) > 0, recorded=recorded, **{k: first.get(k) for k in ("author", *STATE_KEYS)})
 
 
 def awaited(frame: pd.DataFrame, periods: dict[str, str | None]) -> list[tuple[str, str, str]]:

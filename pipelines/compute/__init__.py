@@ -11,7 +11,7 @@ comparator verdicts (``indicator_forecasts``, ``scorecard_periods``, ``scorecard
 def definitions():
     import dagster as dg
 
-    from pipelines.compute import assets, expectations, scorecard
+    from pipelines.compute import assets, drafts, expectations, scorecard
 
-    return dg.Definitions(assets=[*assets.assets, *scorecard.assets],
+    return dg.Definitions(assets=[*assets.assets, *scorecard.assets, *drafts.assets],
                           asset_checks=[*assets.asset_checks, expectations.build_check()])

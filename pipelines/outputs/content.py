@@ -12,6 +12,7 @@ from pipelines.outputs import charts
 from pipelines.outputs import cover
 from pipelines.outputs import fmt
 from pipelines.outputs import quality_annex as quality
+from pipelines.outputs import story_state
 from pipelines.outputs import summary
 from pipelines.outputs.gather import PaperData
 from pipelines.settings import la_code
@@ -61,6 +62,15 @@ METHODS = [
     "is the date of the newest data received (the end of the latest period delivered, or the day a "
     "delivery was received if its period was still running); a paper is only written for a period "
     "complete by then.",
+    "What the data show (drafted from the data) is written by the pipeline, not by an officer, from the "
+    "published figures only: the change in each headline since its previous period is decomposed over "
+    "every breakdown the warehouse holds (Kitagawa 1955: each part's own rate change and the change in "
+    "its share of the whole, centred on the whole's rate), with intervals from the binomial (percentages) "
+    "or Poisson (rates, counts) variance of the parts' rates; a part is named only when its contribution's "
+    "interval, Bonferroni-adjusted over the parts of its breakdown, excludes zero, and never when any of "
+    "its cells is too small to publish. Gaps, means and ratios are not sums of parts and are not "
+    "decomposed. The gap to England and to the neighbours' mean is set against the gap one benchmarked "
+    "period earlier (widened or narrowed).",
     "Comparators are published figures (DfE Local Authority Interactive Tool and DfE statistics) for the "
     "latest period published up to the measure's own, named beside each figure. Quartile band A is the best "
     "quarter of English authorities, D the worst; rank 1 is the best. The spine chart places each measure "
@@ -137,9 +147,15 @@ def _supporting(rows: pd.DataFrame) -> list[tuple[str, list[list[str]]]]:
 AWAITED = "awaited"
 
 
-def curve_parts(curve: pd.DataFrame, indicator: str, period) -> dict:
+OVERDUE = "past due, no status"
+
+
+def curve_parts(curve: pd.DataFrame, indicator: str, period, today: dt.date | None = None,
+                state: dict | None = None) -> dict:
     """The four turn-the-curve parts of ``indicator`` for ``period``; a part with no text
-    is marked awaited (and so is every part before the first complete period)."""
+    is marked awaited (and so is every part before the first complete period). Actions carry
+    their status; one past its due date (before ``today``) with none says so. ``state``: the
+    entry's state (``story_state.entry``)."""
     mine = curve[(curve["indicator"] == indicator) & (curve["period"] == str(period))] if not fmt.missing(period) \
         else curve.iloc[:0]
     parts = []
@@ -147,14 +163,36 @@ def curve_parts(curve: pd.DataFrame, indicator: str, period) -> dict:
         got = mine[mine["part"] == part].sort_values("item")
         entry = dict(key=part, title=turn_the_curve.PART_LABEL[part], awaited=got.empty)
         if part == "actions":
+            status = got["status"] if "status" in got else pd.Series(None, index=got.index)
             entry["rows"] = [[a.text, a.owner or AWAITED,
-                              a.due.strftime("%d %b %Y") if isinstance(a.due, dt.date) else AWAITED]
-                             for a in got.itertuples()]
+                              a.due.strftime("%d %b %Y") if isinstance(a.due, dt.date) else AWAITED,
+                              st if isinstance(st, str) and st else
+                              (OVERDUE if today and story_state.overdue(a.due, st, today) else "not recorded")]
+                             for a, st in zip(got.itertuples(), status)]
+            entry["overdue"] = sum(r[3] == OVERDUE for r in entry["rows"])
         else:
             entry["items"] = got["text"].tolist()
         parts.append(entry)
     authors = sorted({a for a in mine["author"].dropna()})
-    return dict(parts=parts, authors=", ".join(authors), period=None if fmt.missing(period) else str(period))
+    return dict(parts=parts, authors=", ".join(authors), period=None if fmt.missing(period) else str(period),
+                state=state or dict(text=None, stale=None, recorded=False))
+
+
+DRAFT_TITLE = "What the data show (drafted from the data)"
+
+
+def drafted_for(drafts: pd.DataFrame | None, r) -> dict:
+    """The drafted paragraph of the headline measure's reported period (``indicator_drafts``),
+    or why there is none."""
+    text = None
+    if drafts is not None and not drafts.empty and not fmt.missing(r.get("period")):
+        mine = drafts[(drafts["measure_id"] == r["measure_id"]) & (drafts["period"].astype(str) == str(r["period"]))]
+        text = next((t for t in mine["drafted"] if isinstance(t, str) and t.strip()), None)
+        if text is None and len(mine) and bool(mine["is_held"].fillna(False).any()):
+            return dict(title=DRAFT_TITLE, text=None, note="held back by the free-text screen")
+    return dict(title=DRAFT_TITLE, text=text,
+                note=None if text else "not drafted: no complete period to compare" if fmt.missing(r.get("period"))
+                else "not drafted: the warehouse holds no draft for this period (run the pipeline)")
 
 
 def _definition(r) -> str:
@@ -234,7 +272,20 @@ def _spine_items(data: PaperData, measures: pd.DataFrame) -> list[dict]:
     return items
 
 
-def _sections(data: PaperData, head: pd.DataFrame, names: dict) -> tuple[list[dict], list[charts.Chart]]:
+def _curve(data: PaperData, r, today: dt.date) -> dict:
+    """The turn-the-curve block of headline row ``r``, with its state and overdue actions."""
+    start = None
+    if not fmt.missing(r.get("period")) and not data.history.empty:
+        h = data.history[(data.history["measure_id"] == r["measure_id"])
+                         & (data.history["period"].astype(str) == str(r["period"]))]
+        start = h["period_start"].iloc[0] if len(h) else None
+    end = r.get("period_end") if not fmt.missing(r.get("period_end")) else None
+    state = story_state.entry(data.curve, r["indicator_id"], r["period"], start, end, data.catalogue, data.load_log)
+    return curve_parts(data.curve, r["indicator_id"], r["period"], today, state)
+
+
+def _sections(data: PaperData, head: pd.DataFrame, names: dict,
+              today: dt.date) -> tuple[list[dict], list[charts.Chart]]:
     rows = data.rows
     sections, all_charts = [], []
     authority, code = names["authority_short"], str(la_code())
@@ -252,9 +303,30 @@ def _sections(data: PaperData, head: pd.DataFrame, names: dict) -> tuple[list[di
             polarity=fmt.POLARITY_LABEL.get(r["polarity"], r["polarity"]),
             definition=_definition(r),
             row_text=_row_text(r),
-            compared=_compared(r, data.region), curve=curve_parts(data.curve, r["indicator_id"], r["period"]),
+            compared=_compared(r, data.region), curve=_curve(data, r, today),
+            drafted=drafted_for(data.drafts, r),
             charts=made, neighbours=sn_table, better_off=better_off, supporting=_supporting(sup)))
     return sections, all_charts
+
+
+def _ids(ids) -> str:
+    ids = list(dict.fromkeys(ids))
+    return ", ".join(ids[:-1]) + f" and {ids[-1]}" if len(ids) > 1 else "".join(ids)
+
+
+def ask_fills(data: PaperData, head: pd.DataFrame, sections: list[dict], awaited) -> dict[str, str]:
+    """What the cover's decide / note items may name (``cover.FILLS``), from what exists:
+    an action plan is one with at least one action for the indicator's reported period."""
+    red_worse = head[(head["rag"].astype(str) == "red") & (head["trend"].astype(str) == "getting worse")]
+    with_plan = {s["id"] for s in sections
+                 if any(p["key"] == "actions" and not p["awaited"] for p in s["curve"]["parts"])}
+    return dict(period=data.period.label,
+                plans_to_agree=_ids(i for i in red_worse["indicator_id"] if i in with_plan),
+                plans_missing=_ids(i for i in red_worse["indicator_id"] if i not in with_plan),
+                awaited=_ids(i for i, _, _ in awaited),
+                stale=_ids(s["id"] for s in sections if s["curve"]["state"].get("stale")),
+                overdue=_ids(s["id"] for s in sections
+                             if any(p.get("overdue") for p in s["curve"]["parts"])))
 
 
 def context(data: PaperData, today: dt.date) -> tuple[dict, list[charts.Chart]]:
@@ -264,7 +336,7 @@ def context(data: PaperData, today: dt.date) -> tuple[dict, list[charts.Chart]]:
     head = rows[rows["is_headline"].astype(bool)]
     names = data.cover
     with charts.drawing():
-        sections, all_charts = _sections(data, head, names)
+        sections, all_charts = _sections(data, head, names, today)
         spine = charts.spine(_spine_items(data, rows), names["authority_short"], data.region)
     if spine is not None:
         all_charts.append(spine)
@@ -274,6 +346,7 @@ def context(data: PaperData, today: dt.date) -> tuple[dict, list[charts.Chart]]:
     disclosure = next((d for d in data.catalogue.get("disclosure", pd.Series(dtype=object)) if isinstance(d, str)),
                       "Counts of 1 to 5 are shown as c, with secondary suppression.")
     awaited = data.awaited()
+    fills = ask_fills(data, head, sections, awaited)
     contents = [("summary", "Summary: key messages"), ("scorecard-page", "Scorecard"),
                 *([("spine-page", "How we compare: spine chart")] if spine is not None else []),
                 *((s["id"], f"{s['id']}: {s['success']}") for s in sections),
@@ -283,8 +356,7 @@ def context(data: PaperData, today: dt.date) -> tuple[dict, list[charts.Chart]]:
     ctx = dict(
         board=names["board"], cover=names, region=data.region, period=data.period, paper_date=today.strftime("%d %B %Y"),
         meeting_date=cover.meeting_date(names, data.period.label),
-        decide=[t.replace("{period}", data.period.label) for t in names["decide"]],
-        note=[t.replace("{period}", data.period.label) for t in names["note"]],
+        decide=cover.asks(names["decide"], fills), note=cover.asks(names["note"], fills),
         data_as_at=pd.Timestamp(data.data_as_at).strftime("%d %B %Y"), received=received,
         contents=[dict(anchor=a, title=t, page="") for a, t in contents],
         messages=summary.messages(rows, awaited), summary=summary.sentences(rows),

@@ -5,6 +5,7 @@ to decide or note, from ``paper.yaml`` (the authority's own copy in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import yaml
@@ -41,6 +42,7 @@ def load(data_dir=None) -> dict:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise ValueError(f"{path}: '{key}' must be a list of sentences")
         out[key] = [" ".join(v.split()) for v in value]
+        _check_placeholders(path, key, out[key])
     meetings = doc.get("meetings") or {}
     if not isinstance(meetings, dict):
         raise ValueError(f"{path}: 'meetings' must list a date per period (\"2026-Q3\": 2026-11-19)")
@@ -51,6 +53,38 @@ def load(data_dir=None) -> dict:
                 day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day).strip()))
         except ValueError:
             raise ValueError(f"{path}: meeting date for {period} is not a date: {day!r}") from None
+    return out
+
+
+# What a decide / note item may name, filled from the paper's own content (``content.asks``).
+# An item naming one that is empty this period is left out: the board is never asked to agree
+# plans that do not exist, nor to chase parts that are all written.
+FILLS = {
+    "period": "the paper's period (2026-Q3)",
+    "plans_to_agree": "indicators off target and getting worse that have an action plan for the period",
+    "plans_missing": "indicators off target and getting worse with no action plan for the period",
+    "awaited": "indicators with turn-the-curve parts awaited",
+    "stale": "indicators whose story was written before the data it describes changed",
+    "overdue": "indicators with an action past its due date and no status",
+}
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def _check_placeholders(path: Path, key: str, items: list[str]) -> None:
+    for text in items:
+        unknown = sorted(set(PLACEHOLDER.findall(text)) - set(FILLS))
+        if unknown:
+            raise ValueError(f"{path}: '{key}' item {text!r} names {', '.join('{' + u + '}' for u in unknown)}; "
+                             f"known: {', '.join('{' + f + '}' for f in FILLS)}")
+
+
+def asks(items: list[str], fills: dict[str, str]) -> list[str]:
+    """``items`` with their placeholders filled; an item naming an empty fill is left out."""
+    out = []
+    for text in items:
+        names = PLACEHOLDER.findall(text)
+        if all(fills.get(n) for n in names):
+            out.append(PLACEHOLDER.sub(lambda m: fills[m.group(1)], text))
     return out
 
 

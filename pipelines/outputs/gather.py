@@ -81,6 +81,7 @@ class PaperData:
     cover: dict = None                  # board, author, purpose, asks (cover.load)
     region: str = "Region"              # the authority's region, as published
     unmapped: pd.DataFrame = None       # local values the spellings table lacks (quality_annex.unmapped_values)
+    drafts: pd.DataFrame = None         # what the data show, per headline measure and period (indicator_drafts)
 
     def reported_periods(self) -> dict[str, str | None]:
         """indicator -> the period of its headline measure in this paper (None: not yet)."""
@@ -262,8 +263,10 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
     # Every period's text is screened, not only this paper's: the workbook carries them all.
     curve = turn_the_curve.load(data_dir)
     the_cover = cover.load(data_dir)
+    drafts = drafted(con, rows)
     screening.hold_if_disclosive(pd.concat([curve[["indicator", "period", "part", "text"]],
-                                            screening.cover_text(the_cover)], ignore_index=True))
+                                            screening.cover_text(the_cover), screening.drafted_text(drafts)],
+                                           ignore_index=True))
     compared = rows.loc[rows["benchmark_period"].notna(), ["measure_id", "benchmark_period"]]
     authorities = comparators.authority_values(con, compared.rename(columns={"benchmark_period": "period"}))
     return PaperData(period=period, data_as_at=as_at, catalogue=catalogue,
@@ -272,7 +275,17 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
                      curve=curve, authorities=authorities,
                      neighbours=comparators.neighbours(con), places=labels.places(data_dir),
                      cover=the_cover, region=comparators.region_name(con),
-                     unmapped=quality_annex.unmapped_values(data_dir))
+                     unmapped=quality_annex.unmapped_values(data_dir), drafts=drafts)
+
+
+def drafted(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> pd.DataFrame:
+    """``indicator_drafts`` for each measure's reported period (measure_id, period, drafted);
+    empty when the warehouse predates the table."""
+    if not table_exists(con, "indicator_drafts"):
+        return pd.DataFrame(columns=["indicator_id", "measure_id", "period", "drafted", "is_held"])
+    drafts = con.execute("select indicator_id, measure_id, period, drafted, is_held from indicator_drafts").df()
+    keys = rows.loc[rows["period"].notna(), ["measure_id", "period"]].astype({"period": str})
+    return drafts.merge(keys, on=["measure_id", "period"])
 
 
 def headline_periods(con: duckdb.DuckDBPyConnection, period_label: str | None = None,

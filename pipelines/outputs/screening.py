@@ -57,6 +57,15 @@ def cover_text(cover: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["indicator", "period", "part", "text"])
 
 
+def drafted_text(drafts: pd.DataFrame) -> pd.DataFrame:
+    """What the data show (``indicator_drafts``, drafted from the data) as the frame ``screen``
+    reads: generated sentences pass the same screen as the officers'."""
+    return pd.DataFrame({"indicator": drafts.get("indicator_id", pd.Series(dtype=object)),
+                         "period": drafts.get("period", pd.Series(dtype=object)), "part": "drafted from the data",
+                         "text": drafts.get("drafted", pd.Series(dtype=object))},
+                        columns=["indicator", "period", "part", "text"])
+
+
 class DisclosiveText(ValueError):
     """Free text that could identify a child or family: the paper is held back."""
 

@@ -24,7 +24,9 @@ from pipelines.warehouse import table_exists
 
 NAME = "oba_shareable.duckdb"
 COPIED = ("indicator_values_published", "indicator_catalogue", "lookup_wards", "lookup_localities",
-          "lookup_periods", "lookup_authorities")
+          "lookup_periods", "lookup_authorities",
+          # Made from indicator_values_published only (pipelines/compute/drafts.py).
+          "indicator_decomposition", "indicator_drafts")
 # Scorecard columns made from local exact figures, and which published period each reads.
 FIGURES = {"numerator": ("period", "numerator"), "denominator": ("period", "denominator"),
            "value": ("period", "value"), "ci_lower": ("period", "ci_lower"), "ci_upper": ("period", "ci_upper"),

@@ -22,6 +22,7 @@ from pipelines.outputs import content as paper
 from pipelines.outputs import fmt
 from pipelines.outputs import gather
 from pipelines.outputs import labels
+from pipelines.outputs import story_state
 from pipelines.outputs.gather import PaperData
 from pipelines.settings import la_code
 from pipelines.warehouse import table_exists
@@ -158,7 +159,10 @@ def _authorities(r: pd.Series, data: PaperData, authority: str) -> dict | None:
 def _measure(r: pd.Series, data: PaperData, judged: dict, authority: str) -> dict:
     unit = r["unit"]
     symbol, trend = fmt.arrow(r.get("trend"))
-    curve = paper.curve_parts(data.curve, r["indicator_id"], r["period"])
+    curve = paper.curve_parts(data.curve, r["indicator_id"], r["period"],
+                              state=story_state.entry(data.curve, r["indicator_id"], r["period"], None,
+                                                      r.get("period_end") if not fmt.missing(r.get("period_end"))
+                                                      else None, data.catalogue, data.load_log))
     return dict(
         id=r["measure_id"], indicator=r["indicator_id"], indicator_title=r["indicator_title"], title=r["title"],
         headline=bool(r["is_headline"]), unit=unit, unit_label=fmt.unit_label(unit),
@@ -185,6 +189,7 @@ def _measure(r: pd.Series, data: PaperData, judged: dict, authority: str) -> dic
                    and not fmt.missing(r.get("n_las")) else None),
         compared=paper._compared(r, data.region), verdicts=judged.get(r["measure_id"], []),
         curve=curve, awaited=[p["title"] for p in curve["parts"] if p["awaited"]],
+        drafted=paper.drafted_for(data.drafts, r) if bool(r["is_headline"]) else None,
         chart=_curve_chart(r, data, authority), authorities=_authorities(r, data, authority))
 
 

@@ -18,6 +18,7 @@ SHAREABLE = (
     "indicator_catalogue", "indicator_values_published", "indicator_forecasts", "scorecard",
     "scorecard_periods", "benchmark_values", "pub_values", "pub_statistical_neighbours",
     "lookup_wards", "lookup_localities", "lookup_periods", "lookup_authorities",
+    "indicator_drafts", "indicator_decomposition",     # made from the published table only
 )
 # The scorecards' and forecasts' own copies of the local figures are exact (the published
 # table, with its hidden cells, is where figures come from): left out of the copy, so no exact

@@ -242,14 +242,21 @@
                 ["Caveats", m.caveats], ["Measure id", m.id]];
     out.appendChild(el("dl", { class: "facts" }, [].concat.apply([], defs.filter(function (d) { return d[1]; })
       .map(function (d) { return [el("dt", { text: d[0] }), el("dd", { text: d[1] })]; }))));
+    if (m.drafted) {
+      out.appendChild(el("h2", { text: m.drafted.title + (m.period ? " (" + m.period + ")" : "") }));
+      out.appendChild(el("p", { class: m.drafted.text ? "drafted" : "awaited", text: m.drafted.text || (m.drafted.note + ".") }));
+      if (m.drafted.text) out.appendChild(el("p", { text: "Written by the pipeline from the published figures, not by an officer; separate from the story behind the curve below." }));
+    }
     out.appendChild(el("h2", { text: "The story behind the curve and the action plan" + (m.curve.period ? " (" + m.curve.period + ")" : "") }));
     m.curve.parts.forEach(function (part) {
       out.appendChild(el("h3", { text: part.title }));
       if (part.awaited) out.appendChild(el("p", { class: "awaited", text: "Awaited: not yet written." }));
-      else if (part.rows) out.appendChild(table(part.title, ["Action", "Owner", "Due"], part.rows, "actions_" + m.indicator));
+      else if (part.rows) out.appendChild(table(part.title, ["Action", "Owner", "Due", "Status"], part.rows, "actions_" + m.indicator));
       else out.appendChild(el("ul", {}, part.items.map(function (t) { return el("li", { text: t }); })));
     });
-    if (m.curve.authors) out.appendChild(el("p", { text: "Written by " + m.curve.authors + "." }));
+    if (m.curve.state && m.curve.state.text) out.appendChild(el("p", { text: m.curve.state.text }));
+    else if (m.curve.authors) out.appendChild(el("p", { text: "Written by " + m.curve.authors + "." }));
+    if (m.curve.state && m.curve.state.stale) out.appendChild(el("p", { class: "awaited", text: "Written before the data it describes changed: " + m.curve.state.stale + "." }));
     out.appendChild(el("h2", { text: "What is awaited" }));
     out.appendChild(el("p", { text: m.awaited.length ? "Awaited for " + dash(m.period) + ": " + m.awaited.join("; ").toLowerCase() + "."
                                                      : "Nothing: every part of the turn-the-curve entry is written." }));
