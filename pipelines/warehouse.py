@@ -77,9 +77,10 @@ class Warehouse(dg.ConfigurableResource):
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether a table (or view) ``name`` exists, in any schema (a temp table counts)."""
+    # fetchall, not fetchone: the result is finished, so a frame can be registered next.
     return con.execute(
         "select count(*) from information_schema.tables where table_name = ?", [name]
-    ).fetchone()[0] > 0
+    ).fetchall()[0][0] > 0
 
 
 @contextmanager

@@ -130,7 +130,7 @@ def _due(value, where: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise TurnTheCurveError(f"{where}: due {value!r} is not a date (write 2026-03-31)") from None
+        raise TurnTheCurveError(f"{where} {value!r} is not a date (write 2026-03-31)") from None
 
 
 def _reviewed(value, where: str) -> bool | None:
@@ -140,7 +140,7 @@ def _reviewed(value, where: str) -> bool | None:
     text = str(value).strip().lower()
     if text in YES or text in NO:
         return text in YES
-    raise TurnTheCurveError(f"{where}: reviewed must be yes or no, not {value!r}")
+    raise TurnTheCurveError(f"{where}: must be yes or no, not {value!r}")
 
 
 def _state(entry: dict, where: str) -> dict:

@@ -117,3 +117,40 @@ def test_the_gap_to_england_is_said_to_widen():
     row = made.set_index("period").loc["2025-26"]
     assert row["england_gap"] == pytest.approx(1.5) and row["england_previous_gap"] == pytest.approx(-0.5)
     assert row["england_gap_change"] == "widened" and "the gap widened" in row["drafted"]
+
+
+def test_the_asset_writes_both_tables_into_the_warehouse_and_the_paper_screen_reads_them(tmp_path):
+    """A real Dagster run of ``indicator_drafts`` on a real DuckDB file holding the
+    constructed case: the tables carry the named ward, and the paper's screen holds back a
+    drafted paragraph that would name a small number of people."""
+    import dagster as dg
+    import duckdb
+
+    from pipelines.outputs import screening
+    from pipelines.settings import paths
+    from pipelines.warehouse import Warehouse
+
+    wh = Warehouse(data_dir=str(tmp_path))
+    target = paths(tmp_path).build          # the file the pipeline's assets write
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pub = published(BEFORE, {**BEFORE, "W3": (150, 1000)})
+    wards = pd.DataFrame({"ward_code": ["W1", "W2", "W3", "W4"],
+                          "ward_name": [PLACES[("ward", w)] for w in ["W1", "W2", "W3", "W4"]],
+                          "locality": "L1", "locality_name": "Somewhere"})
+    con = duckdb.connect(str(target))
+    for name, frame in (("indicator_values_published", pub), ("indicator_catalogue", CATALOGUE),
+                        ("lookup_wards", wards)):
+        con.register("_f", frame)
+        con.execute(f"create table {name} as select * from _f")
+        con.unregister("_f")
+    con.close()
+    result = dg.materialize([drafts.indicator_drafts], resources={"warehouse": wh})
+    assert result.success
+    con = duckdb.connect(str(target), read_only=True)
+    named = con.execute("select part_label from indicator_decomposition where is_named").fetchall()
+    text = con.execute("select drafted from indicator_drafts where period = '2025-26'").fetchone()[0]
+    con.close()
+    assert named == [("Southdown",)] and "Southdown" in text
+    frame = pd.DataFrame({"indicator_id": ["EH01"], "period": ["2025-26"], "drafted": [text + " Three children moved."]})
+    with pytest.raises(screening.DisclosiveText, match="drafted from the data"):
+        screening.hold_if_disclosive(screening.drafted_text(frame))

@@ -32,6 +32,7 @@ SCALE = 0.02
 def demo(tmp_path_factory):
     from pipelines.ingest import assets as ingest
     from pipelines.compute import assets as indicators
+    from pipelines.compute import drafts
     from pipelines.reference import lookups
     from pipelines.reference import benchmarks as published
     from pipelines.outputs import assets as reports
@@ -46,7 +47,7 @@ def demo(tmp_path_factory):
     generate(p.landing, scale=SCALE, seed=2026)
     # The asset modules themselves rather than the code location, so the test does not
     # depend on what else is wired into definitions (publishing, schedules, sensors).
-    result = dg.materialize([*ingest.assets, *published.assets, *indicators.assets, *lookups.assets,
+    result = dg.materialize([*ingest.assets, *published.assets, *indicators.assets, *drafts.assets, *lookups.assets,
                              *reports.assets],
                             resources={"warehouse": Warehouse(data_dir=str(p.data_dir))}, raise_on_error=False)
     failures = [(e.step_key, e.step_failure_data.error.message.strip()[-300:])
@@ -253,3 +254,34 @@ def test_the_paper_scorecard_is_the_warehouse_scorecard(demo, latest):
         if row[2].split()[0] == SUPPRESSED:
             continue
         assert row[6] == (answer.at[ind, "rag"].capitalize() if isinstance(answer.at[ind, "rag"], str) else fmt.MISSING)
+
+
+def test_every_indicator_section_prints_what_the_data_show(demo, latest):
+    """Each indicator's section has its "What the data show (drafted from the data)" paragraph,
+    the one indicator_drafts holds for its reported period, apart from the officers' story; every
+    part it names is published (no "c") in both periods it compares."""
+    import html as html_lib
+    import re
+
+    data, html, _ = latest
+    page = html_lib.unescape(re.sub(r"<[^>]+>", " ", html.read_text(encoding="utf-8")))
+    page = re.sub(r"\s+", " ", page)
+    with duckdb.connect(str(demo.warehouse), read_only=True) as con:
+        drafts = con.execute("select * from indicator_drafts").df()
+        named = con.execute("select d.measure_id, d.period, d.previous_period, d.breakdown, d.breakdown_value, "
+                            "p.is_suppressed from indicator_decomposition d join indicator_values_published p "
+                            "on p.measure_id = d.measure_id and p.breakdown = d.breakdown "
+                            "and p.breakdown_value = d.breakdown_value "
+                            "and p.period in (d.period, d.previous_period) where d.is_named").df()
+    head = data.rows[data.rows["is_headline"]]
+    sections = page.split("Headline measure:")[1:]
+    assert len(sections) == len(head) == len(IDS)
+    for (_, r), text in zip(head.iterrows(), sections):
+        assert "What the data show (drafted from the data)" in text, r["indicator_id"]
+        mine = drafts[(drafts["measure_id"] == r["measure_id"]) & (drafts["period"] == str(r["period"]))]
+        if len(mine):
+            drafted = " ".join(mine["drafted"].iloc[0].split())
+            assert drafted in text, r["indicator_id"]
+            assert text.index(drafted) < text.index("Turn the curve"), r["indicator_id"]
+    assert not named["is_suppressed"].any()
+    assert (named.groupby(["measure_id", "period", "breakdown", "breakdown_value"]).size() == 2).all()
