@@ -140,8 +140,10 @@ def _identifiers(a: places.Authority) -> set[bytes]:
                 if c.id_format and f"raw_{s.name}" in tables:
                     found |= {str(v).encode() for (v,) in con.execute(
                         f'select distinct "{c.name}" from raw_{s.name} where "{c.name}" is not null').fetchall()}
-    found.add(a.key_file.read_text().strip().encode())
-    return {t for t in found if len(t) >= 6}
+    # Ids of letters and digits (pseudonyms, EH0123456): a bare number (a case number) may be
+    # any number in another file by coincidence (a size, a time), so it proves nothing either way.
+    found = {t for t in found if len(t) >= 6 and re.search(rb"[A-Za-z]", t) and re.search(rb"[0-9]", t)}
+    return found | {a.key_file.read_text().strip().encode()}
 
 
 def _tokens(path: Path) -> set[bytes]:
