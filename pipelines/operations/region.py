@@ -37,7 +37,8 @@ class AuthorityRun:
         m = self.metadata
         if not self.success:
             return f"  FAILED   {self.la_name} ({self.la_code}): {self.error[:400]}"
-        held = f", {m.get('held_deliveries')} deliveries held" if m.get("held_deliveries") else ""
+        n = m.get("held_deliveries") or 0
+        held = f", {n} deliver{'y' if n == 1 else 'ies'} held" if n else ""
         return (f"  {'held' if held else 'ok':<8} {self.la_name} ({self.la_code}): published in {m.get('seconds')} s, "
                 f"peak {m.get('peak_memory_mb')} MB{held}")
 
