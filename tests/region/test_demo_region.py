@@ -154,8 +154,9 @@ def _tokens(path: Path) -> set[bytes]:
         with duckdb.connect(str(path), read_only=True) as con:
             out = set()
             for (t,) in con.execute("select table_name from information_schema.tables").fetchall():
-                for row in con.execute(f'select * from "{t}"').fetchall():
-                    out |= set(TOKEN.findall(" ".join(map(str, row)).encode()))
+                # every value of every row as text, made by DuckDB (a table may hold 100,000 rows)
+                text = con.execute(f"select string_agg(concat_ws(' ', columns(*)), ' ') from \"{t}\"").fetchone()[0]
+                out |= set(TOKEN.findall((text or "").encode()))
             return out | set(TOKEN.findall(data))
     if data[:4] == b"PK\x03\x04":
         with zipfile.ZipFile(path) as z:
