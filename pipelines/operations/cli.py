@@ -130,7 +130,11 @@ def cmd_region(args) -> int:
     from pipelines.operations.region import run
     from pipelines.region.authorities import region_dir
 
-    summary = run(region_dir(args.region_dir), only=getattr(args, "only", None) or None)
+    try:
+        summary = run(region_dir(args.region_dir), only=getattr(args, "only", None) or None)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     print(summary.report())
     # 0 every authority published; 3 published with deliveries held; 1 an authority or the pool failed.
     return summary.exit_code

@@ -101,6 +101,9 @@ def run(region: Path, only: list[str] | None = None) -> RegionSummary:
     started = time.perf_counter()
     os.environ["OBA_REGION_DIR"] = str(region)
     members = places.authorities(region)
+    if not members:
+        raise ValueError(f"no authority in the region {region}: list them in {region / places.SETTINGS_FILE} "
+                         f"(la_code,la_name), or make a demo region with `oba demo --region N`")
     codes = [a.la_code for a in members if not only or a.la_code in only]
     inst = region_instance(region)
     known = set(inst.get_dynamic_partitions(places.PARTITIONS))

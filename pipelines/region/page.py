@@ -81,7 +81,9 @@ def _table(rows: pd.DataFrame) -> str:
 def render(comp: pd.DataFrame, register: pd.DataFrame, region_name: str, today: dt.date) -> str:
     sections = []
     shown = latest(comp) if "authorities_pooled" in comp.columns else None
-    for measure, rows in ([] if shown is None else shown.groupby("measure_id", sort=True)):
+    if shown is not None:
+        shown = shown.sort_values(["measure_order", "la_name"])
+    for measure, rows in ([] if shown is None else shown.groupby("measure_id", sort=False)):
         fig = funnel(rows)
         alt = (f"Funnel plot of {measure} for {rows['period'].iloc[0]}: "
                + "; ".join(f"{r['la_name']} {r['funnel']}" for _, r in rows.iterrows()))

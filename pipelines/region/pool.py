@@ -126,7 +126,8 @@ def _verdict(value: float, limits: dict[str, float]) -> str:
 def comparison(values: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     """Every proportion measure x period (breakdown ``all``): each authority's published figure
     and interval, the pooled figure over the authorities shown, funnel limits and a verdict."""
-    pct = catalogue.loc[catalogue["unit"].eq("pct"), ["measure_id", "title"]]
+    pct = catalogue.loc[catalogue["unit"].eq("pct"), ["measure_id", "title"]].assign(
+        measure_order=lambda f: range(len(f)))      # the catalogue's order: each indicator's headline first
     rows = values[(values["breakdown"] == "all") & values["measure_id"].isin(pct["measure_id"])].copy()
     if rows.empty:
         return pd.DataFrame()
