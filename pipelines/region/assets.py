@@ -20,6 +20,7 @@ import sys
 import time
 
 import dagster as dg
+import duckdb
 
 from pipelines.region import authorities as places
 from pipelines.region import page, pool
@@ -77,18 +78,14 @@ def regional_pool(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     members = [pool.read_member(a) for a in places.authorities(region)]
     folder = places.pool_dir(region)
     result = pool.write(members, folder / pool.POOL_FILE)
-    import duckdb
-
     with duckdb.connect(str(folder / pool.POOL_FILE), read_only=True) as con:
         register = con.execute("select * from region_authorities").df()
         tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
         comp = con.execute("select * from region_comparison").df() if "region_comparison" in tables else None
-    made = page.write(comp if comp is not None else register.iloc[0:0], register, folder, region_label(members))
+    name = places.region_name([m.authority.la_code for m in members])
+    made = page.write(comp if comp is not None else register.iloc[0:0], register, folder, name)
     for _, r in register[register["status"] != "pooled"].iterrows():
         context.log.warning(f"{r['la_name']} ({r['la_code']}) not pooled: {r['reason']}")
     return dg.MaterializeResult(metadata={**result, "pool": dg.MetadataValue.path(str(folder / pool.POOL_FILE)),
                                           "page": dg.MetadataValue.path(str(made))})
 
-
-def region_label(members: list[pool.Member]) -> str:
-    return f"Region of {len(members)} authorities"

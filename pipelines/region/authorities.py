@@ -136,6 +136,12 @@ def authority_names() -> dict[str, str]:
     return {r["la_code"]: r["la_name"] for r in _published_authorities()}
 
 
+def region_name(codes: list[str]) -> str:
+    """The DfE region the authorities ``codes`` share ("South West"), else "Region"."""
+    regions = {r["region"] for r in _published_authorities() if r["la_code"] in set(codes)}
+    return regions.pop() if len(regions) == 1 and codes else "Region"
+
+
 def region_of(la_code: str) -> list[tuple[str, str]]:
     """The authorities of ``la_code``'s region (DfE statistical neighbours file): ``la_code``
     first, then its statistical neighbours in that region (closest first), then the rest by
