@@ -41,3 +41,17 @@ def test_a_new_authority_becomes_a_partition_and_gets_a_run(tmp_path, monkeypatc
                                                                      repository_def=defs.get_repository_def()))
         assert sorted(r.partition_key for r in requests.run_requests) == ["800", "801"]
         assert len({r.run_key for r in requests.run_requests}) == 2
+
+
+def test_the_regions_instance_queues_runs_two_at_once_never_two_of_one_authority(tmp_path, monkeypatch):
+    from pipelines.operations.region import region_instance
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    instance = region_instance(tmp_path)
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)          # region_instance set it for this process
+    assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+    queue = instance.get_concurrency_config().run_queue_config
+    assert queue.max_concurrent_runs == 2
+    assert queue.tag_concurrency_limits == [{"key": "dagster/partition", "value": {"applyLimitPerUniqueValue": True},
+                                             "limit": 1}]
+    assert (tmp_path / "dagster_home" / "dagster.yaml").read_text().startswith("# Dagster instance settings")
