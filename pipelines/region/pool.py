@@ -59,16 +59,19 @@ def read_member(a: Authority) -> Member:
     path = shareable_path(a.paths)
     if not path.is_file():
         return Member(a, "missing", f"no shareable file yet ({path.name}: the authority has not published)")
-    with duckdb.connect(str(path), read_only=True) as con:
-        tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-        extra = sorted(tables - ALLOWED)
-        if extra:
-            return Member(a, "refused", f"{path} holds tables a shareable file never holds: {', '.join(extra)}")
-        cert = con.execute("select release_id, passed from disclosure_certificate").fetchone()
-        if not cert or not cert[1]:
-            return Member(a, "refused", f"{path}: the release's disclosure certificate did not pass")
-        published = con.execute("select * from indicator_values_published").df()
-        catalogue = con.execute("select * from indicator_catalogue").df()
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+            extra = sorted(tables - ALLOWED)
+            if extra:
+                return Member(a, "refused", f"{path} holds tables a shareable file never holds: {', '.join(extra)}")
+            cert = con.execute("select release_id, passed from disclosure_certificate").fetchone()
+            if not cert or not cert[1]:
+                return Member(a, "refused", f"{path}: the release's disclosure certificate did not pass")
+            published = con.execute("select * from indicator_values_published").df()
+            catalogue = con.execute("select * from indicator_catalogue").df()
+    except duckdb.Error as exc:
+        return Member(a, "refused", f"{path} cannot be read as a shareable file: {str(exc).splitlines()[0][:200]}")
     return Member(a, "pooled", release_id=cert[0], published=published, catalogue=catalogue)
 
 

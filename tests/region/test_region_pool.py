@@ -69,6 +69,10 @@ def test_a_shareable_file_with_a_table_it_never_holds_is_not_pooled(tmp_path):
     assert member.status == "refused" and "stg_neet" in member.reason
     missing = pool.read_member(places.Authority("801", "Bristol", tmp_path))
     assert missing.status == "missing"
+    other = places.Authority("802", "North Somerset", tmp_path)
+    other.paths.ensure()
+    (other.paths.warehouse_dir / "oba_shareable.duckdb").write_bytes(b"not a database")
+    assert pool.read_member(other).status == "refused"
 
 
 def test_region_settings_and_the_authorities_found(tmp_path, monkeypatch):
