@@ -41,8 +41,9 @@ HEADER = "# Dagster instance settings"
 HOME_FROM_ENV = "home:\n      env: DAGSTER_HOME"   # the event log's folder in the project's dagster.yaml
 
 
-def dagster_home(paths: Paths) -> Path:
-    """``$DAGSTER_HOME`` if set, else ``<data dir>/dagster_home``, seeded with the project's dagster.yaml.
+def dagster_home(paths: Paths, template: Path = REPO_DAGSTER_YAML) -> Path:
+    """``$DAGSTER_HOME`` if set, else ``<data dir>/dagster_home``, seeded with the project's dagster.yaml
+    (``template``: a region's instance is seeded with ``dagster.region.yaml``).
 
     The copy names its own folder where the project's file reads ``$DAGSTER_HOME`` (the event
     log's ``home``), so the instance opens the same with or without that variable set. A
@@ -52,8 +53,8 @@ def dagster_home(paths: Paths) -> Path:
     home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home).resolve()
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"
-    if REPO_DAGSTER_YAML.exists():
-        wanted = REPO_DAGSTER_YAML.read_text().replace(HOME_FROM_ENV, f"home: {json.dumps(str(home))}")
+    if template.exists():
+        wanted = template.read_text().replace(HOME_FROM_ENV, f"home: {json.dumps(str(home))}")
         current = target.read_text() if target.exists() else None
         if current is None or (current != wanted and current.startswith(HEADER)):
             target.write_text(wanted)
