@@ -82,7 +82,9 @@ COMPOUND_ENDINGS = (("surname", "surname"), ("surnames", "surname"), ("forename"
                     ("upn", "upn"), ("uln", "uln"), ("uniquelearnernumber", "uln"), ("uniquepupilnumber", "upn"),
                     ("dateofbirth", "dob"), ("nhsnumber", "nhsnumber"), ("emailaddress", "email"),
                     ("phonenumber", "phone"), ("telephonenumber", "phone"), ("mobilenumber", "phone"),
-                    ("homeaddress", "address"), ("homepostcode", "postcode"))
+                    ("homeaddress", "address"), ("homepostcode", "postcode"), ("dob", "dob"),
+                    *((f"{who}name", "fullname") for who in ("child", "pupil", "learner", "student", "parent", "carer",
+                                                             "mother", "father", "preferred", "legal", "person")))
 
 
 NUMBER_QUALIFIERS = ("former", "previous", "old", "new", "current", "temp", "temporary", "pupil", "child",
@@ -101,7 +103,8 @@ def _header_reason(words: list[str]) -> str | None:
     w = set(words)
     joined = "_".join(words)
     flag = bool(w & FLAG_WORDS)
-    if w & PERSON_NAME_WORDS or (w & {"name", "names"} and not w & NOT_A_PERSON and not flag):
+    # 'Preferred name' is a name ('preferred contact method' is a preference).
+    if w & PERSON_NAME_WORDS or (w & {"name", "names"} and not w & NOT_A_PERSON and not w & (FLAG_WORDS - {"preferred"})):
         return "a person's name"
     if not flag and (w & {"address", "addr", "street", "addresses"} or "house_number" in joined
                      or "address_line" in joined):
@@ -121,8 +124,14 @@ def _header_reason(words: list[str]) -> str | None:
         return "an NHS number"
     if not flag and (w & {"email", "emails"} or "e_mail" in joined):
         return "an email address"
-    if not flag and w & {"phone", "telephone", "tel", "mobile", "landline", "phones", "mob"}:
+    if not flag and (w & {"phone", "telephone", "tel", "mobile", "landline", "phones", "mob"}
+                     or re.search(r"(^|_)contact_(number|no|num|tel)$", joined)):
         return "a phone number"
+    if not flag and ("chi" in w and w & {"number", "no", "num"}):
+        return "an NHS number"              # Scotland's CHI number
+    if not flag and (w & {"passport"} or "driving_licence" in joined or "driving_license" in joined
+                     or "driver_licence" in joined):
+        return "a passport or driving licence number"
     if not flag and ("ni_number" in joined or "national_insurance" in joined or "nino" in w):
         return "a National Insurance number"
     return None
@@ -131,7 +140,11 @@ def _header_reason(words: list[str]) -> str | None:
 @functools.lru_cache(maxsize=4096)
 def _name_reason(header: str) -> str | None:
     """Why a column named ``header`` would carry a direct identifier, or None (headers repeat
-    across deliveries, so each is judged once)."""
+    across deliveries, so each is judged once). Read as written any way: full-width letters
+    folded, invisible characters inside a word taken out ('Na\u200bme'), camel case apart
+    ('ChildName', 'childDOB')."""
+    header = unicodedata.normalize("NFKC", str(header)).translate(_DROP_INVISIBLE)
+    header = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", header)
     norm = normalise_header(header)
     return _header_reason(norm.split("_")) if norm else None
 
@@ -159,6 +172,7 @@ _INVISIBLE = ("\xad\u0600\u0601\u0602\u0603\u0604\u0605\u061c\u06dd\u070f\u0890\
               "\U000110bd\U000110cd" + "".join(map(chr, range(0x13430, 0x13440))) + "\U0001bca0\U0001bca1\U0001bca2"
               "\U0001bca3" + "".join(map(chr, range(0x1d173, 0x1d17b))) + "\U000e0001"
               + "".join(map(chr, range(0xe0020, 0xe0080))))
+_DROP_INVISIBLE = str.maketrans({c: None for c in _INVISIBLE})
 INVISIBLE = _INVISIBLE     # zero-width, direction and other format characters (shown escaped in names)
 _FOLD = str.maketrans({**{c: "-" for c in _DASHES}, **{c: " " for c in _SPACES + _INVISIBLE}})
 

@@ -96,3 +96,31 @@ def test_a_sample_of_the_written_forms_is_refused_in_every_column():
                                   "Budget £12,500,000 for 2025", "Case ref EH_0012_2024"])
 def test_punctuation_between_figures_is_not_an_identifier(text):
     assert not pii.find_identifiers(text), text
+
+
+IDENTIFYING_HEADERS = ["Name", "Child Name", "ChildName", "PupilName", "Preferred name", "firstName", "Sur\u00adname",
+                       "Na\u200bme", "DateOfBirth", "childDOB", "D.O.B", "date-of-birth", "NHSNumber", "nhs_no",
+                       "CHI number", "Pupil UPN", "Unique Learner Number", "Post Code", "Home Address", "Contact number",
+                       "Mobile no.", "eMail", "NINO", "Passport number", "Driving licence"]
+
+
+@pytest.mark.parametrize("script", ["as written", "full-width", "upper case", "zero-width inside"])
+def test_identifying_headers_written_any_way_are_refused(script):
+    def written(h: str) -> str:
+        if script == "full-width":
+            return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in h)
+        if script == "upper case":
+            return h.upper()
+        if script == "zero-width inside":
+            return h[:2] + "\u200b" + h[2:]
+        return h
+    missed = [h for h in IDENTIFYING_HEADERS if not pii._name_reason(written(h))]
+    assert not missed, missed
+
+
+def test_no_catalogue_column_reads_as_an_identifying_header():
+    from sources import catalogue
+
+    named = [(s.name, c) for s in catalogue.SOURCES for col in s.columns for c in (col.name, *col.aliases)
+             if pii._name_reason(c)]
+    assert not named, named

@@ -97,15 +97,19 @@ DOT_COMMANDS = [".output {t}/o.csv", ".once {t}/o.csv", ".csv {t}/o.csv", ".shel
                 ".backup {t}/x.duckdb", ".log {t}/x.log", ".read /etc/passwd", ".read /proc/self/environ", ".dump"]
 
 
-@pytest.mark.parametrize("attack", WAYS_OUT + DOT_COMMANDS)
-def test_no_way_out_of_the_shell(place, tmp_path, attack):
+def test_no_way_out_of_the_shell(place, tmp_path):
     data, warehouse, key, out = place
     target = tmp_path / "elsewhere"
     target.mkdir()
-    code, shown, err = run(place, attack.format(t=target))
-    assert code == 1 and "Traceback" not in err, (attack, err)
-    assert not any(target.iterdir()), attack
-    assert "root:" not in shown + err and "PATH=" not in shown + err and "ab" * 8 not in shown + err, attack
+    escaped = []
+    for attack in WAYS_OUT + DOT_COMMANDS:
+        code, shown, err = run(place, attack.format(t=target))
+        if code != 1 or "Traceback" in err or any(target.iterdir()) or "root:" in shown + err \
+                or "PATH=" in shown + err or "ab" * 8 in shown + err:
+            escaped.append((attack, code, err[:200]))
+    print(f"\nre-attack, oba sql: {len(WAYS_OUT + DOT_COMMANDS) - len(escaped)}/{len(WAYS_OUT + DOT_COMMANDS)} "
+          f"ways out refused, nothing written, no file shown")
+    assert not escaped, escaped
     assert duckdb.connect(str(warehouse), read_only=True).execute("select count(*) from scorecard").fetchone() == (1,)
 
 
