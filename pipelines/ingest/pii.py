@@ -143,7 +143,7 @@ def _name_reason(header: str) -> str | None:
     across deliveries, so each is judged once). Read as written any way: full-width letters
     folded, invisible characters inside a word taken out ('Na\u200bme'), camel case apart
     ('ChildName', 'childDOB')."""
-    header = unicodedata.normalize("NFKC", str(header)).translate(_DROP_INVISIBLE)
+    header = _without_invisible(unicodedata.normalize("NFKC", str(header)))
     header = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", header)
     norm = normalise_header(header)
     return _header_reason(norm.split("_")) if norm else None
@@ -173,6 +173,12 @@ _INVISIBLE = ("\xad\u0600\u0601\u0602\u0603\u0604\u0605\u061c\u06dd\u070f\u0890\
               "\U0001bca3" + "".join(map(chr, range(0x1d173, 0x1d17b))) + "\U000e0001"
               + "".join(map(chr, range(0xe0020, 0xe0080))))
 _DROP_INVISIBLE = str.maketrans({c: None for c in _INVISIBLE})
+
+
+def _without_invisible(text: str) -> str:
+    return text.translate(_DROP_INVISIBLE)
+
+
 INVISIBLE = _INVISIBLE     # zero-width, direction and other format characters (shown escaped in names)
 _FOLD = str.maketrans({**{c: "-" for c in _DASHES}, **{c: " " for c in _SPACES + _INVISIBLE}})
 
