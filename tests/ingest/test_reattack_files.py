@@ -238,3 +238,12 @@ def test_a_part_built_to_expand_or_that_does_not_parse_is_refused(tmp_path, part
     with pytest.raises(ExtractError) as err:
         read_extract(path, SURVEY)
     assert err.value.status == "refused" and "cannot be screened" in err.value.message
+
+
+def test_oba_validate_shows_a_hostile_sheet_name_escaped(tmp_path):
+    path = tmp_path / "sheu_survey_2024.xlsx"
+    book = _survey_book(path)
+    book.create_sheet("gpj.\u202exslx\u200b")
+    book.save(path)
+    text, _ = report(path, "sheu_survey")
+    assert "\u202e" not in text and "\u200b" not in text and "\\u202e" in text
