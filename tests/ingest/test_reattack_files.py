@@ -247,3 +247,24 @@ def test_oba_validate_shows_a_hostile_sheet_name_escaped(tmp_path):
     book.save(path)
     text, _ = report(path, "sheu_survey")
     assert "\u202e" not in text and "\u200b" not in text and "\\u202e" in text
+
+
+def test_unscreenable_workbooks_are_refused_remembered_and_the_rest_loads(tmp_path):
+    import duckdb
+
+    from pipelines.ingest.loading import ingest
+
+    land = tmp_path / "landing"
+    land.mkdir()
+    _survey_book(land / "sheu_survey_2023.xlsx")
+    _survey_book(land / "sheu_survey_2024.xlsx")
+    _zip_with(land / "sheu_survey_2024.xlsx", {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0"})
+    _survey_book(land / "sheu_survey_2022.xlsx")
+    _zip_with(land / "sheu_survey_2022.xlsx", {"docProps/custom.xml": LAUGHS.encode()})
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    loaded, _ = ingest(con, SURVEY, land)
+    assert {o.file: o.status for o in loaded} == {"sheu_survey_2022.xlsx": "refused", "sheu_survey_2023.xlsx": "pending",
+                                                  "sheu_survey_2024.xlsx": "refused"}
+    assert ingest(con, SURVEY, land)[0] == []          # remembered by hash: not read again
+    logged = dict(con.execute("select source_file, message from load_log").fetchall())
+    assert "cannot be screened" in logged["sheu_survey_2022.xlsx"] and "macro" in logged["sheu_survey_2024.xlsx"]
