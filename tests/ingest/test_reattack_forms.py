@@ -7,6 +7,7 @@ model, held in free text and refused in every kind of column. Figures printed (-
 
 from __future__ import annotations
 
+import functools
 import random
 import sys
 import unicodedata
@@ -17,12 +18,18 @@ from pipelines.ingest import free_text, pii
 from tests.ingest.identifier_corpus import nhs_number, uln, upn
 from tests.ingest.test_pii_corpus import _refused_where
 
-DASHES = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Pd"]
-SPACES = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Zs"]
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u200f", "\u202e", "\u2066"]
 PUNCTUATION = [".", " . ", "/", " / ", "_", ":", "|", "*", "\u00b7", "\u2022", "\u2219", ",", "\t", "  "]
 # ', ' (a comma and a space) joins groups only after 'NHS no' and the like: unnamed, it is a list.
-SEPARATORS = DASHES + SPACES + INVISIBLE + PUNCTUATION
+
+
+@functools.lru_cache(maxsize=1)
+def separators() -> list[str]:
+    """Every Unicode dash (Pd) and space (Zs), the invisible characters and the punctuation
+    (computed when first asked: reading every code point takes a second)."""
+    every = [chr(c) for c in range(sys.maxunicode + 1)]
+    return ([c for c in every if unicodedata.category(c) == "Pd"] + [c for c in every if unicodedata.category(c) == "Zs"]
+            + INVISIBLE + PUNCTUATION)
 DIGITS = {"ASCII": "0123456789", "full-width": "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19",
           "Arabic-Indic": "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669",
           "Persian": "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9",
@@ -43,7 +50,7 @@ def written_forms(seed: int = 3131) -> dict[str, list[str]]:
     """kind -> one written form per separator and digit script."""
     rng = random.Random(seed)
     out: dict[str, list[str]] = {}
-    for sep in SEPARATORS:
+    for sep in separators():
         for script in DIGITS:
             n, u, ln = nhs_number(rng), upn(rng), uln(rng)
             mobile = "07" + rng.choice("1234579") + "".join(rng.choice("0123456789") for _ in range(8))
