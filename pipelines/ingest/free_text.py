@@ -97,14 +97,32 @@ def screen_text(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def screen_identifiers(text: str) -> list[tuple[str, str]]:
+    """(text, reason) when ``text`` holds an identifier (a phone number, an e-mail address that
+    is not an allowed mailbox, an NHS number, ...): the screen for fields that name officers
+    (a turn-the-curve action's owner, its author; the paper's author and contact), where a
+    name is expected but an identifier never is."""
+    mailboxes = pii.allowed_mailboxes()
+    found = pii.find_identifiers(str(text), mailboxes)
+    if not found:
+        return []
+    return [(pii.masked(str(text), mailboxes), "; ".join(dict.fromkeys(pii.REASONS[k] for k, _ in found)))]
+
+
 def held(text: str) -> bool:
     """Whether any sentence of ``text`` is held (what never reaches an output or a table)."""
     return bool(text) and bool(screen_text(text))
 
 
-def withhold(frame, column: str):
-    """``frame`` with every held text of ``column`` blanked (None): what the scorecard keeps
+def withhold(frame, column: str, officer: str | None = None):
+    """``frame`` with every held text of ``column`` blanked (None), and of ``officer`` (a field
+    naming an officer, the author) every text holding an identifier: what the scorecard keeps
     of the turn-the-curve commentary, so held text never reaches a table."""
-    if column not in frame or frame.empty:
+    if frame.empty:
+        return frame
+    if officer in frame:
+        frame = frame.assign(**{officer: [None if isinstance(t, str) and screen_identifiers(t) else t
+                                          for t in frame[officer]]})
+    if column not in frame:
         return frame
     return frame.assign(**{column: [None if isinstance(t, str) and held(t) else t for t in frame[column]]})

@@ -263,7 +263,8 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
     curve = turn_the_curve.load(data_dir)
     the_cover = cover.load(data_dir)
     screening.hold_if_disclosive(pd.concat([curve[["indicator", "period", "part", "text"]],
-                                            screening.cover_text(the_cover)], ignore_index=True))
+                                            screening.cover_text(the_cover),
+                                            screening.officer_text(curve, the_cover)], ignore_index=True))
     compared = rows.loc[rows["benchmark_period"].notna(), ["measure_id", "benchmark_period"]]
     authorities = comparators.authority_values(con, compared.rename(columns={"benchmark_period": "period"}))
     return PaperData(period=period, data_as_at=as_at, catalogue=catalogue,

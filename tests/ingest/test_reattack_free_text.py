@@ -52,3 +52,29 @@ def test_small_numbers_ages_alone_and_names_are_held_and_ordinary_text_is_not():
     print(f"  ordinary sentences held: {len(wrongly)}/{len(ORDINARY)}")
     assert not missed, missed[:10]
     assert not wrongly, [free_text.screen_text(t) for t in wrongly[:5]]
+
+
+def test_fields_naming_officers_are_screened_for_identifiers_but_may_name_officers():
+    """Re-attack: a phone number as a turn-the-curve action's owner, an e-mail address as its
+    author, a child's NHS number as the paper's contact: the paper is held; an officer's name
+    or role there is not. What reaches the warehouse's scorecard (the author) is blanked."""
+    import pandas as pd
+
+    from pipelines.outputs import screening
+
+    curve = pd.DataFrame([
+        {"indicator": "EH02", "period": "2025-26", "part": "actions", "text": "Train staff", "author": "Head of Early Help",
+         "owner": "07700\u00a0900\u00a0123"},
+        {"indicator": "EH03", "period": "2025-26", "part": "story", "text": "Rates rose.", "author": "jo.bloggs@gmail.com",
+         "owner": None},
+        {"indicator": "EH04", "period": "2025-26", "part": "actions", "text": "Review", "author": "Jo Bloggs",
+         "owner": "Grace Smith, Team Manager"}])
+    cover = {"board": "Early Help Partnership Board", "author": "Performance team", "contact": "NHS no 943 476 5919"}
+    findings = screening.screen(screening.officer_text(curve, cover))
+    assert sorted((f.indicator, f.part) for f in findings) == [("EH02", "owner"), ("EH03", "author"),
+                                                              ("paper.yaml", "contact")]
+    assert all("900" not in f.sentence and "5919" not in f.sentence for f in findings)
+    frame = pd.DataFrame({"measure_id": ["EH03", "EH04"], "commentary": ["Rates rose.", "Rates fell."],
+                          "author": ["jo.bloggs@gmail.com", "Jo Bloggs"]})
+    kept = free_text.withhold(frame, "commentary", officer="author")
+    assert kept["author"].isna().tolist() == [True, False] and kept["commentary"].tolist() == ["Rates rose.", "Rates fell."]
