@@ -488,7 +488,7 @@ def scorecard_periods(context: dg.AssetExecutionContext, warehouse: Warehouse) -
             "select measure_id, period from reconciliation where is_flagged").fetchall())) \
             if table_exists(con, "reconciliation") else set()
         # Commentary the free-text screen holds never reaches the warehouse (the paper says why).
-        commentary = free_text.withhold(turn_the_curve.commentary(), "commentary")
+        commentary = free_text.withhold(turn_the_curve.commentary(), "commentary", officer="author")
         frame = scorecard_periods_frame(values, catalogue, cat.load_targets(), commentary, benchmarks,
                                         _level(con), judged_as_at(con, values), differing)
         tables.write(con, "scorecard_periods", frame)

@@ -335,6 +335,30 @@ def _read_csv(path: Path, raw: bytes) -> tuple[list[str], pd.DataFrame, list[int
     return header, delivered, rows, malformed, encoding
 
 
+def _workbook_screened(path: Path, raw: bytes, source: Source) -> tuple[list, list[str], list]:
+    """A workbook's sheets and notes, and the findings of what it carries besides its cells:
+    refused (``ExtractError``) over a bound, or when a part cannot be screened."""
+    try:
+        workbook.check_bounds(raw)      # before any reader allocates what the file declares
+    except workbook.TooLarge as exc:
+        raise ExtractError(path, f"refused unread, over a stated bound: {exc}", "refused") from None
+    except workbook.Unscreenable as exc:
+        raise ExtractError(path, f"refused unread: {exc}; it cannot be screened for personal data", "refused") \
+            from None
+    except zipfile.BadZipFile:
+        raise ExtractError(path, "not a readable Excel workbook: not a zip file (an xlsx is one)") from None
+    if hidden := workbook.unscreenable(raw):
+        raise ExtractError(path, f"refused unread: the workbook carries {', '.join(hidden[:3])} (an embedded object, "
+                                 f"file, macro or control), which cannot be screened for personal data; ask for "
+                                 f"the data alone", "refused")
+    sheets, notes = _read_xlsx_sheets(path, raw, source)
+    try:
+        carried = pii.scan_texts(workbook.carried_text(raw, {name for name, *_ in sheets}), "workbook")
+    except workbook.Unscreenable as exc:
+        raise ExtractError(path, f"refused: {exc}; it cannot be screened for personal data", "refused") from None
+    return sheets, notes, carried
+
+
 def read_extract(path: Path, source: Source, raw: bytes | None = None, digest: str | None = None) -> Extract:
     """Read ``path`` as a delivery of ``source``: text frame of the catalogue columns.
     ``raw`` / ``digest``: the file's bytes and their SHA-256, if the caller already has them.
@@ -352,14 +376,7 @@ def read_extract(path: Path, source: Source, raw: bytes | None = None, digest: s
     digest = digest or hashlib.sha256(raw).hexdigest()
     notes, carried = [], []
     if path.suffix.lower() == ".xlsx":
-        try:
-            workbook.check_bounds(raw)      # before any reader allocates what the file declares
-        except workbook.TooLarge as exc:
-            raise ExtractError(path, f"refused unread, over a stated bound: {exc}", "refused") from None
-        except zipfile.BadZipFile:
-            raise ExtractError(path, "not a readable Excel workbook: not a zip file (an xlsx is one)") from None
-        sheets, notes = _read_xlsx_sheets(path, raw, source)
-        carried = pii.scan_texts(workbook.carried_text(raw, {name for name, *_ in sheets}), "workbook")
+        sheets, notes, carried = _workbook_screened(path, raw, source)
         tables = []
         for i, (_, header, records) in enumerate(sheets):
             delivered, rows, malformed = _split_records(header, records)

@@ -31,12 +31,17 @@ PEOPLE = (r"(?:people|persons?|individuals?|famil(?:y|ies)|child(?:ren)?|kids?|y
 # Words that make the number a measurement, not a count of people ("2 points", "3 months").
 UNITS = (r"(?:points?|pp|percentage|per|times|fold|years?|months?|weeks?|days?|hours?|sessions?|places?|"
          r"localities|wards?|schools?|teams?|quarters?|terms?)")
+# A people word naming a service, not people ('three family hubs', "two children's centres").
+NOT_A_SERVICE = (r"(?!'?s?'?\s+(?:hubs?|centres?|centers?|services?|support|workers?|practitioners?|teams?|courts?|homes?"
+                 r"|meetings?|sessions?|plans?|networks?|panels?|programmes?|projects?|rooms?|groups?|zones?|partnerships?"
+                 r"|boards?|forums?|units?|offices?|clinics?|events?|days?))")
 # The number, up to three words describing them ("two large families", "3 looked-after
 # children"), then the people. Not a rate ("one in five children") nor a year group.
 SMALL_NUMBER = re.compile(
     rf"(?<![\w.,£$%-])(?<!\bin\s)(?<!\bof\s)(?<!\byear\s)(?<!\byr\s)(?<!\bstage\s)(?<!\bks\s)(?<!\baged\s)"
     rf"(?<!\bage\s)(?<!\bunder\s)(?<!\bover\s)\b({NUMBER})\b(?:\s*\(\s*[1-5]\s*\))?(?!\s*(?:%|per\s*cent|percent|in\s|of\s+every))"
-    rf"((?:\s+(?!in\b|per\b|for\b|{UNITS}\b)[\w'-]+){{0,3}}?)\s+{PEOPLE}\b", re.IGNORECASE)
+    rf"((?:\s+(?!in\b|per\b|for\b|(?!years?\s+\d){UNITS}\b)[\w'-]+){{0,3}}?)\s+{PEOPLE}\b{NOT_A_SERVICE}"
+    rf"|\bboth\s+(?:of\s+(?:the|their)\s+)?{PEOPLE}\s+(?:in|from|of|at)\s+(?:the|this|that|one|a)\b", re.IGNORECASE)
 # A sentence ends after a word or figure, not after an abbreviation ('D.O.B. 12 March', 'b. 2012').
 SENTENCE = re.compile(r"(?:(?<=[a-z][a-z][.!?])|(?<=[0-9)][.!?])|(?<=[!?]))\s+")
 
@@ -50,10 +55,26 @@ SMALL_GROUP = re.compile(rf"\b(?:(?:sibling\s+)?group|famil(?:y|ies)|household|s
 ONLY = re.compile(rf"\b(?:the|an?)\s+(?:only|sole|one|single|lone)\s+"
                   rf"(?:(?!(?:way|time|thing|things|place|option|reason|service|team|route|means)\b)[\w'-]+\s+){{0,2}}?"
                   rf"{PEOPLE}\b", re.IGNORECASE)
-# An age that singles someone out: 'a 14-year-old girl', 'one 15 year old', 'she was aged 7'.
-AGE = re.compile(r"\b(?:a|an|the|one|this|that)\s+(?:[\w'-]+\s+)?\d{1,2}[\s-]*(?:year|yr)s?[\s-]*old\b"
-                 r"|\b(?:he|she|him|her|boy|girl|child|baby|infant|toddler|teenager|young\s+person|who)\b[^.;]{0,30}?"
-                 r"\baged?\s+\d{1,2}\b(?!\s*(?:-|to|and)\s*\d)", re.IGNORECASE)
+# An age that singles someone out: 'a 14-year-old girl', 'a fourteen-year-old', 'a 14yo boy', 'the
+# 15 y/o', 'Seven-year-old twins', 'a boy of 14', 'a teenage mother aged 15', 'she is 14', 'he
+# turned 15', 'our youngest referral, aged 3'. Not a range ('aged 5 to 11', 'children 5-11 years old').
+AGE_NUMBER = (r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+              r"|sixteen|seventeen|eighteen|nineteen|twenty(?:[\s-](?:one|two|three|four|five))?)")
+YEARS_OLD = rf"{AGE_NUMBER}[\s-]*(?:(?:year|yr)s?[\s-]*old|y\s*/?\s*o)\b"
+PERSON = (r"(?:he|she|him|her|boy|girl|child|kid|baby|infant|toddler|teenager|young\s+person|youngster|pupil|student"
+          r"|son|daughter|brother|sister|sibling|mother|father|mum|dad|parent|carer|twins?|referral|youngest|oldest"
+          r"|who|care\s+leaver)")
+NOT_A_RANGE = r"(?!\s*(?:-|to|and|or|&)\s*\d)"
+# What follows 'the two-year-old' when it is an entitlement or a check, not a child.
+NOT_A_CHILD = (r"(?!\s+(?:funded|funding|offer|entitlement|childcare|check|checks|review|reviews|programme|places?"
+               r"|provision|health|development|progress|assessments?|cohort|population|rates?|take-?up|data|eligible))")
+AGE = re.compile(rf"\b(?:a|an|the|one|this|that|our|their|his|her)\s+(?:[\w'-]+\s+)?{YEARS_OLD}{NOT_A_CHILD}"
+                 rf"|(?<!\bto\s)(?<![\d-]\s)(?<![\d-]){YEARS_OLD}\s+(?:[\w'-]+\s+)?{PERSON}s?\b"
+                 rf"|\b{PERSON}s?\b[^.;]{{0,30}}?\baged?\s+{AGE_NUMBER}\b{NOT_A_RANGE}"
+                 rf"|\b{PERSON}\s+of\s+{AGE_NUMBER}\b{NOT_A_RANGE}(?!\s*%)"
+                 rf"|\b(?:he|she|who)\s+(?:is|was|turned|turns|had\s+turned|will\s+be|has\s+just\s+turned)\s+"
+                 rf"(?:now\s+|only\s+|just\s+)?{AGE_NUMBER}\b{NOT_A_RANGE}(?!\s*(?:%|per|times|points|days|weeks|months))",
+                 re.IGNORECASE)
 
 
 def screen_text(text: str) -> list[tuple[str, str]]:
@@ -76,14 +97,32 @@ def screen_text(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def screen_identifiers(text: str) -> list[tuple[str, str]]:
+    """(text, reason) when ``text`` holds an identifier (a phone number, an e-mail address that
+    is not an allowed mailbox, an NHS number, ...): the screen for fields that name officers
+    (a turn-the-curve action's owner, its author; the paper's author and contact), where a
+    name is expected but an identifier never is."""
+    mailboxes = pii.allowed_mailboxes()
+    found = pii.find_identifiers(str(text), mailboxes)
+    if not found:
+        return []
+    return [(pii.masked(str(text), mailboxes), "; ".join(dict.fromkeys(pii.REASONS[k] for k, _ in found)))]
+
+
 def held(text: str) -> bool:
     """Whether any sentence of ``text`` is held (what never reaches an output or a table)."""
     return bool(text) and bool(screen_text(text))
 
 
-def withhold(frame, column: str):
-    """``frame`` with every held text of ``column`` blanked (None): what the scorecard keeps
+def withhold(frame, column: str, officer: str | None = None):
+    """``frame`` with every held text of ``column`` blanked (None), and of ``officer`` (a field
+    naming an officer, the author) every text holding an identifier: what the scorecard keeps
     of the turn-the-curve commentary, so held text never reaches a table."""
-    if column not in frame or frame.empty:
+    if frame.empty:
+        return frame
+    if officer in frame:
+        frame = frame.assign(**{officer: [None if isinstance(t, str) and screen_identifiers(t) else t
+                                          for t in frame[officer]]})
+    if column not in frame:
         return frame
     return frame.assign(**{column: [None if isinstance(t, str) and held(t) else t for t in frame[column]]})

@@ -38,7 +38,9 @@ DELIVERY, UNRECOGNISED, REFUSED = "delivery", "unrecognised", "refused"
 # Every landing entry that is not a delivery is logged with a message ending so: it was never opened.
 NOT_READ = "not read"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Bidirectional controls and every other invisible character (zero-width spaces and joiners,
+# soft hyphens, tags): a name holding one can look like another ('cme_2024-03\u200b.csv').
+_BIDI = re.compile("[" + "".join(map(re.escape, pii.INVISIBLE)) + "\u2028\u2029]")
 _MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
                                        "nov", "dec"], start=1)}
 
@@ -69,8 +71,9 @@ class Entry:
 
 
 def printable(name: str) -> str:
-    """``name`` safe to print and store: bytes that are not UTF-8, control characters and
-    bidirectional controls (a right-to-left override makes 'gpj.csv' read 'vsc.jpg') escaped."""
+    """``name`` safe to print and store: bytes that are not UTF-8, control characters,
+    bidirectional controls (a right-to-left override makes 'gpj.csv' read 'vsc.jpg') and other
+    invisible characters (zero-width spaces, soft hyphens) escaped."""
     raw = os.fsencode(name).decode("utf-8", "backslashreplace")
     raw = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", raw)
     return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", raw)
@@ -151,8 +154,9 @@ def classify(path: Path, st: os.stat_result) -> Entry:
     common = dict(path=path, name=name, source=source, period=period, version=version, size=st.st_size,
                   mtime=st.st_mtime, mtime_ns=st.st_mtime_ns)
     if name != raw_name:
-        return Entry(kind=REFUSED, message=f"the name holds control characters, bidirectional controls or bytes "
-                                           f"that are not text (shown escaped): rename it {_expected(source, period)}; "
+        common["name"] = printable(_name_shown(raw_name))      # escaped, and masked as read without them
+        return Entry(kind=REFUSED, message=f"the name holds control characters, bidirectional controls, invisible "
+                                           f"characters or bytes that are not text (shown escaped): rename it {_expected(source, period)}; "
                                            f"{NOT_READ}", **common)
     if (safe := _name_shown(name)) != name:
         common["name"] = safe

@@ -82,7 +82,9 @@ COMPOUND_ENDINGS = (("surname", "surname"), ("surnames", "surname"), ("forename"
                     ("upn", "upn"), ("uln", "uln"), ("uniquelearnernumber", "uln"), ("uniquepupilnumber", "upn"),
                     ("dateofbirth", "dob"), ("nhsnumber", "nhsnumber"), ("emailaddress", "email"),
                     ("phonenumber", "phone"), ("telephonenumber", "phone"), ("mobilenumber", "phone"),
-                    ("homeaddress", "address"), ("homepostcode", "postcode"))
+                    ("homeaddress", "address"), ("homepostcode", "postcode"), ("dob", "dob"),
+                    *((f"{who}name", "fullname") for who in ("child", "pupil", "learner", "student", "parent", "carer",
+                                                             "mother", "father", "preferred", "legal", "person")))
 
 
 NUMBER_QUALIFIERS = ("former", "previous", "old", "new", "current", "temp", "temporary", "pupil", "child",
@@ -101,7 +103,8 @@ def _header_reason(words: list[str]) -> str | None:
     w = set(words)
     joined = "_".join(words)
     flag = bool(w & FLAG_WORDS)
-    if w & PERSON_NAME_WORDS or (w & {"name", "names"} and not w & NOT_A_PERSON and not flag):
+    # 'Preferred name' is a name ('preferred contact method' is a preference).
+    if w & PERSON_NAME_WORDS or (w & {"name", "names"} and not w & NOT_A_PERSON and not w & (FLAG_WORDS - {"preferred"})):
         return "a person's name"
     if not flag and (w & {"address", "addr", "street", "addresses"} or "house_number" in joined
                      or "address_line" in joined):
@@ -121,8 +124,14 @@ def _header_reason(words: list[str]) -> str | None:
         return "an NHS number"
     if not flag and (w & {"email", "emails"} or "e_mail" in joined):
         return "an email address"
-    if not flag and w & {"phone", "telephone", "tel", "mobile", "landline", "phones", "mob"}:
+    if not flag and (w & {"phone", "telephone", "tel", "mobile", "landline", "phones", "mob"}
+                     or re.search(r"(^|_)contact_(number|no|num|tel)$", joined)):
         return "a phone number"
+    if not flag and ("chi" in w and w & {"number", "no", "num"}):
+        return "an NHS number"              # Scotland's CHI number
+    if not flag and (w & {"passport"} or "driving_licence" in joined or "driving_license" in joined
+                     or "driver_licence" in joined):
+        return "a passport or driving licence number"
     if not flag and ("ni_number" in joined or "national_insurance" in joined or "nino" in w):
         return "a National Insurance number"
     return None
@@ -131,7 +140,11 @@ def _header_reason(words: list[str]) -> str | None:
 @functools.lru_cache(maxsize=4096)
 def _name_reason(header: str) -> str | None:
     """Why a column named ``header`` would carry a direct identifier, or None (headers repeat
-    across deliveries, so each is judged once)."""
+    across deliveries, so each is judged once). Read as written any way: full-width letters
+    folded, invisible characters inside a word taken out ('Na\u200bme'), camel case apart
+    ('ChildName', 'childDOB')."""
+    header = _without_invisible(unicodedata.normalize("NFKC", str(header)))
+    header = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", header)
     norm = normalise_header(header)
     return _header_reason(norm.split("_")) if norm else None
 
@@ -159,13 +172,34 @@ _INVISIBLE = ("\xad\u0600\u0601\u0602\u0603\u0604\u0605\u061c\u06dd\u070f\u0890\
               "\U000110bd\U000110cd" + "".join(map(chr, range(0x13430, 0x13440))) + "\U0001bca0\U0001bca1\U0001bca2"
               "\U0001bca3" + "".join(map(chr, range(0x1d173, 0x1d17b))) + "\U000e0001"
               + "".join(map(chr, range(0xe0020, 0xe0080))))
+_DROP_INVISIBLE = str.maketrans({c: None for c in _INVISIBLE})
+
+
+def _without_invisible(text: str) -> str:
+    return text.translate(_DROP_INVISIBLE)
+
+
+INVISIBLE = _INVISIBLE     # zero-width, direction and other format characters (shown escaped in names)
 _FOLD = str.maketrans({**{c: "-" for c in _DASHES}, **{c: " " for c in _SPACES + _INVISIBLE}})
+
+
+# Other scripts' digits ('٩٤٣', '९४३'), read as the digits they are.
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+# Punctuation a number's groups are also joined by ('943_476_5919', '943:476:5919', '943*476*5919',
+# '943·476·5919', '943|476|5919', '943,476,5919'): read as a dash when it stands between two digits
+# (a comma or semicolon only with no space: '31/02, 30/02' is a list).
+_DIGIT_JOIN = re.compile(r"(?<=[0-9])(?: ?[_:|*\u00b7\u2022\u2219\u2027\u22c5\u30fb\u0387] ?|[,;])(?=[0-9])")
 
 
 def normalise(text: str) -> str:
     """``text`` as the matchers read it: NFKC (full-width and other compatibility forms
-    folded: '９４３' is '943'), every dash '-', every space and invisible character ' '."""
-    return unicodedata.normalize("NFKC", str(text)).translate(_FOLD)
+    folded: '９４３' is '943'), other scripts' digits as ASCII digits, every dash '-', every
+    space and invisible character ' ', and the punctuation between two digits ('_', ':', '*',
+    '|', ',', middle dots and bullets) '-'."""
+    text = unicodedata.normalize("NFKC", str(text)).translate(_FOLD)
+    if not text.isascii():
+        text = _OTHER_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(0))), text)
+    return _DIGIT_JOIN.sub("-", text)
 
 
 _B = r"(?<![0-9A-Za-z])"   # not inside a longer word or number
@@ -173,14 +207,15 @@ _E = r"(?![0-9A-Za-z])"
 _S = r"[ .\-/]{0,3}"      # what people put between the parts of a number: nothing, spaces, dots, dashes
 # Full unit postcode: outward (area letters, district) + inward (sector digit, unit letters).
 # Districts ('BA2') and sectors ('BA2 4') have no unit, so they never match.
-POSTCODE = re.compile(_B + r"(?:[A-PR-UWYZ][A-HK-Y]?\d[A-HJKPSTUW\d]?|GIR)[ .\-]{0,3}\d[ABD-HJLNP-UW-Z]{2}" + _E,
+POSTCODE = re.compile(_B + r"(?:[A-PR-UWYZ][A-HK-Y]?\d[A-HJKPSTUW\d]?|GIR)[ .\-/]{0,3}\d[ABD-HJLNP-UW-Z]{2}" + _E,
                       re.IGNORECASE)
 _ORDINAL = re.compile(r"\d(?:st|nd|rd|th)$")      # '2nd', '3rd' written in lower case
 # A run of digit groups joined by separators: NHS numbers and ULNs are found in its windows.
 DIGIT_RUN = re.compile(_B + r"\d+(?:[ .\-/]{1,3}\d+)*" + _E)
 UPN = re.compile(_B + r"[A-Z](?:" + _S + r"\d){11}" + _S + r"[0-9A-Z]" + _E, re.IGNORECASE)
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"     # check letters and a temporary UPN's last character
-EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# The local part as RFC 5322 allows it ('jo*b@', "o'brien@"), a space either side of '@' ('jo @ x.com').
+EMAIL = re.compile(r"[A-Za-z0-9._%+'!#$&*/=?^`{|}~-]+ ?@ ?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # Written to dodge a scraper: 'jo.bloggs [at] example [dot] com', 'jo (at) example.com'.
 EMAIL_SPELT = re.compile(r"[A-Za-z0-9._%+'-]+\s*[\[({<]\s*at\s*[\])}>]\s*[A-Za-z0-9-]+"
                          r"(?:\s*(?:\.|[\[({<]\s*dot\s*[\])}>])\s*[A-Za-z0-9-]+)+", re.IGNORECASE)
@@ -200,19 +235,20 @@ DOB = re.compile(rf"{_BIRTH}\W{{0,4}}(?:(?:on|in|is|was|date)\s+)?{_DATE}", re.I
 DOB_AFTER = re.compile(rf"{_DATE}\s*[(\[]?\s*(?:d\.?\s?o\.?\s?b\b|date\s+of\s+birth\b)", re.IGNORECASE)
 DATE_OR_TIME = re.compile(_B + r"(?:\d{1,2}([/.\-])\d{1,2}\1\d{2,4}|\d{4}([/.\-])\d{1,2}\2\d{1,2})"
                           r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?" + _E + r"|\d{1,2}:\d{2}(?::\d{2})?")
-# An NHS number, ULN or UPN named as such is one whatever its check digit.
+# An NHS number, ULN or UPN named as such is one whatever its check digit (and however its
+# groups are separated: 'NHS no 943, 476, 5919').
 NAMED_NUMBER = re.compile(r"\b(nhs|uln|upn)\b\W{0,3}(?:no\b\.?|num\b\.?|number\b)?\W{0,3}"
-                          r"([A-Z]?\d(?:[ .\-/]{0,3}\d){8,11}(?:[ .\-/]{0,3}[A-Z])?)" + _E, re.IGNORECASE)
+                          r"([A-Z]?\d(?:[ .\-/,]{0,3}\d){8,11}(?:[ .\-/,]{0,3}[A-Z])?)" + _E, re.IGNORECASE)
 
 # The prefilter, in RE2 over Arrow arrays: every cell any finder could match matches this
 # (cells with any character outside ASCII are always read by the finders themselves).
 _START = r"(?:^|[^0-9A-Za-z])"   # RE2 has no look-behind: not inside a longer word or number
 _MAYBE = "|".join([
-    r"\d(?:[ .\-/]{0,3}\d){8}",                     # NHS numbers, ULNs, long phone runs (9+ digits)
-    _START + r"[A-Za-z](?:[ .\-/]{0,3}\d){11}",     # UPNs
+    r"\d(?:[ .\-/_:|,;*]{0,3}\d){8}",             # NHS numbers, ULNs, long phone runs (9+ digits)
+    _START + r"[A-Za-z](?:[ .\-/_:|,;*]{0,3}\d){11}",  # UPNs
     r"(?:\+|00)\s?44",                              # international phone numbers (and '(+44)')
     _START + r"\(?0\d[\d ()\-.]{6,}",               # domestic phone numbers
-    r"[A-Za-z]\d[A-Za-z\d]?[ .\-]{0,3}\d[A-Za-z]{2}",  # postcodes
+    r"[A-Za-z]\d[A-Za-z\d]?[ .\-/_:|,;*]{0,3}\d[A-Za-z]{2}",  # postcodes
     r"(?i:dob|d\.\s?o|birth|born|nhs|uln|upn|(?:^|[^a-z])b\.\s*(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
     r"(?i:[\[({<]\s*at\s*[\])}>])",                 # e-mail addresses spelt out
     "@",
@@ -539,6 +575,8 @@ def _catalogue_columns(source) -> dict:
 # Cells that could hold a person's name in free text (RE2): two capitalised words, a
 # capitalised word and a comma, or one followed by an age; any cell that is not ASCII.
 _MAYBE_NAME = (r"[A-Z][A-Za-z'-]*[A-Za-z](?:\s+|\s*,\s*)[A-Z][A-Za-z']|[A-Z][a-z]+\s*[(,]?\s*(?i:aged?\s*)?\d"
+               r"|(?i:[a-z]{3,}(?:\s+[a-z'-]+)?\s*(?:\(\s*(?:aged?\s*)?\d{1,2}\s*(?:y(?:ea)?rs?|yo)?\s*\)|,?\s*aged?\s*\d"
+               r"|\s*\d{1,2}\s*(?:yo|-?years?-old|y(?:ea)?rs?\s+old)))"      # any case, with an age
                r"|[^\x00-\x7f]")
 
 

@@ -6,12 +6,20 @@ import os
 from pathlib import Path
 
 from pipelines.ingest.extracts import ROW, ExtractError, read_extract
+from pipelines.ingest.landing import printable
 from pipelines.ingest.validation import check
 from sources import catalogue
 
 
 def report(path: Path, source_name: str, limit: int = 20) -> tuple[str, bool]:
-    """A readable report and whether the file would load with nothing quarantined."""
+    """A readable report and whether the file would load with nothing quarantined. Every line
+    is shown escaped (control, bidirectional and invisible characters in a file's or a
+    sheet's name never reach the terminal raw)."""
+    text, ok = _report(path, source_name, limit)
+    return "\n".join(printable(line) for line in text.split("\n")), ok
+
+
+def _report(path: Path, source_name: str, limit: int = 20) -> tuple[str, bool]:
     try:
         source = catalogue.get(source_name)
     except KeyError as exc:

@@ -14,7 +14,12 @@ the workbook (``TooLarge``, naming the bound) before any spreadsheet reader sees
 ``carried_text`` lists what a workbook carries besides its data cells, for the identifier
 guard: sheet names, the cells of every sheet not read as data (hidden and very hidden sheets
 included), every shared string, cell comments and their authors, defined names, printed
-headers and footers, tables' names, drawings' text and the document properties.
+headers and footers, hyperlinks (text, tip and target) and data validations (prompts, lists),
+external links' targets, every other part's text and attribute values (tables, drawings,
+charts, pivot caches, custom XML, the document properties and custom properties), and any
+other file put in the zip, read as text. ``unscreenable`` names the parts nothing can read
+(embedded objects and files, macros, ActiveX controls): such a workbook is refused.
+Pictures (``xl/media``) are not read.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ MAX_RATIO = 200                         # unpacked / packed, for a part over 1 M
 MAX_COLUMNS = 1_000
 MAX_ROWS = 1_048_576
 MAX_CELLS = 50_000_000
+MAX_OTHER_PART = 16 * 1024 * 1024       # read of a part that is not XML (a text file put in the zip)
 _CHUNK = 1 << 20
 
 _REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,4})([0-9]{1,8})"')
@@ -41,6 +47,16 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="([^"]*)"')
 
 class TooLarge(ValueError):
     """The workbook exceeds a stated bound: refused unparsed."""
+
+
+class Unscreenable(ValueError):
+    """A part of the workbook cannot be read whole (a document type or entities declared, XML
+    that does not parse): what it holds cannot be screened, so the workbook is refused."""
+
+
+# OOXML parts never declare a document type or entities: one that does is built to expand
+# ('billion laughs') or to read a file (an external entity), and its text cannot be screened.
+_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 def over_size(size: int) -> str | None:
@@ -73,7 +89,7 @@ def check_bounds(raw: bytes) -> None:
     with zipfile.ZipFile(io.BytesIO(raw)) as book:
         for info in book.infolist():
             sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-            unpacked, max_col, max_row, rows, tail = 0, 0, 0, 0, b""
+            unpacked, max_col, max_row, rows, tail, edge = 0, 0, 0, 0, b"", b""
             with book.open(info) as part:
                 while chunk := part.read(_CHUNK):
                     unpacked += len(chunk)
@@ -82,10 +98,14 @@ def check_bounds(raw: bytes) -> None:
                         raise TooLarge(f"its parts unpack to more than {MAX_UNPACKED_BYTES:,} bytes (part "
                                        f"{info.filename} alone {unpacked:,} so far, from {len(raw):,} bytes packed): "
                                        f"a zip bomb or far more than an extract")
+                    if _DOCTYPE.search(edge + chunk):
+                        raise Unscreenable(f"part {info.filename} declares a document type or entities, which no "
+                                           f"workbook part does (an entity expansion or external entity)")
                     if unpacked > _CHUNK and unpacked > MAX_RATIO * max(info.compress_size, 1):
                         raise TooLarge(f"part {info.filename} unpacks to more than {MAX_RATIO} times its packed "
                                        f"size ({info.compress_size:,} bytes packed, {unpacked:,} unpacked so far): "
                                        f"a zip bomb")
+                    edge = chunk[-16:]          # a declaration split between two chunks is still found
                     if sheet:
                         text = tail + chunk
                         if not max_col and (d := _DIMENSION.search(text)):
@@ -110,10 +130,20 @@ def _judge_dimension(part: str, ref: str) -> None:
                   max(rows) - min(rows) + 1 if len(rows) > 1 else max(rows), "declares")
 
 
-_NAMED_ATTRIBUTES = {"sheet": ("name",), "definedName": ("name",), "table": ("name", "displayName"),
-                     "tableColumn": ("name",), "person": ("displayName", "userId"), "author": ()}
 _FORMAT_CODE = re.compile(r'&(?:"[^"]*"|[0-9]{1,3}(?=\D|$)|[A-Za-z&+\-])')
 _HEADER_FOOTER_TEXT = re.compile(rb"<(?:\w+:)?(?:odd|even|first)(?:Header|Footer)(?:\s[^>]*)?(?<!/)>([^<]*)(?=<)")
+# What a data sheet carries besides its cells and printed headers: hyperlinks (their text shown
+# and tip), data validations (prompts, error messages) and their lists ('<formula1>').
+_DATA_SHEET_EXTRAS = re.compile(rb"<(?:\w+:)?(?:hyperlink|dataValidation)\b([^>]*)>"
+                                rb"|<(?:\w+:)?formula[12](?:\s[^>]*)?(?<!/)>([^<]*)(?=<)")
+# How a workbook writes a character XML cannot hold ('_x0009_' is a tab): read as the character.
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+# Parts nothing can screen: embedded objects and files, macros, ActiveX controls.
+UNSCREENABLE = re.compile(r"(?:^|/)(?:embeddings|activeX|ctrlProps)/|vbaProject|\.bin$", re.IGNORECASE)
+PICTURES = re.compile(r"^xl/media/.*\.(?:png|jpe?g|gif|bmp|emf|wmf|tiff?|svg)$", re.IGNORECASE)
+# Elements whose attributes are a cell's or a layout's bookkeeping, never text.
+_LAYOUT = frozenset({"c", "row", "col", "cols", "v", "f", "dimension", "sheetView", "selection", "pane", "pageMargins",
+                     "pageSetup", "sheetFormatPr", "xf", "numFmt", "font", "fill", "border", "sz", "color"})
 _STRING_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?(?<!/)>([^<]*)(?=<)")
 
 
@@ -130,11 +160,15 @@ def _texts(book: zipfile.ZipFile, info: zipfile.ZipInfo, pattern: re.Pattern) ->
             if keep <= 0:
                 tail = text
                 continue
-            out += [html.unescape(m.group(1).decode("utf-8", "replace"))
+            out += [html.unescape(_captured(m).decode("utf-8", "replace"))
                     for m in pattern.finditer(text, 0, last + 1) if m.start() < keep]
             tail = text[keep:]
-    out += [html.unescape(m.group(1).decode("utf-8", "replace")) for m in pattern.finditer(tail)]
+    out += [html.unescape(_captured(m).decode("utf-8", "replace")) for m in pattern.finditer(tail)]
     return out
+
+
+def _captured(m: re.Match) -> bytes:
+    return next((g for g in m.groups() if g is not None), b"")
 
 
 _HEADER_FOOTER = {"oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader", "firstFooter"}
@@ -163,14 +197,22 @@ def _sheet_parts(book: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
     return out
 
 
-def carried_text(raw: bytes, data_sheets: set[str]) -> dict[str, list[str]]:  # noqa: C901 (over the limit before it was set: to be split, docs/performance.md)
+def unscreenable(raw: bytes) -> list[str]:
+    """The parts of a workbook nothing can screen (embedded objects and files, macros, ActiveX
+    controls): a workbook carrying one is refused. Pictures (``xl/media``) are not read."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as book:
+        return [i.filename for i in book.infolist() if UNSCREENABLE.search(i.filename)
+                and "printerSettings" not in i.filename]
+
+
+def carried_text(raw: bytes, data_sheets: set[str]) -> dict[str, list[str]]:
     """What the workbook carries besides the data cells of ``data_sheets`` (sheets read as the
     delivery): part label -> its texts. Call after ``check_bounds``."""
     out: dict[str, list[str]] = {}
 
     def add(label: str, text) -> None:
         if text is not None and str(text).strip():
-            out.setdefault(label, []).append(str(text))
+            out.setdefault(label, []).append(_OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(text)))
 
     with zipfile.ZipFile(io.BytesIO(raw)) as book:
         sheets = _sheet_parts(book)
@@ -181,47 +223,70 @@ def carried_text(raw: bytes, data_sheets: set[str]) -> dict[str, list[str]]:  # 
                     for name, (path, state) in sheets.items()}
         for info in book.infolist():
             path = info.filename
-            if not path.endswith((".xml", ".rels", ".vml")) or path.startswith("xl/styles") \
-                    or path.startswith("xl/theme") or path.endswith(".rels"):
+            if path.startswith(("xl/styles", "xl/theme")) or PICTURES.match(path) or UNSCREENABLE.search(path) \
+                    or path.endswith("/"):
                 continue
-            if path.startswith("docProps/"):
-                label = "document properties"
-            elif path == "xl/sharedStrings.xml":
-                label = "shared strings (every sheet's text)"
-            elif "comment" in path.lower():
-                label = "cell comments"
-            elif path in label_of:
-                label = label_of[path]
-            elif path == "xl/workbook.xml":
-                label = "defined names"
-            else:
-                label = f"part {path}"
-            if path in data_parts or path == "xl/sharedStrings.xml":
+            if path.endswith(".rels"):
+                _links(book, info, add)
+            elif path in data_parts or path == "xl/sharedStrings.xml":
                 # Large parts, read a chunk at a time by pattern: a data sheet's printed headers and
-                # footers (its cells are the delivery, screened as such), every shared string.
-                pattern = _HEADER_FOOTER_TEXT if path in data_parts else _STRING_TEXT
-                label = "headers and footers" if path in data_parts else label
-                for text in _texts(book, info, pattern):
-                    add(label, _FORMAT_CODE.sub(" ", text) if path in data_parts else text)
-                continue
-            try:
+                # footers, hyperlinks and validations (its cells are the delivery, screened as
+                # such), every shared string.
+                if path in data_parts:
+                    for text in _texts(book, info, _HEADER_FOOTER_TEXT):
+                        add("headers and footers", _FORMAT_CODE.sub(" ", text))
+                    for text in _texts(book, info, _DATA_SHEET_EXTRAS):
+                        add(f"{label_of[path]}: hyperlinks and validations", text)
+                else:
+                    for text in _texts(book, info, _STRING_TEXT):
+                        add("shared strings (every sheet's text)", text)
+            elif path.endswith((".xml", ".vml")):
+                _xml_texts(book, info, _label(path, label_of), add)
+            else:
+                # Any other part (a text file put in the zip): read as text.
                 with book.open(info) as part:
-                    for _, element in ElementTree.iterparse(part, events=("end",)):
-                        tag = _local(element.tag)
-                        for attr in _NAMED_ATTRIBUTES.get(tag, ()):
-                            if tag != "sheet":
-                                add(label if tag != "definedName" else "defined names", element.get(attr))
-                        if path in data_parts and tag in ("v", "t", "f", "c", "row", "is", "sheetData"):
-                            if tag == "sheetData":
-                                element.clear()
-                            continue
-                        if tag in _HEADER_FOOTER:
-                            # '&C', '&"Arial,Bold"', '&12' are formatting codes, not text
-                            add("headers and footers", _FORMAT_CODE.sub(" ", element.text or ""))
-                        elif element.text and tag not in ("sheet",):
-                            add(label, element.text)
-                        if tag in ("row", "si", "comment"):
-                            element.clear()
-            except ElementTree.ParseError:
-                add(label, "")
+                    add(f"part {path}", part.read(MAX_OTHER_PART).decode("utf-8", "replace"))
     return out
+
+
+def _label(path: str, label_of: dict[str, str]) -> str:
+    if path.startswith("docProps/"):
+        return "document properties"
+    if "comment" in path.lower():
+        return "cell comments"
+    if path in label_of:
+        return label_of[path]
+    if path == "xl/workbook.xml":
+        return "defined names"
+    return f"part {path}"
+
+
+def _links(book: zipfile.ZipFile, info: zipfile.ZipInfo, add) -> None:
+    """A relationship part's external targets: hyperlinks ('mailto:...'), linked files' paths."""
+    try:
+        root = ElementTree.fromstring(book.read(info))
+    except ElementTree.ParseError:
+        return
+    for r in root.iter():
+        if _local(r.tag) == "Relationship" and (r.get("TargetMode") or "").lower() == "external":
+            add("links", r.get("Target"))
+
+
+def _xml_texts(book: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, add) -> None:
+    """Every text and attribute value of a part (not a cell's or a layout's bookkeeping)."""
+    try:
+        with book.open(info) as part:
+            for _, element in ElementTree.iterparse(part, events=("end",)):
+                tag = _local(element.tag)
+                if tag not in _LAYOUT and tag != "sheet":      # sheet names are listed once, above
+                    for value in element.attrib.values():
+                        add("defined names" if tag == "definedName" else label, value)
+                if tag in _HEADER_FOOTER:
+                    # '&C', '&"Arial,Bold"', '&12' are formatting codes, not text
+                    add("headers and footers", _FORMAT_CODE.sub(" ", element.text or ""))
+                elif element.text and tag != "sheet":
+                    add(label, element.text)
+                if tag in ("row", "si", "comment"):
+                    element.clear()
+    except ElementTree.ParseError as exc:
+        raise Unscreenable(f"part {info.filename} is not well-formed XML ({exc})") from None

@@ -33,7 +33,7 @@ HELP = """Type SQL ending with ';' (several lines are fine). Commands:
   .tables [TEXT]     tables and views (with rows and what each holds); TEXT filters by name
   .describe TABLE    the table's columns, types and what each holds
   .csv FILE          write the result of the next query to FILE as CSV (also: --csv FILE)
-  .read FILE         run the SQL in FILE
+  .read FILE.sql     run the SQL in FILE.sql (SQL files only)
   .explain EH01      how the indicator is made: its SQL, parameters filled in, ready to run
   .maxrows N         rows shown on screen (default 40; CSV export is never cut)
   .help              this text
@@ -55,7 +55,8 @@ def history_file() -> Path:
 
 # Statements that reach outside the warehouse (files, databases, extensions): refused.
 REFUSED_STATEMENTS = {"COPY": "COPY", "COPY_DATABASE": "COPY DATABASE", "EXPORT": "EXPORT DATABASE",
-                      "ATTACH": "ATTACH", "DETACH": "DETACH", "LOAD": "LOAD", "EXTENSION": "INSTALL"}
+                      "ATTACH": "ATTACH", "DETACH": "DETACH", "LOAD": "LOAD or INSTALL",
+                      "EXTENSION": "INSTALL"}
 
 
 def private_files() -> list[Path]:
@@ -173,12 +174,7 @@ class Shell:
             self.csv_next = self.target(arg)
             print(f"the next query's result goes to {self.csv_next}", file=self.out)
         elif name == ".read":
-            path = Path(arg).expanduser()
-            if not path.is_file():
-                raise ShellError(f".read: no file {path}")
-            if any(path.resolve() == f.resolve() for f in private_files()):
-                raise ShellError(f".read: {path} is the pseudonymisation key or its link register: never read here")
-            self.run_sql(path.read_text(encoding="utf-8"))
+            self.run_sql(_sql_file(arg))
         elif name == ".explain":
             print(explain_text(arg), file=self.out)
         elif name == ".maxrows":
@@ -202,10 +198,10 @@ class Shell:
                                  f"(write a result with .csv FILE or --csv FILE)")
             try:
                 rel = self.con.sql(_bare(statement.query))
+                if rel is not None:
+                    self.show(rel)       # a relation runs when shown: its errors are the statement's
             except duckdb.Error as exc:
                 raise ShellError(str(exc)) from exc
-            if rel is not None:
-                self.show(rel)
 
     def feed(self, line: str) -> bool:
         """One line typed or read: a dot-command, or SQL run once its statement ends with ``;``.
@@ -226,6 +222,28 @@ class Shell:
         if "\n".join(self.pending).strip():
             text, self.pending = "\n".join(self.pending), []
             self.run_sql(text)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)          # a link, hard or symbolic, to the file is the file
+    except OSError:
+        return False
+
+
+def _sql_file(name: str) -> str:
+    """The text of ``.read FILE``: a SQL file (``.sql``, links resolved), never the key or
+    its link register. Any other file is refused unread: a parser error would print its first
+    line, so ``.read /etc/passwd`` or ``.read /proc/self/environ`` would show what external
+    access being off keeps from queries."""
+    path = Path(name).expanduser()
+    if not path.is_file():
+        raise ShellError(f".read: no file {path}")
+    if any(_same_file(path, f) for f in private_files()):
+        raise ShellError(f".read: {path} is the pseudonymisation key or its link register: never read here")
+    if path.resolve().suffix.lower() != ".sql":
+        raise ShellError(f".read: {path} is not a SQL file (.sql): only SQL files are read here")
+    return path.read_text(encoding="utf-8", errors="replace")
 
 
 def explain_text(indicator_id: str) -> str:

@@ -265,8 +265,8 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
     the_cover = cover.load(data_dir)
     drafts = drafted(con, rows)
     screening.hold_if_disclosive(pd.concat([curve[["indicator", "period", "part", "text"]],
-                                            screening.cover_text(the_cover), screening.drafted_text(drafts)],
-                                           ignore_index=True))
+                                            screening.cover_text(the_cover), screening.drafted_text(drafts),
+                                            screening.officer_text(curve, the_cover)], ignore_index=True))
     compared = rows.loc[rows["benchmark_period"].notna(), ["measure_id", "benchmark_period"]]
     authorities = comparators.authority_values(con, compared.rename(columns={"benchmark_period": "period"}))
     return PaperData(period=period, data_as_at=as_at, catalogue=catalogue,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipelines.ingest.free_text import screen_text
+from pipelines.ingest.free_text import screen_identifiers, screen_text
 
 @dataclass(frozen=True)
 class TextFinding:
@@ -32,19 +32,36 @@ class TextFinding:
         return f"{self.indicator} {self.period} ({self.part}): {self.reason}: \"{self.sentence}\""
 
 
+# Fields that name officers or the board (a turn-the-curve action's owner and the author; the
+# cover's board, author and contact): a name is expected there, an identifier (a phone number,
+# an e-mail address, ...) never; screened for identifiers only.
+OFFICER_FIELDS = ("owner", "author", "board", "contact")
+
+
 def screen(frame: pd.DataFrame) -> list[TextFinding]:
     """Every finding in ``frame`` (columns indicator, period, part, text; blank text skipped)."""
     findings = []
     for row in frame.itertuples(index=False):
         if row.text is None or (isinstance(row.text, float) and pd.isna(row.text)) or not str(row.text).strip():
             continue
-        for sentence, reason in screen_text(row.text):
+        judge = screen_identifiers if str(row.part) in OFFICER_FIELDS else screen_text
+        for sentence, reason in judge(row.text):
             findings.append(TextFinding(str(row.indicator), str(row.period), str(row.part), sentence, reason))
     return findings
 
 
 # The cover's free text (paper.yaml): what the paper asks the board, not names of its officers.
 COVER_FREE_TEXT = ("purpose", "decide", "note")
+
+
+def officer_text(curve: pd.DataFrame, cover: dict) -> pd.DataFrame:
+    """The fields naming officers, as rows ``screen`` reads: each turn-the-curve action's owner
+    and each period's author, and the cover's board, author and contact."""
+    rows = [{"indicator": r.indicator, "period": r.period, "part": field, "text": getattr(r, field)}
+            for r in curve.itertuples(index=False) for field in ("owner", "author") if getattr(r, field, None)]
+    rows += [{"indicator": "paper.yaml", "period": "cover", "part": key, "text": cover.get(key)}
+             for key in ("board", "author", "contact") if cover.get(key)]
+    return pd.DataFrame(rows, columns=["indicator", "period", "part", "text"]).drop_duplicates()
 
 
 def cover_text(cover: dict) -> pd.DataFrame:

@@ -91,14 +91,16 @@ def private(path: Path, what: str) -> None:
 
 
 def _writable_by_others(folder: Path) -> Path | None:
-    """The nearest existing folder of ``folder`` (itself or the first that exists above it)
-    if group or others may write it without the sticky bit's protection, else None."""
+    """The first folder from ``folder`` up to the root (those that exist) that group or
+    others may write without the sticky bit's protection, else None: anyone who can write
+    in any folder above the key can rename the folder below and put a key of their own there."""
     folder = folder.resolve()
-    while not folder.exists() and folder.parent != folder:
-        folder = folder.parent
-    mode = folder.stat().st_mode
-    if stat.S_IMODE(mode) & 0o022 and not mode & stat.S_ISVTX:
-        return folder
+    for above in (folder, *folder.parents):
+        if not above.exists():
+            continue
+        mode = above.stat().st_mode
+        if stat.S_IMODE(mode) & 0o022 and not mode & stat.S_ISVTX:
+            return above
     return None
 
 
@@ -137,6 +139,10 @@ def key_in_use(path: Path, paths: Paths, new_key: bool = False) -> tuple[bytes, 
               f"new ones (a child referred in both periods counts as two children) and the link register "
               f"starts again")
     notes = []
+    if record is None and prepared and not path.exists():
+        # The record of the key in use is gone too (a copied or restored data folder): the
+        # extracts already prepared were pseudonymised with a key that is not here.
+        record = {"first_used": "an earlier run", "fingerprint": "not recorded"}
     if record and not path.exists():
         if not new_key:
             raise KeyError_(f"the pseudonymisation key {path} used by oba prepare in this data folder since "

@@ -157,7 +157,9 @@ def name_forms(rng):
     from pipelines.ingest import names
     first = rng.choice(sorted(names.first_names())).title()
     surname = rng.choice(SURNAMES)
-    return rng.choice([f"{first} {surname}", f"{surname.upper()}, {first}", f"{first.upper()} {surname.upper()}",
+    # A first name and a place word alone is a place ('Victoria Park'); 'Lily Hall' needs a person.
+    pair = f"her son {first} {surname}" if surname.lower() in names.ORG_WORDS else f"{first} {surname}"
+    return rng.choice([pair, f"{surname.upper()}, {first}", f"{first.upper()} {surname.upper()}",
                        f"{first} {surname} (aged {rng.randint(1, 17)})", f"{first} (aged {rng.randint(1, 17)})",
                        f"{surname}, {first}", f"{first}, {rng.randint(1, 17)}"])
 

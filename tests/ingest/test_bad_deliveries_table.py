@@ -32,6 +32,7 @@ ELSEWHERE = {
     "a date in an age column": "tests/ingest/test_pii_corpus.py::test_a_date_where_an_age_belongs_is_a_date_of_birth",
     "identifiers or names anywhere else": "tests/ingest/test_hostile_files.py::test_every_workbook_part_is_screened",
     "a workbook over a stated bound": "tests/ingest/test_hostile_files.py::test_a_zip_bomb_is_refused_unread_and_named",
+    "a workbook carrying an embedded": "tests/ingest/test_reattack_files.py::test_a_part_nothing_can_screen_is_refused_with_a_message",
     "a file, folder or link whose name": "tests/ingest/test_hostile_files.py::test_names_in_the_landing_folder_are_masked_and_bidi_escaped",
     "a name with bidirectional": "tests/ingest/test_hostile_files.py::test_names_in_the_landing_folder_are_masked_and_bidi_escaped",
     "free text officers write": "tests/ingest/test_free_text.py::test_held_commentary_never_reaches_a_table",

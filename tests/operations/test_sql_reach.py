@@ -80,3 +80,45 @@ def test_no_file_is_read_unless_a_folder_is_named_and_never_the_key(place, tmp_p
     assert code == 1 and "key" in err
     code, _, err = run(place, f".read {key}")
     assert code == 1 and "never read here" in err and "ab" * 8 not in err
+
+
+# Re-attack (issue 31): every way out tried, generated from the statements, functions and
+# dot-commands DuckDB and its shell know. Nothing is written anywhere, no file's content shown.
+WAYS_OUT = ["copy scorecard to '{t}/a.csv'", "/* note */ COPY scorecard TO '{t}/b.csv'", "select 1; copy scorecard to '{t}/c.csv'",
+            "export database '{t}/exp'", "attach '{t}/n.duckdb' as n", "install httpfs", "force install httpfs",
+            "load httpfs", "set enable_external_access = true", "set allowed_directories = ['/']",
+            "select * from read_text('/etc/passwd')", "select * from read_csv('/etc/passwd')",
+            "select * from read_blob('/etc/passwd')", "select * from read_json('/etc/passwd')",
+            "select * from sniff_csv('/etc/passwd')", "select * from glob('/etc/*')", "select * from '/etc/passwd'",
+            "select * from read_text('/proc/self/environ')", "select * from duckdb_secrets()",
+            "create secret s (type s3, key_id 'x', secret 'y')", "detach oba"]
+DOT_COMMANDS = [".output {t}/o.csv", ".once {t}/o.csv", ".csv {t}/o.csv", ".shell touch {t}/sh", ".sh touch {t}/sh",
+                ".system touch {t}/sh", ".import /etc/passwd scorecard", ".open {t}/x.duckdb", ".save {t}/x.duckdb",
+                ".backup {t}/x.duckdb", ".log {t}/x.log", ".read /etc/passwd", ".read /proc/self/environ", ".dump"]
+
+
+def test_no_way_out_of_the_shell(place, tmp_path):
+    data, warehouse, key, out = place
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    escaped = []
+    for attack in WAYS_OUT + DOT_COMMANDS:
+        code, shown, err = run(place, attack.format(t=target))
+        if code != 1 or "Traceback" in err or any(target.iterdir()) or "root:" in shown + err \
+                or "PATH=" in shown + err or "ab" * 8 in shown + err:
+            escaped.append((attack, code, err[:200]))
+    print(f"\nre-attack, oba sql: {len(WAYS_OUT + DOT_COMMANDS) - len(escaped)}/{len(WAYS_OUT + DOT_COMMANDS)} "
+          f"ways out refused, nothing written, no file shown")
+    assert not escaped, escaped
+    assert duckdb.connect(str(warehouse), read_only=True).execute("select count(*) from scorecard").fetchone() == (1,)
+
+
+def test_read_runs_a_sql_file_but_never_the_key_through_a_link(place, tmp_path):
+    data, warehouse, key, out = place
+    (out / "q.sql").write_text("select count(*) as n from scorecard;")
+    code, shown, _ = run(place, ".read q.sql")
+    assert code == 0 and "1" in shown
+    for link in (out / "key.sql", out / "hard.sql"):
+        (os.link if link.name == "hard.sql" else os.symlink)(key, link)
+        code, _, err = run(place, f".read {link}")
+        assert code == 1 and "never read here" in err and "ab" * 8 not in err, link

@@ -68,3 +68,31 @@ def test_a_key_in_a_folder_others_can_write_is_refused(tmp_path):
     with pytest.raises(KeyError_, match="folder others can write"):
         key_in_use(shared / "oba.key", resolve_paths(tmp_path / "data"))
     assert not (shared / "oba.key").exists()
+
+
+def test_a_key_below_a_folder_others_can_write_is_refused(tmp_path):
+    """Re-attack: the key's own folder is private, but a folder above it is world-writable
+    (no sticky bit): anyone can rename the private folder and put a key of their own there."""
+    shared = tmp_path / "shared"
+    (shared / "private").mkdir(parents=True)
+    os.chmod(shared, 0o777)
+    os.chmod(shared / "private", 0o700)
+    p = resolve_paths(tmp_path / "data")
+    with pytest.raises(KeyError_, match="others can write"):
+        key_in_use(shared / "private" / "oba.key", p)
+    os.chmod(shared, 0o1777)                     # sticky, as /tmp: others cannot rename it
+    key_in_use(shared / "private" / "oba.key", p)
+
+
+def test_a_lost_key_with_its_record_gone_too_stops_oba_prepare(tmp_path, key, capsys):
+    """Re-attack: the key and the data folder's record of it both missing (a restored or copied
+    data folder), extracts already prepared: no new key without --new-key."""
+    data = tmp_path / "data"
+    args = ["--data-dir", str(data), "prepare", "cin-census", str(CIN[0]), "--partial-years"]
+    written = EXIT_CODES["set_aside"]
+    assert main(args) == written
+    key.unlink()
+    (data / "prepare_key.json").unlink()
+    assert main(args) == EXIT_CODES["refused"]
+    assert "is missing" in capsys.readouterr().err and not key.exists()
+    assert main([*args, "--new-key"]) == written
