@@ -27,7 +27,9 @@ from pipelines.outputs import cover
 from pipelines.outputs import fmt
 from pipelines.outputs import labels
 from pipelines.outputs import quality_annex
+from pipelines.outputs import since
 from pipelines.outputs import period as periods
+from pipelines.ingest.holding import LIVE
 from pipelines.warehouse import table_exists
 
 FIGURES = ("numerator", "denominator", "value", "ci_lower", "ci_upper")
@@ -81,6 +83,7 @@ class PaperData:
     cover: dict = None                  # board, author, purpose, asks (cover.load)
     region: str = "Region"              # the authority's region, as published
     unmapped: pd.DataFrame = None       # local values the spellings table lacks (quality_annex.unmapped_values)
+    since: dict = None                  # what changed since the previous release (since.changes)
 
     def reported_periods(self) -> dict[str, str | None]:
         """indicator -> the period of its headline measure in this paper (None: not yet)."""
@@ -266,13 +269,23 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
                                             screening.cover_text(the_cover)], ignore_index=True))
     compared = rows.loc[rows["benchmark_period"].notna(), ["measure_id", "benchmark_period"]]
     authorities = comparators.authority_values(con, compared.rename(columns={"benchmark_period": "period"}))
+    places = labels.places(data_dir)
+    changed = since.changes(pub, rows, load_log, data_dir, published_fingerprint(con), LIVE, places)
     return PaperData(period=period, data_as_at=as_at, catalogue=catalogue,
                      rows=rows, history=history, breakdowns=breakdowns, forecasts=forecasts, targets=targets,
                      benchmarks=bench, load_log=load_log, quarantine=_df(con, "quarantine"),
                      curve=curve, authorities=authorities,
-                     neighbours=comparators.neighbours(con), places=labels.places(data_dir),
+                     neighbours=comparators.neighbours(con), places=places,
                      cover=the_cover, region=comparators.region_name(con),
-                     unmapped=quality_annex.unmapped_values(data_dir))
+                     unmapped=quality_annex.unmapped_values(data_dir), since=changed)
+
+
+def published_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The content fingerprint of the warehouse read (its latest ``meta_publish`` row): names its release."""
+    if not table_exists(con, "meta_publish"):
+        return None
+    got = con.execute("select fingerprint from meta_publish order by published_at desc limit 1").fetchone()
+    return got[0] if got else None
 
 
 def headline_periods(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
