@@ -118,8 +118,7 @@ def _headline_cells(r: pd.Series) -> dict:
                 forecast=fmt.value(r.get("forecast_value"), unit), target=fmt.value(r.get("target"), unit),
                 rag=r.get("rag") if r.get("rag") in ("green", "amber", "red") else None,
                 england=fmt.value(r.get("england_value"), unit), sn=fmt.value(r.get("sn_value"), unit),
-                bench_period=None if fmt.missing(r.get("benchmark_period")) else str(r["benchmark_period"]),
-                figure_id=figure_ids.maybe(r["measure_id"], r["period"]))
+                bench_period=None if fmt.missing(r.get("benchmark_period")) else str(r["benchmark_period"]))
 
 
 def _supporting(rows: pd.DataFrame) -> list[tuple[str, list[list[str]]]]:

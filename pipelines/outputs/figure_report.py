@@ -175,9 +175,9 @@ def rows_text(con, figure_id: str, out_file: Path) -> str:
     found.to_csv(out_file, index=False)
     pub = published_row(con, key) or {}
     hide = not pub or any(_is_hidden(pub.get(s)) for s in ("numerator", "denominator", "value"))
-    per = found.groupby("source_file").size()
+    per = found.groupby(["source_file", "role"]).size()
     lines = ["", f"Records that make it ({out_file}):"]
-    lines += [f"  {f}: {count(n, hide)} record(s)" for f, n in per.items()]
+    lines += [f"  {f}: {count(n, hide)} record(s), {trace.ROLES[r]}" for (f, r), n in per.items()]
     same = again == (t.numerator, t.denominator)
     lines.append("Made again from those records alone (every other source whole): "
                  + ("the same figure." if same else "a different figure: these records do not make it on their own "

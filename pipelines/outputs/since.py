@@ -61,7 +61,7 @@ def pick(data_dir, fingerprint: str | None) -> tuple[releases.Release | None, re
     return public[at], (public[at - 1] if at > 0 else None)
 
 
-def _revised(old: pd.DataFrame, new: pd.DataFrame, units: dict, places: dict) -> tuple[list[dict], int]:
+def _revised(old: pd.DataFrame, new: pd.DataFrame, units: dict, titles: dict, places: dict) -> tuple[list[dict], int]:
     both = old.merge(new, on=KEY, suffixes=("_old", "_new"))
     out = []
     for r in both.itertuples(index=False):
@@ -72,7 +72,8 @@ def _revised(old: pd.DataFrame, new: pd.DataFrame, units: dict, places: dict) ->
         unit = units.get(r["measure_id"])
         hidden = any(SUPPRESSED in p for p in pairs)
         out.append(dict(id=figure_ids.make(r["measure_id"], r["period"], r["breakdown"], r["breakdown_value"]),
-                        measure=r["measure_id"], period=r["period"], all=r["breakdown"] == "all",
+                        measure=r["measure_id"], title=titles.get(r["measure_id"], r["measure_id"]),
+                        period=r["period"], all=r["breakdown"] == "all",
                         group="All" if r["breakdown"] == "all" else
                         f"{r['breakdown'].replace('_', ' ')}: {labels.label(r['breakdown'], r['breakdown_value'], places)}",
                         old=None if hidden else fmt.value(pairs[2][0], unit),
@@ -130,12 +131,12 @@ def changes(published: pd.DataFrame, rows: pd.DataFrame, load_log: pd.DataFrame,
     old = previous.published.astype({"period": str})
     new = published.astype({"period": str})
     units = dict(zip(rows["measure_id"], rows["unit"]))
-    revised, more = _revised(old, new[[*KEY, *SERIES]], units, places or {})
+    titles = dict(zip(rows["measure_id"], rows["title"]))
+    revised, more = _revised(old, new[[*KEY, *SERIES]], units, titles, places or {})
     old_all = old[old["breakdown"] == "all"]
     hidden_old = {(m, p) for m, p, v in zip(old_all["measure_id"], old_all["period"], old_all["value"])
                   if _number(v) == SUPPRESSED}
     seen = set(zip(old_all["measure_id"], old_all["period"]))
-    titles = dict(zip(rows["measure_id"], rows["title"]))
     new_all = new[new["breakdown"] == "all"]
     periods = sorted({(m, p) for m, p in zip(new_all["measure_id"], new_all["period"]) if (m, p) not in seen})
     new_d, gone_d = _deliveries(releases.kept(previous, "deliveries"), load_log, in_force)

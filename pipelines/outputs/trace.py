@@ -6,9 +6,10 @@ staged rows of one delivery left out at a time: a delivery is **used** when leav
 changes the figure's numerator or denominator, and the change is what its rows contribute.
 Rows quarantined from a used delivery are put back (typed as far as they can be from
 ``raw_<source>``) to see whether they **would have counted**. ``rows`` goes down to single
-records: it halves a used delivery's rows until every part left out changes the figure, and
-checks that the figure computed from those records alone (every other source whole) is the
-figure printed.
+records: it halves a used delivery's rows until every part left out changes the figure (records
+needed "alone"), then finds the few other records of those sources the figure needs with them
+("together": an extract is dated by its latest records, and any of several may do), so that the
+figure computed from those records alone (every other source whole) is the figure printed.
 
 Nothing is written: the warehouse is attached read-only to an in-memory database, which holds
 the lists of rows left out.
@@ -75,6 +76,7 @@ def connect(warehouse) -> duckdb.DuckDBPyConnection:
     con.execute("use wh")
     con.execute("create temp table _out (src varchar, file_hash varchar, source_row bigint)")
     con.execute("create temp table _back (src varchar, file_hash varchar, source_row bigint)")
+    con.execute("create temp table _keep (src varchar, file_hash varchar, source_row bigint)")
     return con
 
 
@@ -109,7 +111,10 @@ def _typed_raw(con, source: str) -> str:
             f"where src = '{source}') as b using (file_hash, source_row)")
 
 
-def _staged(con, source: str, with_back: bool) -> str:
+def _staged(con, source: str, with_back: bool, only_kept: bool = False) -> str:
+    if only_kept:
+        return (f"(select s.* from stg_{source} as s semi join (select file_hash, source_row from _keep where src = "
+                f"'{source}') as k using (file_hash, source_row))")
     rows = (f"(select s.* from stg_{source} as s anti join (select file_hash, source_row from _out where src = "
             f"'{source}') as o on o.file_hash = s.file_hash and (o.source_row is null or o.source_row = s.source_row))")
     if not with_back:
@@ -117,24 +122,26 @@ def _staged(con, source: str, with_back: bool) -> str:
     return f"(select * from {rows} union all by name {_typed_raw(con, source)})"
 
 
-def figure_sql(con, ind: cat.Indicator, with_back: frozenset = frozenset()) -> str:
+def figure_sql(con, ind: cat.Indicator, with_back: frozenset = frozenset(), kept: frozenset = frozenset()) -> str:
     """The indicator's SQL as written out for officers, reading each staged table through the
-    lists of rows left out (``_out``) and put back (``_back``), narrowed to one figure."""
+    lists of rows left out (``_out``) and put back (``_back``), or for the sources in ``kept``
+    only the rows listed in ``_keep``; narrowed to one figure."""
     sql = explain.expand(explain.fill_parameters(cat.sql_text(ind)))
     view = explain.code_view(sql)
     names = "|".join(re.escape(s) for s in ind.sources)
     out, last = [], 0
     for m in re.finditer(rf"\bstg_({names})\b", view):
-        out += [sql[last:m.start()], _staged(con, m.group(1), m.group(1) in with_back)]
+        out += [sql[last:m.start()], _staged(con, m.group(1), m.group(1) in with_back, m.group(1) in kept)]
         last = m.end()
     body = "".join(out + [sql[last:]])
     return (f"select numerator, denominator from ({body}) as f where measure_id = ? and period = ? "
             f"and breakdown = ? and breakdown_value = ?")
 
 
-def figure(con, ind: cat.Indicator, key: FigureKey, with_back: frozenset = frozenset(), missing=(0.0, 0.0)):
+def figure(con, ind: cat.Indicator, key: FigureKey, with_back: frozenset = frozenset(), missing=(0.0, 0.0),
+           kept: frozenset = frozenset()):
     """(numerator, denominator) of the figure as the SQL makes it now (``missing`` when it has no row)."""
-    got = con.execute(figure_sql(con, ind, with_back),
+    got = con.execute(figure_sql(con, ind, with_back, kept),
                       [key.measure_id, key.period, key.breakdown, str(key.breakdown_value)]).fetchall()
     if len(got) > 1:
         raise ValueError(f"{key}: the SQL returns {len(got)} rows for one figure")
@@ -209,22 +216,55 @@ def _changes(con, ind, key, base, src: str, rows: pd.DataFrame) -> bool:
 def _halve(con, ind, key, base, src: str, rows: pd.DataFrame, found: list[pd.DataFrame]) -> None:
     """Rows of ``rows`` (every one of which, left out together, changes the figure) the figure needs:
     a half that changes nothing when left out is dropped; a part that changes it only as a whole
-    (two episodes of one child counted once) is kept whole."""
+    (two episodes of one child counted once) is kept whole (role ``group``)."""
     if len(rows) == 1:
-        found.append(rows)
+        found.append(rows.assign(role="alone"))
         return
     halves = [rows.iloc[:len(rows) // 2], rows.iloc[len(rows) // 2:]]
     moving = [h for h in halves if _changes(con, ind, key, base, src, h)]
     if not moving:
-        found.append(rows)
+        found.append(rows.assign(role="group"))
         return
     for h in moving:
         _halve(con, ind, key, base, src, h, found)
 
 
+ROLES = {"alone": "leaving it out changes the figure",
+         "group": "leaving these out together changes the figure, no one of them alone",
+         "together": "needed with the others: e.g. the latest dates, which make the period complete"}
+
+
+def _made_from(con, t: Trace, keep: pd.DataFrame, sources: frozenset):
+    """The figure made from the records ``keep`` (src, file_hash, source_row) alone of the ``sources``,
+    the other sources whole."""
+    _set(con, "_keep", keep)
+    return figure(con, t.indicator, t.key, missing=None, kept=sources)
+
+
+def _together(con, t: Trace, fixed: pd.DataFrame, cand: pd.DataFrame, sources: frozenset) -> pd.DataFrame:
+    """A small part of ``cand`` that, with ``fixed``, makes the figure (``fixed`` and ``cand`` together do):
+    halved as long as one half is enough; both halves searched, each given the other, when neither is."""
+    base = (t.numerator, t.denominator)
+    if cand.empty or _made_from(con, t, fixed, sources) == base:
+        return cand.iloc[:0]
+    if len(cand) == 1:
+        return cand
+    a, b = cand.iloc[:len(cand) // 2], cand.iloc[len(cand) // 2:]
+    for half in (a, b):
+        if _made_from(con, t, pd.concat([fixed, half], ignore_index=True), sources) == base:
+            return _together(con, t, fixed, half, sources)
+    need_a = _together(con, t, pd.concat([fixed, b], ignore_index=True), a, sources)
+    return pd.concat([need_a, _together(con, t, pd.concat([fixed, need_a], ignore_index=True), b, sources)],
+                     ignore_index=True)
+
+
 def rows(con, t: Trace) -> pd.DataFrame:
-    """The staged records that make the figure: (source, source_file, file_hash, source_row) of
-    every record of a used delivery without which the figure changes."""
+    """The staged records that make the figure: (source, source_file, file_hash, source_row, role) of
+    every record of a used delivery without which the figure changes (role ``alone``; ``group``
+    for records that change it only left out together), and of the
+    few other records of those sources the figure needs together with them (``together``: the
+    records that date an extract, when several do); from these records alone (every other source
+    whole) the indicator's SQL makes the figure."""
     ind, key, base = t.indicator, t.key, (t.numerator, t.denominator)
     found: list[pd.DataFrame] = []
     for d in t.deliveries:
@@ -234,25 +274,23 @@ def rows(con, t: Trace) -> pd.DataFrame:
                            [d.file_hash]).df()
         parts: list[pd.DataFrame] = []
         _halve(con, ind, key, base, d.source, mine, parts)
-        found += [p.assign(source=d.source, source_file=d.source_file) for p in parts]
+        found += [p.assign(src=d.source) for p in parts]
     _set(con, "_out", pd.DataFrame(columns=["src", "file_hash", "source_row"]))
-    if not found:
-        return pd.DataFrame(columns=["source", "source_file", "file_hash", "source_row"])
-    return pd.concat(found, ignore_index=True)[["source", "source_file", "file_hash", "source_row"]]
+    alone = (pd.concat(found, ignore_index=True) if found
+             else pd.DataFrame(columns=["src", "file_hash", "source_row", "role"]))
+    sources = sorted(set(alone["src"]))
+    rest = pd.concat([con.execute(f"select '{s}' as src, file_hash, source_row from stg_{s} order by file_hash, "
+                                  "source_row").df() for s in sources], ignore_index=True) if sources else alone
+    rest = rest.merge(alone[["src", "file_hash", "source_row"]], how="left", indicator=True)
+    rest = rest[rest["_merge"] == "left_only"].drop(columns="_merge")
+    together = _together(con, t, alone.drop(columns="role"), rest, frozenset(sources)) if len(rest) else rest
+    out = pd.concat([alone, together.assign(role="together")], ignore_index=True)
+    files = con.execute("select file_hash, any_value(source_file) as source_file from load_log group by file_hash").df()
+    out = out.merge(files, on="file_hash", how="left").rename(columns={"src": "source"})
+    return out[["source", "source_file", "file_hash", "source_row", "role"]]
 
 
-def recompute(con, t: Trace, traced: pd.DataFrame) -> tuple[float, float]:
+def recompute(con, t: Trace, traced: pd.DataFrame) -> tuple[float, float] | None:
     """The figure made again from the traced records alone of every source they come from."""
-    keep = traced.rename(columns={"source": "src"})
-    con.register("_keep", keep[["src", "file_hash", "source_row"]])
-    sources = sorted(set(keep["src"]))
-    drop = pd.concat([con.execute(f"select '{s}' as src, file_hash, source_row from stg_{s} anti join "
-                                  f"(select file_hash, source_row from _keep where src = '{s}') using "
-                                  f"(file_hash, source_row)").df() for s in sources], ignore_index=True) \
-        if sources else pd.DataFrame(columns=["src", "file_hash", "source_row"])
-    con.unregister("_keep")
-    _set(con, "_out", drop)
-    try:
-        return figure(con, t.indicator, t.key)
-    finally:
-        _set(con, "_out", pd.DataFrame(columns=["src", "file_hash", "source_row"]))
+    keep = traced.rename(columns={"source": "src"})[["src", "file_hash", "source_row"]]
+    return _made_from(con, t, keep, frozenset(keep["src"]))

@@ -158,8 +158,15 @@ def test_one_figure_traced_to_its_delivery_rows_and_made_again_from_them(release
     try:
         tr = trace.trace(t, key)
         rows = trace.rows(t, tr)
+        assert trace.recompute(t, tr, rows) == (tr.numerator, tr.denominator)
+        # A record needed alone changes the figure when it is left out.
+        for r in rows[rows["role"] == "alone"].head(3).itertuples():
+            t.execute("insert into _out values (?, ?, ?)", [r.source, r.file_hash, r.source_row])
+            assert trace.figure(t, tr.indicator, key) != (tr.numerator, tr.denominator)
+            t.execute("delete from _out")
     finally:
         t.close()
+    assert set(rows["role"]) <= {"alone", "group", "together"} and (rows["role"] == "alone").any()
     assert (tr.numerator, tr.denominator) == (float(pub[4]), float(pub[5]))
     # The records counted in the denominator, found independently of the trace.
     fy_start, fy_end = dt.date(int(key.period[:4]), 4, 1), dt.date(int(key.period[:4]) + 1, 3, 31)
