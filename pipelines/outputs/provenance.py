@@ -42,7 +42,11 @@ def sources_of(catalogue: pd.DataFrame) -> dict[str, list[str]]:
 def annex(catalogue: pd.DataFrame, load_log: pd.DataFrame) -> dict:
     """``indicators``: (indicator, its sources) in catalogue order; ``sources``: one entry per
     source an indicator reads, with the indicators it is behind and a row per delivery in force."""
-    log = load_log[load_log["status"].isin(LIVE)] if not load_log.empty else load_log
+    needed = {"source", "status", "source_file", "version", "received_at", "file_hash", "rows_loaded"}
+    if load_log.empty or not needed <= set(load_log.columns):
+        # No delivery log with file identities (a copy without them): every source lists none.
+        load_log = pd.DataFrame(columns=sorted(needed))
+    log = load_log[load_log["status"].isin(LIVE)]
     per = sources_of(catalogue)
     behind: dict[str, list[str]] = {}
     for ind, names in per.items():
@@ -50,7 +54,7 @@ def annex(catalogue: pd.DataFrame, load_log: pd.DataFrame) -> dict:
             behind.setdefault(s, []).append(ind)
     sources = []
     for source in sorted(behind):
-        mine = log[log["source"] == source].sort_values(["period", "version"]) if not log.empty else log
+        mine = log[log["source"] == source].sort_values(["received_at", "source_file"])
         rows = [[f, str(int(v)) if not fmt.missing(v) else "1",
                  pd.Timestamp(r).strftime("%d %b %Y") if not fmt.missing(r) else fmt.MISSING,
                  str(h)[:SHORT], _rows(n)]

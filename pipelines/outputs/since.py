@@ -6,9 +6,10 @@ one whose id carries the published warehouse's fingerprint (``meta_publish``; th
 still public when the warehouse has none); the previous one is the public release before it.
 Against it the paper lists:
 
-- **judgements** that changed (trend, RAG, quartile band), with the periods they are of;
-- **revised figures**: a figure of a period both releases show whose value (or numerator or
-  denominator) changed, with the old and new value (every headline figure; the first 20
+- **judgements** that changed (trend, RAG, quartile band), with the periods they are of; for a
+  figure hidden in either release, only that it is now hidden or shown again;
+- **revised figures**: a figure of a period both releases show whose numerator or denominator
+  changed, or its value as printed, with the old and new value (every headline figure; the first 20
   breakdown figures, the rest counted); when either is hidden ("c") in either
   release it is listed as "revised (suppressed)" and neither value is shown;
 - **new periods**: a measure's period the previous release did not show;
@@ -67,9 +68,11 @@ def _revised(old: pd.DataFrame, new: pd.DataFrame, units: dict, titles: dict, pl
     for r in both.itertuples(index=False):
         r = r._asdict()
         pairs = [(_number(r[f"{s}_old"]), _number(r[f"{s}_new"])) for s in SERIES]
-        if all(_same(a, b) for a, b in pairs):
-            continue
         unit = units.get(r["measure_id"])
+        # A count blank on one side is not compared (the paper's reader blanks numerators that are not counts).
+        if (all(_same(a, b) or a is None or b is None for a, b in pairs[:2])
+                and fmt.value(pairs[2][0], unit) == fmt.value(pairs[2][1], unit)):
+            continue      # the same counts and the same printed value: no revision a reader could see
         hidden = any(SUPPRESSED in p for p in pairs)
         out.append(dict(id=figure_ids.make(r["measure_id"], r["period"], r["breakdown"], r["breakdown_value"]),
                         measure=r["measure_id"], title=titles.get(r["measure_id"], r["measure_id"]),
@@ -86,30 +89,41 @@ def _revised(old: pd.DataFrame, new: pd.DataFrame, units: dict, titles: dict, pl
 
 
 def _judgements(old: pd.DataFrame | None, rows: pd.DataFrame, old_hidden: set) -> list[dict]:
+    """One line per measure whose judgements changed. A judgement of a hidden figure says something
+    about it, so for a figure hidden in either release nothing is compared: only that it is now
+    hidden, or shown again, is said (both papers show that)."""
     if old is None or old.empty:
         return []
-    cur = rows.set_index("measure_id")
+    cur = rows.drop_duplicates("measure_id").set_index("measure_id")
     out = []
     for o in old.itertuples(index=False):
         if o.measure_id not in cur.index:
             continue
         c = cur.loc[o.measure_id]
-        hidden = (o.measure_id, str(o.period)) in old_hidden or c.get("value") == SUPPRESSED
+        was_hidden = (o.measure_id, str(o.period)) in old_hidden
+        now_hidden = c.get("value") == SUPPRESSED
+        if was_hidden or now_hidden:
+            if was_hidden != now_hidden:
+                out.append(dict(measure=o.measure_id, title=c.get("title"), judgements=[],
+                                text="now hidden (c): its judgements are not shown" if now_hidden else
+                                "shown again after being hidden (c): its judgements are not compared"))
+            continue
+        said = []
         for col, word in JUDGED.items():
             was, now = getattr(o, col), c.get(col)
             was = None if fmt.missing(was) else str(was)
             now = None if fmt.missing(now) else str(now)
-            if was == now:
-                continue
-            out.append(dict(measure=o.measure_id, title=c.get("title"), judgement=word,
-                            text=f"{word} changed (suppressed)" if hidden or SUPPRESSED in (was, now) else
-                            f"{word}: {was or 'none'} ({o.period}) to {now or 'none'} ({c.get('period') or '–'})"))
+            if was != now:
+                said.append((word, f"{word} {was or 'none'} ({o.period}) to {now or 'none'} ({c.get('period') or '–'})"))
+        if said:
+            out.append(dict(measure=o.measure_id, title=c.get("title"), judgements=[w for w, _ in said],
+                            text="; ".join(t for _, t in said)))
     return out
 
 
 def _deliveries(old: pd.DataFrame | None, log: pd.DataFrame, in_force: tuple[str, ...]) -> tuple[list, list]:
-    if old is None or log.empty:
-        return [], []
+    if old is None or log.empty or not {"file_hash", "source_file", "version"} <= set(log.columns):
+        return [], []     # a delivery log without file identities (the explorer's copy): nothing to compare
     now = log[log["status"].isin(in_force)]
     new = now[~now["file_hash"].isin(old["file_hash"])]
     gone = old[~old["file_hash"].isin(now["file_hash"])]

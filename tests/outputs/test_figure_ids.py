@@ -95,13 +95,13 @@ def test_since_lists_revisions_old_and_new_but_never_a_suppressed_value(tmp_path
         assert r["old"] is None and r["new"] is None and r["text"] == "revised (suppressed)"
     assert "EH01.step_up_pct/2023-24/all" not in by
     assert got["new_periods"] == [dict(measure="eh01_step_up_pct", title="Step-up", period="2025-26")]
-    assert [j["judgement"] for j in got["judgements"]] == ["trend"]
-    assert "no significant change (2024-25) to getting worse (2025-26)" in got["judgements"][0]["text"]
+    assert [j["judgements"] for j in got["judgements"]] == [["trend"]]
+    assert got["judgements"][0]["text"] == "trend no significant change (2024-25) to getting worse (2025-26)"
     assert got["new_deliveries"][0]["file"] == "episodes_2024-25_v2.csv"
     assert got["gone_deliveries"][0]["replaced_by"] == "episodes_2024-25_v2.csv"
 
 
-def test_a_judgement_of_a_hidden_figure_changes_without_saying_to_what(tmp_path):
+def test_a_judgement_of_a_hidden_figure_is_never_compared(tmp_path):
     _release(tmp_path, "20260101T000000Z-aaaaaaaa", _pub(["11.0", "c", "10.0", "9.0"], ["11", "c", "5", "4"]),
              pd.DataFrame({"measure_id": ["eh01_step_up_pct"], "period": ["2024-25"], "trend": ["x"],
                            "rag": ["red"], "quartile_band": ["B"]}))
@@ -110,5 +110,17 @@ def test_a_judgement_of_a_hidden_figure_changes_without_saying_to_what(tmp_path)
                          "period": ["2024-25"], "value": [14.0], "trend": ["x"], "rag": ["green"], "quartile_band": ["B"]})
     got = since.changes(_pub(["11.0", "c", "10.0", "9.0"], ["11", "c", "5", "4"]), rows, pd.DataFrame(), tmp_path,
                         None, ("loaded",))
-    assert [j["text"] for j in got["judgements"]] == ["RAG changed (suppressed)"]
+    assert [j["text"] for j in got["judgements"]] == [
+        "shown again after being hidden (c): its judgements are not compared"]
+    now_hidden = since.changes(_pub(["11.0", "c", "10.0", "9.0"], ["11", "c", "5", "4"]),
+                               rows.assign(value="c", rag="c", trend="c"), pd.DataFrame(), tmp_path, None, ("loaded",))
+    assert now_hidden["judgements"] == []    # hidden in both: nothing said, not even that the RAG moved
     assert releases.public(tmp_path)[-1].release_id == got["current"]
+
+
+def test_a_delivery_log_without_file_identities_lists_no_delivery():
+    cat = pd.DataFrame({"indicator_id": ["EH01"], "sources": ["episodes"]})
+    dates_only = pd.DataFrame({"source": ["episodes"], "period": ["2024-25"], "status": ["loaded"],
+                               "received_at": pd.to_datetime(["2026-01-02"])})
+    assert provenance.annex(cat, dates_only)["sources"] == [dict(source="episodes", indicators="EH01", rows=[])]
+    assert provenance.annex(cat, pd.DataFrame())["sources"][0]["rows"] == []
