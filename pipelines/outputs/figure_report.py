@@ -118,7 +118,7 @@ def _deliveries(t: trace.Trace, hide_num: bool, hide_den: bool) -> list[str]:
         gives = (f"numerator {count(d.numerator, hide_num)}, denominator {count(d.denominator, hide_den)}"
                  if t.denominator else f"count {count(d.numerator, hide_num)}")
         lines.append(f"    rows loaded {count(d.rows_loaded)}; contributing: {gives}"
-                     + ("; without it the figure is not made (its period would not be complete)" if d.needed else ""))
+                     + ("; without it the figure is not made at all (no rows, or its period not complete)" if d.needed else ""))
         if d.quarantined:
             would = (f"numerator {count(d.would_numerator, hide_num)}, denominator "
                      f"{count(d.would_denominator, hide_den)}" if t.denominator

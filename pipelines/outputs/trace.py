@@ -53,7 +53,7 @@ class Used:
     tried: int = 0                 # of which found in raw_<source> and tried
     would_numerator: float = 0.0   # what putting them back adds to the numerator
     would_denominator: float = 0.0
-    needed: bool = False           # without it the figure is not made at all (its period not yet complete)
+    needed: bool = False           # without it the figure is not made at all (no rows, or its period not complete)
 
     @property
     def used(self) -> bool:
