@@ -7,7 +7,10 @@ once sent. Each release is kept under ``<data dir>/releases/<release id>/``:
 - ``published.parquet``: ``indicator_values_published`` as released ("c" where hidden);
 - ``exact.parquet``: the exact figures it was made from (key, numerator, denominator, value),
   so a later release can be protected together with it (never leaves the council);
-- ``certificate.json`` and ``certificate.md``: what was checked and the result (``certify``).
+- ``certificate.json`` and ``certificate.md``: what was checked and the result (``certify``);
+- ``judgements.parquet``: each measure's latest judgements as the scorecard made them (period,
+  trend, RAG, quartile band) and ``deliveries.parquet``: the deliveries in force (file, version,
+  SHA-256, received, rows), so the next board paper can say what changed since (``read_kept``).
 
 A release is public until a file named ``WITHDRAWN`` is put in its folder (every copy
 recalled); every release still public is protected together with the next
@@ -184,9 +187,10 @@ def certificate_text(cert: dict) -> str:
 
 
 def record(data_dir: Path | str, release_id: str, values: pd.DataFrame, published: pd.DataFrame,
-           cert: dict) -> Path:
-    """Keep a release: its published table, the exact figures it was made from and its
-    certificate, written to a temporary folder and renamed into place (all or nothing)."""
+           cert: dict, kept: dict[str, pd.DataFrame] | None = None) -> Path:
+    """Keep a release: its published table, the exact figures it was made from, its
+    certificate and the ``kept`` frames (``read_kept``: name -> frame, each written as
+    ``<name>.parquet``), written to a temporary folder and renamed into place (all or nothing)."""
     base = folder(data_dir)
     base.mkdir(parents=True, exist_ok=True)
     target = base / release_id
@@ -203,6 +207,8 @@ def record(data_dir: Path | str, release_id: str, values: pd.DataFrame, publishe
     shown.to_parquet(tmp / "published.parquet", index=False)
     (tmp / "certificate.json").write_text(json.dumps(cert, indent=1, default=str))
     (tmp / "certificate.md").write_text(certificate_text(cert))
+    for name, frame in (kept or {}).items():
+        frame.to_parquet(tmp / f"{name}.parquet", index=False)
     os.replace(tmp, target)
     return target
 
@@ -217,3 +223,36 @@ def read_lookups(con) -> dict[str, pd.DataFrame]:
     present = {r[0] for r in con.execute("select table_name from information_schema.tables "
                                          "where table_schema = 'main'").fetchall()}
     return {t: con.execute(f"select * from {t}").df() for t in LOOKUP_TABLES if t in present}
+
+
+# What a release keeps besides its figures, for the next paper's "since the last board": the
+# judgements of each measure's latest period and the deliveries in force.
+JUDGEMENTS = {"measure_id": "measure_id", "period": "period", "trend": "trend_judgement", "rag": "rag",
+              "quartile_band": "quartile_band"}
+DELIVERIES = ["source", "source_file", "period", "version", "file_hash", "received_at", "rows_loaded"]
+
+
+def _columns(con, table: str) -> set[str]:
+    return {r[0] for r in con.execute("select column_name from information_schema.columns where table_name = ? "
+                                      "and table_schema = 'main'", [table]).fetchall()}
+
+
+def read_kept(con, in_force: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """``judgements`` and ``deliveries`` (those of a ``load_log`` status in ``in_force``) of the
+    warehouse (a DuckDB connection) this release is made from."""
+    kept = {}
+    score = _columns(con, "scorecard")
+    if set(JUDGEMENTS.values()) | {"is_latest"} <= score:
+        sel = ", ".join(f'"{theirs}"::varchar as "{ours}"' for ours, theirs in JUDGEMENTS.items())
+        kept["judgements"] = con.execute(f"select {sel} from scorecard where is_latest").df()
+    if set(DELIVERIES) | {"status"} <= _columns(con, "load_log"):
+        kept["deliveries"] = con.execute(
+            f"select {', '.join(DELIVERIES)} from load_log where status in ({', '.join('?' * len(in_force))}) "
+            "order by source, period, version", list(in_force)).df()
+    return kept
+
+
+def kept(release: Release, name: str) -> pd.DataFrame | None:
+    """A frame ``read_kept`` kept with ``release`` (None for a release recorded before it was kept)."""
+    path = release.folder / f"{name}.parquet"
+    return pd.read_parquet(path) if path.exists() else None

@@ -228,6 +228,26 @@ def cmd_release(args) -> int:
     return code
 
 
+def cmd_explain(args) -> int:
+    from pipelines.outputs import figure_report, trace
+
+    p = resolve_paths(args.data_dir)
+    if not p.warehouse.exists():
+        print(f"No published warehouse at {p.warehouse}: run `oba run` first.", file=sys.stderr)
+        return 1
+    con = trace.connect(p.warehouse)
+    try:
+        print(figure_report.report(con, args.figure_id, p.data_dir, with_sql=not args.no_sql))
+        if args.rows:
+            print(figure_report.rows_text(con, args.figure_id, Path(args.rows)))
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    return 0
+
+
 def cmd_sql(args) -> int:
     from pipelines.operations.sqlshell import main as shell
 
@@ -329,6 +349,13 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--read", metavar="FOLDER", action="append", help="a folder whose files queries may read "
                                                                      "(read_csv); none by default")
     q.set_defaults(func=cmd_sql)
+
+    xp = sub.add_parser("explain", help="where a printed figure comes from: definition, SQL, deliveries, rows, run")
+    xp.add_argument("figure_id", help="the id printed beside the figure, e.g. EH01.step_up_pct/2024-25/ward/E05001234")
+    xp.add_argument("--no-sql", action="store_true", help="leave out the SQL")
+    xp.add_argument("--rows", metavar="FILE", help="also trace the figure to single records and write them to FILE "
+                                                   "(CSV: source, file, SHA-256, row); slow on a large figure")
+    xp.set_defaults(func=cmd_explain)
 
     rl = sub.add_parser("release", help="apply a held delivery an officer has checked (takes effect on the next run)")
     rl.add_argument("file", help="the held file's name in the landing folder (oba status lists them)")

@@ -10,7 +10,9 @@ from indicators import turn_the_curve
 from indicators.disclosure import SUPPRESSED
 from pipelines.outputs import charts
 from pipelines.outputs import cover
+from pipelines.outputs import figure_ids
 from pipelines.outputs import fmt
+from pipelines.outputs import provenance
 from pipelines.outputs import quality_annex as quality
 from pipelines.outputs import story_state
 from pipelines.outputs import summary
@@ -302,10 +304,12 @@ def _sections(data: PaperData, head: pd.DataFrame, names: dict,
             id=r["indicator_id"], success=r["indicator_title"], row=r, unit=fmt.unit_label(r["unit"]),
             polarity=fmt.POLARITY_LABEL.get(r["polarity"], r["polarity"]),
             definition=_definition(r),
-            row_text=_row_text(r),
+            row_text=_row_text(r), figure_id=figure_ids.maybe(r["measure_id"], r["period"]),
             compared=_compared(r, data.region), curve=_curve(data, r, today),
             drafted=drafted_for(data.drafts, r),
-            charts=made, neighbours=sn_table, better_off=better_off, supporting=_supporting(sup)))
+            charts=made, neighbours=sn_table, better_off=better_off, supporting=_supporting(sup),
+            supporting_ids=[[figure_ids.maybe(m, p) for m, p in zip(g["measure_id"], g["period"])]
+                            for key in fmt.OBA_LABEL for g in [sup[sup["oba_question"] == key]] if not g.empty]))
     return sections, all_charts
 
 
@@ -347,12 +351,15 @@ def context(data: PaperData, today: dt.date) -> tuple[dict, list[charts.Chart]]:
                       "Counts of 1 to 5 are shown as c, with secondary suppression.")
     awaited = data.awaited()
     fills = ask_fills(data, head, sections, awaited)
-    contents = [("summary", "Summary: key messages"), ("scorecard-page", "Scorecard"),
+    changed = data.since or {}
+    contents = [("summary", "Summary: key messages"),
+                *([("since-last-board", "Since the last board")] if changed.get("previous") else []),
+                ("scorecard-page", "Scorecard"),
                 *([("spine-page", "How we compare: spine chart")] if spine is not None else []),
                 *((s["id"], f"{s['id']}: {s['success']}") for s in sections),
                 ("definitions", "Annex A: definitions"), ("methods", "Annex B: methods"),
                 *([("comparators", "Annex C: comparators")] if spine is not None else []),
-                ("quality", "Annex D: data quality")]
+                ("quality", "Annex D: data quality"), ("provenance", "Annex E: where the figures come from")]
     ctx = dict(
         board=names["board"], cover=names, region=data.region, period=data.period, paper_date=today.strftime("%d %B %Y"),
         meeting_date=cover.meeting_date(names, data.period.label),
@@ -368,6 +375,8 @@ def context(data: PaperData, today: dt.date) -> tuple[dict, list[charts.Chart]]:
         quality=quality.annex_rows(data.load_log, data.quarantine),
         held=quality.held_notes(data.load_log, data.catalogue),
         unmapped_columns=quality.UNMAPPED_COLUMNS, unmapped=quality.unmapped_rows(data.unmapped),
+        since=changed, provenance=provenance.annex(data.catalogue, data.load_log),
+        provenance_columns=provenance.COLUMNS,
         methods=[*METHODS, f"Disclosure control: {disclosure}"],
         definitions=[dict(id=r.measure_id, title=r.title, definition=_definition(r),
                           unit=f"{fmt.unit_label(r.unit)}, {fmt.POLARITY_LABEL.get(r.polarity, r.polarity)}",

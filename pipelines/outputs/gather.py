@@ -27,7 +27,9 @@ from pipelines.outputs import cover
 from pipelines.outputs import fmt
 from pipelines.outputs import labels
 from pipelines.outputs import quality_annex
+from pipelines.outputs import since
 from pipelines.outputs import period as periods
+from pipelines.ingest.holding import LIVE
 from pipelines.warehouse import table_exists
 
 FIGURES = ("numerator", "denominator", "value", "ci_lower", "ci_upper")
@@ -82,6 +84,7 @@ class PaperData:
     region: str = "Region"              # the authority's region, as published
     unmapped: pd.DataFrame = None       # local values the spellings table lacks (quality_annex.unmapped_values)
     drafts: pd.DataFrame = None         # what the data show, per headline measure and period (indicator_drafts)
+    since: dict = None                  # what changed since the previous release (since.changes)
 
     def reported_periods(self) -> dict[str, str | None]:
         """indicator -> the period of its headline measure in this paper (None: not yet)."""
@@ -269,13 +272,15 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
                                             screening.officer_text(curve, the_cover)], ignore_index=True))
     compared = rows.loc[rows["benchmark_period"].notna(), ["measure_id", "benchmark_period"]]
     authorities = comparators.authority_values(con, compared.rename(columns={"benchmark_period": "period"}))
+    places = labels.places(data_dir)
+    changed = since.changes(pub, rows, load_log, data_dir, published_fingerprint(con), LIVE, places)
     return PaperData(period=period, data_as_at=as_at, catalogue=catalogue,
                      rows=rows, history=history, breakdowns=breakdowns, forecasts=forecasts, targets=targets,
                      benchmarks=bench, load_log=load_log, quarantine=_df(con, "quarantine"),
                      curve=curve, authorities=authorities,
-                     neighbours=comparators.neighbours(con), places=labels.places(data_dir),
+                     neighbours=comparators.neighbours(con), places=places,
                      cover=the_cover, region=comparators.region_name(con),
-                     unmapped=quality_annex.unmapped_values(data_dir), drafts=drafts)
+                     unmapped=quality_annex.unmapped_values(data_dir), drafts=drafts, since=changed)
 
 
 def drafted(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> pd.DataFrame:
@@ -286,6 +291,14 @@ def drafted(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> pd.DataFrame:
     drafts = con.execute("select indicator_id, measure_id, period, drafted, is_held from indicator_drafts").df()
     keys = rows.loc[rows["period"].notna(), ["measure_id", "period"]].astype({"period": str})
     return drafts.merge(keys, on=["measure_id", "period"])
+
+
+def published_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The content fingerprint of the warehouse read (its latest ``meta_publish`` row): names its release."""
+    if not table_exists(con, "meta_publish"):
+        return None
+    got = con.execute("select fingerprint from meta_publish order by published_at desc limit 1").fetchone()
+    return got[0] if got else None
 
 
 def headline_periods(con: duckdb.DuckDBPyConnection, period_label: str | None = None,

@@ -20,6 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from pipelines.outputs import atomic
+from pipelines.outputs import figure_ids
 from pipelines.outputs import fmt
 from pipelines.outputs import gather
 from pipelines.outputs import labels
@@ -40,9 +41,10 @@ SCORECARD = {
     "quartile_band": "Quartile band", "national_rank": "National rank", "n_las": "Authorities ranked",
     "band_basis": "What band and rank place",
     "story": "Story behind the curve",
+    "figure_id": "Figure id (oba explain)",
 }
 VALUES = ["measure_id", "period", "period_start", "period_end", "breakdown", "breakdown_value", "breakdown_label",
-          "numerator", "denominator", "value", "ci_lower", "ci_upper", "unit", "polarity"]
+          "numerator", "denominator", "value", "ci_lower", "ci_upper", "unit", "polarity", "figure_id"]
 FORECASTS = ("forecast_value", "forecast_lower", "forecast_upper")
 NOTES = [
     ["About this workbook"],
@@ -52,6 +54,8 @@ NOTES = [
     ["Numerators of mean scores and gaps are blank: they are sums of scores or one side of a gap, not counts."],
     ["Forecasts of counts that fall between 1 and 5 are shown as c."],
     ["Definitions, methods and caveats: sheet Definitions and docs/methods.md."],
+    ["Every figure has an id (last column, as printed in the board paper): `oba explain ID` shows its "
+     "definition, the SQL that made it, the deliveries and rows behind it and its disclosure status."],
     ["Forecasts are rounded like their measure, as the paper shows them: whole numbers for counts, two "
      "decimals for mean scores, one decimal otherwise, and at least two significant figures for a small "
      "figure (0.014, not 0.0). Forecasts on fewer than five points have no interval."],
@@ -126,7 +130,10 @@ def write(con: duckdb.DuckDBPyConnection, out_file: Path, period: str | None = N
     places = data.places
     pub["breakdown_label"] = [labels.label(b, v, places) if b != "all" else "All"
                               for b, v in zip(pub["breakdown"], pub["breakdown_value"])]
+    pub["figure_id"] = [figure_ids.make(m, p, b, v) for m, p, b, v in
+                        zip(pub["measure_id"], pub["period"], pub["breakdown"], pub["breakdown_value"])]
     rows = data.rows.copy()
+    rows["figure_id"] = [figure_ids.maybe(m, p) for m, p in zip(rows["measure_id"], rows["period"])]
     # A forecast is shown to the measure's own precision (a count of 320.47 children is 320).
     for c in FORECASTS:
         rows[c] = [round(float(v), fmt.places(v, u)) if isinstance(v, (int, float)) and not fmt.missing(v) else v

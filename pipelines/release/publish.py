@@ -25,6 +25,7 @@ import duckdb
 from dagster import AssetExecutionContext
 
 from indicators import releases
+from pipelines.ingest.holding import LIVE
 from pipelines.release import column_docs, shareable
 from pipelines.warehouse import Warehouse, engine_config, table_exists
 from pipelines.settings import PROJECT_ROOT, Paths
@@ -158,7 +159,7 @@ def certify_release(con: duckdb.DuckDBPyConnection, paths: Paths, digest: str, s
     if not cert["passed"]:
         raise RuntimeError(f"release {release_id} refused: its disclosure certificate failed "
                            f"({len(cert['failures'])} failure(s), e.g. {cert['failures'][0]})")
-    return values, published, cert, shareable.frames(con)
+    return values, published, cert, shareable.frames(con), releases.read_kept(con, LIVE)
 
 
 def publish(paths: Paths, asset_keys: list[str], run_id: str | None, instance: dg.DagsterInstance | None = None,
@@ -183,8 +184,8 @@ def publish(paths: Paths, asset_keys: list[str], run_id: str | None, instance: d
         con.execute("checkpoint")
     if release is not None:
         # Kept before anything leaves: a release recorded but not published only makes the next stricter.
-        values, published, cert, shared = release
-        releases.record(paths.data_dir, cert["release_id"], values, published, cert)
+        values, published, cert, shared, kept = release
+        releases.record(paths.data_dir, cert["release_id"], values, published, cert, kept)
         shareable.write(shared, shareable.shareable_path(paths), cert)
     size = copy_into_place(paths.build, paths.warehouse)
     return Publication(True, digest, paths.warehouse, size, tables, (dt.datetime.now() - started).total_seconds(),
