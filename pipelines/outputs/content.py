@@ -7,11 +7,11 @@ import datetime as dt
 import pandas as pd
 
 from indicators import turn_the_curve
-from indicators.disclosure import SUPPRESSED
 from pipelines.outputs import charts
 from pipelines.outputs import cover
 from pipelines.outputs import fmt
 from pipelines.outputs import quality_annex as quality
+from pipelines.outputs import reasons
 from pipelines.outputs import summary
 from pipelines.outputs.gather import PaperData
 from pipelines.settings import la_code
@@ -78,9 +78,8 @@ def _benchmark(r, col: str) -> str:
     return f"{text} ({period})"
 
 
-def _said(v) -> bool:
-    """A reason worth printing: text, not blank or suppressed."""
-    return isinstance(v, str) and v.strip() not in ("", SUPPRESSED)
+_said = reasons.said
+SCORECARD_COMPARATORS = ("england_value", "sn_value")   # the comparators the scorecard table shows
 
 
 def _row_text(r: pd.Series) -> str:
@@ -106,7 +105,9 @@ def _row_text(r: pd.Series) -> str:
     return text + "."
 
 
-def _headline_cells(r: pd.Series) -> dict:
+def _headline_cells(r: pd.Series, region: str = "Region") -> dict:
+    """One scorecard row's cells, and ``why``: the reasons beside its verdicts (trend, RAG,
+    a comparator missing), printed under the row."""
     unit = r["unit"]
     symbol, words = fmt.arrow(r.get("trend"))
     value, ci = fmt.value_ci(r["value"], r["ci_lower"], r["ci_upper"], unit)
@@ -116,20 +117,25 @@ def _headline_cells(r: pd.Series) -> dict:
                 forecast=fmt.value(r.get("forecast_value"), unit), target=fmt.value(r.get("target"), unit),
                 rag=r.get("rag") if r.get("rag") in ("green", "amber", "red") else None,
                 england=fmt.value(r.get("england_value"), unit), sn=fmt.value(r.get("sn_value"), unit),
-                bench_period=None if fmt.missing(r.get("benchmark_period")) else str(r["benchmark_period"]))
+                bench_period=None if fmt.missing(r.get("benchmark_period")) else str(r["benchmark_period"]),
+                why=reasons.notes(r, region, SCORECARD_COMPARATORS))
 
 
-def _supporting(rows: pd.DataFrame) -> list[tuple[str, list[list[str]]]]:
+def _supporting(rows: pd.DataFrame, region: str = "Region") -> list[tuple[str, list[dict]]]:
+    """Supporting measures by OBA question: each row's ``cells`` and ``why`` (the reasons
+    beside its trend and RAG, and a missing England figure)."""
     out = []
     for key, label in fmt.OBA_LABEL.items():
         g = rows[rows["oba_question"] == key]
         if g.empty:
             continue
-        out.append((label, [[r.title, fmt.MISSING if fmt.missing(r.period) else str(r.period),
-                             *fmt.value_ci(r.value, r.ci_lower, r.ci_upper, r.unit),
-                             fmt.number(r.numerator, "count"), fmt.number(r.denominator, "count"),
-                             fmt.value(r.previous_value, r.unit), fmt.arrow(r.trend)[1],
-                             fmt.MISSING if fmt.missing(r.rag) else str(r.rag), _benchmark(r._asdict(), "england_value")]
+        out.append((label, [dict(cells=[r.title, fmt.MISSING if fmt.missing(r.period) else str(r.period),
+                                        *fmt.value_ci(r.value, r.ci_lower, r.ci_upper, r.unit),
+                                        fmt.number(r.numerator, "count"), fmt.number(r.denominator, "count"),
+                                        fmt.value(r.previous_value, r.unit), fmt.arrow(r.trend)[1],
+                                        fmt.MISSING if fmt.missing(r.rag) else str(r.rag),
+                                        _benchmark(r._asdict(), "england_value")],
+                                 why=reasons.notes(r._asdict(), region, ("england_value",)))
                             for r in g.itertuples()]))
     return out
 
@@ -166,20 +172,21 @@ def _compared(r: pd.Series, region: str) -> str:
     """England, region and neighbours with their period, verdicts, quartile band and rank."""
     unit, period = r["unit"], r.get("benchmark_period")
     if fmt.missing(period):
-        return "No published comparator for this measure."
-    bits, missing = [], []
+        why = reasons.comparator_missing(r, region)
+        return f"No published comparator: {why}." if why else "No published comparator for this measure."
+    bits = []
     for col, verdict, who in (("england_value", "vs_england", "England"), ("region_value", "vs_region", region),
                               ("sn_value", "vs_sn", "statistical neighbours' mean")):
         v = r.get(col)
         if fmt.missing(v):
-            missing.append(who)
             continue
         judged = r.get(verdict)
         bits.append(f"{who} {fmt.value(v, unit)}" + (f" ({judged})" if isinstance(judged, str) and judged else ""))
     text = f"Published comparators for {period}: " + ("; ".join(bits) if bits else "none published") + "."
-    if bits and missing:
+    why = reasons.comparator_missing(r, region)
+    if bits and why:
         # A comparator left out is said to be missing, with why, never silently dropped.
-        text += f" No {' or '.join(missing)} figure is published for {period}, so there is no comparison with it."
+        text += f" {why[0].upper()}{why[1:]}."
     if bits and str(period) != str(r.get("period")):
         # The verdicts compare like with like (scorecard.benchmark_period): say which of our values.
         text += f" Verdicts set our {period} value against them; no comparator is published for {r.get('period')} yet."
@@ -253,7 +260,7 @@ def _sections(data: PaperData, head: pd.DataFrame, names: dict) -> tuple[list[di
             definition=_definition(r),
             row_text=_row_text(r),
             compared=_compared(r, data.region), curve=curve_parts(data.curve, r["indicator_id"], r["period"]),
-            charts=made, neighbours=sn_table, better_off=better_off, supporting=_supporting(sup)))
+            charts=made, neighbours=sn_table, better_off=better_off, supporting=_supporting(sup, data.region)))
     return sections, all_charts
 
 
@@ -289,7 +296,7 @@ def context(data: PaperData, today: dt.date) -> tuple[dict, list[charts.Chart]]:
         contents=[dict(anchor=a, title=t, page="") for a, t in contents],
         messages=summary.messages(rows, awaited), summary=summary.sentences(rows),
         scorecard_columns=SCORECARD_COLUMNS,
-        scorecard=[_headline_cells(r) for _, r in head.iterrows()], sections=sections, spine=spine,
+        scorecard=[_headline_cells(r, data.region) for _, r in head.iterrows()], sections=sections, spine=spine,
         indicator_count=fmt.in_words(len(head)),
         awaited=turn_the_curve.describe_awaited(awaited),
         supporting_columns=SUPPORTING_COLUMNS, quality_columns=quality.COLUMNS,

@@ -23,6 +23,7 @@ from pipelines.outputs import atomic
 from pipelines.outputs import fmt
 from pipelines.outputs import gather
 from pipelines.outputs import labels
+from pipelines.outputs import reasons
 
 SCORECARD = {
     "indicator_id": "Indicator", "indicator_title": "What success looks like", "measure_id": "Measure id",
@@ -38,7 +39,7 @@ SCORECARD = {
     "region_value": "Region", "vs_region": "Compared with region",
     "sn_value": "Statistical neighbours (mean)", "vs_sn": "Compared with neighbours",
     "quartile_band": "Quartile band", "national_rank": "National rank", "n_las": "Authorities ranked",
-    "band_basis": "What band and rank place",
+    "band_basis": "What band and rank place", "comparator_reason": "Why a comparator is missing",
     "story": "Story behind the curve",
 }
 VALUES = ["measure_id", "period", "period_start", "period_end", "breakdown", "breakdown_value", "breakdown_label",
@@ -131,6 +132,8 @@ def write(con: duckdb.DuckDBPyConnection, out_file: Path, period: str | None = N
     for c in FORECASTS:
         rows[c] = [round(float(v), fmt.places(v, u)) if isinstance(v, (int, float)) and not fmt.missing(v) else v
                    for v, u in zip(rows[c], rows["unit"])]
+    # Every verdict with its reason: trend and RAG carry theirs; a missing comparator says why.
+    rows["comparator_reason"] = [reasons.comparator_missing(r, data.region) for r in rows.to_dict("records")]
     story = data.curve[data.curve["part"] == "story"].set_index(["indicator", "period"])["text"]
     rows["story"] = [story.get((i, str(p))) if head else None
                      for i, p, head in zip(rows["indicator_id"], rows["period"], rows["is_headline"].astype(bool))]
