@@ -483,6 +483,45 @@ def test_spine_runs_from_the_worst_authority_to_the_best():
     assert comparators.spine(values.head(3), "higher") is None     # too few authorities to draw a spread
 
 
+def test_one_outlying_authority_does_not_stretch_the_spine():
+    from pipelines.outputs import charts, comparators
+
+    # 150 authorities between 10 and 25 and one at 400: the scale ends at the last authority
+    # within 1.5 IQR of the middle half (25), not at 400; ours (30) sits at the best end.
+    values = pd.DataFrame({"value": [10 + 15 * i / 149 for i in range(150)] + [400.0]})
+    sp = comparators.spine(values, "higher")
+    assert (sp["worst"], sp["best"]) == (10.0, 400.0)
+    assert (sp["scale_worst"], sp["scale_best"]) == (10.0, 25.0)
+    low = comparators.spine(values, "lower")
+    assert (low["scale_worst"], low["scale_best"]) == (25.0, 10.0)
+    title = "Pupils reaching the expected standard in reading, writing and maths, non-FSM minus FSM"
+    item = dict(title=title, unit="pct", period="2024/25", ours=30.0, ours_label="ours", england=17.5,
+                sn=None, region=None, quartile_band="A", national_rank=1, n_las=151, spread=sp)
+    with charts.drawing():
+        chart = charts.spine([item], "B&NES")
+    ours = next(t for t in chart.figure.data if t.name == "B&NES")
+    england = next(t for t in chart.figure.data if t.name == "England")
+    assert ours.x[0] == 1.0 and england.x[0] == pytest.approx(0.5)
+    # The label is whole: every word of the title, wrapped at spaces, none cut.
+    label = ours.y[0]
+    assert label.replace("<br>", " ") == f"{title} (2024/25)" and "…" not in label
+    assert "B&NES on: " + title in chart.alt and chart.rows[0][-1] == "400.0%"
+
+
+def test_a_breakdown_of_zeros_draws_no_chart_and_says_none_recorded():
+    row = pd.Series(dict(measure_id="m", unit="per_100k", title="First-time entrants", period="2025"))
+    d = pd.DataFrame(dict(measure_id="m", breakdown="ward", breakdown_value=["a", "b", "x"],
+                          value=[0.0, 0.0, "c"], ci_lower=[0.0, 0.0, "c"], ci_upper=[398.4, 697.3, "c"],
+                          numerator=[0, 0, "c"], denominator=[926, 529, 1041]))
+    from pipelines.outputs import charts
+
+    chart = charts.breakdown(row, d, {})
+    assert chart.figure is None and "none recorded in any ward shown" in chart.alt
+    assert "Highest" not in chart.alt and "Not shown to protect small numbers: x" in chart.alt
+    tied = charts.breakdown(row, d.assign(value=[5.0, 5.0, "c"]), {})
+    assert tied.figure is not None and "Every ward shown is 5.0" in tied.alt and "Highest" not in tied.alt
+
+
 def test_every_authoritys_value_follows_the_benchmark_mapping(sample):
     """A gap measure is the difference of its two published sides, per authority."""
     from pipelines.outputs import comparators
