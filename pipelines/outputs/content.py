@@ -88,7 +88,7 @@ def _row_text(r: pd.Series) -> str:
     target), the forecast's (no interval on fewer than five points)."""
     unit = r["unit"]
     value, ci = fmt.value_ci(r["value"], r["ci_lower"], r["ci_upper"], unit)
-    text = (f"{r['period'] if not fmt.missing(r['period']) else 'No complete period yet'}: "
+    text = (f"{_period(r) if not fmt.missing(r['period']) else 'No complete period yet'}: "
             f"{value} (95% CI {ci}); previous "
             f"{fmt.value(r['previous_value'], unit)}; trend {fmt.arrow(r.get('trend'))[1]}")
     if _said(r.get("trend_reason")):
@@ -105,6 +105,11 @@ def _row_text(r: pd.Series) -> str:
     return text + "."
 
 
+def _period(r) -> str:
+    """The row's period, with its months when its key does not say them (fmt.period)."""
+    return fmt.period(r.get("period"), r.get("period_type"), r.get("period_start"), r.get("period_end"))
+
+
 def _headline_cells(r: pd.Series, region: str = "Region") -> dict:
     """One scorecard row's cells, and ``why``: the reasons beside its verdicts (trend, RAG,
     a comparator missing), printed under the row."""
@@ -112,7 +117,7 @@ def _headline_cells(r: pd.Series, region: str = "Region") -> dict:
     symbol, words = fmt.arrow(r.get("trend"))
     value, ci = fmt.value_ci(r["value"], r["ci_lower"], r["ci_upper"], unit)
     return dict(indicator_id=r["indicator_id"], measure=r["title"],
-                period=fmt.MISSING if fmt.missing(r["period"]) else r["period"], value=value,
+                period=_period(r), value=value,
                 ci=ci, arrow=symbol, trend=words,
                 forecast=fmt.value(r.get("forecast_value"), unit), target=fmt.value(r.get("target"), unit),
                 rag=r.get("rag") if r.get("rag") in ("green", "amber", "red") else None,
@@ -129,7 +134,7 @@ def _supporting(rows: pd.DataFrame, region: str = "Region") -> list[tuple[str, l
         g = rows[rows["oba_question"] == key]
         if g.empty:
             continue
-        out.append((label, [dict(cells=[r.title, fmt.MISSING if fmt.missing(r.period) else str(r.period),
+        out.append((label, [dict(cells=[r.title, _period(r._asdict()),
                                         *fmt.value_ci(r.value, r.ci_lower, r.ci_upper, r.unit),
                                         fmt.number(r.numerator, "count"), fmt.number(r.denominator, "count"),
                                         fmt.value(r.previous_value, r.unit), fmt.arrow(r.trend)[1],
@@ -288,7 +293,8 @@ def context(data: PaperData, today: dt.date) -> tuple[dict, list[charts.Chart]]:
                 *([("comparators", "Annex C: comparators")] if spine is not None else []),
                 ("quality", "Annex D: data quality")]
     ctx = dict(
-        board=names["board"], cover=names, region=data.region, period=data.period, paper_date=today.strftime("%d %B %Y"),
+        board=names["board"], cover=names, region=data.region, period=data.period,
+        paper_date=today.strftime("%d %B %Y").lstrip("0"), date_note=cover.dates_note(names, data.period.label, today),
         meeting_date=cover.meeting_date(names, data.period.label),
         decide=[t.replace("{period}", data.period.label) for t in names["decide"]],
         note=[t.replace("{period}", data.period.label) for t in names["note"]],

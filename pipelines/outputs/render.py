@@ -32,6 +32,7 @@ class Paper:
     charts: int
     measures: int
     awaited: list[str] = None     # turn-the-curve parts printed as "awaited", one line per indicator
+    date_note: str | None = None  # the paper dated after its meeting (cover.dates_note), else None
 
 
 def identifier(text) -> Markup:
@@ -134,4 +135,4 @@ def write(con: duckdb.DuckDBPyConnection, papers_dir: Path, period: str | None =
                 raise RuntimeError(f"{pdf_file}: the contents' page numbers did not settle")
             _write_atomic(html_file, render(ctx))
     return Paper(data.period.label, html_file, pdf_file, n_charts, len(data.rows),
-                 turn_the_curve.describe_awaited(data.awaited()))
+                 turn_the_curve.describe_awaited(data.awaited()), ctx.get("date_note"))

@@ -56,6 +56,11 @@ NOTES = [
     ["Forecasts are rounded like their measure, as the paper shows them: whole numbers for counts, two "
      "decimals for mean scores, one decimal otherwise, and at least two significant figures for a small "
      "figure (0.014, not 0.0). Forecasts on fewer than five points have no interval."],
+    ["For officers (kept out of the board's paper): a turn-the-curve part the paper prints as awaited is "
+     "added to the indicator's file in the turn-the-curve folder (<data dir>/settings/turn_the_curve/EHNN.yaml); "
+     "a local value the paper's data-quality annex lists as not mapped is added to "
+     "settings/local_spellings.csv and the returns prepared again (oba prepare), which brings its rows in; "
+     "docs/board-paper.md says more."],
 ]
 
 
