@@ -17,9 +17,9 @@ from pipelines.outputs.gather import PaperData
 from pipelines.settings import la_code
 
 # Widths (per cent of the page) chosen so the longest word of each column fits whole.
-SCORECARD_COLUMNS = [("Indicator and headline measure", 22), ("Period", 8), ("Latest (95% CI)", 13),
-                     ("Trend", 12), ("Forecast", 9), ("Target", 8), ("RAG", 8), ("England", 9),
-                     ("Neighbours (mean)", 11)]
+SCORECARD_COLUMNS = [("Indicator and headline measure", 28), ("Period", 9), ("Latest (95% CI)", 12),
+                     ("Trend", 10), ("Forecast", 8), ("Target", 7), ("RAG", 8), ("England", 8),
+                     ("Neighbours (mean)", 10)]
 SUPPORTING_COLUMNS = ["Measure", "Period", "Latest", "95% CI", "Numerator", "Denominator",
                       "Previous", "Trend", "RAG", "England"]
 CI_METHODS = {
@@ -123,7 +123,7 @@ def _headline_cells(r: pd.Series, region: str = "Region") -> dict:
                 rag=r.get("rag") if r.get("rag") in ("green", "amber", "red") else None,
                 england=fmt.value(r.get("england_value"), unit), sn=fmt.value(r.get("sn_value"), unit),
                 bench_period=None if fmt.missing(r.get("benchmark_period")) else str(r["benchmark_period"]),
-                why=reasons.notes(r, region, SCORECARD_COMPARATORS))
+                why=reasons.notes(r, region, SCORECARD_COMPARATORS, brief=True))
 
 
 def _supporting(rows: pd.DataFrame, region: str = "Region") -> list[tuple[str, list[dict]]]:

@@ -31,7 +31,7 @@ def comparator_missing(r, region: str = "Region", columns=("england_value", "reg
     period = r.get("benchmark_period")
     if fmt.missing(period):
         if not said(r.get("published_equivalent")):
-            return "no published equivalent of this measure: there is no England, regional or neighbours' figure"
+            return "no published equivalent of this measure"
         return f"no comparator is published for {r['period']} or earlier yet"
     gone = [who or region for col, who in COMPARATORS if col in columns and fmt.missing(r.get(col))]
     if not gone:
@@ -39,13 +39,19 @@ def comparator_missing(r, region: str = "Region", columns=("england_value", "reg
     return f"no {' or '.join(gone)} figure is published for {period}, so there is no comparison with it"
 
 
-def notes(r, region: str = "Region", columns=("england_value", "region_value", "sn_value")) -> list[str]:
-    """The reasons beside a row's verdicts: "Trend: ...", "RAG: ...", "Comparators: ..."."""
+def notes(r, region: str = "Region", columns=("england_value", "region_value", "sn_value"),
+          brief: bool = False) -> list[str]:
+    """The reasons beside a row's verdicts: "Trend: ...", "RAG: ...", "Comparators: ...".
+    ``brief``: the trend's reason without its test statistic, the RAG's without what the
+    colour already says (the section gives both whole)."""
     out = []
     if said(r.get("trend_reason")):
-        out.append(f"Trend: {r['trend_reason']}")
+        trend = str(r["trend_reason"])
+        out.append(f"Trend: {trend.split(': chi-square')[0] if brief else trend}")
     if said(r.get("rag_reason")):
-        out.append(f"RAG: {r['rag_reason']}")
+        rag = str(r["rag_reason"])
+        # Brief: what the interval says (the colour already says met or missed).
+        out.append(f"RAG: {rag.split('; ', 1)[-1] if brief else rag}")
     why = comparator_missing(r, region, columns)
     if why:
         out.append(f"Comparators: {why}")

@@ -35,6 +35,13 @@ class Paper:
     date_note: str | None = None  # the paper dated after its meeting (cover.dates_note), else None
 
 
+def whole(text) -> Markup:
+    """Text whose hyphenated words (medium-high, 2021-22) never break at the hyphen: each
+    is kept on one line, so a narrow table cell reads as the words it holds."""
+    return Markup(" ").join(Markup('<span class="nowrap">%s</span>') % w if "-" in w else escape(w)
+                            for w in str(text).split(" "))
+
+
 def identifier(text) -> Markup:
     """An identifier or file name (``early_help_episodes_2025-26.csv``) that may wrap only
     after its underscores, never inside a word."""
@@ -46,6 +53,7 @@ def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     env.filters["identifier"] = identifier
+    env.filters["whole"] = whole
     return env
 
 
