@@ -45,6 +45,15 @@ class Chart:
     columns: list[str]
     rows: list[list[str]] = field(default_factory=list)
     widths: list[int] | None = None   # per cent of the page per column (None: equal)
+    annex: str | None = None   # the annex its table is printed in (None: under the chart)
+
+    def table_in(self, annex: str) -> "Chart":
+        """Print this chart's table in ``annex`` (anchor id) rather than under the chart,
+        and say so in its text."""
+        self.annex = annex
+        self.alt = self.alt.replace("in the table below the chart.", "in the table in Annex E.").replace(
+            "in the table below.", "in the table in Annex E.")
+        return self
 
 
 def _num(v):

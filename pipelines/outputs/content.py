@@ -146,6 +146,7 @@ def _supporting(rows: pd.DataFrame, region: str = "Region") -> list[tuple[str, l
 
 
 AWAITED = "awaited"
+CHART_FIGURES = "chart-figures"   # Annex E: the tables of the charts printed without one
 
 
 def curve_parts(curve: pd.DataFrame, indicator: str, period) -> dict:
@@ -252,10 +253,14 @@ def _sections(data: PaperData, head: pd.DataFrame, names: dict) -> tuple[list[di
     authority, code = names["authority_short"], str(la_code())
     for _, r in head.iterrows():
         sup = rows[(rows["indicator_id"] == r["indicator_id"]) & ~rows["is_headline"].astype(bool)]
+        # The headline's curve keeps its table; the breakdown's and the supporting curves'
+        # tables go to Annex E, so the main body stays short (docs/board-paper.md).
+        bd = charts.breakdown(r, data.breakdowns, data.places)
         made = [charts.turn_the_curve(r, data.history, data.forecasts, data.benchmarks, data.targets, authority),
-                charts.breakdown(r, data.breakdowns, data.places)]
+                None if bd is None else bd.table_in(CHART_FIGURES)]
         made = [c for c in made if c is not None]
-        better_off = [charts.turn_the_curve(s, data.history, data.forecasts, data.benchmarks, data.targets, authority)
+        better_off = [charts.turn_the_curve(s, data.history, data.forecasts, data.benchmarks, data.targets,
+                                            authority).table_in(CHART_FIGURES)
                       for _, s in sup[sup["oba_question"] == "better_off"].iterrows()]
         all_charts += made + better_off
         sn_table = charts.neighbours_table(r, data.authorities, data.neighbours, authority, code, data.region)
@@ -291,7 +296,8 @@ def context(data: PaperData, today: dt.date) -> tuple[dict, list[charts.Chart]]:
                 *((s["id"], f"{s['id']}: {s['success']}") for s in sections),
                 ("definitions", "Annex A: definitions"), ("methods", "Annex B: methods"),
                 *([("comparators", "Annex C: comparators")] if spine is not None else []),
-                ("quality", "Annex D: data quality")]
+                ("quality", "Annex D: data quality"),
+                *([(CHART_FIGURES, "Annex E: figures behind the charts")] if any(c.annex for c in all_charts) else [])]
     ctx = dict(
         board=names["board"], cover=names, region=data.region, period=data.period,
         paper_date=today.strftime("%d %B %Y").lstrip("0"), date_note=cover.dates_note(names, data.period.label, today),
@@ -303,6 +309,7 @@ def context(data: PaperData, today: dt.date) -> tuple[dict, list[charts.Chart]]:
         messages=summary.messages(rows, awaited), summary=summary.sentences(rows),
         scorecard_columns=SCORECARD_COLUMNS,
         scorecard=[_headline_cells(r, data.region) for _, r in head.iterrows()], sections=sections, spine=spine,
+        annexed=[c for c in all_charts if c.annex],
         indicator_count=fmt.in_words(len(head)),
         awaited=turn_the_curve.describe_awaited(awaited),
         supporting_columns=SUPPORTING_COLUMNS, quality_columns=quality.COLUMNS,

@@ -62,7 +62,7 @@ def _view(c) -> dict | None:
     if c is None:
         return None
     return dict(id=c.id, title=c.title, alt=c.alt, columns=c.columns, rows=c.rows, widths=c.widths,
-                html=None if c.figure is None else c.figure.to_html(
+                annex=c.annex, html=None if c.figure is None else c.figure.to_html(
                     full_html=False, include_plotlyjs=False, div_id=c.id, config=PLOT_CONFIG))
 
 
@@ -74,6 +74,9 @@ def context(data: gather.PaperData, today: dt.date) -> tuple[dict, int]:
             section[key] = [_view(c) for c in section[key]]
         section["neighbours"] = _view(section["neighbours"])
     ctx["spine"] = _view(ctx["spine"])
+    # Annex E prints only the tables (the charts are drawn in their sections).
+    ctx["annexed"] = [dict(id=c.id, title=c.title, columns=c.columns, rows=c.rows, widths=c.widths)
+                      for c in ctx["annexed"]]
     return ctx, sum(c.figure is not None for c in made)
 
 

@@ -30,3 +30,13 @@ def test_a_period_label_names_its_months_when_its_key_does_not():
 def test_the_officers_instructions_are_in_the_workbook_notes():
     notes = " ".join(n[0] for n in workbook.NOTES)
     assert "turn-the-curve folder" in notes and "local_spellings.csv" in notes
+
+
+def test_two_unlabelled_values_of_one_figure_are_caught():
+    import shown_values
+
+    shown = {("m", "2025", "us"): [("5.0%", False, "ttc-m"), ("4.6%", True, "spine")],
+             ("m", "2025", "England"): [("5.6%", False, "scorecard"), ("5.6%", False, "spine")]}
+    assert not shown_values.conflicts(shown)       # ours and the published one, labelled
+    shown[("m", "2025", "us")].append(("4.6%", False, "sn-m"))
+    assert shown_values.conflicts(shown) == [(("m", "2025", "us"), [("4.6%", "sn-m"), ("5.0%", "ttc-m")])]

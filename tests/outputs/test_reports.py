@@ -26,27 +26,37 @@ INDICATOR_PAGE = "(" + "|".join(IDS) + "):"
 
 
 class Tables(HTMLParser):
-    """Every <table> of a page as rows of cell texts, keyed by id / data-chart."""
+    """Every <table> of a page as rows of cell texts, keyed by id / data-chart. The reasons
+    printed under a row (``<tr class="why">``) are kept apart, under "<key>/why", one per
+    row they follow (None where a row has none)."""
 
     def __init__(self):
         super().__init__()
-        self.tables, self._cell, self._key = {}, None, None
+        self.tables, self._cell, self._key, self._row = {}, None, None, None
+        self._count = 0
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "table":
-            self._key = a.get("id") or a.get("data-chart") or f"table{len(self.tables)}"
+            self._key = a.get("id") or a.get("data-chart") or f"table{self._count}"
+            self._count += 1
             self.tables[self._key] = []
         elif tag == "tr" and self._key:
-            self.tables[self._key].append([])
+            if "why" in (a.get("class") or "").split():
+                why = self.tables.setdefault(f"{self._key}/why", [])
+                why += [None] * (len(self.tables[self._key]) - 1 - len(why)) + [[]]
+                self._row = why
+            else:
+                self._row = self.tables[self._key]
+                self._row.append([])
         elif tag in ("td", "th") and self._key:
             self._cell = []
         elif tag == "br" and self._cell is not None:
             self._cell.append(" ")   # a line break separates; <wbr> (a place to wrap) does not
 
     def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None and self._key and self.tables[self._key]:
-            self.tables[self._key][-1].append(" ".join("".join(self._cell).split()))
+        if tag in ("td", "th") and self._cell is not None and self._key and self._row:
+            self._row[-1].append(" ".join("".join(self._cell).split()))
             self._cell = None
         elif tag == "table":
             self._key = None
