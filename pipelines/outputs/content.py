@@ -48,7 +48,8 @@ METHODS = [
     "over consecutive surveys, a series break named in the catalogue ends the window, and quarterly or "
     "monthly series are trended like years.",
     "The turn-the-curve baseline is a line fitted to the same recent collections (on the logit scale "
-    "for percentages, the log scale for rates and counts, so it stays within the possible range) and "
+    "for percentages, the log scale for rates and counts, of the distance above one for re-offences per "
+    "re-offender, so it and its interval stay within the possible range) and "
     "projected three collections ahead with a 95% prediction interval, never narrower than the current "
     "value's own interval: where the line goes if nothing changes. On three or four points the line "
     "has no interval, and the paper says so.",
@@ -64,7 +65,9 @@ METHODS = [
     "Comparators are published figures (DfE Local Authority Interactive Tool and DfE statistics) for the "
     "latest period published up to the measure's own, named beside each figure. Quartile band A is the best "
     "quarter of English authorities, D the worst; rank 1 is the best. The spine chart places each measure "
-    "between the worst and the best authority, with the middle half shaded.",
+    "on a scale from worst to best that ends at the most extreme authorities within one and a half "
+    "interquartile ranges of the middle half (Tukey's whiskers), so one outlying authority does not stretch "
+    "it; an authority beyond sits at the end. The middle half is shaded; Annex C gives the true worst and best.",
 ]
 
 

@@ -28,7 +28,8 @@ from pipelines.outputs import reasons
 SCORECARD = {
     "indicator_id": "Indicator", "indicator_title": "What success looks like", "measure_id": "Measure id",
     "is_headline": "Headline", "title": "Measure", "oba_question": "OBA question", "unit": "Unit",
-    "polarity": "Polarity", "period": "Period", "value": "Value", "ci_lower": "95% CI lower",
+    "polarity": "Polarity", "period": "Period", "period_start": "Period starts", "period_end": "Period ends",
+    "value": "Value", "ci_lower": "95% CI lower",
     "ci_upper": "95% CI upper", "numerator": "Numerator", "denominator": "Denominator",
     "previous_period": "Previous period", "previous_value": "Previous value", "trend": "Trend",
     "trend_reason": "Why (trend)",

@@ -28,7 +28,7 @@ INDICATOR_PAGE = "(" + "|".join(IDS) + "):"
 class Tables(HTMLParser):
     """Every <table> of a page as rows of cell texts, keyed by id / data-chart. The reasons
     printed under a row (``<tr class="why">``) are kept apart, under "<key>/why", one per
-    row they follow (None where a row has none)."""
+    row they follow (empty where a row has none)."""
 
     def __init__(self):
         super().__init__()
@@ -44,7 +44,7 @@ class Tables(HTMLParser):
         elif tag == "tr" and self._key:
             if "why" in (a.get("class") or "").split():
                 why = self.tables.setdefault(f"{self._key}/why", [])
-                why += [None] * (len(self.tables[self._key]) - 1 - len(why)) + [[]]
+                why += [[] for _ in range(len(self.tables[self._key]) - 1 - len(why))] + [[]]
                 self._row = why
             else:
                 self._row = self.tables[self._key]
@@ -161,8 +161,18 @@ def test_every_chart_has_title_alt_text_and_a_table(paper_html):
     assert kinds.count("sn") >= 1
     for f in figures:
         assert re.search(r'<figcaption id="[^"]+"><strong>[^<]+\.</strong> [^<]{40,}', f)
-        # The spine chart's table is Annex C (too long for its page); every other is below its chart.
-        assert ('class="chart-table"' in f) != ('aria-labelledby="spine-cap"' in f)
+        # The spine chart's table is Annex C (too long for its page); a breakdown's and a supporting
+        # curve's are in Annex E, and their text says so; a headline curve's is below its chart.
+        annexed = "in the table in Annex E." in f
+        assert ('class="chart-table"' in f) != ('aria-labelledby="spine-cap"' in f or annexed)
+        assert annexed == bool(re.search(r'aria-labelledby="bd-|aria-labelledby="ttc-(?!' + "|".join(
+            measures_frame().query("is_headline")["measure_id"]) + ')', f))
+    # Annex E holds every annexed chart's table, under the chart's title.
+    annex = paper_html.split('id="chart-figures"', 1)[1]
+    for f in figures:
+        if "in the table in Annex E." in f:
+            chart_id = re.search(r'aria-labelledby="([^"]+)-cap"', f).group(1)
+            assert f'data-chart="{chart_id}"' in annex, chart_id
         if "js-plotly-plot" in f or "Plotly.newPlot" in f:
             assert re.search(r'role="img" aria-label="[^"]{40,}"', f)
             assert "#0072B2" in f  # Okabe-Ito blue: the palette, not plotly's default
