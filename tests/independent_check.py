@@ -142,7 +142,8 @@ def forecast_line(series: pd.DataFrame, upto: int, cadence: int, breaks: list[in
         def back(z):
             return z
     fit = st.linregress(x, zy)
-    x0 = x[-1] + cadence
+    x0 = upto + cadence     # the period after the row's own (its forecast_period), even when
+    #                         the row itself has no value and the window ends earlier
     zhat = fit.intercept + fit.slope * x0
     n = len(x)
     s = math.sqrt(((zy - fit.intercept - fit.slope * x) ** 2).sum() / (n - 2))
