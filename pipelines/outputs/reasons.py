@@ -51,7 +51,10 @@ def notes(r, region: str = "Region", columns=("england_value", "region_value", "
     if said(r.get("rag_reason")):
         rag = str(r["rag_reason"])
         # Brief: what the interval says (the colour already says met or missed).
-        out.append(f"RAG: {rag.split('; ', 1)[-1] if brief else rag}")
+        if rag.lower().startswith("no rag"):     # "no RAG: no target set for this period"
+            out.append(rag[0].upper() + rag[1:])
+        else:
+            out.append(f"RAG: {rag.split('; ', 1)[-1] if brief else rag}")
     why = comparator_missing(r, region, columns)
     if why:
         out.append(f"Comparators: {why}")

@@ -40,3 +40,24 @@ def test_two_unlabelled_values_of_one_figure_are_caught():
     assert not shown_values.conflicts(shown)       # ours and the published one, labelled
     shown[("m", "2025", "us")].append(("4.6%", False, "sn-m"))
     assert shown_values.conflicts(shown) == [(("m", "2025", "us"), [("4.6%", "sn-m"), ("5.0%", "ttc-m")])]
+
+
+def test_reasons_beside_verdicts():
+    from pipelines.outputs import reasons
+
+    row = dict(period="2025", value=88.4, trend_reason="rising, but not significant at 99.8% over 5 points "
+               "(2021 to 2025): chi-square 0.27, not above 9.5495", rag_reason="target met (the value is at or "
+               "below the target); the confidence interval spans the target, so it is not certainly met",
+               published_equivalent="LAIT fte", benchmark_period="2024", england_value=None, sn_value=106.5,
+               region_value=None)
+    brief = reasons.notes(row, "South West", ("england_value", "sn_value"), brief=True)
+    assert brief == ["Trend: rising, but not significant at 99.8% over 5 points (2021 to 2025)",
+                     "RAG: the confidence interval spans the target, so it is not certainly met",
+                     "Comparators: no England figure is published for 2024, so there is no comparison with it"]
+    whole = reasons.notes(row, "South West")
+    assert whole[0].endswith("not above 9.5495") and "no England or South West figure" in whole[2]
+    none = dict(row, benchmark_period=None, published_equivalent=None, rag_reason="no RAG: no target set")
+    assert reasons.notes(none)[1:] == ["No RAG: no target set", "Comparators: no published equivalent of this measure"]
+    assert reasons.comparator_missing(dict(none, published_equivalent="x")) == \
+        "no comparator is published for 2025 or earlier yet"
+    assert reasons.notes(dict(row, value="c", trend_reason="c", rag_reason="c")) == []
