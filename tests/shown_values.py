@@ -97,11 +97,34 @@ def workbook(path, catalogue, out=None) -> dict:
     return out
 
 
+def _number(text: str) -> tuple[float, int] | None:
+    """(value, decimal places) of a printed figure; None for text that is not one."""
+    t = text.replace(",", "").rstrip("%")
+    try:
+        return float(t), len(t.split(".")[1]) if "." in t else 0
+    except ValueError:
+        return None
+
+
+def same(a: str, b: str) -> bool:
+    """One figure printed to different places (1.5 and 1.51: fmt.value_ci gives a value the
+    places its interval needs), or the same text; the workbook's stored figure is written as
+    the paper writes it on its own."""
+    if a == b:
+        return True
+    x, y = _number(a), _number(b)
+    if x is None or y is None:
+        return False
+    places = min(x[1], y[1])
+    return abs(x[0] - y[0]) <= 0.5 * 10 ** -places + 1e-9
+
+
 def conflicts(shown: dict) -> list:
-    """Keys shown with two different unlabelled values: [(key, [(value, where), ...])]."""
+    """Keys shown with two different unlabelled values (not one figure at two precisions):
+    [(key, [(value, where), ...])]."""
     bad = []
     for key, seen in shown.items():
-        plain = {v for v, labelled, _ in seen if not labelled}
-        if len(plain) > 1:
+        plain = sorted({v for v, labelled, _ in seen if not labelled})
+        if any(not same(a, b) for i, a in enumerate(plain) for b in plain[i + 1:]):
             bad.append((key, sorted({(v, w) for v, labelled, w in seen if not labelled})))
     return bad

@@ -44,6 +44,9 @@ def notes(r, region: str = "Region", columns=("england_value", "region_value", "
     """The reasons beside a row's verdicts: "Trend: ...", "RAG: ...", "Comparators: ...".
     ``brief``: the trend's reason without its test statistic, the RAG's without what the
     colour already says (the section gives both whole)."""
+    if fmt.missing(r.get("period")):   # nothing to judge yet: say what it waits for
+        awaits = r.get("awaits")
+        return ["No complete period yet, so no verdict" + (f": {awaits}" if said(awaits) else "")]
     out = []
     if said(r.get("trend_reason")):
         trend = str(r["trend_reason"])

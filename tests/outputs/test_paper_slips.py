@@ -38,6 +38,9 @@ def test_two_unlabelled_values_of_one_figure_are_caught():
     shown = {("m", "2025", "us"): [("5.0%", False, "ttc-m"), ("4.6%", True, "spine")],
              ("m", "2025", "England"): [("5.6%", False, "scorecard"), ("5.6%", False, "spine")]}
     assert not shown_values.conflicts(shown)       # ours and the published one, labelled
+    shown[("m", "2025", "us")].append(("5.04%", False, "bd-m"))    # the same figure to two places
+    assert not shown_values.conflicts(shown)
+    shown[("m", "2025", "us")].remove(("5.04%", False, "bd-m"))
     shown[("m", "2025", "us")].append(("4.6%", False, "sn-m"))
     assert shown_values.conflicts(shown) == [(("m", "2025", "us"), [("4.6%", "sn-m"), ("5.0%", "ttc-m")])]
 
@@ -61,3 +64,5 @@ def test_reasons_beside_verdicts():
     assert reasons.comparator_missing(dict(none, published_equivalent="x")) == \
         "no comparator is published for 2025 or earlier yet"
     assert reasons.notes(dict(row, value="c", trend_reason="c", rag_reason="c")) == []
+    assert reasons.notes(dict(row, period=None, awaits="awaits audits")) == [
+        "No complete period yet, so no verdict: awaits audits"]
