@@ -10,6 +10,7 @@ rather than silently drop a target from the scorecard.
 from __future__ import annotations
 
 import io
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +41,22 @@ UNITS = {
     "points": (1.0, (None, None)),
     "ratio": (1.0, (0.0, None)),
 }
+# ci methods whose value can never fall below one per head: every person counted has at
+# least one event (re-offences per re-offender), so the range starts at one (x the multiplier).
+AT_LEAST_ONE = ("rate_above_one",)
+
+
+def value_range(unit: str, ci_method: str | None = None) -> tuple[float, float]:
+    """The range a value of ``unit`` can take, (lo, hi) with -inf / inf for an open end:
+    0 to 100 for a percentage, 0 upwards for a rate or count, 1 (x the multiplier)
+    upwards for a ratio of events per person where each person has at least one
+    (``AT_LEAST_ONE``). Forecasts and their intervals are fitted to it."""
+    multiplier, (lo, hi) = UNITS[unit]
+    if ci_method in AT_LEAST_ONE:
+        lo = multiplier
+    return (-math.inf if lo is None else float(lo), math.inf if hi is None else float(hi))
+
+
 POLARITIES = ("higher", "lower", "none")
 OBA = ("population", "how_much", "how_well", "better_off")
 PERIOD_TYPES = ("financial_year", "academic_year", "calendar_year", "month", "quarter")

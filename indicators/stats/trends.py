@@ -403,6 +403,9 @@ def forecast(values, horizon: int = 3, level: float = 0.95,
         v = float(y[-1])
         bounds_v = (math.nan, math.nan) if no_interval else (v, v) if current is None else \
             _interval(float(to_scale(np.array([v]))[0]), 0.0, to_scale, from_scale, v, current, lo, hi)
+        # On a bound (a flat 100%) the scale holds the interval just inside it: it still
+        # contains the value forecast.
+        bounds_v = (min(bounds_v[0], v), max(bounds_v[1], v)) if not no_interval else bounds_v
         return [Forecast(step, v, *bounds_v, scale, n, float(x[0]), no_interval)
                 for step in range(1, horizon + 1)]
     z = to_scale(y)

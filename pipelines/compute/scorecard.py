@@ -77,11 +77,6 @@ def shift_period(period: str, period_type: str, start, end, k: int):
     return period_key(period_index(period, period_type) + k, period_type), new_start.date(), new_end.date()
 
 
-def _bounds(unit: str) -> tuple[float, float]:
-    lo, hi = cat.UNITS[unit][1]
-    return (-math.inf if lo is None else lo, math.inf if hi is None else hi)
-
-
 def _series_by_measure(heads: pd.DataFrame) -> dict[str, dict]:
     """Each measure's history (breakdown all) as plain arrays on a gap-free run of periods:
     a missing period is a NaN, so trend and forecast see the gap (it ends the recent run).
@@ -124,10 +119,13 @@ def _cadence(measure) -> int:
     return 1 if _none(v) else int(v)
 
 
-def _forecast(m: dict, upto: int, unit: str, level: float, breaks, cadence: int = 1) -> list[stats.Forecast]:
+def _forecast(m: dict, upto: int, unit: str, level: float, breaks, cadence: int = 1,
+              ci_method: str | None = None) -> list[stats.Forecast]:
     """The forecast made at slot ``upto`` from the history to then (inclusive), its interval
-    never narrower than the interval of the value at ``upto``."""
-    return stats.forecast(m["value"][:upto + 1], HORIZON, level, _bounds(unit), breaks=breaks,
+    never narrower than the interval of the value at ``upto``; value and interval within the
+    range the measure can take (``catalogue.value_range``: a ratio of at least one stays at
+    or above one)."""
+    return stats.forecast(m["value"][:upto + 1], HORIZON, level, cat.value_range(unit, ci_method), breaks=breaks,
                           periods=m["idx"][:upto + 1], cadence=cadence,
                           current=(m["ci_lower"][upto], m["ci_upper"][upto]))
 
@@ -164,7 +162,7 @@ def forecasts_frame(values: pd.DataFrame, targets: pd.DataFrame,
         f_level = _setting(meta, "forecast_level", level)
         try:
             fc = _forecast(m, int(m["slot"][done[-1]]), last["unit"], f_level, _breaks(meta, last["period_type"]),
-                           cadence)
+                           cadence, None if meta is None else meta.get("ci_method"))
         except ValueError:  # a value outside its unit's range: no forecast (the scorecard says why)
             fc = []
         for f in fc:
@@ -244,7 +242,7 @@ def _period_rows(meta: dict, s: dict, ci_level: float, as_at=None) -> list[dict]
                    trend_marker=t.marker, trend_cadence=cadence,
                    trend_from=period_key(int(t.points[0]), ptype) if t.points else None)
         try:
-            fc = _forecast(s, int(upto), meta["unit"], f_level, breaks, cadence)
+            fc = _forecast(s, int(upto), meta["unit"], f_level, breaks, cadence, meta["ci_method"])
         except ValueError as e:
             # A value outside its unit's range (a numerator above its denominator, kept and
             # reported by indicator_values): no forecast, and the row says why.

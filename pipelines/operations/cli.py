@@ -214,6 +214,8 @@ def cmd_paper(args) -> int:
     for f in (paper.html, paper.pdf, book, made.html, folder):
         if f:
             print(f"  {f}")
+    if paper.date_note:
+        print(f"Date of paper: {paper.date_note} (meeting dates: paper.yaml, `meetings`)")
     if paper.awaited:
         print(f"Turn the curve awaited ({len(paper.awaited)} indicator(s)):")
         print("\n".join(f"  {ln}" for ln in paper.awaited))

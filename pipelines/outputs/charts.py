@@ -45,6 +45,15 @@ class Chart:
     columns: list[str]
     rows: list[list[str]] = field(default_factory=list)
     widths: list[int] | None = None   # per cent of the page per column (None: equal)
+    annex: str | None = None   # the annex its table is printed in (None: under the chart)
+
+    def table_in(self, annex: str) -> "Chart":
+        """Print this chart's table in ``annex`` (anchor id) rather than under the chart,
+        and say so in its text."""
+        self.annex = annex
+        self.alt = self.alt.replace("in the table below the chart.", "in the table in Annex E.").replace(
+            "in the table below.", "in the table in Annex E.")
+        return self
 
 
 def _num(v):
@@ -139,6 +148,10 @@ def turn_the_curve(row: pd.Series, history: pd.DataFrame, forecasts: pd.DataFram
     title = f"{row['title']}: turning the curve"
     if all(v is None for v in y) and not x_fc:
         fig = None   # nothing publishable yet: the caption and table say so, no empty axes
+    drawn = [v for v in [*y, *fc_y] if v is not None]
+    zeros = bool(drawn) and all(v == 0 for v in drawn)
+    if zeros:
+        fig = None   # a line along zero: "none recorded" says it
     if fig is not None:
         _layout(fig, title, unit)
 
@@ -160,7 +173,8 @@ def turn_the_curve(row: pd.Series, history: pd.DataFrame, forecasts: pd.DataFram
               else "; no complete period yet")
            + (f", forecast {fmt.value(f['value'].iloc[-1], unit)} by {x_fc[-1]}" if x_fc else "")
            + (f", target {fmt.value(target, unit)}" if target is not None else "")
-           + ". The same figures are in the table below the chart.")
+           + (". None recorded in any period shown, so no chart is drawn. The same figures are in the table below."
+              if zeros else ". The same figures are in the table below the chart."))
     return Chart(f"ttc-{mid}", title, alt, fig,
                  ["Period", "Value", "95% CI / prediction interval", "Target", "England", "Stat. neighbours"],
                  table)
@@ -187,7 +201,9 @@ def breakdown(row: pd.Series, breakdowns: pd.DataFrame, places: dict | None = No
     label = BREAKDOWN_LABEL.get(name, name.replace("_", " "))
     vis = d[d["value"].map(_num).notna()]
     vals = vis["value"].map(_num)
-    fig = None if vis.empty else go.Figure(go.Bar(
+    # A chart of bars that are all zero says nothing a sentence does not: none is drawn.
+    none_recorded = not vis.empty and bool((vals == 0).all())
+    fig = None if vis.empty or none_recorded else go.Figure(go.Bar(
         x=vis["breakdown_value"].astype(str), y=vals, marker_color=OKABE_ITO["sky"],
         marker_line=dict(color=OKABE_ITO["blue"], width=1), name=row["title"],
         error_y=dict(type="data", symmetric=False, color=OKABE_ITO["black"],
@@ -200,14 +216,28 @@ def breakdown(row: pd.Series, breakdowns: pd.DataFrame, places: dict | None = No
     hidden = d.loc[d["value"].map(lambda v: v == SUPPRESSED), "breakdown_value"].astype(str).tolist()
     table = [[str(r.breakdown_value), *fmt.value_ci(r.value, r.ci_lower, r.ci_upper, unit),
               fmt.number(r.numerator, "count"), fmt.number(r.denominator, "count")] for r in d.itertuples()]
-    alt = (f"Bar chart of {row['title']} by {label} in {row['period']}, with 95% confidence intervals. "
-           + (f"Highest: {vis.loc[vals.idxmax(), 'breakdown_value']} ({fmt.value(vals.max(), unit)}); "
-              f"lowest: {vis.loc[vals.idxmin(), 'breakdown_value']} ({fmt.value(vals.min(), unit)}). "
-              if len(vis) else "Every group is too small to publish, so no chart is drawn. ")
+    alt = (_spread_words(row, label, vis, vals, unit)
            + (f"Not shown to protect small numbers: {', '.join(hidden)}. " if hidden else "")
-           + "The same figures are in the table below the chart.")
+           + ("The same figures are in the table below." if none_recorded or vis.empty
+              else "The same figures are in the table below the chart."))
     return Chart(f"bd-{mid}", title, alt, fig, [label.capitalize(), "Value", "95% CI", "Numerator",
                                                "Denominator"], table)
+
+
+def _spread_words(row, label: str, vis: pd.DataFrame, vals: pd.Series, unit: str) -> str:
+    """The bar chart's text: highest and lowest group; "none recorded" (and no chart) when
+    every group shown is zero; one figure when they all print the same."""
+    if vis.empty:
+        return f"{row['title']} by {label} in {row['period']}: every group is too small to publish, so no chart is drawn. "
+    if (vals == 0).all():
+        return (f"{row['title']} by {label} in {row['period']}: none recorded in any {label} shown "
+                f"({fmt.value(0, unit)} in each), so no chart is drawn. ")
+    top, low = fmt.value(vals.max(), unit), fmt.value(vals.min(), unit)
+    text = f"Bar chart of {row['title']} by {label} in {row['period']}, with 95% confidence intervals. "
+    if top == low:
+        return text + f"Every {label} shown is {top}. "
+    return text + (f"Highest: {vis.loc[vals.idxmax(), 'breakdown_value']} ({top}); "
+                   f"lowest: {vis.loc[vals.idxmin(), 'breakdown_value']} ({low}). ")
 
 
 QUARTILE_WORDS = {"A": "A (best quarter)", "B": "B", "C": "C", "D": "D (worst quarter)"}
@@ -227,12 +257,17 @@ def spine(items: list[dict], authority: str, region: str = "Region") -> Chart | 
         return None
 
     def pos(v, sp):
+        # On the robust scale (comparators.spine): an authority beyond it sits at its end.
         v = _num(v)
-        if v is None or sp["best"] == sp["worst"]:
+        worst, best = sp.get("scale_worst", sp["worst"]), sp.get("scale_best", sp["best"])
+        if v is None or best == worst:
             return None
-        return min(1.0, max(0.0, (v - sp["worst"]) / (sp["best"] - sp["worst"])))
+        return min(1.0, max(0.0, (v - worst) / (best - worst)))
 
-    names = [f"{textwrap.shorten(i['title'], 46, placeholder='…')} ({i['period']})" for i in items]
+    # Labels whole, wrapped at spaces (never cut inside a word), the period on the last line.
+    names = ["<br>".join(textwrap.wrap(f"{i['title']} ({i['period']})", 58, break_long_words=False,
+                                       break_on_hyphens=False)) for i in items]
+    lines = [n.count("<br>") + 1 for n in names]
     fig = go.Figure()
     fig.add_bar(y=names, x=[1.0] * len(items), base=[0.0] * len(items), orientation="h", name="All authorities",
                 marker=dict(color="#E6E6E6", line=dict(color="#999999", width=0.5)), width=0.6, hoverinfo="skip")
@@ -252,9 +287,9 @@ def spine(items: list[dict], authority: str, region: str = "Region") -> Chart | 
     title = "Spine chart: how we compare with every English authority"
     fig.update_layout(barmode="overlay", bargap=0.3)
     fig.update_xaxes(range=[-0.02, 1.02], tickvals=[0, 0.5, 1], ticktext=["Worst", "", "Best"], showgrid=False)
-    fig.update_yaxes(autorange="reversed", type="category", tickfont=dict(size=10))
-    _layout(fig, title, "", height=90 + 30 * len(items))
-    fig.update_layout(yaxis_title=None, margin=dict(l=300, r=20, t=52, b=60), legend=dict(y=-0.04 - 1.2 / len(items)))
+    fig.update_yaxes(autorange="reversed", type="category", tickfont=dict(size=9))
+    _layout(fig, title, "", height=110 + sum(14 * k + 12 for k in lines))
+    fig.update_layout(yaxis_title=None, margin=dict(l=320, r=20, t=52, b=60), legend=dict(y=-0.04 - 1.2 / len(items)))
     columns = ["Measure", "Period", authority, "England", region, "Neighbours (mean)", "Quartile band",
                "Rank", "Worst", "Best"]
     widths = [24, 9, 8, 8, 8, 11, 9, 9, 7, 7]
@@ -269,6 +304,8 @@ def spine(items: list[dict], authority: str, region: str = "Region") -> Chart | 
               and not fmt.missing(i.get("n_las")) else fmt.MISSING),
              fmt.value(i["spread"]["worst"], i["unit"]), fmt.value(i["spread"]["best"], i["unit"])]
             for i in items]
+    beyond = [i["title"] for i in items if _num(i.get("ours")) is not None
+              and not _within(_num(i["ours"]), i["spread"])]
     best = [i["title"] for i in items if str(i.get("quartile_band")) == "A"]
     worst = [i["title"] for i in items if str(i.get("quartile_band")) == "D"]
     alt = (f"Spine chart of {len(items)} measures with a published equivalent: for each, the range of all English "
@@ -276,8 +313,16 @@ def spine(items: list[dict], authority: str, region: str = "Region") -> Chart | 
            f"neighbours' mean marked. "
            + (f"In the best quarter of authorities: {'; '.join(best)}. " if best else "")
            + (f"In the worst quarter: {'; '.join(worst)}. " if worst else "")
-           + "Every figure is in Annex C.")
+           + "Each scale runs between the most extreme authorities within one and a half interquartile ranges "
+             "of the middle half, so one outlying authority does not stretch it; an authority beyond sits at "
+             "the end"
+           + (f" ({authority} on: {'; '.join(beyond)})" if beyond else "") + ". Every figure is in Annex C.")
     return Chart("spine", title, alt, fig, columns, rows, widths)
+
+
+def _within(v: float, sp: dict) -> bool:
+    lo, hi = sorted((sp.get("scale_worst", sp["worst"]), sp.get("scale_best", sp["best"])))
+    return lo <= v <= hi
 
 
 def neighbours_table(row: pd.Series, values: pd.DataFrame, neighbours: pd.DataFrame, authority: str,

@@ -69,13 +69,24 @@ def region_name(con: duckdb.DuckDBPyConnection) -> str:
     return found[0] if found and found[0] else "Region"
 
 
+FENCE = 1.5   # Tukey's fences: the spine's scale ends at the last authority within 1.5 IQR of the middle half
+
+
 def spine(values: pd.DataFrame, polarity: str) -> dict | None:
     """The spread of all authorities for one measure and period: worst, 25th, median, 75th
-    percentile and best (in the measure's direction; low to high when it has none)."""
-    v = values["value"].dropna().astype(float)
+    percentile and best (in the measure's direction; low to high when it has none), and
+    the ends of a scale one outlier cannot stretch: ``scale_worst`` / ``scale_best``, the
+    most extreme authorities within FENCE interquartile ranges of the quartiles (Tukey's
+    whiskers; the worst and best themselves when the middle half has no width)."""
+    v = values["value"].dropna().astype(float).to_numpy()
     if len(v) < 4:
         return None
     q = np.percentile(v, [0, 25, 50, 75, 100])
+    iqr = q[3] - q[1]
+    inside = v[(v >= q[1] - FENCE * iqr) & (v <= q[3] + FENCE * iqr)]
+    ends = (float(inside.min()), float(inside.max())) if iqr > 0 and inside.max() > inside.min() \
+        else (float(q[0]), float(q[4]))
     if polarity == "lower":
-        q = q[::-1]
-    return dict(zip(["worst", "q25", "median", "q75", "best"], (float(x) for x in q)), n=len(v))
+        q, ends = q[::-1], ends[::-1]
+    out = dict(zip(["worst", "q25", "median", "q75", "best"], (float(x) for x in q)), n=len(v))
+    return {**out, "scale_worst": ends[0], "scale_best": ends[1]}

@@ -7,7 +7,6 @@ import datetime as dt
 import pandas as pd
 
 from indicators import turn_the_curve
-from indicators.disclosure import SUPPRESSED
 from pipelines.outputs import charts
 from pipelines.outputs import cover
 from pipelines.outputs import figure_ids
@@ -15,14 +14,15 @@ from pipelines.outputs import fmt
 from pipelines.outputs import provenance
 from pipelines.outputs import quality_annex as quality
 from pipelines.outputs import story_state
+from pipelines.outputs import reasons
 from pipelines.outputs import summary
 from pipelines.outputs.gather import PaperData
 from pipelines.settings import la_code
 
 # Widths (per cent of the page) chosen so the longest word of each column fits whole.
-SCORECARD_COLUMNS = [("Indicator and headline measure", 22), ("Period", 8), ("Latest (95% CI)", 13),
-                     ("Trend", 12), ("Forecast", 9), ("Target", 8), ("RAG", 8), ("England", 9),
-                     ("Neighbours (mean)", 11)]
+SCORECARD_COLUMNS = [("Indicator and headline measure", 28), ("Period", 9), ("Latest (95% CI)", 12),
+                     ("Trend", 10), ("Forecast", 8), ("Target", 7), ("RAG", 8), ("England", 8),
+                     ("Neighbours (mean)", 10)]
 SUPPORTING_COLUMNS = ["Measure", "Period", "Latest", "95% CI", "Numerator", "Denominator",
                       "Previous", "Trend", "RAG", "England"]
 CI_METHODS = {
@@ -51,7 +51,8 @@ METHODS = [
     "over consecutive surveys, a series break named in the catalogue ends the window, and quarterly or "
     "monthly series are trended like years.",
     "The turn-the-curve baseline is a line fitted to the same recent collections (on the logit scale "
-    "for percentages, the log scale for rates and counts, so it stays within the possible range) and "
+    "for percentages, the log scale for rates and counts, of the distance above one for re-offences per "
+    "re-offender, so it and its interval stay within the possible range) and "
     "projected three collections ahead with a 95% prediction interval, never narrower than the current "
     "value's own interval: where the line goes if nothing changes. On three or four points the line "
     "has no interval, and the paper says so.",
@@ -76,7 +77,9 @@ METHODS = [
     "Comparators are published figures (DfE Local Authority Interactive Tool and DfE statistics) for the "
     "latest period published up to the measure's own, named beside each figure. Quartile band A is the best "
     "quarter of English authorities, D the worst; rank 1 is the best. The spine chart places each measure "
-    "between the worst and the best authority, with the middle half shaded.",
+    "on a scale from worst to best that ends at the most extreme authorities within one and a half "
+    "interquartile ranges of the middle half (Tukey's whiskers), so one outlying authority does not stretch "
+    "it; an authority beyond sits at the end. The middle half is shaded; Annex C gives the true worst and best.",
 ]
 
 
@@ -90,9 +93,8 @@ def _benchmark(r, col: str) -> str:
     return f"{text} ({period})"
 
 
-def _said(v) -> bool:
-    """A reason worth printing: text, not blank or suppressed."""
-    return isinstance(v, str) and v.strip() not in ("", SUPPRESSED)
+_said = reasons.said
+SCORECARD_COMPARATORS = ("england_value", "sn_value")   # the comparators the scorecard table shows
 
 
 def _row_text(r: pd.Series) -> str:
@@ -101,7 +103,7 @@ def _row_text(r: pd.Series) -> str:
     target), the forecast's (no interval on fewer than five points)."""
     unit = r["unit"]
     value, ci = fmt.value_ci(r["value"], r["ci_lower"], r["ci_upper"], unit)
-    text = (f"{r['period'] if not fmt.missing(r['period']) else 'No complete period yet'}: "
+    text = (f"{_period(r) if not fmt.missing(r['period']) else 'No complete period yet'}: "
             f"{value} (95% CI {ci}); previous "
             f"{fmt.value(r['previous_value'], unit)}; trend {fmt.arrow(r.get('trend'))[1]}")
     if _said(r.get("trend_reason")):
@@ -118,35 +120,48 @@ def _row_text(r: pd.Series) -> str:
     return text + "."
 
 
-def _headline_cells(r: pd.Series) -> dict:
+def _period(r) -> str:
+    """The row's period, with its months when its key does not say them (fmt.period)."""
+    return fmt.period(r.get("period"), r.get("period_type"), r.get("period_start"), r.get("period_end"))
+
+
+def _headline_cells(r: pd.Series, region: str = "Region") -> dict:
+    """One scorecard row's cells, and ``why``: the reasons beside its verdicts (trend, RAG,
+    a comparator missing), printed under the row."""
     unit = r["unit"]
     symbol, words = fmt.arrow(r.get("trend"))
     value, ci = fmt.value_ci(r["value"], r["ci_lower"], r["ci_upper"], unit)
     return dict(indicator_id=r["indicator_id"], measure=r["title"],
-                period=fmt.MISSING if fmt.missing(r["period"]) else r["period"], value=value,
+                period=_period(r), value=value,
                 ci=ci, arrow=symbol, trend=words,
                 forecast=fmt.value(r.get("forecast_value"), unit), target=fmt.value(r.get("target"), unit),
                 rag=r.get("rag") if r.get("rag") in ("green", "amber", "red") else None,
                 england=fmt.value(r.get("england_value"), unit), sn=fmt.value(r.get("sn_value"), unit),
-                bench_period=None if fmt.missing(r.get("benchmark_period")) else str(r["benchmark_period"]))
+                bench_period=None if fmt.missing(r.get("benchmark_period")) else str(r["benchmark_period"]),
+                why=reasons.notes(r, region, SCORECARD_COMPARATORS, brief=True))
 
 
-def _supporting(rows: pd.DataFrame) -> list[tuple[str, list[list[str]]]]:
+def _supporting(rows: pd.DataFrame, region: str = "Region") -> list[tuple[str, list[dict]]]:
+    """Supporting measures by OBA question: each row's ``cells`` and ``why`` (the reasons
+    beside its trend and RAG, and a missing England figure)."""
     out = []
     for key, label in fmt.OBA_LABEL.items():
         g = rows[rows["oba_question"] == key]
         if g.empty:
             continue
-        out.append((label, [[r.title, fmt.MISSING if fmt.missing(r.period) else str(r.period),
-                             *fmt.value_ci(r.value, r.ci_lower, r.ci_upper, r.unit),
-                             fmt.number(r.numerator, "count"), fmt.number(r.denominator, "count"),
-                             fmt.value(r.previous_value, r.unit), fmt.arrow(r.trend)[1],
-                             fmt.MISSING if fmt.missing(r.rag) else str(r.rag), _benchmark(r._asdict(), "england_value")]
+        out.append((label, [dict(cells=[r.title, _period(r._asdict()),
+                                        *fmt.value_ci(r.value, r.ci_lower, r.ci_upper, r.unit),
+                                        fmt.number(r.numerator, "count"), fmt.number(r.denominator, "count"),
+                                        fmt.value(r.previous_value, r.unit), fmt.arrow(r.trend)[1],
+                                        fmt.MISSING if fmt.missing(r.rag) else str(r.rag),
+                                        _benchmark(r._asdict(), "england_value")],
+                                 why=reasons.notes(r._asdict(), region, ("england_value",)))
                             for r in g.itertuples()]))
     return out
 
 
 AWAITED = "awaited"
+CHART_FIGURES = "chart-figures"   # Annex E: the tables of the charts printed without one
 
 
 OVERDUE = "past due, no status"
@@ -206,20 +221,21 @@ def _compared(r: pd.Series, region: str) -> str:
     """England, region and neighbours with their period, verdicts, quartile band and rank."""
     unit, period = r["unit"], r.get("benchmark_period")
     if fmt.missing(period):
-        return "No published comparator for this measure."
-    bits, missing = [], []
+        why = reasons.comparator_missing(r, region)
+        return f"No published comparator: {why}." if why else "No published comparator for this measure."
+    bits = []
     for col, verdict, who in (("england_value", "vs_england", "England"), ("region_value", "vs_region", region),
                               ("sn_value", "vs_sn", "statistical neighbours' mean")):
         v = r.get(col)
         if fmt.missing(v):
-            missing.append(who)
             continue
         judged = r.get(verdict)
         bits.append(f"{who} {fmt.value(v, unit)}" + (f" ({judged})" if isinstance(judged, str) and judged else ""))
     text = f"Published comparators for {period}: " + ("; ".join(bits) if bits else "none published") + "."
-    if bits and missing:
+    why = reasons.comparator_missing(r, region)
+    if bits and why:
         # A comparator left out is said to be missing, with why, never silently dropped.
-        text += f" No {' or '.join(missing)} figure is published for {period}, so there is no comparison with it."
+        text += f" {why[0].upper()}{why[1:]}."
     if bits and str(period) != str(r.get("period")):
         # The verdicts compare like with like (scorecard.benchmark_period): say which of our values.
         text += f" Verdicts set our {period} value against them; no comparator is published for {r.get('period')} yet."
@@ -293,10 +309,14 @@ def _sections(data: PaperData, head: pd.DataFrame, names: dict,
     authority, code = names["authority_short"], str(la_code())
     for _, r in head.iterrows():
         sup = rows[(rows["indicator_id"] == r["indicator_id"]) & ~rows["is_headline"].astype(bool)]
+        # The headline's curve keeps its table; the breakdown's and the supporting curves'
+        # tables go to Annex E, so the main body stays short (docs/board-paper.md).
+        bd = charts.breakdown(r, data.breakdowns, data.places)
         made = [charts.turn_the_curve(r, data.history, data.forecasts, data.benchmarks, data.targets, authority),
-                charts.breakdown(r, data.breakdowns, data.places)]
+                None if bd is None else bd.table_in(CHART_FIGURES)]
         made = [c for c in made if c is not None]
-        better_off = [charts.turn_the_curve(s, data.history, data.forecasts, data.benchmarks, data.targets, authority)
+        better_off = [charts.turn_the_curve(s, data.history, data.forecasts, data.benchmarks, data.targets,
+                                            authority).table_in(CHART_FIGURES)
                       for _, s in sup[sup["oba_question"] == "better_off"].iterrows()]
         all_charts += made + better_off
         sn_table = charts.neighbours_table(r, data.authorities, data.neighbours, authority, code, data.region)
@@ -307,7 +327,7 @@ def _sections(data: PaperData, head: pd.DataFrame, names: dict,
             row_text=_row_text(r), figure_id=figure_ids.maybe(r["measure_id"], r["period"]),
             compared=_compared(r, data.region), curve=_curve(data, r, today),
             drafted=drafted_for(data.drafts, r),
-            charts=made, neighbours=sn_table, better_off=better_off, supporting=_supporting(sup),
+            charts=made, neighbours=sn_table, better_off=better_off, supporting=_supporting(sup, data.region),
             supporting_ids=[[figure_ids.maybe(m, p) for m, p in zip(g["measure_id"], g["period"])]
                             for key in fmt.OBA_LABEL for g in [sup[sup["oba_question"] == key]] if not g.empty]))
     return sections, all_charts
@@ -359,16 +379,20 @@ def context(data: PaperData, today: dt.date) -> tuple[dict, list[charts.Chart]]:
                 *((s["id"], f"{s['id']}: {s['success']}") for s in sections),
                 ("definitions", "Annex A: definitions"), ("methods", "Annex B: methods"),
                 *([("comparators", "Annex C: comparators")] if spine is not None else []),
-                ("quality", "Annex D: data quality"), ("provenance", "Annex E: where the figures come from")]
+                ("quality", "Annex D: data quality"),
+                *([(CHART_FIGURES, "Annex E: figures behind the charts")] if any(c.annex for c in all_charts) else []),
+                ("provenance", "Annex F: where the figures come from")]
     ctx = dict(
-        board=names["board"], cover=names, region=data.region, period=data.period, paper_date=today.strftime("%d %B %Y"),
+        board=names["board"], cover=names, region=data.region, period=data.period,
+        paper_date=today.strftime("%d %B %Y").lstrip("0"), date_note=cover.dates_note(names, data.period.label, today),
         meeting_date=cover.meeting_date(names, data.period.label),
         decide=cover.asks(names["decide"], fills), note=cover.asks(names["note"], fills),
         data_as_at=pd.Timestamp(data.data_as_at).strftime("%d %B %Y"), received=received,
         contents=[dict(anchor=a, title=t, page="") for a, t in contents],
         messages=summary.messages(rows, awaited), summary=summary.sentences(rows),
         scorecard_columns=SCORECARD_COLUMNS,
-        scorecard=[_headline_cells(r) for _, r in head.iterrows()], sections=sections, spine=spine,
+        scorecard=[_headline_cells(r, data.region) for _, r in head.iterrows()], sections=sections, spine=spine,
+        annexed=[c for c in all_charts if c.annex],
         indicator_count=fmt.in_words(len(head)),
         awaited=turn_the_curve.describe_awaited(awaited),
         supporting_columns=SUPPORTING_COLUMNS, quality_columns=quality.COLUMNS,

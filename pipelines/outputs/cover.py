@@ -90,4 +90,20 @@ def asks(items: list[str], fills: dict[str, str]) -> list[str]:
 
 def meeting_date(cover: dict, period_label: str) -> str:
     day = cover["meetings"].get(period_label)
-    return day.strftime("%d %B %Y").lstrip("0") if day else "to be confirmed"
+    return _day(day) if day else "to be confirmed"
+
+
+def dates_note(cover: dict, period_label: str, paper_date: dt.date) -> str | None:
+    """The paper's date against its meeting's: None when they agree (no meeting date set, or
+    the paper dated on or before the meeting); otherwise a sentence the cover prints and
+    ``oba paper`` repeats, so a paper dated after its meeting is never taken for the one the
+    board received."""
+    day = cover["meetings"].get(period_label)
+    if day is None or paper_date <= day:
+        return None
+    return (f"Dated {_day(paper_date)}, after the meeting of {_day(day)} this paper is for: a copy written "
+            f"again after the meeting, not the paper the board received.")
+
+
+def _day(day: dt.date) -> str:
+    return day.strftime("%d %B %Y").lstrip("0")

@@ -217,7 +217,7 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
         columns={"numerator": "numerator_definition", "denominator": "denominator_definition"})
     # Every catalogue measure keeps its row (and every indicator its section) even before
     # its first period is complete: the paper then says so rather than dropping it.
-    rows = catalogue.merge(current[["measure_id", "period", "period_end", *FIGURES]], on="measure_id",
+    rows = catalogue.merge(current[["measure_id", "period", "period_start", "period_end", *FIGURES]], on="measure_id",
                            how="left")
     prev = history.merge(keys.rename(columns={"period": "current"}), on="measure_id")
     prev = prev[prev["period"] != prev["current"]].groupby("measure_id").tail(1)

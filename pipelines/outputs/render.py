@@ -32,6 +32,14 @@ class Paper:
     charts: int
     measures: int
     awaited: list[str] = None     # turn-the-curve parts printed as "awaited", one line per indicator
+    date_note: str | None = None  # the paper dated after its meeting (cover.dates_note), else None
+
+
+def whole(text) -> Markup:
+    """Text whose hyphenated words (medium-high, 2021-22) never break at the hyphen: each
+    is kept on one line, so a narrow table cell reads as the words it holds."""
+    return Markup(" ").join(Markup('<span class="nowrap">%s</span>') % w if "-" in w else escape(w)
+                            for w in str(text).split(" "))
 
 
 def identifier(text) -> Markup:
@@ -45,6 +53,7 @@ def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     env.filters["identifier"] = identifier
+    env.filters["whole"] = whole
     return env
 
 
@@ -53,7 +62,7 @@ def _view(c) -> dict | None:
     if c is None:
         return None
     return dict(id=c.id, title=c.title, alt=c.alt, columns=c.columns, rows=c.rows, widths=c.widths,
-                html=None if c.figure is None else c.figure.to_html(
+                annex=c.annex, html=None if c.figure is None else c.figure.to_html(
                     full_html=False, include_plotlyjs=False, div_id=c.id, config=PLOT_CONFIG))
 
 
@@ -65,6 +74,9 @@ def context(data: gather.PaperData, today: dt.date) -> tuple[dict, int]:
             section[key] = [_view(c) for c in section[key]]
         section["neighbours"] = _view(section["neighbours"])
     ctx["spine"] = _view(ctx["spine"])
+    # Annex E prints only the tables (the charts are drawn in their sections).
+    ctx["annexed"] = [dict(id=c.id, title=c.title, columns=c.columns, rows=c.rows, widths=c.widths)
+                      for c in ctx["annexed"]]
     return ctx, sum(c.figure is not None for c in made)
 
 
@@ -134,4 +146,4 @@ def write(con: duckdb.DuckDBPyConnection, papers_dir: Path, period: str | None =
                 raise RuntimeError(f"{pdf_file}: the contents' page numbers did not settle")
             _write_atomic(html_file, render(ctx))
     return Paper(data.period.label, html_file, pdf_file, n_charts, len(data.rows),
-                 turn_the_curve.describe_awaited(data.awaited()))
+                 turn_the_curve.describe_awaited(data.awaited()), ctx.get("date_note"))

@@ -24,11 +24,13 @@ from pipelines.outputs import figure_ids
 from pipelines.outputs import fmt
 from pipelines.outputs import gather
 from pipelines.outputs import labels
+from pipelines.outputs import reasons
 
 SCORECARD = {
     "indicator_id": "Indicator", "indicator_title": "What success looks like", "measure_id": "Measure id",
     "is_headline": "Headline", "title": "Measure", "oba_question": "OBA question", "unit": "Unit",
-    "polarity": "Polarity", "period": "Period", "value": "Value", "ci_lower": "95% CI lower",
+    "polarity": "Polarity", "period": "Period", "period_start": "Period starts", "period_end": "Period ends",
+    "value": "Value", "ci_lower": "95% CI lower",
     "ci_upper": "95% CI upper", "numerator": "Numerator", "denominator": "Denominator",
     "previous_period": "Previous period", "previous_value": "Previous value", "trend": "Trend",
     "trend_reason": "Why (trend)",
@@ -39,7 +41,7 @@ SCORECARD = {
     "region_value": "Region", "vs_region": "Compared with region",
     "sn_value": "Statistical neighbours (mean)", "vs_sn": "Compared with neighbours",
     "quartile_band": "Quartile band", "national_rank": "National rank", "n_las": "Authorities ranked",
-    "band_basis": "What band and rank place",
+    "band_basis": "What band and rank place", "comparator_reason": "Why a comparator is missing",
     "story": "Story behind the curve",
     "figure_id": "Figure id (oba explain)",
 }
@@ -59,6 +61,11 @@ NOTES = [
     ["Forecasts are rounded like their measure, as the paper shows them: whole numbers for counts, two "
      "decimals for mean scores, one decimal otherwise, and at least two significant figures for a small "
      "figure (0.014, not 0.0). Forecasts on fewer than five points have no interval."],
+    ["For officers (kept out of the board's paper): a turn-the-curve part the paper prints as awaited is "
+     "added to the indicator's file in the turn-the-curve folder (<data dir>/settings/turn_the_curve/EHNN.yaml); "
+     "a local value the paper's data-quality annex lists as not mapped is added to "
+     "settings/local_spellings.csv and the returns prepared again (oba prepare), which brings its rows in; "
+     "docs/board-paper.md says more."],
 ]
 
 
@@ -138,6 +145,8 @@ def write(con: duckdb.DuckDBPyConnection, out_file: Path, period: str | None = N
     for c in FORECASTS:
         rows[c] = [round(float(v), fmt.places(v, u)) if isinstance(v, (int, float)) and not fmt.missing(v) else v
                    for v, u in zip(rows[c], rows["unit"])]
+    # Every verdict with its reason: trend and RAG carry theirs; a missing comparator says why.
+    rows["comparator_reason"] = [reasons.comparator_missing(r, data.region) for r in rows.to_dict("records")]
     story = data.curve[data.curve["part"] == "story"].set_index(["indicator", "period"])["text"]
     rows["story"] = [story.get((i, str(p))) if head else None
                      for i, p, head in zip(rows["indicator_id"], rows["period"], rows["is_headline"].astype(bool))]

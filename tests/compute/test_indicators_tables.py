@@ -353,6 +353,28 @@ def test_a_value_outside_its_range_gets_no_forecast_and_the_row_says_why():
     assert sc.forecasts_frame(values, targets, catalogue=catalogue).query("kind == 'forecast'").empty
 
 
+def test_a_ratio_of_at_least_one_is_forecast_at_or_above_one():
+    # Re-offences per re-offender falling 3.0 -> 1.4 in steps of 0.4: a straight line reaches
+    # 0.2 in three years, a log line above zero 0.8. Every re-offender has at least one
+    # re-offence, so the forecast and both its bounds stay at or above 1.
+    mid = "eh09_reoffences_per_reoffender"
+    values = _history([(300, 100), (260, 100), (220, 100), (180, 100), (140, 100)], measure=mid, unit="ratio")
+    values = ind_assets.compute_values(values.assign(ci_method="rate_above_one", multiplier=1.0))[0]
+    catalogue = cat.measures_frame().query("measure_id == @mid")
+    assert cat.value_range("ratio", "rate_above_one") == (1.0, math.inf)
+    assert cat.value_range("per_100", "rate_above_one") == (100.0, math.inf)
+    assert cat.value_range("pct") == (0.0, 100.0) and cat.value_range("mean") == (-math.inf, math.inf)
+    targets = cat.load_targets().iloc[:0]
+    f = sc.forecasts_frame(values, targets, catalogue=catalogue).query("kind == 'forecast'")
+    assert len(f) == 3 and (f["value"] > 1).all() and (f["lower"] >= 1).all() and (f["upper"] > f["value"]).all()
+    assert f["value"].is_monotonic_decreasing
+    row = sc.scorecard_frame(values, catalogue, targets, turn_the_curve.commentary(), None).iloc[0]
+    assert row.forecast_value == pytest.approx(f["value"].iloc[0]) and row.forecast_lower >= 1
+    # The same series as a plain rate (bounded at 0) would have been forecast below 1.
+    plain = sc.forecasts_frame(values, targets, catalogue=catalogue.assign(ci_method="rate"))
+    assert plain.query("kind == 'forecast'")["value"].iloc[-1] < 1
+
+
 def test_scorecard_without_benchmarks_or_data_still_lists_every_measure():
     values = _history([(100, 1000), (90, 1000)])
     catalogue = cat.measures_frame()

@@ -672,3 +672,12 @@ def test_a_ratio_of_at_least_one_gets_an_interval_of_at_least_one():
     assert S.add_intervals(f, "rate").at[0, "ci_lower"] < 1
     with pytest.raises(ValueError):
         S.add_intervals(pd.DataFrame({"numerator": [2], "denominator": [3]}), "rate_above_one")
+
+
+def test_a_flat_series_on_a_bound_is_forecast_inside_its_own_interval():
+    # Five years at 100% (every pupil's need known): the forecast is 100%, and its interval,
+    # held just inside the range on the logit scale, still contains it.
+    for history, current in (([100.0] * 5, (99.2, 100.0)), ([0.0] * 5, (0.0, 0.8))):
+        for f in S.forecast(history, 3, 0.95, (0, 100), current=current):
+            assert 0 <= f.lower <= f.value <= f.upper <= 100, f
+            assert f.value == history[0]

@@ -26,27 +26,37 @@ INDICATOR_PAGE = "(" + "|".join(IDS) + "):"
 
 
 class Tables(HTMLParser):
-    """Every <table> of a page as rows of cell texts, keyed by id / data-chart."""
+    """Every <table> of a page as rows of cell texts, keyed by id / data-chart. The reasons
+    printed under a row (``<tr class="why">``) are kept apart, under "<key>/why", one per
+    row they follow (empty where a row has none)."""
 
     def __init__(self):
         super().__init__()
-        self.tables, self._cell, self._key = {}, None, None
+        self.tables, self._cell, self._key, self._row = {}, None, None, None
+        self._count = 0
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "table":
-            self._key = a.get("id") or a.get("data-chart") or f"table{len(self.tables)}"
+            self._key = a.get("id") or a.get("data-chart") or f"table{self._count}"
+            self._count += 1
             self.tables[self._key] = []
         elif tag == "tr" and self._key:
-            self.tables[self._key].append([])
+            if "why" in (a.get("class") or "").split():
+                why = self.tables.setdefault(f"{self._key}/why", [])
+                why += [[] for _ in range(len(self.tables[self._key]) - 1 - len(why))] + [[]]
+                self._row = why
+            else:
+                self._row = self.tables[self._key]
+                self._row.append([])
         elif tag in ("td", "th") and self._key:
             self._cell = []
         elif tag == "br" and self._cell is not None:
             self._cell.append(" ")   # a line break separates; <wbr> (a place to wrap) does not
 
     def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None and self._key and self.tables[self._key]:
-            self.tables[self._key][-1].append(" ".join("".join(self._cell).split()))
+        if tag in ("td", "th") and self._cell is not None and self._key and self._row:
+            self._row[-1].append(" ".join("".join(self._cell).split()))
             self._cell = None
         elif tag == "table":
             self._key = None
@@ -151,8 +161,18 @@ def test_every_chart_has_title_alt_text_and_a_table(paper_html):
     assert kinds.count("sn") >= 1
     for f in figures:
         assert re.search(r'<figcaption id="[^"]+"><strong>[^<]+\.</strong> [^<]{40,}', f)
-        # The spine chart's table is Annex C (too long for its page); every other is below its chart.
-        assert ('class="chart-table"' in f) != ('aria-labelledby="spine-cap"' in f)
+        # The spine chart's table is Annex C (too long for its page); a breakdown's and a supporting
+        # curve's are in Annex E, and their text says so; a headline curve's is below its chart.
+        annexed = "in the table in Annex E." in f
+        assert ('class="chart-table"' in f) != ('aria-labelledby="spine-cap"' in f or annexed)
+        assert annexed == bool(re.search(r'aria-labelledby="bd-|aria-labelledby="ttc-(?!' + "|".join(
+            measures_frame().query("is_headline")["measure_id"]) + ')', f))
+    # Annex E holds every annexed chart's table, under the chart's title.
+    annex = paper_html.split('id="chart-figures"', 1)[1]
+    for f in figures:
+        if "in the table in Annex E." in f:
+            chart_id = re.search(r'aria-labelledby="([^"]+)-cap"', f).group(1)
+            assert f'data-chart="{chart_id}"' in annex, chart_id
         if "js-plotly-plot" in f or "Plotly.newPlot" in f:
             assert re.search(r'role="img" aria-label="[^"]{40,}"', f)
             assert "#0072B2" in f  # Okabe-Ito blue: the palette, not plotly's default
@@ -481,6 +501,45 @@ def test_spine_runs_from_the_worst_authority_to_the_best():
     assert (high["worst"], high["median"], high["best"], high["n"]) == (10.0, 30.0, 50.0, 5)
     assert (low["worst"], low["q25"], low["best"]) == (50.0, 40.0, 10.0)
     assert comparators.spine(values.head(3), "higher") is None     # too few authorities to draw a spread
+
+
+def test_one_outlying_authority_does_not_stretch_the_spine():
+    from pipelines.outputs import charts, comparators
+
+    # 150 authorities between 10 and 25 and one at 400: the scale ends at the last authority
+    # within 1.5 IQR of the middle half (25), not at 400; ours (30) sits at the best end.
+    values = pd.DataFrame({"value": [10 + 15 * i / 149 for i in range(150)] + [400.0]})
+    sp = comparators.spine(values, "higher")
+    assert (sp["worst"], sp["best"]) == (10.0, 400.0)
+    assert (sp["scale_worst"], sp["scale_best"]) == (10.0, 25.0)
+    low = comparators.spine(values, "lower")
+    assert (low["scale_worst"], low["scale_best"]) == (25.0, 10.0)
+    title = "Pupils reaching the expected standard in reading, writing and maths, non-FSM minus FSM"
+    item = dict(title=title, unit="pct", period="2024/25", ours=30.0, ours_label="ours", england=17.5,
+                sn=None, region=None, quartile_band="A", national_rank=1, n_las=151, spread=sp)
+    with charts.drawing():
+        chart = charts.spine([item], "B&NES")
+    ours = next(t for t in chart.figure.data if t.name == "B&NES")
+    england = next(t for t in chart.figure.data if t.name == "England")
+    assert ours.x[0] == 1.0 and england.x[0] == pytest.approx(0.5)
+    # The label is whole: every word of the title, wrapped at spaces, none cut.
+    label = ours.y[0]
+    assert label.replace("<br>", " ") == f"{title} (2024/25)" and "…" not in label
+    assert "B&NES on: " + title in chart.alt and chart.rows[0][-1] == "400.0%"
+
+
+def test_a_breakdown_of_zeros_draws_no_chart_and_says_none_recorded():
+    row = pd.Series(dict(measure_id="m", unit="per_100k", title="First-time entrants", period="2025"))
+    d = pd.DataFrame(dict(measure_id="m", breakdown="ward", breakdown_value=["a", "b", "x"],
+                          value=[0.0, 0.0, "c"], ci_lower=[0.0, 0.0, "c"], ci_upper=[398.4, 697.3, "c"],
+                          numerator=[0, 0, "c"], denominator=[926, 529, 1041]))
+    from pipelines.outputs import charts
+
+    chart = charts.breakdown(row, d, {})
+    assert chart.figure is None and "none recorded in any ward shown" in chart.alt
+    assert "Highest" not in chart.alt and "Not shown to protect small numbers: x" in chart.alt
+    tied = charts.breakdown(row, d.assign(value=[5.0, 5.0, "c"]), {})
+    assert tied.figure is not None and "Every ward shown is 5.0" in tied.alt and "Highest" not in tied.alt
 
 
 def test_every_authoritys_value_follows_the_benchmark_mapping(sample):

@@ -224,7 +224,9 @@ def test_the_paper_scorecard_is_the_warehouse_scorecard(demo, latest):
         ind = row[0].split()[0]
         s = score.loc[ind]
         unit = s["unit"]
-        assert row[1] == (fmt.MISSING if pd.isna(s["period"]) else s["period"]), (ind, row[1], s["period"])
+        # The period, with its months where its key does not name them (NEET's 2026).
+        assert row[1] == fmt.period(s["period"], s["period_type"], s["period_start"], s["period_end"]), ind
+        assert row[1].split(" (")[0] == (fmt.MISSING if pd.isna(s["period"]) else s["period"]), (ind, row[1])
         if row[2].split()[0] == SUPPRESSED:     # a small number: value, verdicts and forecast all "c"
             assert row[3].endswith(SUPPRESSED) and row[6] == SUPPRESSED, ind
             continue
@@ -250,7 +252,7 @@ def test_the_paper_scorecard_is_the_warehouse_scorecard(demo, latest):
         answer = con.execute(examples()[0]).df().set_index("indicator_id")
     for row in printed:
         ind = row[0].split()[0]
-        assert row[1] == (fmt.MISSING if pd.isna(answer.at[ind, "period"]) else answer.at[ind, "period"])
+        assert row[1].split(" (")[0] == (fmt.MISSING if pd.isna(answer.at[ind, "period"]) else answer.at[ind, "period"])
         if row[2].split()[0] == SUPPRESSED:
             continue
         assert row[6] == (answer.at[ind, "rag"].capitalize() if isinstance(answer.at[ind, "rag"], str) else fmt.MISSING)
@@ -285,3 +287,58 @@ def test_every_indicator_section_prints_what_the_data_show(demo, latest):
             assert text.index(drafted) < text.index("Turn the curve"), r["indicator_id"]
     assert not named["is_suppressed"].any()
     assert (named.groupby(["measure_id", "period", "breakdown", "breakdown_value"]).size() == 2).all()
+
+
+def test_trends_forecasts_and_bands_recomputed_independently_agree_on_every_row(demo):
+    """The independent check (tests/independent_check.py: numpy / scipy from the published
+    methods, not indicators.stats) over every complete row of scorecard_periods and every
+    stored forecast."""
+    import independent_check
+
+    with duckdb.connect(str(demo.warehouse), read_only=True) as con:
+        done = independent_check.check_warehouse(con)
+    assert done["trend"] >= 300 and done["trend_significant"] >= 3, done
+    assert done["forecast"] >= 150 and done["forecast_interval"] >= 100, done
+    assert done["band"] >= 20 and done["forecast_rows"] >= 100, done
+
+
+def test_no_figure_is_shown_twice_with_two_values_unless_both_are_labelled(demo, latest):
+    """Every (measure, period, area) the rendered paper and its workbook show: at most one
+    unlabelled value; our own and a published figure of the same key differ only labelled."""
+    import shown_values
+
+    data, html, _ = latest
+    tables = tables_of(html.read_text(encoding="utf-8"))
+    shown = shown_values.paper(tables, data.catalogue, data.rows, data.region, data.cover["authority_short"])
+    shown_values.workbook(demo.exports / f"oba_scorecard_{data.period.label}.xlsx", data.catalogue, shown)
+    where = {w for seen in shown.values() for _, _, w in seen}
+    assert {"scorecard", "spine", "supporting", "workbook Scorecard"} <= where
+    assert any(w.startswith("ttc-") for w in where) and any(w.startswith("sn-") for w in where)
+    assert sum(len(v) for v in shown.values()) > 300
+    assert not shown_values.conflicts(shown)
+
+
+def test_every_scorecard_verdict_has_its_reason_beside_it(latest):
+    """Under each headline row of the rendered scorecard: the trend's reason, the RAG's, and
+    why a comparator is missing; the officers' instructions are not in the board's annexes."""
+    data, html, _ = latest
+    text = html.read_text(encoding="utf-8")
+    tables = tables_of(text)
+    rows, why = tables["scorecard"], tables["scorecard/why"]
+    why = why + [[]] * (len(rows) - len(why))      # rows after the last reasons have none
+    head = data.rows[data.rows["is_headline"].astype(bool)].set_index("indicator_id")
+    for row, reasons in zip(rows[1:], why[1:]):
+        r = head.loc[row[0].split()[0]]
+        if r["value"] == SUPPRESSED:
+            continue
+        assert reasons, row[0]
+        said = reasons[0]
+        if pd.isna(r["period"]):
+            assert said.startswith("No complete period yet, so no verdict"), (row[0], said)
+            continue
+        assert said.startswith("Trend: " + str(r["trend_reason"]).split(": chi-square")[0]), (row[0], said)
+        if isinstance(r["rag"], str) and not str(r["rag_reason"]).lower().startswith("no rag"):
+            assert "RAG: " + str(r["rag_reason"]).split("; ", 1)[-1] in said, (row[0], said)
+        if row[7] == "–" or row[8] == "–":
+            assert "Comparators: no " in said, (row[0], said)
+    assert "officers add them" not in text and "preparing again brings" not in text
