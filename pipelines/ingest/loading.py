@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from pipelines.ingest import decisions, holding, workbook
+from pipelines.ingest import decisions, holding, pii, workbook
 from pipelines.ingest.extracts import ROW, Extract, ExtractError, file_hash, read_extract
 from pipelines.ingest.landing import DELIVERY, UNRECOGNISED, Entry, NotARegularFile, read_regular, scan, shown
 from pipelines.ingest.parsing import DUCKDB_TYPES
@@ -71,8 +71,8 @@ def _ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     con.execute(f'create table if not exists "stg_{source.name}" ({stg_cols}, {origin})')
     raw, stg = f"raw_{source.name}", f"stg_{source.name}"
     wanted = [*tables.comments("load_log"), *tables.comments("quarantine"),
-              ("table", raw, None, f"{source.title}: current deliveries exactly as delivered (text), with each "
-                                   f"row's origin"),
+              ("table", raw, None, f"{source.title}: current deliveries as delivered (text), with each row's "
+                                   f"origin; a cell that failed validation is blank (its value is in quarantine)"),
               ("table", stg, None, f"{source.title}: typed, validated rows of the current deliveries ({source.grain})"),
               *(("column", stg, c.name, c.description) for c in source.columns)]
     stale = tables.stale_comment_sql(con, wanted)
@@ -318,14 +318,13 @@ def settle(con, source: Source, digest: str, releases: dict[str, dict]) -> str |
 
 def release_held(con, source: Source, releases: dict[str, dict]) -> list[str]:
     """Held deliveries an officer released go back to pending, to be validated and applied by
-    ``stage`` (their failed records are judged again; malformed records stay quarantined)."""
+    ``stage``: the records validation accepted (those in ``raw_<source>``) are judged again; the
+    failed ones stay quarantined as they were (raw_ no longer holds their failing values)."""
     held = con.execute("select file_hash, source_file from load_log where source = ? and status = ?",
                        [source.name, holding.HELD]).fetchall()
     out = []
     for digest, name in held:
         if digest in releases:
-            con.execute("delete from quarantine where source = ? and file_hash = ? and check_name <> ?",
-                        [source.name, digest, MALFORMED_CHECK])
             con.execute("update load_log set status = 'pending', rows_held = 0, validated_at = null, "
                         "message = 'was ' || message where source = ? and file_hash = ?", [source.name, digest])
             out.append(name)
@@ -527,9 +526,12 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, tables_ready: bool = F
     cols = ", ".join(f'"{c}"' for c in [ROW, *source.column_names])
     for batch in _batches(pending):
         hashes = [p[0] for p in batch]
-        rows = con.sql(f'select file_hash, {cols} from "raw_{source.name}" where file_hash in '
+        # A record already quarantined (a released held delivery's failed records) is not judged
+        # again: raw_ holds only its accepted cells.
+        rows = con.sql(f'select file_hash, {cols} from "raw_{source.name}" anti join (select file_hash, "{ROW}" '
+                       f'from quarantine where source = $source) using (file_hash, "{ROW}") where file_hash in '
                        f'(select unnest($hashes::varchar[])) order by file_hash, "{ROW}"',
-                       params={"hashes": hashes}).to_arrow_table()
+                       params={"hashes": hashes, "source": source.name}).to_arrow_table()
         frame_all = rows.to_pandas(types_mapper=_STRING_TYPES.get)
         frame_all = frame_all.astype({c: "string" for c in source.column_names}).astype({ROW: "Int64"})
         by_hash = dict(tuple(frame_all.groupby("file_hash", sort=False)))
@@ -545,6 +547,34 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, tables_ready: bool = F
             rollback(con)
             raise
     return outcomes
+
+
+# Checks about a record, not about one cell's own value: the record's cells each passed their
+# own checks and stay in raw_ (a key repeated, a summary row, a record of the wrong shape).
+RECORD_CHECKS = ("unique key", "summary_row", MALFORMED_CHECK)
+
+
+def masked_values(values: pd.Series) -> pd.Series:
+    """Quarantine failure values as stored: every identifier or person's name in one masked
+    (``pii.masked``), each distinct value judged once."""
+    distinct = values.dropna().unique()
+    shown_as = {v: pii.masked(str(v)) for v in distinct}
+    return values.map(lambda v: shown_as.get(v, v) if isinstance(v, str) else v).astype("string")
+
+
+def _blank_failed_cells(con, source: Source, bad: pd.DataFrame) -> None:
+    """``raw_<source>`` keeps only what validation accepted: a cell that failed a check of its
+    own value (type, code list, range, format, length) is blanked there; the value, masked where
+    it is an identifier, is kept only in quarantine with its row, column and reason. Cells of
+    a record that failed a rule across columns (date order, a repeated key) each passed their
+    own checks and stay, so counts still reconcile (raw rows = rows read less malformed)."""
+    cells = bad[bad["column_name"].isin(source.column_names).fillna(False).to_numpy(dtype=bool)
+                & ~bad["check_name"].isin(RECORD_CHECKS).fillna(False).to_numpy(dtype=bool)]
+    for column, part in cells.groupby("column_name", sort=True):
+        con.register("failed_cells", part[["file_hash", ROW]].drop_duplicates().astype({ROW: "int64"}))
+        con.execute(f'update "raw_{source.name}" as r set "{column}" = null from failed_cells as f '
+                    f'where r.file_hash = f.file_hash and r."{ROW}" = f."{ROW}"')
+        con.unregister("failed_cells")
 
 
 def _stage_batch(con, source: Source, batch: list[tuple], extracts: list[Extract],
@@ -565,9 +595,12 @@ def _stage_batch(con, source: Source, batch: list[tuple], extracts: list[Extract
         bad_parts.append(result.quarantine.assign(
             source=source.name, source_file=name, file_hash=digest, quarantined_at=when))
     if bad_parts:
-        con.register("bad_rows", pd.concat(bad_parts, ignore_index=True))
+        bad = pd.concat(bad_parts, ignore_index=True)
+        bad["failure_value"] = masked_values(bad["failure_value"])
+        con.register("bad_rows", bad)
         con.execute("insert into quarantine by name select * from bad_rows")
         con.unregister("bad_rows")
+        _blank_failed_cells(con, source, bad)
     counts = pd.DataFrame({"file_hash": hashes, "rows_loaded": [r.rows_loaded for r in results]})
     con.register("batch_counts", counts)
     con.execute(
