@@ -570,11 +570,17 @@ def _blank_failed_cells(con, source: Source, bad: pd.DataFrame) -> None:
     own checks and stay, so counts still reconcile (raw rows = rows read less malformed)."""
     cells = bad[bad["column_name"].isin(source.column_names).fillna(False).to_numpy(dtype=bool)
                 & ~bad["check_name"].isin(RECORD_CHECKS).fillna(False).to_numpy(dtype=bool)]
-    for column, part in cells.groupby("column_name", sort=True):
-        con.register("failed_cells", part[["file_hash", ROW]].drop_duplicates().astype({ROW: "int64"}))
-        con.execute(f'update "raw_{source.name}" as r set "{column}" = null from failed_cells as f '
-                    f'where r.file_hash = f.file_hash and r."{ROW}" = f."{ROW}"')
-        con.unregister("failed_cells")
+    if cells.empty:
+        return
+    # One update for the batch (one scan of raw_), each record with the list of its failed cells.
+    failed = (cells.astype({ROW: "int64", "column_name": "object"})
+              .groupby(["file_hash", ROW], sort=False)["column_name"].agg(lambda c: sorted(set(c))).reset_index())
+    columns = sorted(set(cells["column_name"]))
+    blank = ", ".join(f'"{c}" = case when list_contains(f.failed, \'{c}\') then null else r."{c}" end' for c in columns)
+    con.register("failed_cells", failed.rename(columns={"column_name": "failed"}))
+    con.execute(f'update "raw_{source.name}" as r set {blank} from failed_cells as f '
+                f'where r.file_hash = f.file_hash and r."{ROW}" = f."{ROW}"')
+    con.unregister("failed_cells")
 
 
 def _stage_batch(con, source: Source, batch: list[tuple], extracts: list[Extract],
