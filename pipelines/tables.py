@@ -50,7 +50,7 @@ INDICATOR_TABLE = "ind_<indicator>"
 # The naming grammar of tables and assets: (pattern, what a name of that form is). Every table
 # of the warehouse and every asset key matches one; docs/warehouse.md's "Names" is made from it.
 GRAMMAR = (
-    (r"raw_<source>", "a source extract as delivered: every column text, unchecked, with each row's origin"),
+    (r"raw_<source>", "a source extract as delivered: every column text, with each row's origin; a cell that failed validation is blank (its value is in quarantine)"),
     (r"stg_<source>", "the same records validated and typed (those that failed are in `quarantine`)"),
     (r"ind_<indicator>", "one indicator's numerators and denominators per measure, period and breakdown"),
     (r"indicator_*", "every indicator together: the catalogue, the long table of values and intervals, forecasts"),

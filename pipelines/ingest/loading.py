@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from pipelines.ingest import holding, workbook
+from pipelines.ingest import decisions, holding, pii, workbook
 from pipelines.ingest.extracts import ROW, Extract, ExtractError, file_hash, read_extract
 from pipelines.ingest.landing import DELIVERY, UNRECOGNISED, Entry, NotARegularFile, read_regular, scan, shown
 from pipelines.ingest.parsing import DUCKDB_TYPES
@@ -71,8 +71,8 @@ def _ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     con.execute(f'create table if not exists "stg_{source.name}" ({stg_cols}, {origin})')
     raw, stg = f"raw_{source.name}", f"stg_{source.name}"
     wanted = [*tables.comments("load_log"), *tables.comments("quarantine"),
-              ("table", raw, None, f"{source.title}: current deliveries exactly as delivered (text), with each "
-                                   f"row's origin"),
+              ("table", raw, None, f"{source.title}: current deliveries as delivered (text), with each row's "
+                                   f"origin; a cell that failed validation is blank (its value is in quarantine)"),
               ("table", stg, None, f"{source.title}: typed, validated rows of the current deliveries ({source.grain})"),
               *(("column", stg, c.name, c.description) for c in source.columns)]
     stale = tables.stale_comment_sql(con, wanted)
@@ -108,10 +108,7 @@ def not_delivered(source: Source, entries: list[Entry]) -> list[Entry]:
             and not (e.kind != "refused" and source.match(e.path.name))]
 
 
-def reissue_key(digest: str, name: str) -> str:
-    """load_log identity of a re-issue byte-identical to an earlier delivery of its period
-    (``_v3`` = ``_v1``): the content hash with the file name, so both stay in the log."""
-    return hashlib.sha256(f"{digest}\0{name}".encode()).hexdigest()
+reissue_key = decisions.reissue_key
 
 
 LOG_COLUMNS = ["source", "source_file", "file_hash", "period", "version", "status", "rows_read", "rows_refused",
@@ -321,14 +318,13 @@ def settle(con, source: Source, digest: str, releases: dict[str, dict]) -> str |
 
 def release_held(con, source: Source, releases: dict[str, dict]) -> list[str]:
     """Held deliveries an officer released go back to pending, to be validated and applied by
-    ``stage`` (their failed records are judged again; malformed records stay quarantined)."""
+    ``stage``: the records validation accepted (those in ``raw_<source>``) are judged again; the
+    failed ones stay quarantined as they were (raw_ no longer holds their failing values)."""
     held = con.execute("select file_hash, source_file from load_log where source = ? and status = ?",
                        [source.name, holding.HELD]).fetchall()
     out = []
     for digest, name in held:
         if digest in releases:
-            con.execute("delete from quarantine where source = ? and file_hash = ? and check_name <> ?",
-                        [source.name, digest, MALFORMED_CHECK])
             con.execute("update load_log set status = 'pending', rows_held = 0, validated_at = null, "
                         "message = 'was ' || message where source = ? and file_hash = ?", [source.name, digest])
             out.append(name)
@@ -340,108 +336,132 @@ def releases_for(landing: Path) -> dict[str, dict]:
     return holding.released(landing.parent / "settings")
 
 
-def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[FileOutcome], list[FileOutcome]]:  # noqa: C901 (over the limit before it was set: to be split, docs/performance.md)
+class _BatchWriter:
+    """New deliveries waiting to be written, a batch at a time (at most ``BATCH_ROWS`` rows, or
+    one delivery that is larger on its own; one insert each), each batch in one transaction: a
+    killed run leaves no delivery half-loaded, and NEET's ~126 monthly files cost one insert
+    and one commit rather than one each. The caller has begun the first transaction."""
+
+    def __init__(self, con, source: Source, log: _Log, stage_now: bool, releases: dict[str, dict]):
+        self.con, self.source, self.log, self.stage_now, self.releases = con, source, log, stage_now, releases
+        self.waiting: dict[str, _Accepted] = {}
+        self.staged: list[FileOutcome] = []
+
+    def rows(self) -> int:
+        return sum(len(a.extract.frame) for a in self.waiting.values())
+
+    def make_room(self, period: str, rows: int) -> None:
+        """Before a delivery joins: if it would take the batch past its bound, or an earlier
+        version of its period waits in it, the batch is written (and judged) first, so each
+        version is judged against the one before it, and a held re-issue leaves the earlier
+        one in force."""
+        if self.waiting and (self.rows() + rows > BATCH_ROWS or any(a.period == period for a in self.waiting.values())):
+            self.write()
+
+    def add(self, accepted: _Accepted) -> None:
+        self.waiting[accepted.digest] = accepted
+
+    def write_if_full(self) -> None:
+        if self.rows() >= BATCH_ROWS:
+            self.write()
+
+    def write(self, last: bool = False) -> None:
+        self.log.flush(self.con)
+        self.staged.extend(_write(self.con, self.source, list(self.waiting.values()), self.stage_now, self.releases))
+        self.waiting.clear()
+        self.con.execute("commit")
+        if not last:
+            self.con.execute("begin transaction")
+
+
+def _arrival(path: Path, period: str, version: int, extract: Extract | ExtractError) -> decisions.Arrival:
+    if isinstance(extract, ExtractError):
+        return decisions.Arrival(path.name, period, version, problem_status=extract.status, problem=extract.message)
+    return decisions.Arrival(path.name, period, version, identifiers=tuple(str(f) for f in extract.pii),
+                             rows_read=extract.rows_read, has_encoding=bool(extract.encoding))
+
+
+def _load_notes(extract: Extract, decision: decisions.Decision) -> str:
+    notes = list(extract.notes)
+    if extract.renamed_columns:
+        notes.append("renamed: " + ", ".join(f"{a} -> {b}" for a, b in extract.renamed_columns.items()))
+    if extract.dropped_columns:
+        notes.append("columns not in the catalogue, not loaded: " + ", ".join(extract.dropped_columns))
+    if decision.reason:
+        notes.append(decision.reason)
+    return "; ".join(notes)
+
+
+def _load(con, source: Source, landing: Path, stage_now: bool) -> tuple[list[FileOutcome], list[FileOutcome]]:
+    """Every new landing file of ``source`` read once, decided (``decisions``), logged, and its
+    records written by the batch writer. Returns (what happened to each new file, what staging
+    did to each delivery staged)."""
     ensure_tables(con, source)
     logged = con.execute("select source_file, file_hash from load_log where source = ?", [source.name]).fetchall()
     seen = {h for _, h in logged}
     handled = set(logged)             # (file name, key): this file, with this content, is already in the log
-    live = _live(con, source)
+    live = {p: decisions.InForce(*v) for p, v in _live(con, source).items()}
     log = _Log(source)
-    outcomes, staged = [], []
-    batch: dict[str, _Accepted] = {}
+    outcomes = []
     entries = scan(landing)
-    # New files are written a batch at a time (at most BATCH_ROWS rows, or one delivery that
-    # is larger on its own; one insert each), each batch in one transaction: a killed run
-    # leaves no delivery half-loaded, and NEET's ~126 monthly files cost one insert and one
-    # commit rather than one each.
-
     releases = releases_for(landing)
-
-    def write_batch() -> None:
-        log.flush(con)
-        staged.extend(_write(con, source, list(batch.values()), stage_now, releases))
-        batch.clear()
-        con.execute("commit")
-        con.execute("begin transaction")
-
     con.execute("begin transaction")
+    writer = _BatchWriter(con, source, log, stage_now, releases)
     try:
         release_held(con, source, releases)
         for path, period, version in deliveries(source, landing, entries):
             digest, extract = _read_one(path, source, seen)
-            if not digest:
+            admission = decisions.admit(path.name, digest, version, live.get(period), handled, seen)
+            if admission.outcome == decisions.SKIP:
                 continue
-            current = live.get(period)
-            key = digest
-            if (path.name, digest) in handled or (path.name, reissue_key(digest, path.name)) in handled:
-                continue
-            if digest in seen:
-                # The same bytes under another name: a copy, ignored (deliveries_accepted says so),
-                # unless it is a higher version than the delivery in force: the highest version
-                # always wins, whatever content came before it (a _v3 equal to a superseded _v1,
-                # or to the _v1 in force: a later _v2 must not then take over from it).
-                if not (current and version > current[1]):
-                    continue
-                key = reissue_key(digest, path.name)
-                if key in seen:
-                    continue
+            key = admission.key
+            if admission.reread:
                 _, extract = _read_one(path, source, set())
                 if isinstance(extract, Extract):
                     extract.file_hash = key
+            if extract is None:       # removed since it was hashed
+                continue
             seen.add(key)
-            when = now()
-            if current and version < current[1]:
-                log.add(path, key, period, version, "superseded",
-                        message=f"older version than {current[2]}, which is already loaded for {period}")
-                outcomes.append(FileOutcome(path.name, "superseded", message="older version; not loaded"))
-                continue
-            if isinstance(extract, ExtractError):
-                log.add(path, key, period, version, extract.status, message=extract.message)
-                outcomes.append(FileOutcome(path.name, extract.status, message=extract.message))
-                continue
-            if extract.pii:
-                message = f"{path.name}: personal identifiers found (refused whole): " + "; ".join(str(f) for f in extract.pii)
-                log.add(path, key, period, version, "refused", rows_read=extract.rows_read,
-                        rows_refused=extract.rows_read, encoding=extract.encoding, message=message)
-                outcomes.append(FileOutcome(path.name, "refused", extract.rows_read, message=message))
-                continue
-            notes = list(extract.notes)
-            if extract.renamed_columns:
-                notes.append("renamed: " + ", ".join(f"{a} -> {b}" for a, b in extract.renamed_columns.items()))
-            if extract.dropped_columns:
-                notes.append("columns not in the catalogue, not loaded: " + ", ".join(extract.dropped_columns))
-            status = "pending" if extract.rows_read else "empty"
-            if status == "empty":
-                notes.append("empty delivery: the file has no records" if extract.encoding else
-                             "empty delivery: the file has no bytes or no header")
-            if batch and (sum(len(a.extract.frame) for a in batch.values()) + len(extract.frame) > BATCH_ROWS
-                          or any(a.period == period for a in batch.values())):
-                # this delivery would take the batch past its bound, or an earlier version of its
-                # period waits in it: that one is written (and judged) first, so each version is
-                # judged against the one before it, and a held re-issue leaves the earlier one in force
-                write_batch()
-            batch[key] = _Accepted(key, path.name, period, extract, when, status)
-            live[period] = (key, version, path.name)
-            _quarantine_malformed(con, source, extract, when)
-            log.add(path, key, period, version, status, rows_read=extract.rows_read,
-                    encoding=extract.encoding, message="; ".join(notes), when=when)
-            # The delivery in force is replaced only once this one is staged and judged (``settle``).
-            outcomes.append(FileOutcome(path.name, status, extract.rows_read, message="; ".join(notes)))
-            if sum(len(a.extract.frame) for a in batch.values()) >= BATCH_ROWS:
-                write_batch()
+            outcome = _decided(path, period, version, key, extract, live, log, writer, con, source)
+            outcomes.append(outcome)
         for e in not_delivered(source, entries):
             if e.key not in seen:      # recorded once while it stays as it is
                 seen.add(e.key)
                 log.add(e.path, e.key, e.period, e.version, e.kind, message=e.message, name=e.name,
                         modified=e.mtime)
                 outcomes.append(FileOutcome(e.name, e.kind, message=e.message))
-        log.flush(con)
-        staged += _write(con, source, list(batch.values()), stage_now, releases)
-        con.execute("commit")
+        writer.write(last=True)
     except Exception:
         rollback(con)
         raise
-    return outcomes, staged
+    return outcomes, writer.staged
+
+
+def _decided(path: Path, period: str, version: int, key: str, extract: Extract | ExtractError,
+             live: dict[str, decisions.InForce], log: _Log, writer: _BatchWriter, con, source: Source) -> FileOutcome:
+    """Record what ``decisions.decide`` says of one file read; a delivery to load joins the batch."""
+    when = now()
+    decision = decisions.decide(_arrival(path, period, version, extract), live.get(period))
+    if decision.outcome == decisions.SUPERSEDE:
+        log.add(path, key, period, version, decision.status, message=decision.reason)
+        return FileOutcome(path.name, decision.status, message="older version; not loaded")
+    if decision.outcome == decisions.REFUSE and isinstance(extract, ExtractError):
+        log.add(path, key, period, version, decision.status, message=decision.reason)
+        return FileOutcome(path.name, decision.status, message=decision.reason)
+    if decision.outcome == decisions.REFUSE:
+        log.add(path, key, period, version, decision.status, rows_read=extract.rows_read,
+                rows_refused=extract.rows_read, encoding=extract.encoding, message=decision.reason)
+        return FileOutcome(path.name, decision.status, extract.rows_read, message=decision.reason)
+    message = _load_notes(extract, decision)
+    writer.make_room(period, len(extract.frame))
+    writer.add(_Accepted(key, path.name, period, extract, when, decision.status))
+    live[period] = decisions.InForce(key, version, path.name)
+    _quarantine_malformed(con, source, extract, when)
+    log.add(path, key, period, version, decision.status, rows_read=extract.rows_read,
+            encoding=extract.encoding, message=message, when=when)
+    # The delivery in force is replaced only once this one is staged and judged (``settle``).
+    writer.write_if_full()
+    return FileOutcome(path.name, decision.status, extract.rows_read, message=message)
 
 
 def _write(con, source: Source, batch: list[_Accepted], stage_now: bool,
@@ -506,9 +526,12 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, tables_ready: bool = F
     cols = ", ".join(f'"{c}"' for c in [ROW, *source.column_names])
     for batch in _batches(pending):
         hashes = [p[0] for p in batch]
-        rows = con.sql(f'select file_hash, {cols} from "raw_{source.name}" where file_hash in '
+        # A record already quarantined (a released held delivery's failed records) is not judged
+        # again: raw_ holds only its accepted cells.
+        rows = con.sql(f'select file_hash, {cols} from "raw_{source.name}" anti join (select file_hash, "{ROW}" '
+                       f'from quarantine where source = $source) using (file_hash, "{ROW}") where file_hash in '
                        f'(select unnest($hashes::varchar[])) order by file_hash, "{ROW}"',
-                       params={"hashes": hashes}).to_arrow_table()
+                       params={"hashes": hashes, "source": source.name}).to_arrow_table()
         frame_all = rows.to_pandas(types_mapper=_STRING_TYPES.get)
         frame_all = frame_all.astype({c: "string" for c in source.column_names}).astype({ROW: "Int64"})
         by_hash = dict(tuple(frame_all.groupby("file_hash", sort=False)))
@@ -524,6 +547,40 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, tables_ready: bool = F
             rollback(con)
             raise
     return outcomes
+
+
+# Checks about a record, not about one cell's own value: the record's cells each passed their
+# own checks and stay in raw_ (a key repeated, a summary row, a record of the wrong shape).
+RECORD_CHECKS = ("unique key", "summary_row", MALFORMED_CHECK)
+
+
+def masked_values(values: pd.Series) -> pd.Series:
+    """Quarantine failure values as stored: every identifier or person's name in one masked
+    (``pii.masked``), each distinct value judged once."""
+    distinct = values.dropna().unique()
+    shown_as = {v: pii.masked(str(v)) for v in distinct}
+    return values.map(lambda v: shown_as.get(v, v) if isinstance(v, str) else v).astype("string")
+
+
+def _blank_failed_cells(con, source: Source, bad: pd.DataFrame) -> None:
+    """``raw_<source>`` keeps only what validation accepted: a cell that failed a check of its
+    own value (type, code list, range, format, length) is blanked there; the value, masked where
+    it is an identifier, is kept only in quarantine with its row, column and reason. Cells of
+    a record that failed a rule across columns (date order, a repeated key) each passed their
+    own checks and stay, so counts still reconcile (raw rows = rows read less malformed)."""
+    cells = bad[bad["column_name"].isin(source.column_names).fillna(False).to_numpy(dtype=bool)
+                & ~bad["check_name"].isin(RECORD_CHECKS).fillna(False).to_numpy(dtype=bool)]
+    if cells.empty:
+        return
+    # One update for the batch (one scan of raw_), each record with the list of its failed cells.
+    failed = (cells.astype({ROW: "int64", "column_name": "object"})
+              .groupby(["file_hash", ROW], sort=False)["column_name"].agg(lambda c: sorted(set(c))).reset_index())
+    columns = sorted(set(cells["column_name"]))
+    blank = ", ".join(f'"{c}" = case when list_contains(f.failed, \'{c}\') then null else r."{c}" end' for c in columns)
+    con.register("failed_cells", failed.rename(columns={"column_name": "failed"}))
+    con.execute(f'update "raw_{source.name}" as r set {blank} from failed_cells as f '
+                f'where r.file_hash = f.file_hash and r."{ROW}" = f."{ROW}"')
+    con.unregister("failed_cells")
 
 
 def _stage_batch(con, source: Source, batch: list[tuple], extracts: list[Extract],
@@ -544,9 +601,12 @@ def _stage_batch(con, source: Source, batch: list[tuple], extracts: list[Extract
         bad_parts.append(result.quarantine.assign(
             source=source.name, source_file=name, file_hash=digest, quarantined_at=when))
     if bad_parts:
-        con.register("bad_rows", pd.concat(bad_parts, ignore_index=True))
+        bad = pd.concat(bad_parts, ignore_index=True)
+        bad["failure_value"] = masked_values(bad["failure_value"])
+        con.register("bad_rows", bad)
         con.execute("insert into quarantine by name select * from bad_rows")
         con.unregister("bad_rows")
+        _blank_failed_cells(con, source, bad)
     counts = pd.DataFrame({"file_hash": hashes, "rows_loaded": [r.rows_loaded for r in results]})
     con.register("batch_counts", counts)
     con.execute(

@@ -31,7 +31,8 @@ def known() -> dict[str, dict[str, str]]:
     """table -> column -> comment for everything this module documents."""
     docs: dict[str, dict[str, str]] = {}
     for source in SOURCES:
-        raw = {c.name: f"{c.description}: as delivered, unchecked text (typed and validated in stg_{source.name})"
+        raw = {c.name: f"{c.description}: as delivered (text), blank where the cell failed validation (its value, "
+                           f"masked where it is an identifier, is in quarantine; typed and validated rows in stg_{source.name})"
                for c in source.columns}
         docs[f"raw_{source.name}"] = {**raw, **ORIGIN}
         docs[f"stg_{source.name}"] = {c.name: c.description for c in source.columns} | ORIGIN

@@ -6,6 +6,9 @@ a faster path that loses a quarantine row, a reason, a row number or a refusal f
 Re-recorded when deliveries became holdable (issue 30): quarantine and every raw_ table are as
 recorded before; the two hostile files with most records quarantined (neet_2024-04,
 attainment_2023-24) are now held, so their rows are out of stg_ and load_log says held.
+Re-recorded when raw_ came to keep only what validation accepted (issue 31): quarantine,
+load_log, stg_ and every raw_ row count as recorded before; only the raw_ tables whose
+deliveries had a cell fail its own check changed (that cell is now blank).
 
 The corpus: the demo generator's deliveries at 1/50 scale (bad codes, impossible dates,
 date order, out of range, missing keys, duplicates, Total rows, aliased headers, re-issues,
