@@ -1,4 +1,8 @@
-"""Everything a board paper or workbook shows, read from the warehouse in one place.
+"""Everything a board paper or workbook shows, read from the shareable file in one place.
+
+The outputs' assets and ``oba paper`` give ``gather`` a connection to the shareable file
+(``pipelines.release.shareable.connect``), which holds no record and no exact count; a warehouse
+works too (tests, notebooks), read the same way.
 
 Figures come from ``indicator_values_published`` (disclosure control already applied by
 ``indicators.disclosure``), never from the exact ``indicator_values``; the scorecard
@@ -96,6 +100,12 @@ def _df(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     if not table_exists(con, table):
         return pd.DataFrame()
     return con.execute(f'select * from "{table}"').df()  # table names are ours, not input
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """What the quality annex reads of the quarantine: the shareable file's counts per check
+    (``quarantine_checks``, protected), or a warehouse's own rows."""
+    return _df(con, "quarantine_checks") if table_exists(con, "quarantine_checks") else _df(con, "quarantine")
 
 
 def published_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -268,7 +278,7 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
     authorities = comparators.authority_values(con, compared.rename(columns={"benchmark_period": "period"}))
     return PaperData(period=period, data_as_at=as_at, catalogue=catalogue,
                      rows=rows, history=history, breakdowns=breakdowns, forecasts=forecasts, targets=targets,
-                     benchmarks=bench, load_log=load_log, quarantine=_df(con, "quarantine"),
+                     benchmarks=bench, load_log=load_log, quarantine=_quarantine(con),
                      curve=curve, authorities=authorities,
                      neighbours=comparators.neighbours(con), places=labels.places(data_dir),
                      cover=the_cover, region=comparators.region_name(con),
