@@ -358,6 +358,41 @@ def protect_across(values: pd.DataFrame, published: pd.DataFrame, know=None,
     raise RuntimeError(f"disclosure control did not settle in {max_rounds} rounds")
 
 
+def hide_parts_of_small_totals(values: pd.DataFrame, published: pd.DataFrame, know,
+                               known: np.ndarray | None = None) -> pd.DataFrame:
+    """``published`` with every shown part (a count, with its row's derived figures) of every
+    hidden total of 1 to 5 hidden too: the zeros of a breakdown whose "all" cell is 1 to 5, the
+    wards of a locality of 1 to 5, a complement of a cohort of 1 to 5. Zeros are otherwise shown,
+    so k hidden parts would tell a reader the total is at least k; with its zeros hidden a total
+    admits every value of the band again. ``known``: cells an earlier release showed unchanged
+    (hiding them protects nothing: left as they are)."""
+    from indicators import recovery
+
+    values = values.reset_index(drop=True)
+    out = published.reset_index(drop=True).copy()
+    truth = recovery.exact_cells(values)
+    hidden = recovery.hidden_cells(out)
+    known = np.zeros(len(hidden), bool) if known is None else np.asarray(known, bool)
+    extra = np.zeros(len(hidden), bool)
+    for parts, total in recovery.sums(know):
+        if total % 3 == 2 or not (hidden[total] and 0 < truth[total] <= HIGH):
+            continue
+        counts = parts[(parts % 3 != 2) & ~hidden[parts] & ~known[parts] & np.isfinite(truth[parts])]
+        extra[counts] = True
+    if not extra.any():
+        return out
+    rows = np.flatnonzero(extra.reshape(-1, 3).any(axis=1))
+    for k, s in enumerate(("numerator", "denominator")):
+        col = out[s].astype(object)
+        col[extra[k::3]] = SUPPRESSED
+        out[s] = col
+    for c in (*INDICATOR_DERIVED, *[d for d in OPTIONAL_DERIVED if d in out.columns]):
+        col = out[c].astype(object)
+        col.iloc[rows] = SUPPRESSED
+        out[c] = col
+    return out
+
+
 RELEASE_KEY = ["measure_id", "period", "breakdown", "breakdown_value"]
 
 
@@ -469,8 +504,9 @@ def publishable(values: pd.DataFrame, lookups: Mapping[str, pd.DataFrame] | None
             published = suppress_indicator_values(shown)
             carried, known = across_releases(shown, earlier)
             published = carry(shown, published, carried)
-            published, _ = protect_across(shown, published, recovery.holding(know, recovery.exact_cells(shown)),
-                                          known=known)
+            holds = recovery.holding(know, recovery.exact_cells(shown))
+            published = hide_parts_of_small_totals(shown, published, holds, known)
+            published, _ = protect_across(shown, published, holds, known=known)
             break
         except Unprotectable as exc:
             if not earlier or exc.group in groups:

@@ -78,6 +78,9 @@ def exact_cells(values: pd.DataFrame) -> np.ndarray:
     return out
 
 
+_FOUND: dict = {}   # the last relations found, by the digest of what they were found from
+
+
 def relations(values: pd.DataFrame, n_only: np.ndarray | None = None,
               lookups: dict[str, pd.DataFrame] | None = None) -> Knowledge:
     """Every relation a reader could use, verified on the exact table ``values``
@@ -85,14 +88,42 @@ def relations(values: pd.DataFrame, n_only: np.ndarray | None = None,
     denominator, value; row positions are cell rows). ``n_only``: rows whose numerator is a sum
     of scores, not a count (no lower bound of one step). ``lookups``: the lookup tables the
     outputs print beside the figures (``lookup_wards`` ...), name -> frame; every grouping one
-    of their columns makes of another (ward -> locality) is tried as a nesting of breakdowns."""
+    of their columns makes of another (ward -> locality) is tried as a nesting of breakdowns.
+
+    Found once per content: the protection, the blocking check and the certificate of one run
+    (one process) ask for the relations of the same table; the second and third get the first's
+    (the key is a digest of every column read, so a changed figure finds them again). The
+    result is shared: callers read it and make new ``Knowledge`` (``holding``), never change it."""
     values = values.reset_index(drop=True)
+    n_only = np.zeros(len(values), bool) if n_only is None else np.asarray(n_only, bool)
+    key = _digest(values, n_only, lookups or {})
+    if _FOUND.get("key") != key:
+        _FOUND.clear()
+        _FOUND.update(key=key, know=_relations(values, n_only, lookups or {}))
+    return _FOUND["know"]
+
+
+def _digest(values: pd.DataFrame, n_only: np.ndarray, lookups: dict[str, pd.DataFrame]) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    cols = [c for c in ("measure_id", "indicator_id", *KEY, *SERIES) if c in values.columns]
+    h.update(repr(cols).encode())
+    h.update(pd.util.hash_pandas_object(values[cols].astype(str), index=True).to_numpy().tobytes())
+    h.update(n_only.tobytes())
+    for name in sorted(lookups):
+        h.update(name.encode())
+        h.update(repr(list(lookups[name].columns)).encode())
+        h.update(pd.util.hash_pandas_object(lookups[name].astype(str), index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _relations(values: pd.DataFrame, n_only: np.ndarray, lookups: dict[str, pd.DataFrame]) -> Knowledge:
     n = len(values)
     truth = exact_cells(values)
     know = Knowledge(n)
     know.step = np.full(n * 3, np.nan)
     know.lower = np.full(n * 3, -np.inf)
-    n_only = np.zeros(n, bool) if n_only is None else np.asarray(n_only, bool)
     for _measure, pos in values.groupby("measure_id", sort=False).indices.items():
         for s in COUNTS:
             ids = cell(pos, s)
@@ -102,10 +133,11 @@ def relations(values: pd.DataFrame, n_only: np.ndarray | None = None,
             know.step[ids] = step
             know.lower[ids] = step if np.isfinite(step) else 0.0
     _partitions(values, truth, know)
-    _nesting(values, truth, know, lookups or {})
+    _nesting(values, truth, know, lookups)
     _rates(values, truth, know)
     _templates(values, truth, know)
     _shared_counts(values, truth, know)
+    _cross_sums(values, truth, know)
     return know
 
 
@@ -273,7 +305,9 @@ def _rates(values: pd.DataFrame, truth: np.ndarray, know: Knowledge) -> None:
 def _series_matrix(frame: pd.DataFrame, truth: np.ndarray):
     """Series (measure, numerator / denominator / value) as columns, places (period, breakdown,
     breakdown value) as rows: (names, cell ids (-1: none), exact figures)."""
-    keys = frame[KEY].astype(str).agg("|".join, axis=1)
+    keys = frame[KEY[0]].astype(str)
+    for k in KEY[1:]:   # vectorised: a row-wise join took most of the relations' time
+        keys = keys + "|" + frame[k].astype(str)
     names, rows_of = [], []
     for measure, part in frame.groupby("measure_id", sort=False):
         at = pd.Series(part.index.to_numpy(), index=keys.loc[part.index].to_numpy())
@@ -291,17 +325,21 @@ def _series_matrix(frame: pd.DataFrame, truth: np.ndarray):
     return names, ids, m
 
 
+def _count_series(values: pd.DataFrame, truth: np.ndarray):
+    """``_series_matrix`` of the count series of every measure (numerators and denominators), with
+    each measure's indicator: (measure -> indicator, names, cell ids, exact figures)."""
+    group = values["indicator_id"] if "indicator_id" in values.columns else values["measure_id"].str.split("_").str[0]
+    names, ids, m = _series_matrix(values, truth)
+    counts = [j for j, (_, s) in enumerate(names) if s in COUNTS]
+    return dict(zip(values["measure_id"], group)), [names[j] for j in counts], ids[:, counts], m[:, counts]
+
+
 def _shared_counts(values: pd.DataFrame, truth: np.ndarray, know: Knowledge) -> None:
     """a = b between counts of measures of different indicators (a shared population or
     cohort), in every place both are given."""
-    group = values["indicator_id"] if "indicator_id" in values.columns else values["measure_id"].str.split("_").str[0]
-    ind_of = dict(zip(values["measure_id"], group))
-    names, ids, m = _series_matrix(values, truth)
-    counts = [j for j, (_, s) in enumerate(names) if s in COUNTS]
-    if len(counts) < 2:
+    ind_of, names, ids, m = _count_series(values, truth)
+    if len(names) < 2:
         return
-    ids, m = ids[:, counts], m[:, counts]
-    names = [names[j] for j in counts]
     present = np.isfinite(m)
     nz = present & (np.abs(m) > TOL)
     for a in range(len(names)):
@@ -318,6 +356,44 @@ def _shared_counts(values: pd.DataFrame, truth: np.ndarray, know: Knowledge) -> 
             know.templates.append(f"{names[a][0]}.{names[a][1]} = {names[b][0]}.{names[b][1]}")
             for r in np.flatnonzero(present[:, a] & present[:, b]):
                 know.equalities.append((np.array([ids[r, a], ids[r, b]]), np.array([1.0, -1.0])))
+
+
+def _cross_sums(values: pd.DataFrame, truth: np.ndarray, know: Knowledge) -> None:
+    """a + b = c between counts of measures of different indicators (a numerator the sum of two
+    others' numerators, "known" + "not known" = the cohort another indicator divides by), in every
+    place all three are given. Tried on the headline cells first (every period's "all" cell), then
+    checked in every place; triples within one indicator are ``_templates``'."""
+    ind_of, names, ids, m = _count_series(values, truth)
+    if len(names) < 3:
+        return
+    rows = np.where(ids >= 0, ids // 3, -1).max(axis=1)
+    head = (values["breakdown"].to_numpy()[np.maximum(rows, 0)] == "all") & (rows >= 0)
+    hm = m[head]
+    present = np.isfinite(hm)
+    nz = present & (np.abs(hm) > TOL)
+    inds = np.array([ind_of[n] for n, _ in names])
+    found = []
+    for c in range(len(names)):
+        pc = present[:, c]
+        if nz[:, c].sum() < MIN_SUPPORT:
+            continue
+        pa = present[:, :, None] & present[:, None, :] & pc[:, None, None]
+        with np.errstate(invalid="ignore"):
+            close = np.abs(hm[:, :, None] + hm[:, None, :] - hm[:, c][:, None, None]) <= TOL * np.maximum(
+                1.0, np.abs(hm[:, c]))[:, None, None]
+        holds = np.all(close | ~pa, axis=0) & ((nz[:, :, None] & nz[:, None, :] & pa).sum(axis=0) >= MIN_SUPPORT)
+        for a, b in zip(*np.nonzero(np.triu(holds, k=1))):
+            if c not in (a, b) and not (inds[a] == inds[b] == inds[c]):
+                found.append((a, b, c))
+    full_present = np.isfinite(m)
+    for a, b, c in found:
+        both = full_present[:, a] & full_present[:, b] & full_present[:, c]
+        if not np.allclose(m[both, a] + m[both, b], m[both, c], rtol=0, atol=TOL):
+            continue
+        know.templates.append(f"{names[a][0]}.{names[a][1]} + {names[b][0]}.{names[b][1]} = "
+                              f"{names[c][0]}.{names[c][1]}")
+        for r in np.flatnonzero(both):
+            know.equalities.append((ids[r, [a, b, c]], np.array([1.0, 1.0, -1.0])))
 
 
 def _templates(values: pd.DataFrame, truth: np.ndarray, know: Knowledge) -> None:
@@ -410,6 +486,12 @@ def attack(values: pd.DataFrame, hidden: np.ndarray, know: Knowledge, focus: set
                 continue
             out.append((ids[h], coefs[h], rhs))
     lower = np.where(np.isfinite(truth) & (truth == 0), np.minimum(know.lower, 0.0), know.lower)
+    # Where a total of 1-5 is hidden, every part of it is hidden, zeros included
+    # (``disclosure.hide_parts_of_small_totals``): a "c" there may be a 0, so the reader's least
+    # value for each part is 0, not one step.
+    for parts, total in sums(know):
+        if hidden[total] and 0 < truth[total] <= HIGH and hidden[parts].all():
+            lower[parts] = np.minimum(lower[parts], 0.0)
     # Groups of hidden cells tied together by a relation.
     rels = eqs + ineqs
     recovered, narrowed, safe = [], [], set()
@@ -446,6 +528,23 @@ def attack(values: pd.DataFrame, hidden: np.ndarray, know: Knowledge, focus: set
                   hidden=int((hidden & count_cell & np.isfinite(truth)).sum()), relations=len(eqs) + len(ineqs),
                   narrowed=[(int(c) // 3, SERIES[int(c) % 3], float(truth[c]), lo, hi) for c, lo, hi in narrowed],
                   safe=safe - set(recovered) - {c for c, _, _ in narrowed})
+
+
+def sums(know: Knowledge) -> list[tuple[np.ndarray, int]]:
+    """(parts, total) of every relation instance that is a sum of counts: two or more parts with
+    coefficient 1 adding up to one total with coefficient -1 (a breakdown and its "all" cell, wards and their
+    locality, complements and their cohort), cell ids; found once per ``know``."""
+    cached = getattr(know, "_sums", None)
+    if cached is not None and cached[0] == len(know.equalities):
+        return cached[1]
+    out = []
+    for ids, coefs in know.equalities:
+        neg = coefs < 0
+        if neg.sum() == 1 and len(ids) > 2 and np.all(ids % 3 != 2) and np.allclose(coefs[~neg], 1.0) \
+                and np.isclose(coefs[neg][0], -1.0):
+            out.append((ids[~neg], int(ids[neg][0])))
+    know._sums = (len(know.equalities), out)
+    return out
 
 
 def _touching(rels: list[tuple[np.ndarray, np.ndarray]], hidden: np.ndarray) -> np.ndarray:
@@ -581,16 +680,23 @@ def _solve(cells: np.ndarray, targets: list[int], eqs: list, ineqs: list, truth:
         # Unbounded, or no answer in time: the reader is given the truth as the bound.
         return float(goal @ (x / scale)) if res.status == 1 else -np.inf
 
+    def reach(j, sign):
+        """Least (sign 1) or greatest (sign -1) possible value of cell j."""
+        goal = np.zeros(k)
+        goal[j] = sign
+        return sign * extreme(goal) * scale[j]
+
+    # Two points for all the targets at once (each as low, then as high, as the relations let them
+    # go together): a target reaching an end of the band in a possible point needs no solve there.
+    seen = _witnesses(rest, (a_eq_s, b_eq, a_ub_s, b_ub, lb), possible, scale, x,
+                      {j: band(j) for j in rest}) if len(rest) > 1 else {}
     narrowed = []
     for j in rest:
-        lo_hi = []
-        for sign in (1.0, -1.0):
-            goal = np.zeros(k)
-            goal[j] = sign
-            lo_hi.append(sign * extreme(goal) * scale[j])
-        lo, hi = lo_hi
         c = int(cells[j])
         lo_end, hi_end = band(j)
+        least, most = seen.get(j, (np.inf, -np.inf))
+        lo = least if np.isfinite(lo_end) and least <= lo_end + 1e-9 else reach(j, 1.0)
+        hi = most if np.isfinite(hi_end) and most >= hi_end - 1e-9 else reach(j, -1.0)
         if not np.isfinite(lo_end):
             if hi - lo < 1e-6:
                 found.append(c)
@@ -604,12 +710,47 @@ def _solve(cells: np.ndarray, targets: list[int], eqs: list, ineqs: list, truth:
     return found, narrowed
 
 
+def _witnesses(targets: list[int], lp: tuple, possible, scale: np.ndarray, x: np.ndarray,
+               ends: dict[int, tuple[float, float]], rounds: int = 64) -> dict[int, list[float]]:
+    """Per target, the least and greatest value it takes in points every relation allows with whole
+    counts: the sum of the targets not yet seen at the low end of their band made as small as it
+    can be, again for those still not there, and so on (then the same upwards, every cell capped at
+    its figure plus ten bands so the sum is bounded: a capped point is still a point the reader
+    cannot rule out). HiGHS; a point that is not whole, or no point, proves nothing."""
+    from scipy.optimize import linprog
+
+    a_eq, b_eq, a_ub, b_ub, lb = lp
+    cap = (np.maximum(np.nan_to_num(x, nan=0.0), 0.0) + 10 * HIGH) / scale
+    bounds = list(zip(np.where(np.isfinite(lb), lb, None), cap))
+    seen = {j: [np.inf, -np.inf] for j in targets}
+    for sign, side in ((1.0, 0), (-1.0, 1)):
+        left = [j for j in targets if np.isfinite(ends[j][side])]
+        for _ in range(rounds):
+            if not left:
+                break
+            goal = np.zeros(len(x))
+            goal[left] = sign
+            res = linprog(goal, A_ub=a_ub if len(a_ub) else None, b_ub=b_ub if len(a_ub) else None,
+                          A_eq=a_eq if len(a_eq) else None, b_eq=b_eq if len(a_eq) else None,
+                          bounds=bounds, method="highs")
+            if res.status != 0 or not possible(res.x * scale):
+                break
+            point = res.x * scale
+            for j in targets:
+                seen[j][0], seen[j][1] = min(seen[j][0], point[j]), max(seen[j][1], point[j])
+            still = [j for j in left if sign * (seen[j][side] - ends[j][side]) > 1e-9]
+            if len(still) == len(left):
+                break
+            left = still
+    return seen
+
+
 def narrower_than_band(least: float, most: float, step: float = 1.0) -> bool:
-    """Whether a hidden count's possible values (whole steps from ``least`` to ``most``) are
-    fewer than the band's (1 to ``HIGH``: five) or stop short of ``HIGH``. A least value above
-    one step alone is not narrowing: a total of k hidden non-zero parts is at least k whatever
-    is hidden (zeros are shown), and is reported, not failed."""
-    return most < HIGH - 1e-9 or (most - least) / step + 1 < HIGH / step - 1e-9
+    """Whether a hidden count's possible values (whole steps from ``least`` to ``most``) no longer
+    admit every value of the band: one step (1, or 1/3 for a three-month average) to ``HIGH`` (5).
+    A total of k hidden non-zero parts would be at least k were zeros always shown: its parts are
+    hidden zeros included (``disclosure.hide_parts_of_small_totals``), so it admits one step."""
+    return most < HIGH - 1e-9 or least > step + 1e-9
 
 
 def hidden_cells(published: pd.DataFrame, suppressed: str = "c") -> np.ndarray:

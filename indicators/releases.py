@@ -135,10 +135,10 @@ def certify(values: pd.DataFrame, published: pd.DataFrame, lookups: dict[str, pd
         "made_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         "passed": not failures,
         "releases_included": [r.release_id for r in earlier] + ([release_id] if release_id else ["this release"]),
-        "rule": f"no hidden count of 1 to {disclosure.HIGH} may be worked out, or narrowed to fewer than "
-                f"{disclosure.HIGH} possible values or to a range stopping short of {disclosure.HIGH}, over all "
-                f"published relations and every earlier release still public, with whole counts (a total of k "
-                f"hidden non-zero parts is known to be at least k: docs/methods.md)",
+        "rule": f"no hidden count of 1 to {disclosure.HIGH} may be worked out, or narrowed so that its possible "
+                f"values no longer reach from one step (1) to {disclosure.HIGH}, over all published relations and "
+                f"every earlier release still public, with whole counts; every part of a hidden total of 1 to "
+                f"{disclosure.HIGH} is hidden, zeros included (docs/methods.md)",
         "relations": {"instances": kinds, "measure_relations_found": list(know.templates),
                       "groupings_from_lookups": sorted({f"{f} within {c}" for f, c, _ in
                                                         recovery.groupings(values, dict(lookups or {}))})},

@@ -19,7 +19,7 @@ def build() -> dg.Definitions:
     computed = compute.definitions()
     # The atomic copy to the warehouse officers open, after everything above.
     released = release.definitions(upstream=[ingested, referenced, computed])
-    # Board paper, workbook and readable SQL: made from the build, never holding back publishing.
+    # Board paper, workbook and explorer: made from the shareable file after publishing, never holding it back.
     readable = outputs.definitions()
     # The `everything` job, the nightly schedule and the landing-folder sensor.
     operated = schedules.definitions()

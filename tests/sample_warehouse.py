@@ -213,3 +213,15 @@ def build_sample(path: Path, seed: int = 7) -> Path:
         con.execute("insert into load_log by name select *, md5(source_file) as file_hash, 1 as version, "
                     "'utf-8' as encoding from sample_log; drop table sample_log")
     return path
+
+
+def write_shareable(warehouse: Path, target: Path | None = None) -> Path:
+    """The shareable file of ``warehouse`` (what publishing writes beside it), for tests that make
+    the outputs without a publish step: the outputs read only that file. Returns its path."""
+    from pipelines.release import shareable
+
+    folder = warehouse.parent.parent if warehouse.parent.name == "build" else warehouse.parent
+    target = target or folder / shareable.NAME
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = shareable.frames(con)
+    return shareable.write(tables, target, {"release_id": "sample", "passed": True})

@@ -150,15 +150,14 @@ def explorer_lines(p) -> str:
 
 
 def cmd_explorer(args) -> int:
-    import duckdb
-
     from pipelines.outputs.explorer import page
+    from pipelines.release import shareable
 
     p = resolve_paths(args.data_dir).ensure()
-    if not p.warehouse.exists():
-        print(f"No published warehouse at {p.warehouse}: run `oba run` first.", file=sys.stderr)
+    if not shareable.shareable_path(p).exists():
+        print(f"No shareable file at {shareable.shareable_path(p)}: run `oba run` first.", file=sys.stderr)
         return 1
-    with duckdb.connect(str(p.warehouse), read_only=True) as con:
+    with shareable.connect(p) as con:    # everything sent out is read from the shareable file
         try:
             made, folder = page.write(con, p.papers, p.exports, args.period, p.data_dir)
         except ValueError as exc:
@@ -184,8 +183,6 @@ def shell_command(p) -> str:
 
 
 def cmd_paper(args) -> int:
-    import duckdb
-
     from pipelines.outputs import gather
     from pipelines.outputs import render
     from pipelines.outputs import workbook
@@ -193,15 +190,16 @@ def cmd_paper(args) -> int:
 
     from pipelines.outputs.atomic import OutputNotWritten
     from pipelines.operations.runner import published_state
+    from pipelines.release import shareable
 
     p = resolve_paths(args.data_dir).ensure()
-    if not p.warehouse.exists():
+    if not p.warehouse.exists() or not shareable.shareable_path(p).exists():
         print(f"No published warehouse at {p.warehouse}: run `oba run` first.", file=sys.stderr)
         return 1
-    # The published file, read-only: never blocks (or waits for) a pipeline run. Opened once, it
+    # The shareable file, read-only: never blocks (or waits for) a pipeline run. Opened once, it
     # stays the state it was when opened even if a run publishes meanwhile (an atomic rename).
     print(published_state(p))
-    with duckdb.connect(str(p.warehouse), read_only=True) as con:
+    with shareable.connect(p) as con:
         try:
             paper = render.write(con, p.papers, args.period, with_pdf=not args.no_pdf, data_dir=p.data_dir)
             book = p.exports / f"oba_scorecard_{paper.period}.xlsx"

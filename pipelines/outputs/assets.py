@@ -14,7 +14,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.release.publish import INPUTS_TAG, definitions_digest
+from pipelines.release import shareable
+from pipelines.release.publish import INPUTS_TAG, KEY as PUBLISHED, definitions_digest
 from pipelines.warehouse import Warehouse
 from pipelines.settings import Paths
 
@@ -125,8 +126,9 @@ def left_as_made(context, paths: Paths, key: str, entry: dict) -> dict:
 
 
 GROUP = "outputs"
+# After publishing: everything sent out is read from the shareable file publishing writes.
 UPSTREAM = [dg.AssetKey("scorecard"), dg.AssetKey("indicator_values_published"),
-            dg.AssetKey("indicator_forecasts"), dg.AssetKey("benchmark_values")]
+            dg.AssetKey("indicator_forecasts"), dg.AssetKey("benchmark_values"), dg.AssetKey(PUBLISHED)]
 
 
 class PaperConfig(dg.Config):
@@ -147,7 +149,7 @@ def board_paper(context: dg.AssetExecutionContext, config: PaperConfig, warehous
     started = time.perf_counter()
     paths = warehouse.paths()
     today = dt.date.today()
-    with warehouse.connect() as con:
+    with shareable.connect(paths) as con:
         data = gather.gather(con, config.period or None, today=today, data_dir=paths.data_dir)
     awaited = turn_the_curve.describe_awaited(data.awaited())
     if awaited:
@@ -162,7 +164,7 @@ def board_paper(context: dg.AssetExecutionContext, config: PaperConfig, warehous
             "measures": len(data.rows), "turn_the_curve_awaited": dg.MetadataValue.json(awaited),
             **left_as_made(context, paths, "board_paper", same), "seconds": round(time.perf_counter() - started, 2)})
     try:
-        with warehouse.connect() as con:
+        with shareable.connect(paths) as con:
             paper = render.write(con, paths.papers, config.period or None, today=today, with_pdf=config.pdf,
                                  data_dir=paths.data_dir, data=data)
     except BaseException:
@@ -189,7 +191,7 @@ def scorecard_workbook(context: dg.AssetExecutionContext, config: PaperConfig,
     from pipelines.outputs import workbook
 
     paths = warehouse.paths()
-    with warehouse.connect() as con:
+    with shareable.connect(paths) as con:
         data = gather.gather(con, config.period or None, data_dir=paths.data_dir)
         label = data.period.label
         out = paths.exports / f"oba_scorecard_{label}.xlsx"
@@ -222,7 +224,7 @@ def explorer(context: dg.AssetExecutionContext, config: PaperConfig, warehouse: 
 
     paths = warehouse.paths()
     today = dt.date.today()
-    with warehouse.connect() as con:
+    with shareable.connect(paths) as con:
         data, shared = page.gather_shareable(con, config.period or None, today, paths.data_dir)
     with shared:
         label = data.period.label

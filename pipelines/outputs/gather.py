@@ -1,4 +1,8 @@
-"""Everything a board paper or workbook shows, read from the warehouse in one place.
+"""Everything a board paper or workbook shows, read from the shareable file in one place.
+
+The outputs' assets and ``oba paper`` give ``gather`` a connection to the shareable file
+(``pipelines.release.shareable.connect``), which holds no record and no exact count; a warehouse
+works too (tests, notebooks), read the same way.
 
 Figures come from ``indicator_values_published`` (disclosure control already applied by
 ``indicators.disclosure``), never from the exact ``indicator_values``; the scorecard
@@ -100,6 +104,12 @@ def _df(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     if not table_exists(con, table):
         return pd.DataFrame()
     return con.execute(f'select * from "{table}"').df()  # table names are ours, not input
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """What the quality annex reads of the quarantine: the shareable file's counts per check
+    (``quarantine_checks``, protected), or a warehouse's own rows."""
+    return _df(con, "quarantine_checks") if table_exists(con, "quarantine_checks") else _df(con, "quarantine")
 
 
 def published_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -276,7 +286,7 @@ def gather(con: duckdb.DuckDBPyConnection, period_label: str | None = None,
     changed = since.changes(pub, rows, load_log, data_dir, published_fingerprint(con), LIVE, places)
     return PaperData(period=period, data_as_at=as_at, catalogue=catalogue,
                      rows=rows, history=history, breakdowns=breakdowns, forecasts=forecasts, targets=targets,
-                     benchmarks=bench, load_log=load_log, quarantine=_df(con, "quarantine"),
+                     benchmarks=bench, load_log=load_log, quarantine=_quarantine(con),
                      curve=curve, authorities=authorities,
                      neighbours=comparators.neighbours(con), places=places,
                      cover=the_cover, region=comparators.region_name(con),
@@ -295,10 +305,13 @@ def drafted(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> pd.DataFrame:
 
 def published_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
     """The content fingerprint of the warehouse read (its latest ``meta_publish`` row): names its release."""
-    if not table_exists(con, "meta_publish"):
-        return None
-    got = con.execute("select fingerprint from meta_publish order by published_at desc limit 1").fetchone()
-    return got[0] if got else None
+    if table_exists(con, "meta_publish"):
+        got = con.execute("select fingerprint from meta_publish order by published_at desc limit 1").fetchone()
+        return got[0] if got else None
+    if table_exists(con, "disclosure_certificate"):     # the shareable file: its release id ends with it
+        got = con.execute("select release_id from disclosure_certificate").fetchone()
+        return str(got[0]).rsplit("-", 1)[-1] if got and got[0] else None
+    return None
 
 
 def headline_periods(con: duckdb.DuckDBPyConnection, period_label: str | None = None,

@@ -11,12 +11,12 @@ import pandas as pd
 
 import duckdb
 
-from indicators.disclosure import SUPPRESSED, suppress
-from pipelines.ingest.holding import held
+from indicators.disclosure import suppress
 from pipelines.ingest.landing import NOT_READ
 from pipelines.outputs import fmt
 from pipelines.prepare.common import shown_value
 from pipelines.prepare.output import load_manifest
+from pipelines.release import deliveries
 from pipelines.settings import paths
 
 COUNTS = ["rows_read", "rows_loaded", "rows_quarantined", "rows_refused"]
@@ -44,36 +44,28 @@ def _checks(quarantine: pd.DataFrame, source: str, source_file: str) -> str:
     q = quarantine[(quarantine["source"] == source) & (quarantine["source_file"] == source_file)]
     if q.empty:
         return "all passed"
-    # One quarantine row per failed check; a record can fail several checks.
-    per = q.groupby("check_name").size().rename("rows").reset_index()
+    # One quarantine row per failed check; a record can fail several checks. The shareable
+    # file holds the counts per check already (``quarantine_checks``, hidden ones flagged).
+    if "rows" in q.columns:
+        per = deliveries.as_checks_shown(q)
+    else:
+        per = q.groupby("check_name").size().rename("rows").reset_index()
     per = suppress(per, ["rows"])
     return "failed: " + "; ".join(f"{r.check_name} ({fmt.number(r.rows, 'count')} rows)"
                                   for r in per.itertuples())
 
 
-def hide_total_with_parts(long: pd.DataFrame) -> pd.DataFrame:
-    """rows_read hidden wherever one of its parts is: the parts are also bounded by what the
-    paper prints elsewhere (an indicator's cases are at most the rows loaded), so a shown total
-    beside a hidden part narrows the part ("369 read, loaded c" beside 368 cases leaves 1 or 0
-    quarantined). With the total hidden, every part is only known to be at least 1."""
-    hidden = long["rows"].astype(object).eq(SUPPRESSED).groupby(long["source"]).transform("any")
-    out = long.copy()
-    out.loc[hidden & out["kind"].eq("rows_read"), "rows"] = SUPPRESSED
-    return out
-
-
 def annex_rows(load_log: pd.DataFrame, quarantine: pd.DataFrame) -> list[list[str]]:
-    last = latest_deliveries(load_log)
+    """The annex's table: each source's last delivery, its row counts as they may be shown and the
+    checks its rows failed. ``load_log`` and ``quarantine``: the warehouse's, or the shareable file's
+    (``load_log`` with hidden counts flagged, ``quarantine_checks``)."""
+    last = latest_deliveries(deliveries.as_shown(load_log))
     if last.empty:
         return []
     # rows_read = loaded + quarantined + refused, so each source is a group whose total
-    # is rows_read: secondary suppression then stops a hidden count being worked out.
-    long = last.melt(id_vars=["source"], value_vars=COUNTS, var_name="kind", value_name="rows")
-    long = suppress(long, ["rows"], group_columns=["source"], total_marker="rows_read",
-                    breakdown_column="kind")
-    long = hide_total_with_parts(long)
-    shown = last.drop(columns=COUNTS).merge(
-        long.pivot(index="source", columns="kind", values="rows").reset_index(), on="source")
+    # is rows_read: secondary suppression then stops a hidden count being worked out
+    # (the shareable log's counts are protected already: the rule changes nothing there).
+    shown = last.drop(columns=COUNTS).merge(deliveries.protected_counts(last), on="source")
     rows = []
     for r, orig in zip(shown.itertuples(), last.itertuples()):
         received = pd.Timestamp(r.received_at).strftime("%d %b %Y") if pd.notna(r.received_at) else fmt.MISSING
@@ -97,7 +89,7 @@ def held_notes(load_log: pd.DataFrame, catalogue: pd.DataFrame) -> list[dict]:
         con.register("load_log", log)
         if {"indicator_id", "sources"} <= set(catalogue.columns):
             con.register("indicator_catalogue", catalogue[["indicator_id", "sources"]])
-        return [{"file": h.source_file, "source": h.source, "text": h.plain()} for h in held(con)]
+        return deliveries.held_rows(con)
     finally:
         con.close()
 

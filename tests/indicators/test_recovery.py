@@ -136,6 +136,31 @@ def test_relations_are_found_from_the_data_not_listed_by_hand():
     assert "y_took_up_count.numerator = y_took_up_pct.numerator" in recovery.relations(count_and_pct()).templates
 
 
+def across_indicators():
+    """Three measures of three indicators: children whose need is known (EHA), not known (EHB),
+    and the cohort (EHC) they add up to; nothing in their names says so."""
+    rng = np.random.default_rng(9)
+    rows = []
+    for period in ("2022", "2023", "2024"):
+        known = rng.integers(20, 40, 5)
+        unknown = rng.integers(0, 5, 5)
+        rows += _rows("a_known_count", "count", period, WARDS, list(known), None, indicator="EHA")
+        rows += _rows("b_unknown_count", "count", period, WARDS, list(unknown), None, indicator="EHB")
+        rows += _rows("c_cohort_count", "count", period, WARDS, list(known + unknown), None, indicator="EHC")
+    return pd.DataFrame(rows)
+
+
+def test_sums_across_indicators_are_found_and_protected():
+    values = across_indicators()
+    know = recovery.relations(values)
+    assert "a_known_count.numerator + b_unknown_count.numerator = c_cohort_count.numerator" in know.templates
+    # Within-breakdown suppression alone leaves the not-known counts to a cohort minus known.
+    assert attack(values, weak(values)).failed
+    published = disclosure.publishable(values)
+    found = attack(values, published)
+    assert found.tried > 0 and found.failed == []
+
+
 def test_hidden_ones_adding_up_to_a_shown_total_are_found():
     """Two hidden cells of 1 and a shown total of 2: zeros are shown, so each must be 1."""
     rows = _rows("q_count", "count", "2024", ["a", "b", "c"], [1, 1, 0], None)
@@ -282,6 +307,27 @@ def test_the_band_fails_a_count_narrowed_below_five():
     assert attack(values, protected).failed == []
     # The fewest extra cells: one big enough (20) rather than a chain of small ones.
     assert (protected["numerator"] == "c").sum() == 3
+
+
+def test_a_small_total_of_several_hidden_parts_admits_the_whole_band():
+    """Chew locality of 3 = C1 2 + C2 1 (wards hidden): were zeros always shown a reader would know
+    Chew is at least 2. Every part of a hidden total of 1 to 5 is hidden, zeros included, so a "c"
+    there may be 0: Chew admits 1 again, and nothing is narrowed below the band."""
+    counts = {**WARD_COUNTS, "c1": [2, 0, 3], "c2": [1, 0, 0]}
+    values = nested(counts)
+    lookups = {"lookup_wards": LOOKUP}
+    published = disclosure.publishable(values, lookups)
+    result = attack_with(values, published, lookups)
+    assert result.tried > 0 and result.failed == []
+    at = published.set_index(["period", "breakdown", "breakdown_value"])
+    assert at.loc[("2022", "locality", "c"), "numerator"] == "c"
+    # 2024: Chew 3 = C1 3 + C2 0; the zero is hidden with its row's percentage.
+    assert at.loc[("2024", "ward", "c2"), "numerator"] == "c" and at.loc[("2024", "ward", "c2"), "value"] == "c"
+    # 2023: Chew 0 (both wards 0): nothing small, zeros shown.
+    assert at.loc[("2023", "ward", "c2"), "numerator"] == 0
+    # Under the old band (a total of k hidden non-zero parts at least k allowed) with zeros shown,
+    # the 2022 locality would be at least 2: the band now fails that.
+    assert recovery.narrower_than_band(2.0, 9.0)
 
 
 def reissue(values, ward, period, change):

@@ -11,7 +11,7 @@ import pytest
 from pipelines.outputs import assets as reports
 from pipelines.outputs import screening
 from pipelines.warehouse import Warehouse
-from sample_warehouse import build_sample
+from sample_warehouse import build_sample, write_shareable
 
 
 @pytest.mark.parametrize("text", [
@@ -56,6 +56,7 @@ def sample_data(tmp_path):
     build = data / "warehouse" / "build" / "oba.duckdb"
     build.parent.mkdir(parents=True)
     shutil.copyfile(build_sample(tmp_path / "sample.duckdb"), build)
+    write_shareable(build)
     return data, build
 
 

@@ -127,23 +127,88 @@ def test_the_shareable_file_holds_no_record_and_no_small_count(two_releases):
     con = duckdb.connect(str(path), read_only=True)
     try:
         tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-        assert tables == {*shareable.COPIED, "scorecard", "disclosure_certificate"}
-        assert not {t for t in tables if t.startswith(("raw_", "stg_", "ind_")) or t in ("quarantine", "load_log",
+        assert tables == set(shareable.TABLES)
+        assert not {t for t in tables if t.startswith(("raw_", "stg_", "ind_")) or t in ("quarantine",
                                                                                           "indicator_values")}
         for table in tables:
             frame = con.execute(f"select * from {table}").df()
-            for col in ("numerator", "denominator"):
+            for col in shareable.COUNT_COLUMNS:
                 if col not in frame.columns:
                     continue
-                x = pd.to_numeric(frame[col], errors="coerce")
-                scores = frame["unit"].map(disclosure.is_n_only).astype(bool) if col == "numerator" else False
+                x = pd.to_numeric(frame[col], errors="coerce").astype(float)
+                scores = (frame["unit"].map(disclosure.is_n_only).astype(bool) if col == "numerator"
+                          else pd.Series(False, index=frame.index))
                 assert not ((x > 0) & (x <= 5) & ~scores).any(), f"{table}.{col}"
-        # The scorecard shows the published figures, "c" where the published table hides them.
-        card = con.execute("select measure_id, period, value from scorecard where period is not null").df()
+        # The scorecards hold no local figure of their own; a row whose published value is hidden
+        # says so (is_suppressed), and its forecasts are blank.
+        for table in shareable.SCORECARDS:
+            columns = {c for (c,) in con.execute(f"select column_name from (describe {table})").fetchall()}
+            assert not set(shareable.LOCAL_FIGURES) & columns, table
+        card = con.execute("select measure_id, period, is_suppressed, forecast_value from scorecard_periods").df()
         heads = pub2[pub2["breakdown"] == "all"][["measure_id", "period", "value"]]
-        merged = card.merge(heads, on=["measure_id", "period"], suffixes=("", "_pub"))
-        assert len(merged) and (merged["value"].astype(str) == merged["value_pub"].astype(str)).all()
+        merged = card.merge(heads, on=["measure_id", "period"])
+        assert len(merged) and (merged["is_suppressed"] == merged["value"].eq("c")).all()
+        assert merged["is_suppressed"].any() and merged.loc[merged["is_suppressed"], "forecast_value"].isna().all()
+        # The delivery log: typed counts, none of 1 to 5, hidden ones flagged; messages carry no count.
+        log = con.execute("select * from load_log").df()
+        assert pd.api.types.is_integer_dtype(log["rows_read"]) and log["rows_read_suppressed"].dtype == bool
+        assert not log["message"].dropna().str.contains(r"\d").any()
         cert = json.loads(con.execute("select certificate from disclosure_certificate").fetchone()[0])
         assert cert["passed"] and cert["release_id"] == releases.public(p.data_dir)[-1].release_id
     finally:
         con.close()
+
+
+def test_the_outputs_are_made_from_the_shareable_file_alone(two_releases):
+    """The paper, the workbook and the explorer are made with the officers' warehouse and the build
+    file gone (moved aside): they read the shareable file and nothing else, and show the same
+    protected figures as read from the warehouse."""
+    import dagster as dg
+
+    from pipelines.outputs import assets as reports, gather, quality_annex
+    from pipelines.warehouse import Warehouse
+
+    p, *_ = two_releases
+    with duckdb.connect(str(p.warehouse), read_only=True) as con:
+        direct = gather.gather(con, data_dir=p.data_dir)
+    aside = [(f, f.with_name(f.name + ".aside")) for f in (p.build, p.warehouse)]
+    for f, moved in aside:
+        f.rename(moved)
+    try:
+        result = dg.materialize(reports.assets, resources={"warehouse": Warehouse(data_dir=str(p.data_dir))},
+                                run_config={"ops": {"board_paper": {"config": {"pdf": False}}}},
+                                raise_on_error=False)
+        assert not p.warehouse.exists()
+    finally:
+        for f, moved in aside:
+            if f.exists():   # the run's resource opens (so makes) an empty build file: nothing is read from it
+                with duckdb.connect(str(f), read_only=True) as con:
+                    assert con.execute("select count(*) from information_schema.tables").fetchone()[0] == 0
+                f.unlink()
+                f.with_name(f.name + ".wal").unlink(missing_ok=True)
+            moved.rename(f)
+    assert result.success, [e.step_failure_data.error.message[-300:] for e in result.all_events
+                            if e.event_type_value == "STEP_FAILURE"]
+    label = direct.period.label
+    assert (p.papers / label / f"board_paper_{label}.html").exists()
+    assert (p.exports / f"oba_scorecard_{label}.xlsx").exists()
+    assert (p.papers / label / f"explorer_{label}.html").exists()
+    with shareable.connect(p) as con:
+        shared = gather.gather(con, data_dir=p.data_dir)
+    # Identical where the warehouse's reading was already protected: every figure, the history,
+    # the breakdowns, the judgements of shown rows and the quality annex.
+    cols = ["measure_id", "period", *gather.FIGURES, "previous_value", "trend", "rag", "forecast_value"]
+    pd.testing.assert_frame_equal(shared.rows[cols], direct.rows[cols])
+    pd.testing.assert_frame_equal(shared.history.reset_index(drop=True), direct.history.reset_index(drop=True))
+    pd.testing.assert_frame_equal(shared.breakdowns, direct.breakdowns)
+    assert quality_annex.annex_rows(shared.load_log, shared.quarantine) == \
+        quality_annex.annex_rows(direct.load_log, direct.quarantine)
+    assert quality_annex.held_notes(shared.load_log, shared.catalogue) == \
+        quality_annex.held_notes(direct.load_log, direct.catalogue)
+    assert shared.data_as_at == direct.data_as_at
+
+
+def test_nothing_is_sent_out_without_a_shareable_file(tmp_path):
+    p = resolve_paths(tmp_path / "data").ensure()
+    with pytest.raises(shareable.NoShareableFile, match="oba run"):
+        shareable.connect(p)
