@@ -23,6 +23,8 @@ SHORT = 10
 
 
 def _rows(v) -> str:
+    if v == SUPPRESSED:
+        return SUPPRESSED
     if fmt.missing(v):
         return fmt.MISSING
     return SUPPRESSED if is_disclosive(v) else fmt.number(v, "count")
@@ -46,7 +48,10 @@ def annex(catalogue: pd.DataFrame, load_log: pd.DataFrame) -> dict:
     if load_log.empty or not needed <= set(load_log.columns):
         # No delivery log with file identities (a copy without them): every source lists none.
         load_log = pd.DataFrame(columns=sorted(needed))
-    log = load_log[load_log["status"].isin(LIVE)]
+    log = load_log[load_log["status"].isin(LIVE)].copy()
+    if "rows_loaded_suppressed" in log.columns:       # the shareable file: a hidden count is blank, flagged
+        hidden = log["rows_loaded_suppressed"].fillna(False).astype(bool)
+        log["rows_loaded"] = log["rows_loaded"].astype(object).where(~hidden, SUPPRESSED)
     per = sources_of(catalogue)
     behind: dict[str, list[str]] = {}
     for ind, names in per.items():
