@@ -13,7 +13,7 @@ import pytest
 from pipelines.ingest import delivery_checks as checks
 from pipelines.compute import expectations as quality
 from pipelines.ingest.landing import landing_state
-from pipelines.operations import schedules
+from pipelines import schedules
 from pipelines.warehouse import write_frame
 from pipelines.definitions import defs
 from sources.catalogue import get
