@@ -39,7 +39,7 @@ create or replace temp macro age_band(age) as
          else '18+' end;
 
 -- Period key and dates from a period type and the year the period starts in (for a
--- calendar-year key, the year itself). Every indicator's final CTE uses these.
+-- calendar-year key, the year itself). Every indicator's closing select uses these.
 create or replace temp macro period_key(pt, y) as
     case pt when 'financial_year' then fy_key(y) when 'academic_year' then ay_key(y)
             else y::varchar end;
@@ -49,3 +49,22 @@ create or replace temp macro period_start(pt, y) as
 create or replace temp macro period_end(pt, y) as
     case pt when 'financial_year' then fy_end(y) when 'academic_year' then ay_end(y)
             else cy_end(y) end;
+
+-- The closing select of every indicator's SQL, written once: one row per measure x period x
+-- breakdown value of the CTE measures_cte (measure_id, yr: the year the period starts in,
+-- breakdown, breakdown_value and the counts), with the period key and dates of the period type
+-- ptype (a literal, or the CTE's own period_type column where periods differ by row) and the
+-- counts as doubles (sd and the comparison group's counts where the indicator has them).
+-- Called as: select * from indicator_rows(measures, 'financial_year')
+create or replace temp macro indicator_rows(measures_cte, ptype) as table
+    select
+        measure_id,
+        period_key(ptype, yr) as period,
+        ptype as period_type,
+        period_start(ptype, yr) as period_start,
+        period_end(ptype, yr) as period_end,
+        breakdown,
+        breakdown_value,
+        columns(lambda c: c in ('numerator', 'denominator', 'sd', 'comparator_numerator',
+                                'comparator_denominator', 'comparator_sd'))::double
+    from query_table(measures_cte);

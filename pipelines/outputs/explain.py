@@ -38,7 +38,10 @@ def macros(text: str | None = None) -> dict[str, tuple[list[str], str]]:
     text = _drop_comments(text if text is not None else read_sql(cat.MACROS_FILE) + cat.as_at_macros())
     found = {}
     for name, params, body in _MACRO.findall(text):
-        found[name] = ([p.strip() for p in params.split(",") if p.strip()], " ".join(body.split()))
+        body = " ".join(body.split())
+        if body.lower().startswith("table "):   # a table macro: the select it stands for, on its table argument
+            body = re.sub(r"\bquery_table\((\w+)\)", r"\1", body[len("table "):])
+        found[name] = ([p.strip() for p in params.split(",") if p.strip()], body)
     return found
 
 
