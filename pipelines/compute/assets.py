@@ -30,7 +30,7 @@ VALUE_COLUMNS = tables.columns("indicator_values")
 
 def run_indicator(con: duckdb.DuckDBPyConnection, ind: cat.Indicator) -> int:
     """Run one indicator's SQL with its bound parameters into its table (``Indicator.table``)."""
-    con.execute(read_sql(cat.MACROS_FILE))
+    con.execute(cat.macros_sql())
     if as_at := cat.as_at_macros(ind.sources):
         con.execute(as_at)
     sql = cat.sql_text(ind)

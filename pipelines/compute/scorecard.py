@@ -24,11 +24,12 @@ from indicators import stats
 from pipelines import reuse, tables
 from pipelines.compute import report_period
 from pipelines.ingest import free_text
+from sources import periods
 from pipelines.warehouse import Warehouse, frame_metadata, table_exists
 
 GROUP = "scorecard"
 HORIZON = 3
-ANNUAL = ("financial_year", "academic_year", "calendar_year")
+ANNUAL = periods.ANNUAL
 BENCHMARKS = (("england_value", "england_comparison"), ("region_value", "region_comparison"),
               ("sn_mean", "sn_comparison"))
 # Column lists come from the tables' definitions (indicators/sql/tables.yaml).
@@ -41,37 +42,19 @@ SCORECARD_COLUMNS = tables.columns("scorecard_periods")
 # ------------------------------------------------------------------------------------------
 
 def period_index(period: str, period_type: str) -> int:
-    """A number that increases by one per period (2024-25 -> 2024; 2024-03 -> 24290)."""
-    if period_type in ANNUAL:
-        return int(period[:4])
-    if period_type == "month":
-        return int(period[:4]) * 12 + int(period[5:7]) - 1
-    if period_type == "quarter":
-        return int(period[:4]) * 4 + int(period[-1]) - 1
-    raise ValueError(f"unknown period type {period_type!r}")
+    """A number that increases by one per period (2024-25 -> 2024; 2024-03 -> 24290): ``sources.periods.index``."""
+    return periods.index(period, period_type)
 
 
 def period_key(index: int, period_type: str) -> str:
-    """The period key of ``period_index`` ``index`` (its inverse)."""
-    if period_type == "financial_year":
-        return f"{index}-{(index + 1) % 100:02d}"
-    if period_type == "academic_year":
-        return f"{index}/{(index + 1) % 100:02d}"
-    if period_type == "calendar_year":
-        return str(index)
-    if period_type == "month":
-        return f"{index // 12}-{index % 12 + 1:02d}"
-    if period_type == "quarter":
-        y = index // 4
-        return f"{y}-{(y + 1) % 100:02d} Q{index % 4 + 1}"
-    raise ValueError(f"unknown period type {period_type!r}")
+    """The period key of ``period_index`` ``index`` (its inverse): ``sources.periods.key_of_index``."""
+    return periods.key_of_index(index, period_type)
 
 
 def shift_period(period: str, period_type: str, start, end, k: int):
     """The period ``k`` steps after one: (key, start, end). Dates move by whole periods,
     so a December-February NEET window stays December-February."""
-    months = 12 if period_type in ANNUAL else 3 if period_type == "quarter" else 1
-    offset = pd.DateOffset(months=months * k)
+    offset = pd.DateOffset(months=periods.months(period_type) * k)
     new_start = pd.Timestamp(start) + offset
     new_end = pd.Timestamp(end) + pd.Timedelta(days=1) + offset - pd.Timedelta(days=1)
     return period_key(period_index(period, period_type) + k, period_type), new_start.date(), new_end.date()
