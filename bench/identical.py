@@ -21,8 +21,8 @@ import duckdb
 # Columns whose values are times or ids of a particular run, not data.
 VOLATILE = {"loaded_at", "file_modified_at", "validated_at", "received_at", "quarantined_at", "run_id",
             "published_at", "started_at", "finished_at", "fingerprint", "bytes", "seconds", "inputs"}
-# Tables that are the record of particular runs.
-RUN_TABLES = {"meta_runs", "meta_publish", "meta_run_sources"}
+# Tables that are the record of particular runs (meta_reuse: what the last run made each step from).
+RUN_TABLES = {"meta_runs", "meta_publish", "meta_run_sources", "meta_reuse"}
 COMMENTS = "_comments.parquet"
 
 

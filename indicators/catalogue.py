@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 
 from sources import catalogue as sources
+from sources import periods
 from sources import codes
 
 HERE = Path(__file__).parent
@@ -59,7 +60,7 @@ def value_range(unit: str, ci_method: str | None = None) -> tuple[float, float]:
 
 POLARITIES = ("higher", "lower", "none")
 OBA = ("population", "how_much", "how_well", "better_off")
-PERIOD_TYPES = ("financial_year", "academic_year", "calendar_year", "month", "quarter")
+PERIOD_TYPES = periods.PERIOD_TYPES
 # ci methods of this catalogue; newcombe and welch are the two-group gap intervals.
 CI_METHODS = ("wilson", "byar", "rate", "rate_above_one", "mean", "newcombe", "welch", "none")
 GAP_METHODS = ("newcombe", "welch")
@@ -172,15 +173,8 @@ def _check_measure(ind: dict, m: dict) -> None:
                              "and a rule")
 
 
-PERIOD_KEYS = {
-    "financial_year": re.compile(r"^\d{4}-\d{2}$"), "academic_year": re.compile(r"^\d{4}/\d{2}$"),
-    "calendar_year": re.compile(r"^\d{4}$"), "month": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"),
-    "quarter": re.compile(r"^\d{4}-\d{2} Q[1-4]$"),
-}
-
-
 def _is_period_key(key: str, period_type: str) -> bool:
-    return bool(PERIOD_KEYS[period_type].match(key))
+    return periods.is_key(key, period_type)
 
 
 def _level_setting(value, where: str, key: str) -> float:
@@ -254,6 +248,12 @@ def measures_frame() -> pd.DataFrame:
                 "sql_file": f"indicators/sql/{ind.table}.sql",
             })
     return pd.DataFrame(rows, columns=CATALOGUE_COLUMNS)
+
+
+def macros_sql() -> str:
+    """Every helper the indicator SQL calls: the period helpers made from the one period calendar
+    (``sources.periods.sql_macros``), then ``_macros.sql``."""
+    return periods.sql_macros() + MACROS_FILE.read_text(encoding="utf-8")
 
 
 def sql_text(ind: Indicator) -> str:

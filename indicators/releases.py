@@ -155,6 +155,21 @@ def certify(values: pd.DataFrame, published: pd.DataFrame, lookups: dict[str, pd
     }
 
 
+def certify_warehouse(con, data_dir: Path | str) -> dict:
+    """``certify`` of the warehouse's ``indicator_values_published`` (a DuckDB connection ``con``),
+    with its exact table, its lookups and every earlier release still public; for no release id
+    yet (``named`` gives it one)."""
+    values = con.execute("select * from indicator_values").df()
+    shown = con.execute("select * from indicator_values_published").df()
+    return certify(values, shown, read_lookups(con), public(data_dir))
+
+
+def named(cert: dict, release_id: str) -> dict:
+    """A certificate ``certify`` made for "this release", naming the release it certifies."""
+    included = [r for r in cert["releases_included"] if r != "this release"]
+    return {**cert, "release_id": release_id, "releases_included": [*included, release_id]}
+
+
 def _held(published: pd.DataFrame) -> set[str]:
     if disclosure.HELD not in published.columns:
         return set()
@@ -216,6 +231,8 @@ def record(data_dir: Path | str, release_id: str, values: pd.DataFrame, publishe
 # The lookups the outputs print beside the figures (ward and locality names): the groupings they
 # make are relations a reader can use. Read from the warehouse as made by this run.
 LOOKUP_TABLES = ("lookup_wards", "lookup_localities")
+# What a certificate of the warehouse is made from (``certify_warehouse``), besides the earlier releases.
+CERTIFIED_TABLES = ("indicator_values", "indicator_values_published", *LOOKUP_TABLES)
 
 
 def read_lookups(con) -> dict[str, pd.DataFrame]:

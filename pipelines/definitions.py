@@ -6,7 +6,7 @@ import dagster as dg
 
 from pipelines import compute, ingest, outputs, reference, release
 from pipelines.compute.expectations import GreatExpectations
-from pipelines.operations import schedules
+from pipelines import schedules
 from pipelines.warehouse import Warehouse
 
 

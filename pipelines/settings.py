@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,3 +125,23 @@ def inside(path: Path, folder: Path) -> bool:
         return True
     except ValueError:
         return False
+
+
+# What the published numbers are made from besides the deliveries: definitions, targets,
+# commentary, SQL, schemas, published benchmarks and the code itself.
+DEFINITION_DIRS = ("indicators", "pipelines", "schemas", "sources")
+DEFINITION_SUFFIXES = {".py", ".sql", ".yaml", ".yml", ".csv", ".parquet", ".json", ".md", ".j2", ".html", ".css"}
+
+
+def definitions_digest(root: Path = PROJECT_ROOT) -> str:
+    """Digest of the code and definitions, and of the authority's settings folder (its own
+    ward lookup, targets, DfE series mappings: ``settings.local_file``), so a changed setting
+    is a change like any other. The publish step's fingerprint and the reuse of unchanged steps
+    (``pipelines.compute.reuse``) both read it."""
+    h = hashlib.sha256()
+    for base, folder in [*((root, f) for f in DEFINITION_DIRS), (paths().data_dir, "settings")]:
+        for path in sorted((base / folder).rglob("*")):
+            if path.is_file() and path.suffix in DEFINITION_SUFFIXES and "__pycache__" not in path.parts:
+                h.update(str(path.relative_to(base)).encode())
+                h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()

@@ -14,6 +14,9 @@ A ``tables.yaml`` maps a table name to::
     like: another table whose columns it has (optional; then ``comments`` overrides a few)
     columns:
       column_name: [TYPE, description]
+    key: the columns that name one row (optional; its Great Expectations suite checks them)
+    expect: what its Great Expectations suite reads and the rules the values keep (optional;
+            ``pipelines/compute/suites.py`` says what a rule can say)
 
 The ``ind_<indicator>`` entry is the layout every indicator's own table shares; its
 description is a template filled with the indicator (``{indicator}``, ``{title}``,
@@ -26,7 +29,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -84,6 +87,8 @@ class Table:
     view: bool = False
     source: Path | None = None   # the tables.yaml it is defined in
     like: str | None = None      # the table whose columns it has
+    key: tuple[str, ...] = ()    # the columns that name one row
+    expect: dict | None = field(default=None, hash=False, compare=False)   # its suite (pipelines/compute/suites.py)
 
 
 def _column(name: str, spec) -> Column:
@@ -97,7 +102,7 @@ def load(path: Path) -> dict[str, Table]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     out: dict[str, Table] = {}
     for name, spec in raw.items():
-        unknown = set(spec) - {"description", "columns", "order", "like", "comments", "view"}
+        unknown = set(spec) - {"description", "columns", "order", "like", "comments", "view", "key", "expect"}
         if unknown:
             raise ValueError(f"{path}: {name}: unknown keys {sorted(unknown)}")
         if "like" in spec:
@@ -108,9 +113,17 @@ def load(path: Path) -> dict[str, Table]:
             columns = tuple(Column(c.name, c.type, overrides.get(c.name, c.description)) for c in base.columns)
         else:
             columns = tuple(_column(c, s) for c, s in spec["columns"].items())
+        _check_declared(path, name, {c.name for c in columns}, spec)
         out[name] = Table(name, spec["description"], columns, spec.get("order"), bool(spec.get("view")), path,
-                          spec.get("like"))
+                          spec.get("like"), tuple(spec.get("key", ())), spec.get("expect"))
     return out
+
+
+def _check_declared(path: Path, name: str, declared: set[str], spec: dict) -> None:
+    """The key and the columns a suite reads are columns the table declares."""
+    named = set(spec.get("key", ())) | set((spec.get("expect") or {}).get("columns", ()))
+    if named - declared:
+        raise ValueError(f"{path}: {name}: key or expect names columns it does not declare: {sorted(named - declared)}")
 
 
 @cache

@@ -2,28 +2,16 @@
 -- before the indicator files, as temporary macros, so that every indicator writes its
 -- period keys and bands the same way (the period-key contract in docs/warehouse.md).
 
--- Financial year (April-March) starting in year y, from a date, and its key "2024-25".
-create or replace temp macro fy_of(d) as
-    case when month(d) >= 4 then year(d) else year(d) - 1 end;
-create or replace temp macro fy_key(y) as
-    y::varchar || '-' || lpad(((y + 1) % 100)::varchar, 2, '0');
-create or replace temp macro fy_start(y) as make_date(y, 4, 1);
-create or replace temp macro fy_end(y) as make_date(y + 1, 3, 31);
 
--- Academic year (September-August) starting in year y, from a date, its key "2024/25",
--- and the start year from a key as the extracts write it ("2024/25").
-create or replace temp macro ay_of(d) as
-    case when month(d) >= 9 then year(d) else year(d) - 1 end;
-create or replace temp macro ay_key(y) as
-    y::varchar || '/' || lpad(((y + 1) % 100)::varchar, 2, '0');
+-- The period helpers (fy_of, fy_key, ay_of, ay_key, <fy|ay|cy>_start / _end, period_key,
+-- period_start, period_end) are made from the one period calendar, sources/periods.py, and run
+-- before this file (indicators.catalogue.macros_sql).
+
+-- The start year of an academic year from a key as the extracts write it ("2024/25").
 create or replace temp macro ay_year(k) as try_cast(left(k, 4) as integer);
-create or replace temp macro ay_start(y) as make_date(y, 9, 1);
-create or replace temp macro ay_end(y) as make_date(y + 1, 8, 31);
 -- Schools are closed in August: a school year's data are complete once they reach July.
 create or replace temp macro ay_complete_by(y) as make_date(y + 1, 7, 31);
 
-create or replace temp macro cy_start(y) as make_date(y, 1, 1);
-create or replace temp macro cy_end(y) as make_date(y, 12, 31);
 
 -- Deprivation quintile from the IMD decile: 1 = most deprived fifth.
 create or replace temp macro imd_quintile(decile) as
@@ -38,14 +26,21 @@ create or replace temp macro age_band(age) as
          when age < 18 then '16-17'
          else '18+' end;
 
--- Period key and dates from a period type and the year the period starts in (for a
--- calendar-year key, the year itself). Every indicator's final CTE uses these.
-create or replace temp macro period_key(pt, y) as
-    case pt when 'financial_year' then fy_key(y) when 'academic_year' then ay_key(y)
-            else y::varchar end;
-create or replace temp macro period_start(pt, y) as
-    case pt when 'financial_year' then fy_start(y) when 'academic_year' then ay_start(y)
-            else cy_start(y) end;
-create or replace temp macro period_end(pt, y) as
-    case pt when 'financial_year' then fy_end(y) when 'academic_year' then ay_end(y)
-            else cy_end(y) end;
+-- The closing select of every indicator's SQL, written once: one row per measure x period x
+-- breakdown value of the CTE measures_cte (measure_id, yr: the year the period starts in,
+-- breakdown, breakdown_value and the counts), with the period key and dates of the period type
+-- ptype (a literal, or the CTE's own period_type column where periods differ by row) and the
+-- counts as doubles (sd and the comparison group's counts where the indicator has them).
+-- Called as: select * from indicator_rows(measures, 'financial_year')
+create or replace temp macro indicator_rows(measures_cte, ptype) as table
+    select
+        measure_id,
+        period_key(ptype, yr) as period,
+        ptype as period_type,
+        period_start(ptype, yr) as period_start,
+        period_end(ptype, yr) as period_end,
+        breakdown,
+        breakdown_value,
+        columns(lambda c: c in ('numerator', 'denominator', 'sd', 'comparator_numerator',
+                                'comparator_denominator', 'comparator_sd'))::double
+    from query_table(measures_cte);

@@ -157,20 +157,7 @@ measures as (
     union all by name select * from children_starting
     union all by name select * from support_helpful
     union all by name select * from better_supported
-),
-
-final as (
-    select
-        measure_id,
-        period_key('financial_year', yr) as period,
-        'financial_year' as period_type,
-        period_start('financial_year', yr) as period_start,
-        period_end('financial_year', yr) as period_end,
-        breakdown,
-        breakdown_value,
-        numerator::double as numerator,
-        denominator::double as denominator
-    from measures
 )
 
-select * from final
+-- One row per measure x period x breakdown value (the closing select of _macros.sql).
+select * from indicator_rows(measures, 'financial_year')

@@ -147,21 +147,7 @@ measures as (
     union all by name select * from joint_outcomes
     union all by name select * from info_sharing
     union all by name select * from joint_working_score
-),
-
-final as (
-    select
-        measure_id,
-        period_key(period_type, yr) as period,
-        period_type,
-        period_start(period_type, yr) as period_start,
-        period_end(period_type, yr) as period_end,
-        breakdown,
-        breakdown_value,
-        numerator::double as numerator,
-        denominator::double as denominator,
-        sd::double as sd
-    from measures
 )
 
-select * from final
+-- One row per measure x period x breakdown value (the closing select of _macros.sql).
+select * from indicator_rows(measures, period_type)

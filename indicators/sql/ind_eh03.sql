@@ -80,23 +80,12 @@ measures as (
     where g.o_n > 0
 ),
 
-final as (
-    select
-        measure_id,
-        period_key('academic_year', yr) as period,
-        'academic_year' as period_type,
-        period_start('academic_year', yr) as period_start,
-        period_end('academic_year', yr) as period_end,
-        breakdown,
-        breakdown_value,
-        numerator::double as numerator,
-        denominator::double as denominator,
-        -- sd only means something for Attainment 8; proportions get theirs from Wilson.
-        case when measure_id like 'eh03_ks4%' then sd end::double as sd,
-        comparator_numerator::double as comparator_numerator,
-        comparator_denominator::double as comparator_denominator,
-        case when measure_id like 'eh03_ks4%' then comparator_sd end::double as comparator_sd
+-- sd only means something for Attainment 8; proportions get theirs from Wilson.
+measures_kept as (
+    select * replace (case when measure_id like 'eh03_ks4%' then sd end as sd,
+                      case when measure_id like 'eh03_ks4%' then comparator_sd end as comparator_sd)
     from measures
 )
 
-select * from final
+-- One row per measure x period x breakdown value (the closing select of _macros.sql).
+select * from indicator_rows(measures_kept, 'academic_year')

@@ -136,20 +136,7 @@ measures as (
     select 'eh04_pupils_suspended_pct' as measure_id, yr, breakdown, breakdown_value,
            pupils_suspended as numerator, pupils as denominator
     from exclusion_rates
-),
-
-final as (
-    select
-        measure_id,
-        period_key('academic_year', yr) as period,
-        'academic_year' as period_type,
-        period_start('academic_year', yr) as period_start,
-        period_end('academic_year', yr) as period_end,
-        breakdown,
-        breakdown_value,
-        numerator::double as numerator,
-        denominator::double as denominator
-    from measures
 )
 
-select * from final
+-- One row per measure x period x breakdown value (the closing select of _macros.sql).
+select * from indicator_rows(measures, 'academic_year')

@@ -35,20 +35,7 @@ measures as (
     from respondents_long
     group by all
     having count(someone_to_talk_to) > 0
-),
-
-final as (
-    select
-        measure_id,
-        period_key('calendar_year', yr) as period,
-        'calendar_year' as period_type,
-        period_start('calendar_year', yr) as period_start,
-        period_end('calendar_year', yr) as period_end,
-        breakdown,
-        breakdown_value,
-        numerator::double as numerator,
-        denominator::double as denominator
-    from measures
 )
 
-select * from final
+-- One row per measure x period x breakdown value (the closing select of _macros.sql).
+select * from indicator_rows(measures, 'calendar_year')

@@ -40,20 +40,7 @@ measures as (
     from spring_long
     where breakdown in ('all', 'imd_quintile')
     group by all
-),
-
-final as (
-    select
-        measure_id,
-        period_key('calendar_year', yr) as period,
-        'calendar_year' as period_type,
-        period_start('calendar_year', yr) as period_start,
-        period_end('calendar_year', yr) as period_end,
-        breakdown,
-        breakdown_value,
-        numerator::double as numerator,
-        denominator::double as denominator
-    from measures
 )
 
-select * from final
+-- One row per measure x period x breakdown value (the closing select of _macros.sql).
+select * from indicator_rows(measures, 'calendar_year')

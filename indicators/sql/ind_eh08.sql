@@ -96,21 +96,7 @@ measures as (
     from starts_long
     where fy_end(yr) + to_months($completion_follow_up_months) <= parenting_programmes_as_at()
     group by all
-),
-
-final as (
-    select
-        measure_id,
-        period_key('financial_year', yr) as period,
-        'financial_year' as period_type,
-        period_start('financial_year', yr) as period_start,
-        period_end('financial_year', yr) as period_end,
-        breakdown,
-        breakdown_value,
-        numerator::double as numerator,
-        denominator::double as denominator,
-        sd::double as sd
-    from measures
 )
 
-select * from final
+-- One row per measure x period x breakdown value (the closing select of _macros.sql).
+select * from indicator_rows(measures, 'financial_year')

@@ -163,20 +163,7 @@ measures as (
            reoffences, reoffenders
     from reoffending
     where breakdown in ('all', 'sex') and reoffenders > 0
-),
-
-final as (
-    select
-        measure_id,
-        period_key(period_type, yr) as period,
-        period_type,
-        period_start(period_type, yr) as period_start,
-        period_end(period_type, yr) as period_end,
-        breakdown,
-        breakdown_value,
-        numerator::double as numerator,
-        denominator::double as denominator
-    from measures
 )
 
-select * from final
+-- One row per measure x period x breakdown value (the closing select of _macros.sql).
+select * from indicator_rows(measures, period_type)

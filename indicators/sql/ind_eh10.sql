@@ -84,20 +84,7 @@ measures as (
     where cy_end(yr) <= practitioner_feedback_as_at()
     group by all
     having count(know_how_to_refer) > 0
-),
-
-final as (
-    select
-        measure_id,
-        period_key(period_type, yr) as period,
-        period_type,
-        period_start(period_type, yr) as period_start,
-        period_end(period_type, yr) as period_end,
-        breakdown,
-        breakdown_value,
-        numerator::double as numerator,
-        denominator::double as denominator
-    from measures
 )
 
-select * from final
+-- One row per measure x period x breakdown value (the closing select of _macros.sql).
+select * from indicator_rows(measures, period_type)

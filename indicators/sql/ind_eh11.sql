@@ -113,20 +113,7 @@ measures as (
     where breakdown in ('all', 'phase')
       and ay_complete_by(yr) <= behaviour_panels_as_at()
     group by all
-),
-
-final as (
-    select
-        measure_id,
-        period_key('academic_year', yr) as period,
-        'academic_year' as period_type,
-        period_start('academic_year', yr) as period_start,
-        period_end('academic_year', yr) as period_end,
-        breakdown,
-        breakdown_value,
-        numerator::double as numerator,
-        denominator::double as denominator
-    from measures
 )
 
-select * from final
+-- One row per measure x period x breakdown value (the closing select of _macros.sql).
+select * from indicator_rows(measures, 'academic_year')

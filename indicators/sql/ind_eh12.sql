@@ -56,20 +56,7 @@ measures as (
     select 'eh12_voice_of_child_good_pct', yr, breakdown, breakdown_value,
            count(*) filter (where voice_good), count(*)
     from rated_long where breakdown = 'all' group by all
-),
-
-final as (
-    select
-        measure_id,
-        period_key('financial_year', yr) as period,
-        'financial_year' as period_type,
-        period_start('financial_year', yr) as period_start,
-        period_end('financial_year', yr) as period_end,
-        breakdown,
-        breakdown_value,
-        numerator::double as numerator,
-        denominator::double as denominator
-    from measures
 )
 
-select * from final
+-- One row per measure x period x breakdown value (the closing select of _macros.sql).
+select * from indicator_rows(measures, 'financial_year')

@@ -29,13 +29,13 @@ so free text can be screened for personal data row by row.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from pipelines.settings import local_file
+from sources import periods
 
 HERE = Path(__file__).parent
 TEMPLATE = HERE / "_template.yaml"
@@ -88,21 +88,17 @@ def _no_duplicates(loader, node, deep=False):
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
 
 
-PERIOD_FORMS = {"financial_year": (r"(\d{4})-(\d{2})", "2024-25"), "academic_year": (r"(\d{4})/(\d{2})", "2024/25"),
-                "calendar_year": (r"\d{4}", "2025"), "month": (r"\d{4}-(?:0[1-9]|1[0-2])", "2025-03"),
-                "quarter": (r"(\d{4})-(\d{2}) Q[1-4]", "2024-25 Q1")}
 
 
 def _check_period(period: str, period_type: str | None, where: str) -> None:
     """A period written as the paper writes the headline measure's (2024-25, 2024/25, 2025):
     the warehouse's period keys, so the entry meets its figures."""
-    if period_type not in PERIOD_FORMS:
+    if period_type not in periods.PATTERNS:
         return
-    pattern, example = PERIOD_FORMS[period_type]
-    m = re.fullmatch(pattern, period)
     # Two-year labels name consecutive years (2024-25, not 2024-26).
-    if m is None or (m.groups() and int(m[2]) != (int(m[1]) + 1) % 100):
-        raise TurnTheCurveError(f"{where}: the headline measure's periods are written like {example} "
+    if not periods.is_key(period, period_type, consecutive=True):
+        raise TurnTheCurveError(f"{where}: the headline measure's periods are written like "
+                                f"{periods.EXAMPLES[period_type]} "
                                 f"({period_type.replace('_', ' ')}), not {period!r}")
 
 

@@ -9,6 +9,7 @@ long table at once by the vectorised statistics layer. The scorecard and forecas
 
 
 import math
+
 import dagster as dg
 import duckdb
 import numpy as np
@@ -16,7 +17,7 @@ import pandas as pd
 
 from indicators import catalogue as cat
 from indicators import disclosure, releases, stats
-from pipelines import tables
+from pipelines import reuse, tables
 from pipelines.compute import scorecard
 from pipelines.warehouse import Warehouse, frame_metadata, read_sql
 
@@ -29,7 +30,7 @@ VALUE_COLUMNS = tables.columns("indicator_values")
 
 def run_indicator(con: duckdb.DuckDBPyConnection, ind: cat.Indicator) -> int:
     """Run one indicator's SQL with its bound parameters into its table (``Indicator.table``)."""
-    con.execute(read_sql(cat.MACROS_FILE))
+    con.execute(cat.macros_sql())
     if as_at := cat.as_at_macros(ind.sources):
         con.execute(as_at)
     sql = cat.sql_text(ind)
@@ -42,6 +43,21 @@ def run_indicator(con: duckdb.DuckDBPyConnection, ind: cat.Indicator) -> int:
     return con.execute(f"select count(*) from {ind.table}").fetchall()[0][0]
 
 
+def indicator_reads(con: duckdb.DuckDBPyConnection, ind: cat.Indicator) -> list[str]:
+    """The tables an indicator's table is made from: every table of the warehouse its SQL names
+    (a word of the SQL that is a table name: more rather than fewer), and its sources' staged
+    tables (its "as at" macros read them)."""
+    return sorted({*reuse.sql_reads(con, cat.sql_text(ind)), *(f"stg_{s}" for s in ind.sources)})
+
+
+def make_indicator(con: duckdb.DuckDBPyConnection, ind: cat.Indicator, run_id: str | None = None) -> bool:
+    """``run_indicator`` unless nothing it reads changed since its table was made; True if made."""
+    _, was_reused = reuse.made_or_reused(con, ind.table, indicator_reads(con, ind), [ind.table], run_id,
+                                         lambda: {"rows": run_indicator(con, ind)},
+                                         cat.sql_parameters(cat.sql_text(ind)))
+    return not was_reused
+
+
 def _indicator_asset(ind: cat.Indicator) -> dg.AssetsDefinition:
     headline = ind.headline
 
@@ -51,14 +67,14 @@ def _indicator_asset(ind: cat.Indicator) -> dg.AssetsDefinition:
                           f"period and breakdown; headline {headline['id']}.")
     def _asset(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.connect() as con:
-            run_indicator(con, ind)
+            made = make_indicator(con, ind, context.run_id)
             frame = con.execute(f"select * from {ind.table}").df()
         heads = frame[(frame["measure_id"] == headline["id"]) & (frame["breakdown"] == "all")]
         if heads.empty:
             context.log.warning(f"{ind.id}: no complete period of {headline['id']} in the staged data")
         return dg.MaterializeResult(metadata={
             **frame_metadata(frame, heads.tail(8)),
-            "headline_periods": len(heads),
+            "headline_periods": len(heads), reuse.REUSED: not made,
             "sql_file": dg.MetadataValue.path(str(ind.sql_file)),
         })
 
@@ -142,40 +158,56 @@ def indicator_values(context: dg.AssetExecutionContext, config: ValuesConfig,
                      warehouse: Warehouse) -> dg.MaterializeResult:
     """Every measure x period x breakdown in one long table: numerator, denominator, value, confidence interval, unit, polarity."""
     with warehouse.connect() as con:
-        stack_indicators(con)
-        base = con.execute(read_sql(SQL_DIR / "indicator_values_base.sql")).df()
-        values, impossible = compute_values(base, config.ci_level)
-        if impossible:
-            context.log.warning(f"{impossible} proportion rows have a numerator above the denominator: "
-                                "no interval given")
-        # Explicit types, so the table's schema is stable for performance officers' queries.
-        tables.write(con, "indicator_values", values)
+        def make() -> dict:
+            stack_indicators(con)
+            base = con.execute(read_sql(SQL_DIR / "indicator_values_base.sql")).df()
+            values, impossible = compute_values(base, config.ci_level)
+            # Explicit types, so the table's schema is stable for performance officers' queries.
+            tables.write(con, "indicator_values", values)
+            return {"impossible": impossible}
+
+        reads = [ind.table for ind in cat.indicators()] + reuse.sql_reads(
+            con, read_sql(SQL_DIR / "indicator_values_base.sql"))
+        made, was_reused = reuse.made_or_reused(con, "indicator_values", reads, ["indicator_values"],
+                                                context.run_id, make, config.ci_level)
+        values = con.execute("select * from indicator_values").df()
+    impossible = made["impossible"]
+    if impossible:
+        context.log.warning(f"{impossible} proportion rows have a numerator above the denominator: "
+                            "no interval given")
     heads = values[values["is_headline"] & (values["breakdown"] == "all")]
     return dg.MaterializeResult(metadata={
         **frame_metadata(values, heads.groupby("measure_id").tail(1)[
             ["measure_id", "period", "numerator", "denominator", "value", "ci_lower", "ci_upper"]]),
         "rows_without_interval": impossible,
-        "ci_level": config.ci_level,
+        "ci_level": config.ci_level, reuse.REUSED: was_reused,
     })
 
 
 @dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[indicator_values, "lookup_wards"])
-def indicator_values_published(warehouse: Warehouse) -> dg.MaterializeResult:
+def indicator_values_published(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """indicator_values fit to publish: counts of 1-5 and what could reveal them shown as "c" (secondary suppression, across every set of published cells that add up, the wards within localities of the lookups and every earlier release still public)."""
-    earlier = releases.public(warehouse.paths().data_dir)
+    data_dir = warehouse.paths().data_dir
     with warehouse.connect() as con:
-        values = con.execute("select * from indicator_values").df()
-        lookups = releases.read_lookups(con)
-        published = disclosure.publishable(values, lookups, releases.pairs(earlier))
-        for c in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
-            published[c] = published[c].map(_publish_text)
-        # Counts and everything derived from them are text: a number or "c".
-        tables.write(con, "indicator_values_published", published)
+        def make() -> dict:
+            earlier = releases.public(data_dir)
+            values = con.execute("select * from indicator_values").df()
+            published = disclosure.publishable(values, releases.read_lookups(con), releases.pairs(earlier))
+            for c in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
+                published[c] = published[c].map(_publish_text)
+            # Counts and everything derived from them are text: a number or "c".
+            tables.write(con, "indicator_values_published", published)
+            return {"earlier": len(earlier)}
+
+        made, was_reused = reuse.made_or_reused(
+            con, "indicator_values_published", ["indicator_values", *releases.LOOKUP_TABLES],
+            ["indicator_values_published"], context.run_id, make, reuse.folder_digest(releases.folder(data_dir)))
+        published = con.execute("select * from indicator_values_published").df()
     return dg.MaterializeResult(metadata={
         **frame_metadata(published, published[published["is_suppressed"]].head(8)),
         "rows_suppressed": int(published["is_suppressed"].sum()),
-        "earlier_releases_protected_with": len(earlier),
-        "rows_revision_held": int(published[disclosure.HELD].sum()),
+        "earlier_releases_protected_with": made["earlier"],
+        "rows_revision_held": int(published[disclosure.HELD].sum()), reuse.REUSED: was_reused,
     })
 
 
@@ -186,13 +218,11 @@ def indicator_values_published(warehouse: Warehouse) -> dg.MaterializeResult:
                             "rates) with whole counts; fails, and so holds back publication, if any hidden "
                             "count of 1 to 5 comes out exactly or narrowed below the band, or a count of 1-5 "
                             "or a count an earlier release hid is shown.")
-def no_hidden_count_recoverable(warehouse: Warehouse) -> dg.AssetCheckResult:
-    earlier = releases.public(warehouse.paths().data_dir)
+def no_hidden_count_recoverable(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+    data_dir = warehouse.paths().data_dir
     with warehouse.connect() as con:
-        values = con.execute("select * from indicator_values").df()
-        shown = con.execute("select * from indicator_values_published").df()
-        lookups = releases.read_lookups(con)
-    cert = releases.certify(values, shown, lookups, earlier)
+        cert, was_reused = reuse.certificate(con, context.run.run_id, releases.CERTIFIED_TABLES, releases.folder(data_dir),
+                                             lambda: releases.certify_warehouse(con, data_dir))
     a = cert["attack"]
     # Where, never what: the recovered figure itself is not repeated here.
     where = [f"{f['measure_id']} {f['period']} {f['breakdown']}={f['breakdown_value']} ({f['series']}): {f['problem']}"
@@ -206,7 +236,7 @@ def no_hidden_count_recoverable(warehouse: Warehouse) -> dg.AssetCheckResult:
         "cells_narrowed": a["narrowed_below_band"], "hidden_counts": cert["cells"]["counts_hidden"],
         "relations_used": a["relations_used"],
         "measure_relations_found": len(cert["relations"]["measure_relations_found"]),
-        "earlier_releases": len(earlier), "attack_seconds": a["seconds"],
+        "earlier_releases": len(cert["releases_included"]) - 1, "attack_seconds": a["seconds"], reuse.REUSED: was_reused,
         "recovered_cells": dg.MetadataValue.md("\n".join(f"- {w}" for w in where[:50]) or "none"),
     })
 

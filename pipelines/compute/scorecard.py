@@ -21,14 +21,15 @@ import pandas as pd
 from indicators import catalogue as cat
 from indicators import turn_the_curve
 from indicators import stats
-from pipelines import tables
+from pipelines import reuse, tables
 from pipelines.compute import report_period
 from pipelines.ingest import free_text
+from sources import periods
 from pipelines.warehouse import Warehouse, frame_metadata, table_exists
 
 GROUP = "scorecard"
 HORIZON = 3
-ANNUAL = ("financial_year", "academic_year", "calendar_year")
+ANNUAL = periods.ANNUAL
 BENCHMARKS = (("england_value", "england_comparison"), ("region_value", "region_comparison"),
               ("sn_mean", "sn_comparison"))
 # Column lists come from the tables' definitions (indicators/sql/tables.yaml).
@@ -41,37 +42,19 @@ SCORECARD_COLUMNS = tables.columns("scorecard_periods")
 # ------------------------------------------------------------------------------------------
 
 def period_index(period: str, period_type: str) -> int:
-    """A number that increases by one per period (2024-25 -> 2024; 2024-03 -> 24290)."""
-    if period_type in ANNUAL:
-        return int(period[:4])
-    if period_type == "month":
-        return int(period[:4]) * 12 + int(period[5:7]) - 1
-    if period_type == "quarter":
-        return int(period[:4]) * 4 + int(period[-1]) - 1
-    raise ValueError(f"unknown period type {period_type!r}")
+    """A number that increases by one per period (2024-25 -> 2024; 2024-03 -> 24290): ``sources.periods.index``."""
+    return periods.index(period, period_type)
 
 
 def period_key(index: int, period_type: str) -> str:
-    """The period key of ``period_index`` ``index`` (its inverse)."""
-    if period_type == "financial_year":
-        return f"{index}-{(index + 1) % 100:02d}"
-    if period_type == "academic_year":
-        return f"{index}/{(index + 1) % 100:02d}"
-    if period_type == "calendar_year":
-        return str(index)
-    if period_type == "month":
-        return f"{index // 12}-{index % 12 + 1:02d}"
-    if period_type == "quarter":
-        y = index // 4
-        return f"{y}-{(y + 1) % 100:02d} Q{index % 4 + 1}"
-    raise ValueError(f"unknown period type {period_type!r}")
+    """The period key of ``period_index`` ``index`` (its inverse): ``sources.periods.key_of_index``."""
+    return periods.key_of_index(index, period_type)
 
 
 def shift_period(period: str, period_type: str, start, end, k: int):
     """The period ``k`` steps after one: (key, start, end). Dates move by whole periods,
     so a December-February NEET window stays December-February."""
-    months = 12 if period_type in ANNUAL else 3 if period_type == "quarter" else 1
-    offset = pd.DateOffset(months=months * k)
+    offset = pd.DateOffset(months=periods.months(period_type) * k)
     new_start = pd.Timestamp(start) + offset
     new_end = pd.Timestamp(end) + pd.Timedelta(days=1) + offset - pd.Timedelta(days=1)
     return period_key(period_index(period, period_type) + k, period_type), new_start.date(), new_end.date()
@@ -457,17 +440,30 @@ def _level(con) -> float:
     return float(rows[0][0]) if rows and rows[0][0] is not None else 0.95
 
 
+def _frame_text(frame: pd.DataFrame) -> str:
+    """A frame as text, for a step's inputs digest (pipelines.reuse)."""
+    return frame.to_csv(index=False)
+
+
 @dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=["indicator_values", "indicator_catalogue"])
-def indicator_forecasts(warehouse: Warehouse) -> dg.MaterializeResult:
+def indicator_forecasts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Turn-the-curve baseline per measure: history with its CI, then a three-period forecast (logit / log scale, recent window) with prediction interval, and targets."""
     with warehouse.connect() as con:
         values = con.execute("select * from indicator_values where breakdown = 'all'").df()
-        catalogue = con.execute("select * from indicator_catalogue").df()
-        frame = forecasts_frame(values, cat.load_targets(), catalogue=catalogue, as_at=judged_as_at(con, values))
-        tables.write(con, "indicator_forecasts", frame)
+        as_at, targets = judged_as_at(con, values), cat.load_targets()
+
+        def make() -> dict:
+            catalogue = con.execute("select * from indicator_catalogue").df()
+            tables.write(con, "indicator_forecasts", forecasts_frame(values, targets, catalogue=catalogue, as_at=as_at))
+            return {}
+
+        _, was_reused = reuse.made_or_reused(con, "indicator_forecasts", ["indicator_values", "indicator_catalogue"],
+                                             ["indicator_forecasts"], context.run_id, make, as_at,
+                                             _frame_text(targets))
+        frame = con.execute("select * from indicator_forecasts").df()
     return dg.MaterializeResult(metadata={
         **frame_metadata(frame, frame[frame["kind"] == "forecast"].head(8)),
-        "forecasts_flagged": int(frame["flag"].notna().sum()),
+        "forecasts_flagged": int(frame["flag"].notna().sum()), reuse.REUSED: was_reused,
     })
 
 
@@ -477,38 +473,51 @@ def scorecard_periods(context: dg.AssetExecutionContext, warehouse: Warehouse) -
     """One row per measure and period: value and CI, change, trend, forecast, target and RAG, benchmarks, commentary, each judged from that period and earlier only (a past paper's judgements)."""
     with warehouse.connect() as con:
         values = con.execute("select * from indicator_values where breakdown = 'all'").df()
-        catalogue = con.execute("select * from indicator_catalogue").df()
-        benchmarks = con.execute("select * from benchmark_values").df() \
-            if table_exists(con, "benchmark_values") else None
-        if benchmarks is None:
+        has_benchmarks = table_exists(con, "benchmark_values")
+        if not has_benchmarks:
             context.log.warning("benchmark_values not built yet: comparisons are 'not compared'")
-        differing = set(map(tuple, con.execute(
-            "select measure_id, period from reconciliation where is_flagged").fetchall())) \
-            if table_exists(con, "reconciliation") else set()
         # Commentary the free-text screen holds never reaches the warehouse (the paper says why).
         commentary = free_text.withhold(turn_the_curve.commentary(), "commentary", officer="author")
-        frame = scorecard_periods_frame(values, catalogue, cat.load_targets(), commentary, benchmarks,
-                                        _level(con), judged_as_at(con, values), differing)
-        tables.write(con, "scorecard_periods", frame)
+        as_at, targets = judged_as_at(con, values), cat.load_targets()
+
+        def make() -> dict:
+            catalogue = con.execute("select * from indicator_catalogue").df()
+            benchmarks = con.execute("select * from benchmark_values").df() if has_benchmarks else None
+            differing = set(map(tuple, con.execute(
+                "select measure_id, period from reconciliation where is_flagged").fetchall())) \
+                if table_exists(con, "reconciliation") else set()
+            tables.write(con, "scorecard_periods", scorecard_periods_frame(
+                values, catalogue, targets, commentary, benchmarks, _level(con), as_at, differing))
+            return {}
+
+        _, was_reused = reuse.made_or_reused(
+            con, "scorecard_periods", ["indicator_values", "indicator_catalogue", "benchmark_values", "reconciliation"],
+            ["scorecard_periods"], context.run_id, make, as_at, _frame_text(targets), _frame_text(commentary))
+        frame = con.execute("select * from scorecard_periods").df()
     return dg.MaterializeResult(metadata={
         **frame_metadata(frame, frame[frame["is_headline"] & frame["is_latest"]][
             ["measure_id", "period", "value", "trend_judgement", "rag", "england_comparison"]]),
-        "benchmarks_available": benchmarks is not None,
+        "benchmarks_available": has_benchmarks, reuse.REUSED: was_reused,
     })
 
 
 @dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[scorecard_periods, "indicator_catalogue"])
-def scorecard(warehouse: Warehouse) -> dg.MaterializeResult:
+def scorecard(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """One row per measure, latest period: scorecard_periods' latest row per measure (every catalogue measure listed)."""
     with warehouse.connect() as con:
-        periods = con.execute("select * from scorecard_periods").df()
-        catalogue = con.execute("select * from indicator_catalogue").df()
-        frame = latest_rows(periods, catalogue)
-        tables.write(con, "scorecard", frame)
+        def make() -> dict:
+            periods = con.execute("select * from scorecard_periods").df()
+            catalogue = con.execute("select * from indicator_catalogue").df()
+            tables.write(con, "scorecard", latest_rows(periods, catalogue))
+            return {}
+
+        _, was_reused = reuse.made_or_reused(con, "scorecard", ["scorecard_periods", "indicator_catalogue"],
+                                             ["scorecard"], context.run_id, make)
+        frame = con.execute("select * from scorecard").df()
     return dg.MaterializeResult(metadata={
         **frame_metadata(frame, frame[frame["is_headline"]][
             ["measure_id", "period", "value", "trend_judgement", "rag", "england_comparison"]]),
-        "measures_without_data": int(frame["value"].isna().sum()),
+        "measures_without_data": int(frame["value"].isna().sum()), reuse.REUSED: was_reused,
     })
 
 

@@ -9,7 +9,7 @@ Before Dagster starts anything, ``run`` takes the single-writer lock (``writer_l
 ``flock`` on ``<build dir>/oba.lock``, atomic, released by the kernel when the process
 dies), so a second run started at the same moment says "another run is writing" and leaves
 no run record. Holding the lock, it marks failed the runs an ``oba run`` killed earlier left
-``STARTED``, and starts a reaper that kills the run's child processes (Chromium) when the
+``STARTED``, and starts a reaper (``reaper``) that kills the run's child processes (Chromium) when the
 run ends, however it ends. A run is skipped as unchanged only while the board paper and the
 workbook of the last publication are still on disk.
 """
@@ -17,16 +17,14 @@ workbook of the last publication are still on disk.
 import gc
 import json
 import os
-import subprocess
-import sys
 import time
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
 
+from pipelines.operations.reaper import alive, children_die_with_run
 from pipelines.outputs.atomic import OUTPUT_NOT_WRITTEN
 from pipelines.release.run_log import JOB, outcome
 from pipelines.settings import PROJECT_ROOT, Paths, free_space
@@ -237,17 +235,6 @@ def busy_summary(paths: Paths, why: str, started: float) -> RunSummary:
                                              f"was recorded: run again when it has finished (oba status).")])
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    stat = Path(f"/proc/{pid}/stat")
-    return not (stat.exists() and stat.read_text().rsplit(")", 1)[-1].split()[0] == "Z")
-
-
 def fail_abandoned_runs(inst: dg.DagsterInstance) -> list[str]:
     """Mark failed the runs an ``oba run`` left STARTED when it was killed (its process is gone);
     called while holding the writer lock. Runs of the daemon are its run monitoring's to judge."""
@@ -257,64 +244,14 @@ def fail_abandoned_runs(inst: dg.DagsterInstance) -> list[str]:
     for record in records:
         run = record.dagster_run
         pid = run.tags.get(PID_TAG, "")
-        if run.tags.get(HOST_TAG) == os.uname().nodename and pid.isdigit() and not _alive(int(pid)):
+        if run.tags.get(HOST_TAG) == os.uname().nodename and pid.isdigit() and not alive(int(pid)):
             inst.report_run_failed(run, message=f"the process running it ({pid}) ended without finishing it "
                                                 f"(killed?); marked failed by the next oba run")
             gone.append(run.run_id)
     return gone
 
 
-PID_TAG, HOST_TAG, TOKEN_ENV = "oba/pid", "oba/host", "OBA_RUN_TOKEN"
-# Waits for its stdin to close (the run ended, or its process was killed), then kills every
-# process started with the run's token in its environment: Chromium and its helpers too,
-# though they run in a session of their own. No imports beyond os, signal, sys: starts fast.
-_REAPER = """
-import os, signal, sys
-token = ("%s=" % sys.argv[1]).encode() + sys.argv[2].encode() + b"\\0"
-sys.stdin.buffer.read()
-for _ in range(3):
-    found = False
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        if int(pid) == os.getpid():
-            continue
-        try:
-            with open("/proc/%s/environ" % pid, "rb") as fh:
-                env = b"\\0" + fh.read()
-        except OSError:
-            continue
-        if b"\\0" + token in env:
-            found = True
-            try:
-                os.kill(int(pid), signal.SIGKILL)
-            except OSError:
-                pass
-    if not found:
-        break
-"""
-
-
-@contextmanager
-def children_die_with_run():
-    """Every process started inside the block carries a run token in its environment; when
-    the block ends, or this process is killed, a reaper kills those still running."""
-    token = uuid.uuid4().hex
-    previous = os.environ.get(TOKEN_ENV)
-    os.environ[TOKEN_ENV] = token
-    reaper = subprocess.Popen([sys.executable, "-c", _REAPER, TOKEN_ENV, token], stdin=subprocess.PIPE,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-                              env={k: v for k, v in os.environ.items() if k != TOKEN_ENV})
-    try:
-        yield token
-    finally:
-        if previous is None:
-            os.environ.pop(TOKEN_ENV, None)
-        else:
-            os.environ[TOKEN_ENV] = previous
-        reaper.stdin.close()
-        try:
-            reaper.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            reaper.kill()
+PID_TAG, HOST_TAG = "oba/pid", "oba/host"
 
 
 @contextmanager

@@ -21,10 +21,11 @@ def _process_gone(tags: dict) -> bool:
     """Whether the `oba run` process that started a run on this machine no longer exists."""
     import os
 
-    from pipelines.operations.runner import HOST_TAG, PID_TAG, _alive
+    from pipelines.operations.reaper import alive
+    from pipelines.operations.runner import HOST_TAG, PID_TAG
 
     pid = tags.get(PID_TAG, "")
-    return tags.get(HOST_TAG) == os.uname().nodename and pid.isdigit() and not _alive(int(pid))
+    return tags.get(HOST_TAG) == os.uname().nodename and pid.isdigit() and not alive(int(pid))
 
 
 def _table(rows: list[tuple], headers: list[str]) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 import dagster as dg
 
 from indicators import catalogue as cat
-from pipelines.warehouse import Warehouse, read_sql
+from pipelines.warehouse import Warehouse
 
 _MACRO = re.compile(r"create\s+or\s+replace\s+temp\s+macro\s+(\w+)\s*\(([^)]*)\)\s+as\s+(.*?);", re.S | re.I)
 # What is not code: '...' literals, "..." identifiers and -- comments (an apostrophe in a comment is not a quote).
@@ -35,10 +35,13 @@ def code_view(sql: str) -> str:
 def macros(text: str | None = None) -> dict[str, tuple[list[str], str]]:
     """name -> (parameter names, body) of every helper in ``_macros.sql`` and every source's
     ``<source>_as_at()``."""
-    text = _drop_comments(text if text is not None else read_sql(cat.MACROS_FILE) + cat.as_at_macros())
+    text = _drop_comments(text if text is not None else cat.macros_sql() + cat.as_at_macros())
     found = {}
     for name, params, body in _MACRO.findall(text):
-        found[name] = ([p.strip() for p in params.split(",") if p.strip()], " ".join(body.split()))
+        body = " ".join(body.split())
+        if body.lower().startswith("table "):   # a table macro: the select it stands for, on its table argument
+            body = re.sub(r"\bquery_table\((\w+)\)", r"\1", body[len("table "):])
+        found[name] = ([p.strip() for p in params.split(",") if p.strip()], body)
     return found
 
 

@@ -25,35 +25,17 @@ import duckdb
 from dagster import AssetExecutionContext
 
 from indicators import releases
+from pipelines import reuse
 from pipelines.ingest.holding import LIVE
 from pipelines.release import column_docs, shareable
 from pipelines.warehouse import Warehouse, engine_config, table_exists
-from pipelines.settings import PROJECT_ROOT, Paths
+from pipelines.settings import PROJECT_ROOT, Paths, definitions_digest
 from pipelines.release.run_log import ensure_meta_tables, record_runs
 
 KEY = "published_warehouse"
 INPUTS_TAG = "oba/inputs"
 GROUP = "publish"
 ROOT = PROJECT_ROOT
-# What the published numbers are made from besides the deliveries: definitions, targets,
-# commentary, SQL, schemas, published benchmarks and the code itself.
-DEFINITION_DIRS = ("indicators", "pipelines", "schemas", "sources")
-DEFINITION_SUFFIXES = {".py", ".sql", ".yaml", ".yml", ".csv", ".parquet", ".json", ".md", ".j2", ".html", ".css"}
-
-
-def definitions_digest(root: Path = ROOT) -> str:
-    """Digest of the code and definitions, and of the authority's settings folder (its own
-    ward lookup, targets, DfE series mappings: ``settings.local_file``), so a changed setting
-    is a change like any other."""
-    from pipelines.settings import paths
-
-    h = hashlib.sha256()
-    for base, folder in [*((root, f) for f in DEFINITION_DIRS), (paths().data_dir, "settings")]:
-        for path in sorted((base / folder).rglob("*")):
-            if path.is_file() and path.suffix in DEFINITION_SUFFIXES and "__pycache__" not in path.parts:
-                h.update(str(path.relative_to(base)).encode())
-                h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection, asset_keys: list[str], root: Path = ROOT) -> str:
@@ -144,7 +126,8 @@ def copy_into_place(build: Path, target: Path) -> int:
     return target.stat().st_size
 
 
-def certify_release(con: duckdb.DuckDBPyConnection, paths: Paths, digest: str, started: dt.datetime):
+def certify_release(con: duckdb.DuckDBPyConnection, paths: Paths, digest: str, started: dt.datetime,
+                    run_id: str | None = None):
     """(exact values, published table, certificate, the shareable file's tables) of the release this publication makes, with
     every earlier release still public; None when the build holds no published indicator table.
     Raises (so nothing is published) when the certificate fails."""
@@ -154,7 +137,10 @@ def certify_release(con: duckdb.DuckDBPyConnection, paths: Paths, digest: str, s
     published = con.execute("select * from indicator_values_published").df()
     release_id = started.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + digest[:8]
     earlier = releases.public(paths.data_dir)
-    cert = releases.certify(values, published, releases.read_lookups(con), earlier, release_id)
+    # The certificate the blocking check made of these tables in this run, unless they changed since.
+    cert, _ = reuse.certificate(con, run_id, releases.CERTIFIED_TABLES, releases.folder(paths.data_dir),
+                                lambda: releases.certify_warehouse(con, paths.data_dir))
+    cert = releases.named(cert, release_id)
     values = releases.effective(values, published, earlier)   # what this release was made from
     if not cert["passed"]:
         raise RuntimeError(f"release {release_id} refused: its disclosure certificate failed "
@@ -175,7 +161,7 @@ def publish(paths: Paths, asset_keys: list[str], run_id: str | None, instance: d
         digest = fingerprint(con, asset_keys)
         if not force and digest == published_fingerprint(paths.warehouse):
             return Publication(False, digest, paths.warehouse, undocumented=bare)
-        release = certify_release(con, paths, digest, started)
+        release = certify_release(con, paths, digest, started, run_id)
         tables = con.execute("select count(*) from information_schema.tables where table_schema = 'main'"
                              ).fetchone()[0]
         con.execute("insert into meta_publish by name select ? as fingerprint, ? as run_id, ? as published_at, "

@@ -13,7 +13,7 @@ import pytest
 from pipelines.ingest import delivery_checks as checks
 from pipelines.compute import expectations as quality
 from pipelines.ingest.landing import landing_state
-from pipelines.operations import schedules
+from pipelines import schedules
 from pipelines.warehouse import write_frame
 from pipelines.definitions import defs
 from sources.catalogue import get
@@ -163,7 +163,10 @@ def test_great_expectations_suite_finds_each_fault_and_writes_data_docs(tmp_path
                                               "eh07_neet_nk_pct"], numerator=1, denominator=10)
     con = duckdb.connect()
     write_frame(con, "indicator_values", frame)
-    q = quality.validate_suites([quality.values_suite(con, quality._catalogue())], tmp_path / "data_docs")
+    from indicators.catalogue import measures_frame
+    from pipelines.compute.suites import declared_suite
+
+    q = quality.validate_suites([declared_suite(con, "indicator_values", measures_frame())], tmp_path / "data_docs")
     assert not q.success
     failed = {f["expectation"] for f in q.failures}
     assert failed == {"expect_compound_columns_to_be_unique",              # 2024-25 twice

@@ -72,7 +72,7 @@ def test_child_processes_die_with_a_killed_run(tmp_path):
     pid_file = tmp_path / "child.pid"
     script = textwrap.dedent(f"""
         import subprocess, time
-        from pipelines.operations.runner import children_die_with_run
+        from pipelines.operations.reaper import children_die_with_run
         with children_die_with_run():
             child = subprocess.Popen(["sleep", "300"], start_new_session=True)
             open({str(pid_file)!r}, "w").write(str(child.pid))
