@@ -55,6 +55,8 @@ def _message(status, message) -> str | None:
     the entry was read at all; nothing else (messages carry counts and values)."""
     if not isinstance(message, str):
         return None
+    if status == HELD and message.startswith("held ("):          # "held (rule): <counts and values>"
+        return f"held ({message[len('held ('):].split(')', 1)[0]})"
     if status == HELD and ": held (" in message:
         head, rule = message.split(": held (", 1)
         return f"{head}: held ({rule.split(')', 1)[0]})"
