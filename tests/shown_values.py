@@ -68,7 +68,8 @@ def paper(tables: dict, catalogue, rows, region: str, authority: str) -> dict:
                 _add(out, mid, r[1], NEIGHBOURS, r[5], key)
         elif not key.endswith("/why") and t and t[0][:3] == ["Measure", "Period", "Latest"]:
             for r in t[1:]:
-                _add(out, by_title[r[0]], r[1].split(" (")[0], US, r[2], "supporting")
+                title = re.sub(r"\s+[A-Z]+[0-9]+\.[a-z0-9_]+/\S+$", "", r[0])     # the figure id printed beside it
+                _add(out, by_title[title], r[1].split(" (")[0], US, r[2], "supporting")
     return out
 
 

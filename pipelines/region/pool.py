@@ -35,11 +35,11 @@ from scipy import stats
 from indicators import recovery
 from indicators.disclosure import SUPPRESSED
 from pipelines.region.authorities import Authority
-from pipelines.release.shareable import COPIED, shareable_path, small_counts
+from pipelines.release.shareable import TABLES, shareable_path, small_counts
 from pipelines.warehouse import write_frame
 
 POOL_FILE = "oba_region.duckdb"
-ALLOWED = {*COPIED, "scorecard", "disclosure_certificate"}
+ALLOWED = set(TABLES)      # every table a shareable file may hold (pipelines.release.shareable)
 LIMITS = {"95": 0.975, "99.8": 0.999}
 KEYS = ["measure_id", "period"]
 
