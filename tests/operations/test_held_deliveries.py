@@ -11,8 +11,6 @@ Slow (three full runs of the demo at 1/20 scale, about 3 minutes).
 
 from __future__ import annotations
 
-import csv
-import io
 
 import duckdb
 import pytest
@@ -20,6 +18,7 @@ import pytest
 from pipelines.operations.cli import main
 from pipelines.operations.runner import EXIT_HELD
 from pipelines.settings import paths as resolve_paths
+from tests.release_runs import failing_reissue
 from sources.generate import generate
 
 
@@ -62,16 +61,7 @@ def test_two_bad_deliveries_are_held_the_night_publishes_then_a_reissue_and_a_re
 
     # Night 2: a re-issue with a third of its records failing validation, and an empty re-issue.
     adult = _biggest(p, "adult_referrals")
-    rows = list(csv.reader(io.StringIO(adult.read_text(encoding="cp1252"))))
-    header, body = rows[0], rows[1:]
-    service = header.index("referring_service")
-    bad = [list(r) for r in body]
-    for r in bad[::3]:
-        r[service] = "astrology"
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows([header, *bad])
-    adult_v2 = adult.with_name(adult.stem + "_v2.csv")
-    adult_v2.write_text(out.getvalue(), encoding="cp1252")
+    adult_v2, n_adult, n_failed = failing_reissue(adult)
     panels = _biggest(p, "behaviour_panels")
     panels_v2 = panels.with_name(panels.stem + "_v2.csv")
     panels_v2.write_bytes(b"")
@@ -93,12 +83,11 @@ def test_two_bad_deliveries_are_held_the_night_publishes_then_a_reissue_and_a_re
     # Every indicator published, each figure as it was: the two periods stay at their last good delivery.
     assert _published(p) == before and {r[1] for r in _published(p)} == measures
     log = _log(p)
-    n_adult = len(body)
     assert log[adult_v2.name][0] == "held" and log[adult_v2.name][1] == n_adult == log[adult_v2.name][4]
     assert log[adult.name][0] == "loaded" and log[panels.name][0] == "loaded" and log[panels_v2.name][0] == "held"
     with duckdb.connect(str(p.warehouse), read_only=True) as con:
         kept = con.execute("select count(*) from quarantine where source_file = ?", [adult_v2.name]).fetchone()[0]
-    assert kept >= len(bad[::3])                                               # its failed records kept aside
+    assert kept >= n_failed                                               # its failed records kept aside
 
     assert main(["status"]) == 0
     status = capsys.readouterr().out
@@ -125,7 +114,7 @@ def test_two_bad_deliveries_are_held_the_night_publishes_then_a_reissue_and_a_re
     assert _landing(p) == landing                                               # no file moved or touched
     log = _log(p)
     assert log[adult_v2.name][:2] == ("loaded", n_adult) and log[adult.name][0] == "superseded"
-    assert log[adult_v2.name][3] >= len(bad[::3])                               # applied with its quarantine
+    assert log[adult_v2.name][3] >= n_failed                               # applied with its quarantine
     assert log[panels_v3.name][0] == "loaded" and log[panels_v2.name][0] == "superseded"
     assert log[panels.name][0] == "superseded"
     for name, (status, read, loaded, quarantined, held, superseded) in log.items():
