@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from pipelines.ingest import decisions, holding, pii, workbook
+from pipelines.ingest import decisions, holding, pii, sql_validation, workbook
 from pipelines.ingest.extracts import ROW, Extract, ExtractError, file_hash, read_extract
 from pipelines.ingest.landing import DELIVERY, UNRECOGNISED, Entry, NotARegularFile, read_regular, scan, shown
 from pipelines.ingest.parsing import DUCKDB_TYPES
@@ -269,9 +269,11 @@ def _months(con, source: Source, digest: str) -> list[str]:
     return list(con.execute(sql, {"file_hash": digest}).fetchall()[0][0]) if sql else []
 
 
-def _delivery(con, source: Source, row: tuple) -> holding.Delivery:
+def _delivery(con, source: Source, row: tuple, months: bool = True) -> holding.Delivery:
+    """``months``: look up the months it covers (only a comparison with a delivery in force reads them)."""
     digest, name, rows_read, rows_loaded, rows_quarantined = row
-    return holding.Delivery(name, rows_read, rows_loaded, rows_quarantined, _months(con, source, digest))
+    return holding.Delivery(name, rows_read, rows_loaded, rows_quarantined,
+                            _months(con, source, digest) if months else [])
 
 
 def settle(con, source: Source, digest: str, releases: dict[str, dict]) -> str | None:
@@ -298,7 +300,8 @@ def settle(con, source: Source, digest: str, releases: dict[str, dict]) -> str |
     old = old[0] if old else None
     verdict = None
     if digest not in releases:
-        verdict = holding.judge(source, _delivery(con, source, mine[:5]), old and _delivery(con, source, old))
+        verdict = holding.judge(source, _delivery(con, source, mine[:5], months=old is not None),
+                                old and _delivery(con, source, old))
     notes = [message] if message else []
     if verdict:
         rule, reason = verdict
@@ -481,7 +484,8 @@ def _write(con, source: Source, batch: list[_Accepted], stage_now: bool,
         return out
     # Exactly what ``stage`` would read back from raw: the frame alone (malformed records are
     # already in quarantine, written by the load).
-    extracts = [Extract(path=Path(a.name), file_hash=a.digest, encoding=a.extract.encoding, frame=a.extract.frame)
+    def extracts() -> list[Extract]:
+        return [Extract(path=Path(a.name), file_hash=a.digest, encoding=a.extract.encoding, frame=a.extract.frame)
                 for a in pending]
     meta = [(a.digest, a.name, a.period, a.extract.rows_read, a.extract.encoding) for a in pending]
     return out + _stage_batch(con, source, meta, extracts, releases)
@@ -523,30 +527,36 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, tables_ready: bool = F
         "select file_hash, source_file, period, rows_read, encoding from load_log "
         "where source = ? and status = 'pending' order by received_at, source_file", [source.name]).fetchall()
     outcomes = []
-    cols = ", ".join(f'"{c}"' for c in [ROW, *source.column_names])
     for batch in _batches(pending):
-        hashes = [p[0] for p in batch]
-        # A record already quarantined (a released held delivery's failed records) is not judged
-        # again: raw_ holds only its accepted cells.
-        rows = con.sql(f'select file_hash, {cols} from "raw_{source.name}" anti join (select file_hash, "{ROW}" '
-                       f'from quarantine where source = $source) using (file_hash, "{ROW}") where file_hash in '
-                       f'(select unnest($hashes::varchar[])) order by file_hash, "{ROW}"',
-                       params={"hashes": hashes, "source": source.name}).to_arrow_table()
-        frame_all = rows.to_pandas(types_mapper=_STRING_TYPES.get)
-        frame_all = frame_all.astype({c: "string" for c in source.column_names}).astype({ROW: "Int64"})
-        by_hash = dict(tuple(frame_all.groupby("file_hash", sort=False)))
-        extracts = []
-        for digest, name, _period, _rows_read, encoding in batch:
-            frame = by_hash.get(digest, frame_all.iloc[:0]).drop(columns="file_hash").reset_index(drop=True)
-            extracts.append(Extract(path=Path(name), file_hash=digest, encoding=encoding, frame=frame))
         con.execute("begin transaction")
         try:
-            outcomes += _stage_batch(con, source, batch, extracts, releases)
+            outcomes += _stage_batch(con, source, batch, lambda b=batch: _read_back(con, source, b), releases)
             con.execute("commit")
         except Exception:
             rollback(con)
             raise
     return outcomes
+
+
+def _read_back(con, source: Source, batch: list[tuple]) -> list[Extract]:
+    """The pending deliveries of ``batch`` read back from ``raw_<source>`` as text frames (for
+    ``check_many``)."""
+    hashes = [p[0] for p in batch]
+    cols = ", ".join(f'"{c}"' for c in [ROW, *source.column_names])
+    # A record already quarantined (a released held delivery's failed records) is not judged
+    # again: raw_ holds only its accepted cells.
+    rows = con.sql(f'select file_hash, {cols} from "raw_{source.name}" anti join (select file_hash, "{ROW}" '
+                   f'from quarantine where source = $source) using (file_hash, "{ROW}") where file_hash in '
+                   f'(select unnest($hashes::varchar[])) order by file_hash, "{ROW}"',
+                   params={"hashes": hashes, "source": source.name}).to_arrow_table()
+    frame_all = rows.to_pandas(types_mapper=_STRING_TYPES.get)
+    frame_all = frame_all.astype({c: "string" for c in source.column_names}).astype({ROW: "Int64"})
+    by_hash = dict(tuple(frame_all.groupby("file_hash", sort=False)))
+    extracts = []
+    for digest, name, _period, _rows_read, encoding in batch:
+        frame = by_hash.get(digest, frame_all.iloc[:0]).drop(columns="file_hash").reset_index(drop=True)
+        extracts.append(Extract(path=Path(name), file_hash=digest, encoding=encoding, frame=frame))
+    return extracts
 
 
 # Checks about a record, not about one cell's own value: the record's cells each passed their
@@ -583,31 +593,35 @@ def _blank_failed_cells(con, source: Source, bad: pd.DataFrame) -> None:
     con.unregister("failed_cells")
 
 
-def _stage_batch(con, source: Source, batch: list[tuple], extracts: list[Extract],
+def _stage_batch(con, source: Source, batch: list[tuple], extracts,
                  releases: dict[str, dict]) -> list[FileOutcome]:
-    """Validate ``extracts`` (pending deliveries, ``batch`` = their load-log rows), write the
-    valid rows, the quarantined ones and the counts, then apply or hold each (``settle``).
-    The caller holds the transaction."""
+    """Validate the pending deliveries of ``batch`` (their load-log rows; their records are in
+    ``raw_<source>``), write the valid rows, the quarantined ones and the counts, then apply or
+    hold each (``settle``). Validation runs in DuckDB (``sql_validation``); where it declines,
+    ``check_many`` judges ``extracts()`` (the same records as text frames). The caller holds the
+    transaction."""
     hashes = [p[0] for p in batch]
-    results = check_many(extracts, source)
     when = now()
-    _insert(con, f"stg_{source.name}", [r.valid for r in results],
-            [{"source_file": p[1], "file_hash": p[0], "delivery_period": p[2], "loaded_at": when} for p in batch])
-    bad_parts = []
-    for (digest, name, *_), _extract, result in zip(batch, extracts, results):
-        if not len(result.quarantine):
-            continue
+    origins = [{"source_file": p[1], "file_hash": p[0], "delivery_period": p[2], "loaded_at": when} for p in batch]
+    done = sql_validation.validate(con, source, hashes, origins) if sql_validation.engine() == "duckdb" else None
+    if done is None:
+        results = check_many(extracts(), source)
+        _insert(con, f"stg_{source.name}", [r.valid for r in results], origins)
+        parts = [r.quarantine.assign(_delivery=d) for d, r in enumerate(results)]
+        done = sql_validation.Validated(quarantine=pd.concat(parts, ignore_index=True),
+                                        rows_loaded=[r.rows_loaded for r in results])
+    if len(done.quarantine):
         # File, row, column, check, the failing value and why: never the whole record.
-        bad_parts.append(result.quarantine.assign(
-            source=source.name, source_file=name, file_hash=digest, quarantined_at=when))
-    if bad_parts:
-        bad = pd.concat(bad_parts, ignore_index=True)
+        at = done.quarantine["_delivery"].to_numpy()
+        bad = done.quarantine.drop(columns="_delivery").assign(
+            source=source.name, source_file=[batch[d][1] for d in at], file_hash=[batch[d][0] for d in at],
+            quarantined_at=when)
         bad["failure_value"] = masked_values(bad["failure_value"])
         con.register("bad_rows", bad)
         con.execute("insert into quarantine by name select * from bad_rows")
         con.unregister("bad_rows")
         _blank_failed_cells(con, source, bad)
-    counts = pd.DataFrame({"file_hash": hashes, "rows_loaded": [r.rows_loaded for r in results]})
+    counts = pd.DataFrame({"file_hash": hashes, "rows_loaded": done.rows_loaded})
     con.register("batch_counts", counts)
     con.execute(
         "update load_log set status = 'loaded', rows_loaded = c.rows_loaded, "
@@ -620,9 +634,9 @@ def _stage_batch(con, source: Source, batch: list[tuple], extracts: list[Extract
         "select file_hash, rows_quarantined from load_log where source = ? and file_hash in "
         "(select unnest(?::varchar[]))", [source.name, hashes]).fetchall())
     out = []
-    for (digest, name, _period, rows_read, _), result in zip(batch, results):
+    for (digest, name, _period, rows_read, _), rows_loaded in zip(batch, done.rows_loaded):
         held = settle(con, source, digest, releases)
         out.append(FileOutcome(name, holding.HELD if held else "loaded", rows_read,
-                               0 if held else result.rows_loaded, quarantined[digest],
+                               0 if held else rows_loaded, quarantined[digest],
                                message=_message(con, source, digest) if held else ""))
     return out

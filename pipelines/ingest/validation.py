@@ -161,6 +161,36 @@ def _key_failures(typed: pd.DataFrame, delivery: pd.Series, source: Source) -> p
     return schemas.key_failures(schema, keys[dup], within="_delivery")
 
 
+def non_records(frame: pd.DataFrame, delivery: np.ndarray, source: Source) -> tuple[list[pd.DataFrame], pd.Series]:
+    """Records that are not data, judged before any typing: (their quarantine rows with
+    ``_delivery``, which rows of ``frame`` they are). A cell far longer than any real value (a
+    broken export, a pasted document) quarantines its record, and the rest of the delivery still
+    loads; a record with a cell reading "Total" is a summary row."""
+    parts = []
+    lengths = _cell_lengths(frame, source.column_names)
+    too_long = (lengths > MAX_CELL_CHARS).to_numpy()
+    if too_long.any():
+        rows, cols = np.nonzero(too_long)
+        names = [source.column_names[c] for c in cols]
+        sizes = lengths.to_numpy()[rows, cols].astype(int)
+        parts.append(pd.DataFrame({
+            "_delivery": delivery[rows], ROW: frame[ROW].to_numpy()[rows], "column_name": names,
+            "check_name": "field_too_long",
+            "failure_value": [str(frame.iloc[r][n])[:50] + "..." for r, n in zip(rows, names)],
+            "reason": [f"{n} is {z:,} characters long (limit {MAX_CELL_CHARS:,})" for n, z in zip(names, sizes)],
+        }))
+    long_rows = pd.Series(too_long.any(axis=1), index=frame.index)
+
+    summary = _summary_rows(frame, source.column_names) & ~long_rows
+    if summary.any():
+        parts.append(pd.DataFrame({
+            "_delivery": delivery[summary.to_numpy()],
+            ROW: frame.loc[summary, ROW].to_numpy(), "column_name": None, "check_name": "summary_row",
+            "failure_value": "Total", "reason": "a summary (Total) row, not a record",
+        }))
+    return parts, summary | long_rows
+
+
 def check_many(extracts: list[Extract], source: Source) -> list[Checked]:
     """``check`` for several deliveries of one source at once: one pass of typing and one
     pandera call for all of them (the per-call overhead dominates small monthly files), with
@@ -180,30 +210,8 @@ def check_many(extracts: list[Extract], source: Source) -> list[Checked]:
                 "failure_value": None, "reason": [m[1] for m in extract.malformed],
             }))
 
-    # A cell far longer than any real value (a broken export, a pasted document) is judged
-    # first: it is quarantined with its record, and the rest of the delivery still loads.
-    lengths = _cell_lengths(frame, source.column_names)
-    too_long = (lengths > MAX_CELL_CHARS).to_numpy()
-    if too_long.any():
-        rows, cols = np.nonzero(too_long)
-        names = [source.column_names[c] for c in cols]
-        sizes = lengths.to_numpy()[rows, cols].astype(int)
-        parts.append(pd.DataFrame({
-            "_delivery": delivery.to_numpy()[rows], ROW: frame[ROW].to_numpy()[rows], "column_name": names,
-            "check_name": "field_too_long",
-            "failure_value": [str(frame.iloc[r][n])[:50] + "..." for r, n in zip(rows, names)],
-            "reason": [f"{n} is {z:,} characters long (limit {MAX_CELL_CHARS:,})" for n, z in zip(names, sizes)],
-        }))
-    long_rows = pd.Series(too_long.any(axis=1), index=frame.index)
-
-    summary = _summary_rows(frame, source.column_names) & ~long_rows
-    if summary.any():
-        parts.append(pd.DataFrame({
-            "_delivery": delivery[summary].to_numpy(),
-            ROW: frame.loc[summary, ROW].to_numpy(), "column_name": None, "check_name": "summary_row",
-            "failure_value": "Total", "reason": "a summary (Total) row, not a record",
-        }))
-    dropped = summary | long_rows
+    found, dropped = non_records(frame, delivery.to_numpy(), source)
+    parts += found
     body = frame[~dropped] if dropped.any() else frame   # no copy of the batch when nothing is dropped
 
     typed, parse_errors = parse_frame(body, source.columns)
