@@ -6,7 +6,9 @@ Every check has a readable ``name`` (shown to analysts as why a row was quaranti
 Row rules (cross-field checks) carry an ``error`` template naming their columns in braces,
 filled in per failing row, and register their columns so a failure can name them.
 
-All checks are whole-column pandas operations: they run on half a million rows.
+All checks are whole-column pandas operations: they run on half a million rows. Each factory
+also records the check's SQL form (``schemas.sql``), the same rule as a DuckDB expression, so a
+table can be validated inside DuckDB; a factory that records none leaves its check to pandera.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections.abc import Callable, Iterable
 
 import pandas as pd
 import pandera.pandas as pa
+
+from schemas import sql
 
 EARLIEST_DATE = pd.Timestamp("2000-01-01")  # no extract holds real events before the partnership's records
 
@@ -30,7 +34,13 @@ def _noun(label: str) -> str:
 
 def known_code(allowed: Iterable, label: str) -> pa.Check:
     """The value is one of ``allowed`` (a catalogue code list); ``label`` e.g. 'an agency code'."""
-    return pa.Check.isin(list(allowed), name=f"known {_noun(label)}", error=f"is not {label}")
+    allowed = list(allowed)
+    check = pa.Check.isin(allowed, name=f"known {_noun(label)}", error=f"is not {label}")
+    return sql.record(check, _isin_form(allowed))
+
+
+def _isin_form(allowed: list) -> sql.Form:
+    return sql.Form("{column} IN {0}", tuple(allowed)) if allowed else sql.Form("false")
 
 
 def known_codes(allowed: Iterable[str], label: str) -> pa.Check:
@@ -39,31 +49,41 @@ def known_codes(allowed: Iterable[str], label: str) -> pa.Check:
     One anchored regex per column keeps this vectorised (no split / explode of 500k rows).
     An empty token (``a;;b``, a trailing ``;``) is not a known code and fails.
     """
-    one = "(?:" + "|".join(re.escape(str(code)) for code in sorted(allowed, key=len, reverse=True)) + ")"
-    pattern = rf"^\s*{one}\s*(?:;\s*{one}\s*)*$"
+    allowed = [str(code) for code in allowed]
+    check = pa.Check(_full_match(_codes_pattern(allowed, re.escape, r"\s")),
+                     name=f"known {_noun(label)}s (;-separated)", error=f"contains something that is not {label}")
+    # The same pattern for RE2: codes escaped character by character, Python's \s spelled out.
+    return sql.record(check, sql.Form("regexp_full_match({column}, {0})",
+                                      _codes_pattern(allowed, sql.re2_literal, sql.SPACE)))
 
-    return pa.Check(_full_match(pattern), name=f"known {_noun(label)}s (;-separated)",
-                    error=f"contains something that is not {label}")
+
+def _codes_pattern(allowed: list[str], escape: Callable[[str], str], space: str) -> str:
+    one = "(?:" + "|".join(escape(code) for code in sorted(allowed, key=len, reverse=True)) + ")"
+    return rf"^{space}*{one}{space}*(?:;{space}*{one}{space}*)*$"
 
 
 def between(low, high, what: str) -> pa.Check:
     """Inclusive range, e.g. ``between(1, 5, "survey score")``."""
-    return pa.Check.in_range(low, high, name=f"{what} {low}-{high}", error=f"is not between {low} and {high}")
+    check = pa.Check.in_range(low, high, name=f"{what} {low}-{high}", error=f"is not between {low} and {high}")
+    return sql.record(check, sql.Form("{column} BETWEEN {0} AND {1}", low, high))
 
 
 def one_of(values: Iterable, what: str) -> pa.Check:
     """A small fixed set of numbers, e.g. the SHEU year groups."""
     values = list(values)
     shown = ", ".join(str(v) for v in values[:-1]) + f" or {values[-1]}"
-    return pa.Check.isin(values, name=f"{what} {shown}", error=f"is not {shown}")
+    check = pa.Check.isin(values, name=f"{what} {shown}", error=f"is not {shown}")
+    return sql.record(check, _isin_form(values))
 
 
 def greater_than(low, what: str) -> pa.Check:
-    return pa.Check.gt(low, name=f"{what} above {low}", error=f"is not more than {low}")
+    check = pa.Check.gt(low, name=f"{what} above {low}", error=f"is not more than {low}")
+    return sql.record(check, sql.Form("{column} > {0}", low))
 
 
 def at_least(low, what: str) -> pa.Check:
-    return pa.Check.ge(low, name=f"{what} at least {low}", error=f"is less than {low}")
+    check = pa.Check.ge(low, name=f"{what} at least {low}", error=f"is less than {low}")
+    return sql.record(check, sql.Form("{column} >= {0}", low))
 
 
 def plausible_date() -> pa.Check:
@@ -73,8 +93,9 @@ def plausible_date() -> pa.Check:
     def from_2000_to_today(values: pd.Series) -> pd.Series:
         return values.between(EARLIEST_DATE, pd.Timestamp.today().normalize())
 
-    return pa.Check(from_2000_to_today, name="date from 2000-01-01 to today",
-                    error="is before 2000-01-01 or after today")
+    check = pa.Check(from_2000_to_today, name="date from 2000-01-01 to today",
+                     error="is before 2000-01-01 or after today")
+    return sql.record(check, sql.Form("{column} BETWEEN {0} AND {today}", EARLIEST_DATE))
 
 
 def plausible_year() -> pa.Check:
@@ -83,15 +104,17 @@ def plausible_year() -> pa.Check:
     def from_2000_to_this_year(values: pd.Series) -> pd.Series:
         return values.between(EARLIEST_DATE.year, pd.Timestamp.today().year)
 
-    return pa.Check(from_2000_to_this_year, name="year from 2000 to this year",
-                    error="is before 2000 or after this year")
+    check = pa.Check(from_2000_to_this_year, name="year from 2000 to this year",
+                     error="is before 2000 or after this year")
+    return sql.record(check, sql.Form("{column} BETWEEN {0} AND {this_year}", EARLIEST_DATE.year))
 
 
 def first_of_month() -> pa.Check:
     def is_first_day(values: pd.Series) -> pd.Series:
         return values.dt.day == 1
 
-    return pa.Check(is_first_day, name="first day of a month", error="is not the first day of a month")
+    check = pa.Check(is_first_day, name="first day of a month", error="is not the first day of a month")
+    return sql.record(check, sql.Form("day({column}) = 1"))
 
 
 def _full_match(pattern: str) -> Callable[[pd.Series], pd.Series]:
@@ -101,9 +124,14 @@ def _full_match(pattern: str) -> Callable[[pd.Series], pd.Series]:
     return matches
 
 
+def _full_match_check(pattern: str, **kwargs) -> pa.Check:
+    """``pattern`` matches the whole value; in SQL by RE2, whose ``\\d`` is Python's on ASCII text."""
+    return sql.record(pa.Check(_full_match(pattern), **kwargs), sql.Form("regexp_full_match({column}, {0})", pattern))
+
+
 def ward_code() -> pa.Check:
-    return pa.Check(_full_match(r"E05\d{6}"), name="ONS ward code format",
-                    error="is not an ONS ward code (E05 and six digits)")
+    return _full_match_check(r"E05\d{6}", name="ONS ward code format",
+                             error="is not an ONS ward code (E05 and six digits)")
 
 
 def academic_year() -> pa.Check:
@@ -116,13 +144,19 @@ def academic_year() -> pa.Check:
         ok = (first >= EARLIEST_DATE.year) & ((first + 1) % 100 == second)
         return ok.fillna(False).astype(bool)
 
-    return pa.Check(consecutive_years, name="academic year format",
-                    error="is not an academic year written like 2024/25")
+    check = pa.Check(consecutive_years, name="academic year format",
+                     error="is not an academic year written like 2024/25")
+    # str.extract searches with Python's re, whose $ also matches before a final newline.
+    return sql.record(check, sql.Form(
+        "regexp_full_match({column}, {0})"
+        " AND try_cast(left({column}, 4) AS INTEGER) >= {1}"
+        " AND (try_cast(left({column}, 4) AS INTEGER) + 1) % 100 = try_cast(substr({column}, 6, 2) AS INTEGER)",
+        r"\d{4}/\d{2}\n?", EARLIEST_DATE.year))
 
 
 def term() -> pa.Check:
-    return pa.Check(_full_match(r"\d{4}-(?:AUT|SPR|SUM)"), name="term format",
-                    error="is not a term written like 2024-SPR (AUT, SPR or SUM)")
+    return _full_match_check(r"\d{4}-(?:AUT|SPR|SUM)", name="term format",
+                             error="is not a term written like 2024-SPR (AUT, SPR or SUM)")
 
 
 def row_rule(name: str, columns: tuple[str, ...], error: str) -> Callable:
