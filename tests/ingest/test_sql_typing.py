@@ -219,22 +219,20 @@ def test_typing_refuses_an_unknown_type():
         typed('"cell"', "money")
 
 
-@pytest.fixture(scope="module")
-def demo_columns(tmp_path_factory) -> dict[tuple[str, str, str], pd.Series]:
-    """Each (source, column, type) of a small generated delivery: how many rows hold each of its
-    distinct cells, over every CSV file, read as the loader decodes it (every cell text)."""
+def _column_cells(paths) -> dict[tuple[str, str, str], pd.Series]:
+    """Each (source, column, type) of these CSV files: how many rows hold each of its distinct
+    cells, over every file, read as the loader decodes it (every cell text; records of the
+    wrong width left out)."""
     import io
 
     from pipelines.ingest.extracts import _catalogue_names, decode
     from pipelines.ingest.landing import nearest
-    from sources.generate import generate
 
-    landing = tmp_path_factory.mktemp("typing-sql") / "landing"
-    generate(landing, scale=0.01, seed=5)
     counts: dict[tuple[str, str, str], pd.Series] = {}
-    for path in sorted(landing.glob("*.csv")):
+    for path in sorted(paths):
         source, _ = nearest(path.name)
-        frame = pd.read_csv(io.StringIO(decode(path.read_bytes())[0]), dtype=str, keep_default_na=False)
+        frame = pd.read_csv(io.StringIO(decode(path.read_bytes())[0]), dtype=str, keep_default_na=False,
+                            on_bad_lines="skip")
         frame.columns = _catalogue_names(list(frame.columns), source)[0]
         for col in source.columns:
             if col.name in frame:
@@ -244,11 +242,11 @@ def demo_columns(tmp_path_factory) -> dict[tuple[str, str, str], pd.Series]:
     return counts
 
 
-def test_the_demo_is_typed_in_sql(con, demo_columns):
-    """Nearly every non-blank cell the demo writes is decided in SQL (so the SQL path carries the
-    load), and every decided one is what parse_text makes of its column."""
+def _typed_in_sql(con, columns: dict[tuple[str, str, str], pd.Series]) -> tuple[dict, dict, list[str]]:
+    """Per type: non-blank rows, rows decided in SQL; and every decided cell that is not what
+    parse_text makes of its column."""
     rows, decided, wrong = {}, {}, []
-    for (source, column, type_), counts in demo_columns.items():
+    for (source, column, type_), counts in columns.items():
         cells = counts.index.tolist()
         got = _sql(con, cells, type_)
         wrong += [f"{source}.{column}: {w}" for w in _wrong(type_, cells, got)]
@@ -256,6 +254,35 @@ def test_the_demo_is_typed_in_sql(con, demo_columns):
         blank = counts.index.str.strip().to_numpy() == ""
         rows[type_] = rows.get(type_, 0) + int(weight[~blank].sum())
         decided[type_] = decided.get(type_, 0) + int(weight[~blank & got["decided"].to_numpy(dtype=bool)].sum())
+    return rows, decided, wrong
+
+
+def test_the_validation_corpus_hostile_files_agree(con, tmp_path):
+    """The hand-made hostile files of the validation corpus (every spelling of numbers, dates
+    and flags; spaces; quoted fields): every cell SQL decides is parse_text's."""
+    from tests.ingest.validation_corpus import hostile_files
+
+    for name, content in hostile_files().items():
+        (tmp_path / name).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    rows, decided, wrong = _typed_in_sql(con, _column_cells(tmp_path.glob("*.csv")))
+    assert wrong == []
+    assert sum(decided.values()) > 0.5 * sum(rows.values())
+
+
+@pytest.fixture(scope="module")
+def demo_columns(tmp_path_factory) -> dict[tuple[str, str, str], pd.Series]:
+    """The columns of a small generated delivery (every CSV file of the demo generator)."""
+    from sources.generate import generate
+
+    landing = tmp_path_factory.mktemp("typing-sql") / "landing"
+    generate(landing, scale=0.01, seed=5)
+    return _column_cells(landing.glob("*.csv"))
+
+
+def test_the_demo_is_typed_in_sql(con, demo_columns):
+    """Nearly every non-blank cell the demo writes is decided in SQL (so the SQL path carries the
+    load), and every decided one is what parse_text makes of its column."""
+    rows, decided, wrong = _typed_in_sql(con, demo_columns)
     assert wrong == []
     share = {t: decided[t] / rows[t] for t in rows}
     print("non-blank demo cells decided in SQL:", {t: f"{decided[t]:,} of {rows[t]:,}" for t in rows})
