@@ -125,12 +125,24 @@ def test_decided_numbers_do_not_depend_on_the_cells_beside_them(con, type_):
 
 
 def test_every_date_format_is_decided(con):
-    """One cell written with each of DATE_FORMATS is decided in SQL (or the list changed)."""
+    """One cell written with each of DATE_FORMATS is decided in SQL; the shapes were written for
+    the catalogue's formats as they stand (a changed list decides no date until they are looked at)."""
+    from pipelines.ingest.sql_typing import SHAPES_WRITTEN_FOR
+
+    assert DATE_FORMATS == SHAPES_WRITTEN_FOR
     day = pd.Timestamp("2024-03-07 09:05:04")
     cells = [day.strftime(f) for f in DATE_FORMATS]
     got = _sql(con, cells, "date")
     assert got["decided"].all(), [c for c, d in zip(got["cell"], got["decided"]) if not d]
     assert (pd.to_datetime(got["value"]) == day.normalize()).all()
+
+
+def test_a_changed_list_of_date_formats_decides_no_date(con, monkeypatch):
+    import pipelines.ingest.sql_typing as sql_typing
+
+    monkeypatch.setattr(sql_typing, "DATE_FORMATS", ("%m/%d/%Y", *DATE_FORMATS))
+    got = _sql(con, ["01/02/2024", "2024-02-01", "", None], "date")
+    assert got["decided"].tolist() == [False, False, True, True] and got["value"].isna().all()
 
 
 def _random_cells(rng: random.Random, alphabet: str, n: int, longest: int) -> list[str]:
