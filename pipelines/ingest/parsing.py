@@ -68,7 +68,9 @@ def parse_text(values: pd.Series, type_: str) -> tuple[pd.Series, pd.Series]:
         cleaned = text.str.replace(",", "", regex=False)
         number = pd.to_numeric(cleaned, errors="coerce")
         if type_ == "int":
-            whole = number.notna() & (number == number.round())
+            # Typed through a double: a whole number of 2**53 or more (or inf) may not be the one
+            # written, and past int64 would come out as its minimum; reported, never loaded wrong.
+            whole = number.notna() & (number == number.round()) & (number.abs() < 2 ** 53)
             number = number.where(whole)
             typed = number.astype("Float64").astype("Int64")
         else:

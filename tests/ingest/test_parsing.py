@@ -50,3 +50,15 @@ def test_dates_from_numbers_are_those_pandas_makes():
         expected = ((theirs >= pd.Timestamp(start)) & (theirs <= pd.Timestamp(end))).to_numpy()
         assert (inside == expected).all() and inside.any()
     assert np.isnat(_as_dates([2023], [2], [29]))[0] and not np.isnat(_as_dates([2024], [2], [29]))[0]
+
+
+def test_an_int_too_large_to_hold_exactly_is_reported_not_loaded_wrong():
+    """A whole number typed through a double from 2**53 up, or inf, is a parse error; before,
+    9007199254740993 loaded as ...992 and 12345678901234567890 or inf as int64's minimum."""
+    cells = ["9007199254740991", "9007199254740992", "9007199254740993", "12345678901234567890", "inf",
+             "-inf", "Infinity", "-9007199254740991", "1e20", "17"]
+    for context in ([], ["1.5"]):       # alone (typed as int64) and beside a fraction (float64)
+        typed, bad = parse_text(pd.Series(cells + context, dtype="string"), "int")
+        assert typed.tolist()[:len(cells)] == [9007199254740991, pd.NA, pd.NA, pd.NA, pd.NA, pd.NA, pd.NA,
+                                               -9007199254740991, pd.NA, 17]
+        assert bad.tolist()[:len(cells)] == [False, True, True, True, True, True, True, False, True, False]

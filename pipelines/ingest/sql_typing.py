@@ -1,0 +1,133 @@
+"""Typing delivered text in DuckDB SQL, for the cells whose typing SQL can prove.
+
+``parsing.parse_text`` stays the definition of what a cell means. ``typed`` gives, for one
+catalogue type, the SQL that types a VARCHAR cell exactly as ``parse_text`` would, for the
+spellings real extracts use, and says which cells it has decided: every other cell is left to
+``parse_text`` in Python. Undecided is always safe; a decided cell is always parse_text's answer
+(tests/ingest/test_sql_typing.py runs a hostile corpus through both).
+
+What is decided, per type (``core``: the cell with ASCII whitespace trimmed from both ends):
+
+- every type: a missing cell, or one of nothing but ASCII whitespace, is blank (NULL).
+- str: ``core`` whose first and last characters are printable ASCII (so Python's Unicode
+  strip could take nothing more off); anything may lie between them.
+- int: ``core`` with its commas removed (parse_text removes them wherever they stand)
+  written ``[+-]digits`` with 1 to 15 digits, optionally ``.`` and up to six zeros. Fifteen
+  digits keep the value exact: parse_text goes through a double (2**53 is 16 digits).
+- float: the same text written ``[+-]digits[.digits]`` or ``[+-].digits``, at most 15
+  digits, not a negative zero (pandas gives -0.0 or 0.0 depending on the rest of the column).
+  With at most 15 digits the mantissa and its power of ten are exact doubles, so pandas'
+  ``precise_xstrtod`` (mantissa / 10**k, one rounding) and DuckDB's correctly rounded cast agree.
+- date: the day-first, ISO and year-first shapes of ``sources.catalogue.DATE_FORMATS`` with one-
+  or two-digit day and month (pandas' ``%d`` and ``%m`` take both), two-digit years pivoting at
+  69 as Python's ``%y`` does, and the times those formats allow (hour 0-23, minutes and seconds
+  00-59: pandas carries a 60th second into the next day, so it is left to Python). The day
+  must exist (``try_cast``) and the year lie in 1678-2261, inside pandas' nanosecond range.
+- bool: ``core`` in ``TRUE_WORDS`` / ``FALSE_WORDS``, in any case.
+"""
+
+from __future__ import annotations
+
+from pipelines.ingest.parsing import DUCKDB_TYPES, FALSE_WORDS, TRUE_WORDS
+from sources.catalogue import DATE_FORMATS
+
+# The ASCII characters pandas' strip (pyarrow's utf8_trim_whitespace) takes off the ends of a cell:
+# tab, line feed, vertical tab, form feed, carriage return, the four separators 0x1c-0x1f, space.
+ASCII_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
+_WS_SQL = " || ".join(f"chr({ord(c)})" for c in ASCII_WHITESPACE)
+
+_MOST_DIGITS = 15        # 10**15 < 2**53: every such integer is an exact double
+_INT = rf"[+-]?[0-9]{{1,{_MOST_DIGITS}}}(\.0{{0,6}})?"
+_FLOAT = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)"
+_NEGATIVE_ZERO = r"-[0.]*"
+
+_D = "([0-9]{1,2})"      # a day or month, as pandas' %d and %m read them
+_Y = "([0-9]{4})"
+_HM = "(?:[01]?[0-9]|2[0-3]):[0-5][0-9]"
+_HMS = _HM + ":[0-5][0-9]"
+# The shapes of DATE_FORMATS decided in SQL: (pattern, replacement making yyyy-m-d of it).
+# Each shape is one format family, so no cell matches two shapes with different dates.
+DATE_SHAPES = (
+    (rf"{_D}/{_D}/{_Y}(?: (?:{_HMS}|{_HM}))?", r"\3-\2-\1"),   # %d/%m/%Y [%H:%M[:%S]]
+    (rf"{_Y}-{_D}-{_D}(?: {_HMS}|T{_HMS}| {_HM})?", r"\1-\2-\3"),  # %Y-%m-%d [ %H:%M:%S|T%H:%M:%S| %H:%M]
+    (rf"{_D}-{_D}-{_Y}(?: {_HMS})?", r"\3-\2-\1"),                 # %d-%m-%Y [%H:%M:%S]
+    (rf"{_Y}/{_D}/{_D}", r"\1-\2-\3"),                             # %Y/%m/%d
+)
+TWO_DIGIT_YEAR = (rf"{_D}/{_D}/([0-9]{{2}})", r"\3-\2-\1")         # %d/%m/%y
+FIRST_YEAR, LAST_YEAR = 1678, 2261     # whole years inside pandas' Timestamp range
+# The formats, in their order, the shapes were written for: a format added before one of them
+# could read a cell otherwise, so if the catalogue's list changes no date is decided in SQL
+# (tests/ingest/test_sql_typing.py fails, to have the shapes looked at again).
+SHAPES_WRITTEN_FOR = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
+                      "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d", "%d-%m-%Y %H:%M:%S")
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _core(cell: str) -> str:
+    return f"trim({cell}, {_WS_SQL})"
+
+
+def _match(expr: str, pattern: str) -> str:
+    return f"regexp_full_match({expr}, {_quote(pattern)})"
+
+
+def _int(core: str) -> str:
+    digits = f"replace({core}, ',', '')"
+    return f"CASE WHEN {_match(digits, _INT)} THEN CAST(split_part({digits}, '.', 1) AS BIGINT) END"
+
+
+def _float(core: str) -> str:
+    digits = f"replace({core}, ',', '')"
+    # How many digits: the length less a sign and a point (the pattern allows one of each).
+    count = f"length({digits}) - (left({digits}, 1) IN ('+', '-'))::INT - contains({digits}, '.')::INT"
+    return (f"CASE WHEN {_match(digits, _FLOAT)} AND {count} <= {_MOST_DIGITS} "
+            f"AND NOT {_match(digits, _NEGATIVE_ZERO)} THEN CAST({digits} AS DOUBLE) END")
+
+
+def _date(core: str) -> str:
+    if tuple(DATE_FORMATS) != SHAPES_WRITTEN_FOR:
+        return "NULL"
+    whens = [f"WHEN {_match(core, p)} THEN regexp_replace({core}, {_quote('^' + p + '$')}, {_quote(r)})"
+             for p, r in DATE_SHAPES]
+    p, r = TWO_DIGIT_YEAR
+    short = f"regexp_replace({core}, {_quote('^' + p + '$')}, {_quote(r)})"
+    whens.append(f"WHEN {_match(core, p)} THEN (CASE WHEN left({short}, 2) < '69' THEN '20' ELSE '19' END) "
+                 f"|| {short}")
+    day = f"try_cast(CASE {' '.join(whens)} END AS DATE)"
+    return (f"CASE WHEN year({day}) BETWEEN {FIRST_YEAR} AND {LAST_YEAR} THEN {day} END")
+
+
+def _bool(core: str) -> str:
+    # The word's place in one list picks its truth from another: one lookup, no repeated lower().
+    # DuckDB's lower() takes no non-ASCII character to a letter of these words (the test goes
+    # through every code point), so it lowers them exactly as pandas' str.lower() does.
+    words = sorted(TRUE_WORDS) + sorted(FALSE_WORDS)
+    truth = ", ".join(["true"] * len(TRUE_WORDS) + ["false"] * len(FALSE_WORDS))
+    return f"[{truth}][list_position([{', '.join(map(_quote, words))}], lower({core}))]"
+
+
+def _str(core: str) -> str:
+    return (f"CASE WHEN ord(left({core}, 1)) BETWEEN 33 AND 126 AND ord(right({core}, 1)) BETWEEN 33 AND 126 "
+            f"THEN {core} END")
+
+
+_TYPERS = {"str": _str, "int": _int, "float": _float, "date": _date, "bool": _bool}
+
+
+def typed(cell: str, type_: str) -> tuple[str, str]:
+    """(value, decided): two SQL expressions over the VARCHAR expression ``cell`` (already quoted).
+
+    ``decided`` is true exactly for cells whose typing SQL knows to be parse_text's: blank cells
+    (value NULL) and cells in a grammar SQL types exactly (value = parse_text's typed value, of
+    DuckDB type ``DUCKDB_TYPES[type_]``). Where ``decided`` is false, ``value`` is NULL and the
+    caller types the cell with ``parse_text`` in Python (once per distinct cell)."""
+    if type_ not in _TYPERS:
+        raise ValueError(f"unknown type {type_!r}")
+    core = _core(cell)
+    value = f"CAST(({_TYPERS[type_](core)}) AS {DUCKDB_TYPES[type_]})"
+    # The value first: DuckDB then shares it with a select of the value (four times faster).
+    decided = f"(({value}) IS NOT NULL OR {cell} IS NULL OR {core} = '')"
+    return value, decided
