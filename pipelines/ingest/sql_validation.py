@@ -100,6 +100,8 @@ class _Batch:
         self.columns = source.column_names
         self.parts: list[pd.DataFrame] = []
         self.lookups: list[str] = []
+        self.tables: list[str] = ["v_text", "v_typed"]
+        self.views: list[str] = []
 
     # -- 0: the batch's rows, as delivered ------------------------------------------------------
     def load(self) -> None:
@@ -113,37 +115,51 @@ class _Batch:
             {"hashes": self.hashes, "source": self.source.name})
 
     # -- 1 and 2: records that are not data -----------------------------------------------------
+    def distinct_cells(self) -> None:
+        """Each column's distinct cells (``v_lk_<n>``: cell, value, why not, decided), typed in
+        SQL where ``sql_typing`` decides them: a column repeats its cells, so every later step
+        that judges cells judges each once."""
+        for n, col in enumerate(self.source.columns):
+            c = _q(col.name)
+            typing = sql_typing.lookup_sql(f"select distinct {c} as cell from v_text where {c} is not null", col.type)
+            self.con.execute(f"create or replace temp table v_lk_{n} as select cell, value, null::varchar as why, "
+                             f"decided from ({typing})")
+            self.lookups.append(f"v_lk_{n}")
+
     def drop_non_records(self) -> None:
         """``validation.non_records`` on the only records it could find anything in: those with
         a cell over the limit in bytes, holding "total" in any case, or outside ASCII."""
-        maybe = " or ".join(f"strlen({_q(c)}) > {MAX_CELL_CHARS} or contains(lower({_q(c)}), 'total') "
-                            f"or not {_ascii(_q(c))}" for c in self.columns)
-        cols = ", ".join(_q(c) for c in self.columns)
-        found = self.con.execute(f'select _delivery, "{ROW}", {cols} from v_text where {maybe}').df()
+        maybe = " union all ".join(
+            f"select {n} as n, cell from v_lk_{n} where strlen(cell) > {MAX_CELL_CHARS} "
+            f"or contains(lower(cell), 'total') or not {_ascii('cell')}" for n in range(len(self.columns)))
+        cells = self.con.execute(maybe).df()
         dropped = pd.DataFrame({"_delivery": pd.Series(dtype="int64"), ROW: pd.Series(dtype="int64")})
-        if len(found):
+        if len(cells):
+            self.con.register("v_maybe", cells)
+            held = " or ".join(f"{_q(c)} in (select cell from v_maybe where n = {n})"
+                               for n, c in enumerate(self.columns) if n in set(cells["n"]))
+            cols = ", ".join(_q(c) for c in self.columns)
+            found = self.con.execute(f'select _delivery, "{ROW}", {cols} from v_text where {held}').df()
+            self.con.unregister("v_maybe")
             text = found[[ROW, *self.columns]].astype({c: DTYPES["str"] for c in self.columns})
             parts, hit = non_records(text, found["_delivery"].to_numpy(), self.source)
             self.parts += parts
             dropped = found.loc[hit.to_numpy(), ["_delivery", ROW]].astype("int64")
+        if dropped.empty:
+            self.con.execute("create or replace temp view v_body as select * from v_text")
+            self.views.append("v_body")
+            return
         self.con.register("v_dropped", dropped)
         self.con.execute(f'create or replace temp table v_body as select * from v_text anti join v_dropped '
                          f'using (_delivery, "{ROW}")')
         self.con.unregister("v_dropped")
+        self.tables.append("v_body")
 
     # -- 3: typing ------------------------------------------------------------------------------
     def type_cells(self) -> None:
-        """Each column's distinct cells typed once (``v_lk_<n>``: cell, value, why not), in SQL
-        where ``sql_typing`` decides them and by ``parse_text`` otherwise, then joined back to
-        the records (a column repeats its cells, and a join costs less than typing every row)."""
+        """The cells SQL did not decide typed by ``parse_text`` (once each), and every column's
+        typed values joined back to the records (a join costs less than typing every row)."""
         columns = self.source.columns
-        for n, col in enumerate(columns):
-            c = _q(col.name)
-            value, decided = sql_typing.typed("cell", col.type)
-            self.con.execute(f"create or replace temp table v_lk_{n} as select cell, {value} as value, "
-                             f"null::varchar as why, {decided} as decided from "
-                             f"(select distinct {c} as cell from v_body where {c} is not null)")
-            self.lookups.append(f"v_lk_{n}")
         undecided = " union all ".join(f"select {n} as n, cell from v_lk_{n} where not decided"
                                        for n in range(len(columns)))
         cells: dict[int, list] = {}
@@ -155,14 +171,23 @@ class _Batch:
             self.con.execute(f"update v_lk_{n} set value = p.value::{DUCKDB_TYPES[col.type]}, why = p.why "
                              f"from v_python_typed p where v_lk_{n}.cell = p.cell")
             self.con.unregister("v_python_typed")
-        selects = ", ".join(f"l{n}.value as {_q(col.name)}" for n, col in enumerate(columns))
-        joins = " ".join(f"left join v_lk_{n} l{n} on t.{_q(col.name)} = l{n}.cell" for n, col in enumerate(columns))
+        # A text column whose every cell types to itself (ids, codes: nothing to trim) needs no join.
+        same = [n for n, col in enumerate(columns) if col.type == "str" and n not in cells]
+        if same:
+            changed = self.con.execute(" union all ".join(
+                f"(select {n} as n from v_lk_{n} where value is distinct from cell limit 1)" for n in same)).fetchall()
+            same = sorted(set(same) - {n for (n,) in changed})
+        selects = ", ".join(f"t.{_q(col.name)}" if n in same else f"l{n}.value as {_q(col.name)}"
+                            for n, col in enumerate(columns))
+        joins = " ".join(f"left join v_lk_{n} l{n} on t.{_q(col.name)} = l{n}.cell" for n, col in enumerate(columns)
+                         if n not in same)
         failing = [n for n in cells]
         whys = ", ".join(f"l{n}.why as {_q(f'_why_{n}')}" for n in failing)
         self.con.execute(f'create or replace temp table v_typed as select t._delivery, t."{ROW}", {selects}'
                          f'{", " + whys if whys else ""} from v_body t {joins}')
+        self.views.append("v_candidates")
         if not failing:
-            self.con.execute("create or replace temp table v_candidates as select * from v_typed")
+            self.con.execute("create or replace temp view v_candidates as select * from v_typed")
             return
         failed = " union all ".join(
             f"select {n} as n, t._delivery, t.\"{ROW}\", b.{_q(columns[n].name)}, t.{_q(f'_why_{n}')} from v_typed t "
@@ -171,7 +196,7 @@ class _Batch:
             ((d, r, columns[n].name, f"type:{columns[n].type}", cell, f"{columns[n].name}: {why}")
              for n, d, r, cell, why in self.con.execute(failed).fetchall())))
         flags = [_q(f"_why_{n}") for n in failing]
-        self.con.execute(f"create or replace temp table v_candidates as select * exclude ({', '.join(flags)}) "
+        self.con.execute(f"create or replace temp view v_candidates as select * exclude ({', '.join(flags)}) "
                          f"from v_typed where {' and '.join(f'{f} is null' for f in flags)}")
 
     def _typed_by_python(self, col, cells: list) -> pd.DataFrame:
@@ -307,7 +332,9 @@ class _Batch:
         return Validated(quarantine=quarantine, rows_loaded=[int(loaded.get(d, 0)) for d in range(len(self.hashes))])
 
     def drop(self) -> None:
-        for table in ("v_text", "v_body", "v_typed", "v_candidates", *self.lookups):
+        for view in reversed(self.views):
+            self.con.execute(f"drop view if exists {view}")
+        for table in (*self.tables, *self.lookups):
             self.con.execute(f"drop table if exists {table}")
 
 
@@ -362,6 +389,7 @@ def validate(con: duckdb.DuckDBPyConnection, source: Source, hashes: list[str],
     try:
         dfs = _schema(source)
         batch.load()
+        batch.distinct_cells()
         batch.drop_non_records()
         batch.type_cells()
         batch.check_columns(dfs)

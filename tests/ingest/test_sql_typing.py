@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from pipelines.ingest.parsing import DATE_FORMATS, parse_text
-from pipelines.ingest.sql_typing import typed
+from pipelines.ingest.sql_typing import lookup_sql, typed
 
 SPACES = [" ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\u00a0", "\u2003", "\u3000", "\u200b", "\ufeff",
           "\u0085", "\u2028"]
@@ -63,10 +63,15 @@ def _with_spaces(cells: list) -> list:
 
 
 def _sql(con, cells: list, type_: str) -> pd.DataFrame:
+    """The cells typed by ``typed`` (one expression a cell), checked equal to ``lookup_sql``
+    (the same steps as columns of nested selects, as validation uses them)."""
     value, decided = typed('"cell"', type_)
-    rows = con.execute(f'SELECT "cell", {value} AS value, {decided} AS decided '
-                       f'FROM (SELECT unnest($cells) AS "cell", generate_subscripts($cells, 1) AS n) ORDER BY n',
+    given = 'SELECT unnest($cells) AS "cell", generate_subscripts($cells, 1) AS n'
+    rows = con.execute(f'SELECT "cell", {value} AS value, {decided} AS decided FROM ({given}) ORDER BY n',
                        {"cells": cells}).fetchall()
+    staged = con.execute(f"SELECT value, decided FROM ({lookup_sql(given, type_)}) l "
+                         f"JOIN ({given}) g ON l.cell IS NOT DISTINCT FROM g.cell ORDER BY n", {"cells": cells}).fetchall()
+    assert [(v, d) for _c, v, d in rows] == staged, type_
     return pd.DataFrame(rows, columns=["cell", "value", "decided"], dtype=object)
 
 
