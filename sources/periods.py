@@ -13,7 +13,11 @@ The warehouse writes a period as a key (the period-key contract in docs/warehous
 Everything that writes or reads a key uses this module: the indicator SQL's macros are generated
 from it (``sql_macros``: ``fy_key``, ``period_key``, ``period_start``, ... in ``indicators/sql``),
 the scorecard's period arithmetic (``index``, ``key_of_index``, ``shift``), the catalogue's and the
-turn-the-curve files' checks (``PATTERNS``), the demo generator's and ``oba prepare``'s labels.
+turn-the-curve files' checks (``PATTERNS``), the demo generator's and ``oba prepare``'s keys and file
+names (``year_key``, ``file_name_key``, ``year_of``, ``year_start``), the published labels' reading
+(``year_ending_in``, ``bounds``, ``months_bounds``), the code lists' years, and the words a paper
+prints (``window_label``: "2026 (Dec 2025 to Feb 2026)"; ``months_title``: "January to March 2026";
+a board paper's calendar quarter ``2026-Q1``: ``calendar_quarter_key``, ``calendar_quarter_bounds``).
 """
 
 from __future__ import annotations
@@ -40,7 +44,13 @@ def is_key(text: str, period_type: str, consecutive: bool = False) -> bool:
     """Whether ``text`` is a key of ``period_type`` (and, with ``consecutive``, a two-year key
     names consecutive years: 2024-25, not 2024-26)."""
     m = re.fullmatch(PATTERNS[period_type], text)
-    return m is not None and not (consecutive and m.groups() and int(m[2]) != (int(m[1]) + 1) % 100)
+    return m is not None and not (consecutive and m.groups() and not names_next_year(int(m[1]), m[2]))
+
+
+def names_next_year(year: int, two_digits: str | int) -> bool:
+    """Whether a two-digit year is the one after ``year``, as the second half of a two-year key:
+    2024 and '25', 1999 and '00'."""
+    return int(two_digits) == (year + 1) % 100
 
 
 def year_key(period_type: str, year: int) -> str:
@@ -50,19 +60,53 @@ def year_key(period_type: str, year: int) -> str:
     return f"{year}{SEPARATOR[period_type]}{(year + 1) % 100:02d}"
 
 
+def file_name_key(period_type: str, year: int) -> str:
+    """The annual period starting in ``year`` as a delivery's file name writes it: its key with
+    ``-`` for ``/`` (a file name holds no ``/``): academic 2024 -> ``2024-25``."""
+    return year_key(period_type, year).replace(SEPARATOR["academic_year"], SEPARATOR["financial_year"])
+
+
+def year_ending_in(period_type: str, end_year: int) -> int:
+    """The year the annual period that ends in ``end_year`` starts in (financial 2025 -> 2024,
+    calendar 2025 -> 2025): published tables name a year by the year it ends in."""
+    return end_year - 1 if START_MONTH[period_type] > 1 else end_year
+
+
 def year_start(period_type: str, year: int) -> dt.date:
     return dt.date(year, START_MONTH[period_type], 1)
 
 
 def year_end(period_type: str, year: int) -> dt.date:
-    month = START_MONTH[period_type] - 1 or 12
-    last = year + 1 if START_MONTH[period_type] > 1 else year
-    return dt.date(last, month, calendar.monthrange(last, month)[1])
+    return months_bounds(year, START_MONTH[period_type], 12)[1]
 
 
 def year_of(period_type: str, day: dt.date) -> int:
     """The year the annual period holding ``day`` starts in."""
     return day.year if day.month >= START_MONTH[period_type] else day.year - 1
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def months_bounds(year: int, month: int, count: int) -> tuple[dt.date, dt.date]:
+    """First day of ``month`` of ``year`` and last day of the ``count``-th month from it
+    (``2025, 12, 3``: 1 December 2025 to 28 February 2026)."""
+    last = year * 12 + month - 1 + count - 1
+    return dt.date(year, month, 1), month_end(last // 12, last % 12 + 1)
+
+
+def bounds(key: str, period_type: str) -> tuple[dt.date, dt.date]:
+    """First and last day of the period ``key`` names; a text that is not a key of the type is an error."""
+    if not is_key(key, period_type):
+        raise ValueError(f"{key!r} is not a {period_type} key (such as {EXAMPLES[period_type]})")
+    i = index(key, period_type)
+    if period_type in ANNUAL:
+        return year_start(period_type, i), year_end(period_type, i)
+    if period_type == "month":
+        return months_bounds(i // 12, i % 12 + 1, 1)
+    first = (i // 4) * 12 + START_MONTH["financial_year"] - 1 + 3 * (i % 4)     # a quarter of the financial year
+    return months_bounds(first // 12, first % 12 + 1, 3)
 
 
 def index(period: str, period_type: str) -> int:
@@ -123,3 +167,51 @@ def sql_macros() -> str:
         out.append(f"create or replace temp macro period_{what}(pt, y) as\n"
                    f"    case pt {cases} else {default} end;")
     return "\n".join(out) + "\n"
+
+
+# A funding term (two_year_funding's ``term``): the calendar year it starts in and the term, 2024-SPR.
+TERM_CODES = ("AUT", "SPR", "SUM")
+TERM_PATTERN = rf"\d{{4}}-(?:{'|'.join(TERM_CODES)})"
+
+
+def term_key(year: int, term: str) -> str:
+    """A funding term's key: the calendar year the term starts in and its code (2025, 'SPR' -> '2025-SPR')."""
+    if term not in TERM_CODES:
+        raise ValueError(f"term {term!r} is none of {', '.join(TERM_CODES)}")
+    return f"{year}-{term}"
+
+
+# A board paper's reporting period (pipelines.compute.report_period) is a calendar quarter, 2026-Q1,
+# or a month: not a period type of the warehouse, the window a board looks at.
+CALENDAR_QUARTER = r"(\d{4})-Q([1-4])"
+
+
+def calendar_quarter_key(day: dt.date) -> str:
+    """The calendar quarter holding ``day``: 2026-03-31 -> ``2026-Q1``."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def calendar_quarter_bounds(key: str) -> tuple[dt.date, dt.date]:
+    m = re.fullmatch(CALENDAR_QUARTER, key)
+    if m is None:
+        raise ValueError(f"{key!r} is not a calendar quarter (such as 2026-Q1)")
+    return months_bounds(int(m[1]), 3 * int(m[2]) - 2, 3)
+
+
+def months_title(start: dt.date, end: dt.date) -> str:
+    """The months from ``start`` to ``end`` in words: 'March 2026', 'January to March 2026'."""
+    if (start.year, start.month) == (end.year, end.month):
+        return end.strftime("%B %Y")
+    return f"{start.strftime('%B')} to {end.strftime('%B %Y')}"
+
+
+def window_label(key: str, period_type: str, start: dt.date, end: dt.date) -> str:
+    """A key as a paper prints it, one meaning per label: the key alone when its period runs the
+    months its type names (a financial year April to March), else with its months, as the NEET
+    "2026" averaging December 2025 to February 2026 beside a calendar 2026:
+    "2026 (Dec 2025 to Feb 2026)"."""
+    if period_type not in START_MONTH:
+        return key
+    if (start.month, end.month) == (START_MONTH[period_type], year_end(period_type, 2001).month):
+        return key
+    return f"{key} ({start:%b %Y} to {end:%b %Y})"

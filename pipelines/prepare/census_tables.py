@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipelines.ingest.pii import normalise_header
 from pipelines.prepare.common import PrepareError
+from sources import periods
 
 TERMS = ("spring", "summer", "autumn")
 ON_ROLL = ("pupilonrolltableid",)
@@ -57,7 +58,7 @@ def census_of_name(name: str) -> tuple[int, str] | None:
         return None
     term = term.group(1)
     academic = re.search(r"(?<!\d)(20\d\d)\s*[-_/]\s*(\d\d)(?!\d)", low)
-    if academic and int(academic.group(2)) == (int(academic.group(1)) + 1) % 100:
+    if academic and periods.names_next_year(int(academic.group(1)), academic.group(2)):
         first = int(academic.group(1))
         return (first if term == "autumn" else first + 1), term
     year = re.search(r"(?<!\d)(20\d\d)(?!\d)", low)

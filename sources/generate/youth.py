@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import calibration as cal
-from .calendar import NEET_MONTHS, YEARS, age_on
+from .calendar import NEET_MONTHS, YEARS, age_on, ay_of
 from .geography import WARD_CODES
 from .people import Population, choice, pick, short_ids
 
@@ -115,7 +115,7 @@ def neet(rng: np.random.Generator, pop: Population, yos: pd.DataFrame) -> Iterat
     yj_since = np.full(n_all, np.datetime64("NaT"), dtype="datetime64[ns]")
     yj_since[first_yos.index.to_numpy()] = first_yos.to_numpy()
     months = pd.DataFrame({"period": NEET_MONTHS})
-    months["ay"] = [m.year if m.month >= 9 else m.year - 1 for m in NEET_MONTHS]
+    months["ay"] = ay_of(NEET_MONTHS.to_timestamp())
     for ay, ms in months.groupby("ay", sort=True):
         aage = ay - p["cohort"].to_numpy()
         idx = np.flatnonzero(p["nccis"].to_numpy() & (((aage >= 16) & (aage <= 17)) | ((aage == 18) & track18)))
