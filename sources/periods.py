@@ -15,7 +15,8 @@ from it (``sql_macros``: ``fy_key``, ``period_key``, ``period_start``, ... in ``
 the scorecard's period arithmetic (``index``, ``key_of_index``, ``shift``), the catalogue's and the
 turn-the-curve files' checks (``PATTERNS``), the demo generator's and ``oba prepare``'s keys and file
 names (``year_key``, ``file_name_key``, ``year_of``, ``year_start``), the published labels' reading
-(``year_ending_in``, ``bounds``, ``months_bounds``), the code lists' years, and the words a paper
+(``year_ending_in``, ``bounds``, ``months_bounds``), the NEET winter (``neet_winter_bounds``, and
+EH07's ``neet_winter_*`` macros), the code lists' years, and the words a paper
 prints (``window_label``: "2026 (Dec 2025 to Feb 2026)"; ``months_title``: "January to March 2026";
 a board paper's calendar quarter ``2026-Q1``: ``calendar_quarter_key``, ``calendar_quarter_bounds``).
 """
@@ -109,6 +110,25 @@ def bounds(key: str, period_type: str) -> tuple[dt.date, dt.date]:
     return months_bounds(first // 12, first % 12 + 1, 3)
 
 
+# The DfE NEET headline's window: the average of December, January and February, keyed by the
+# calendar year of the January (EH07's ``2024`` = December 2023 to February 2024; published
+# tables' ``neet_winter``): a ``calendar_year`` key whose window is not the calendar year.
+NEET_WINTER_START, NEET_WINTER_MONTHS = 12, 3
+NEET_WINTER_MONTH_LIST = tuple((NEET_WINTER_START - 1 + k) % 12 + 1 for k in range(NEET_WINTER_MONTHS))
+
+
+def neet_winter_bounds(year: int) -> tuple[dt.date, dt.date]:
+    """First and last day of the NEET winter keyed ``year``: 1 December ``year - 1`` to the end of February."""
+    return months_bounds(year - 1, NEET_WINTER_START, NEET_WINTER_MONTHS)
+
+
+def neet_winter_of(day: dt.date) -> int | None:
+    """The key of the NEET winter holding ``day`` (the year of its January), None outside one."""
+    if day.month not in NEET_WINTER_MONTH_LIST:
+        return None
+    return day.year + 1 if day.month >= NEET_WINTER_START else day.year
+
+
 def index(period: str, period_type: str) -> int:
     """A number that increases by one per period (2024-25 -> 2024; 2024-03 -> 24290)."""
     if period_type in ANNUAL:
@@ -149,7 +169,8 @@ def sql_macros() -> str:
     """The period helpers of the indicator SQL, as DuckDB temporary macros made from this calendar:
     ``fy_of(d)`` / ``ay_of(d)`` (the year a date's period starts in), ``fy_key(y)`` / ``ay_key(y)``,
     ``<fy|ay|cy>_start(y)`` / ``_end(y)``, and ``period_key(pt, y)``, ``period_start(pt, y)``,
-    ``period_end(pt, y)`` for any annual type."""
+    ``period_end(pt, y)`` for any annual type; the NEET winter's ``in_neet_winter(d)``,
+    ``neet_winter_of(d)`` (the year of its January), ``neet_winter_start(y)`` / ``_end(y)``."""
     out = ["-- Made from sources/periods.py (the one period calendar): do not edit here."]
     for pt, p in SQL_PREFIX.items():
         start = START_MONTH[pt]
@@ -161,6 +182,13 @@ def sql_macros() -> str:
         end_year = "y + 1" if start > 1 else "y"
         out.append(f"create or replace temp macro {p}_start(y) as make_date(y, {start}, 1);")
         out.append(f"create or replace temp macro {p}_end(y) as make_date({end_year}, {end.month}, {end.day});")
+    months = ", ".join(map(str, NEET_WINTER_MONTH_LIST))
+    last = NEET_WINTER_MONTH_LIST[-1]
+    out.append(f"create or replace temp macro in_neet_winter(d) as month(d) in ({months});")
+    out.append(f"create or replace temp macro neet_winter_of(d) as\n"
+               f"    case when month(d) >= {NEET_WINTER_START} then year(d) + 1 else year(d) end;")
+    out.append(f"create or replace temp macro neet_winter_start(y) as make_date(y - 1, {NEET_WINTER_START}, 1);")
+    out.append(f"create or replace temp macro neet_winter_end(y) as last_day(make_date(y, {last}, 1));")
     for what in ("key", "start", "end"):
         cases = " ".join(f"when '{pt}' then {p}_{what}(y)" for pt, p in SQL_PREFIX.items() if pt != "calendar_year")
         default = "y::varchar" if what == "key" else f"cy_{what}(y)"

@@ -69,7 +69,7 @@ def _ending_in(period_type: str, end_year: int) -> Period:
 
 def _neet_winter(january_year: int) -> Period:
     # DfE's NEET headline averages December, January and February; keyed by the January.
-    return Period(f"{january_year}", *periods.months_bounds(january_year - 1, 12, 3))
+    return Period(f"{january_year}", *periods.neet_winter_bounds(january_year))
 
 
 def _full_year(first: int, second2: str) -> int:

@@ -41,6 +41,15 @@ def test_the_sql_helpers_are_the_calendar():
         for day in (dt.date(2024, 3, 31), dt.date(2024, 4, 1), dt.date(2024, 8, 31), dt.date(2024, 9, 1)):
             assert con.execute("select fy_of(?::date), ay_of(?::date)", [day, day]).fetchone() == \
                 (periods.year_of("financial_year", day), periods.year_of("academic_year", day))
+        for month in range(24):                 # the NEET winter: every month of two years
+            day = dt.date(2023 + month // 12, month % 12 + 1, 15)
+            inside, key = con.execute("select in_neet_winter(?::date), neet_winter_of(?::date)", [day, day]).fetchone()
+            assert (key if inside else None) == periods.neet_winter_of(day), day
+            if inside:
+                assert con.execute("select neet_winter_start(?), neet_winter_end(?)", [key, key]).fetchone() == \
+                    periods.neet_winter_bounds(key)
+                start, end = periods.neet_winter_bounds(key)
+                assert start <= day <= end and (start.month, end.month, end.year) == (12, 2, key)
 
 
 def test_every_key_round_trips_and_its_periods_tile_the_calendar():
