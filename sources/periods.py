@@ -73,6 +73,12 @@ def year_ending_in(period_type: str, end_year: int) -> int:
     return end_year - 1 if START_MONTH[period_type] > 1 else end_year
 
 
+def calendar_year_of(period_type: str, year: int, month: int) -> int:
+    """The calendar year that month ``month`` of the annual period starting in ``year`` falls in
+    (academic 2024, January -> 2025)."""
+    return year + (month < START_MONTH[period_type])
+
+
 def year_start(period_type: str, year: int) -> dt.date:
     return dt.date(year, START_MONTH[period_type], 1)
 
@@ -197,16 +203,24 @@ def sql_macros() -> str:
     return "\n".join(out) + "\n"
 
 
-# A funding term (two_year_funding's ``term``): the calendar year it starts in and the term, 2024-SPR.
-TERM_CODES = ("AUT", "SPR", "SUM")
+# A funding term (two_year_funding's ``term``) of an academic year, keyed by the calendar year it
+# starts in and its code: the academic year 2024/25's terms are 2024-AUT, 2025-SPR and 2025-SUM.
+TERM_START_MONTH = {"AUT": 9, "SPR": 1, "SUM": 4}
+TERM_CODES = tuple(TERM_START_MONTH)
 TERM_PATTERN = rf"\d{{4}}-(?:{'|'.join(TERM_CODES)})"
 
 
-def term_key(year: int, term: str) -> str:
-    """A funding term's key: the calendar year the term starts in and its code (2025, 'SPR' -> '2025-SPR')."""
-    if term not in TERM_CODES:
+def term_start(academic_year: int, term: str) -> dt.date:
+    """The first day of a funding term of the academic year starting in ``academic_year``."""
+    if term not in TERM_START_MONTH:
         raise ValueError(f"term {term!r} is none of {', '.join(TERM_CODES)}")
-    return f"{year}-{term}"
+    month = TERM_START_MONTH[term]
+    return dt.date(calendar_year_of("academic_year", academic_year, month), month, 1)
+
+
+def term_key(academic_year: int, term: str) -> str:
+    """A funding term's key: (2024, 'SPR') -> '2025-SPR' (the spring term of 2024/25 starts in 2025)."""
+    return f"{term_start(academic_year, term).year}-{term}"
 
 
 # A board paper's reporting period (pipelines.compute.report_period) is a calendar quarter, 2026-Q1,

@@ -39,7 +39,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines.ingest.pii import normalise_header
-from pipelines.prepare.census_tables import TERMS, census_of, classify, classify_quietly, header_and_rows
+from pipelines.prepare.census_tables import CENSUS_DAY, TERMS, census_of, classify, classify_quietly, header_and_rows
 from pipelines.prepare.census_tables import duplicate_scope  # noqa: F401  (prepare asks the format for it)
 from pipelines.prepare.common import PrepareError, TableCount, blank, plausible, to_date
 from pipelines.prepare.keys import Pseudonymiser
@@ -52,7 +52,7 @@ AY = "academic_year"
 def census_day(year: int, term: str) -> dt.date:
     """Spring: third Thursday of January; summer: third Thursday of May; autumn: first
     Thursday of October."""
-    month, nth = {"spring": (1, 3), "summer": (5, 3), "autumn": (10, 1)}[term]
+    month, nth = CENSUS_DAY[term]
     first = dt.date(year, month, 1)
     thursday = first + dt.timedelta(days=(3 - first.weekday()) % 7)
     return thursday + dt.timedelta(weeks=nth - 1)

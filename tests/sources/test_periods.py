@@ -71,6 +71,8 @@ def test_every_key_round_trips_and_its_periods_tile_the_calendar():
                 assert (start, end) == (periods.year_start(pt, y), periods.year_end(pt, y))
                 assert periods.year_of(pt, start) == periods.year_of(pt, end) == y
                 assert periods.year_ending_in(pt, end.year) == y
+                for month in range(1, 13):     # each month of the year falls in its bounds
+                    assert start <= dt.date(periods.calendar_year_of(pt, y, month), month, 1) <= end
                 file_key = periods.file_name_key(pt, y)
                 assert "/" not in file_key and file_key.replace("-", periods.SEPARATOR.get(pt, "-")) == key
     assert periods.bounds("2024-25 Q4", "quarter") == (dt.date(2025, 1, 1), dt.date(2025, 3, 31))
@@ -127,7 +129,9 @@ def test_period_labels_and_arithmetic_are_written_only_in_the_calendar():
 
 
 def test_a_funding_term_key():
-    assert periods.term_key(2025, "SPR") == "2025-SPR"
+    assert [periods.term_key(2024, t) for t in periods.TERM_CODES] == ["2024-AUT", "2025-SPR", "2025-SUM"]
+    starts = [periods.term_start(2024, t) for t in periods.TERM_CODES]
+    assert starts == sorted(starts) and all(periods.year_of("academic_year", d) == 2024 for d in starts)
     assert all(re.fullmatch(periods.TERM_PATTERN, periods.term_key(2024, t)) for t in periods.TERM_CODES)
     assert not re.fullmatch(periods.TERM_PATTERN, "2024-WIN")
     with pytest.raises(ValueError):
