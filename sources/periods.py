@@ -92,6 +92,11 @@ def year_of(period_type: str, day: dt.date) -> int:
     return day.year if day.month >= START_MONTH[period_type] else day.year - 1
 
 
+def month_key(year: int, month: int) -> str:
+    """The key of a month: (2024, 3) -> ``2024-03``."""
+    return f"{year:04d}-{month:02d}"
+
+
 def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
@@ -151,7 +156,7 @@ def key_of_index(i: int, period_type: str) -> str:
     if period_type in ANNUAL:
         return year_key(period_type, i)
     if period_type == "month":
-        return f"{i // 12}-{i % 12 + 1:02d}"
+        return month_key(i // 12, i % 12 + 1)
     if period_type == "quarter":
         return f"{year_key('financial_year', i // 4)} Q{i % 4 + 1}"
     raise ValueError(f"unknown period type {period_type!r}")

@@ -21,6 +21,7 @@ from . import calibration as cal
 from .calendar import NEET_MONTHS, YEARS, age_on, ay_of
 from .geography import WARD_CODES
 from .people import Population, choice, pick, short_ids
+from sources import periods
 
 FIRST_OUTCOME_P = {"youth_caution": 0.45, "youth_conditional_caution": 0.25, "referral_order": 0.20,
                    "fine": 0.03, "conditional_discharge": 0.05, "youth_rehabilitation_order": 0.02}
@@ -140,7 +141,7 @@ def neet(rng: np.random.Generator, pop: Population, yos: pd.DataFrame) -> Iterat
             is_nk = ~is_neet & (r_nk * noise < cal.NOT_KNOWN_PCT[ay] / 100 * NK_SEASON[period.month])
             code = np.where(is_neet, neet_code, np.where(is_nk, nk_code, eet))
             code = np.where(moved, "910", np.where(yj & (r_nk < 0.03), "710", code))
-            yield f"{period.year}-{period.month:02d}", pd.DataFrame({
+            yield periods.month_key(period.year, period.month), pd.DataFrame({
                 "extract_month": np.full(n, start), "child_id": p["child_id"].to_numpy()[idx],
                 "academic_age": age, "activity_code": code, "send": send, "care_leaver": care,
                 "young_parent": yp, "youth_justice": yj, "ward_code": WARD_CODES[p["ward"].to_numpy()[idx]],

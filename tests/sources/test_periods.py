@@ -87,6 +87,7 @@ def test_two_digit_years_and_month_spans():
     assert periods.months_bounds(2025, 12, 3) == (dt.date(2025, 12, 1), dt.date(2026, 2, 28))   # the NEET winter
     assert periods.months_bounds(2023, 12, 3)[1] == dt.date(2024, 2, 29)
     assert periods.month_end(2100, 2) == dt.date(2100, 2, 28)
+    assert periods.month_key(2024, 3) == "2024-03" and periods.is_key(periods.month_key(999, 12), "month")
 
 
 def test_a_board_papers_quarter_and_the_words_for_periods():
