@@ -48,12 +48,13 @@ def yos_outcomes(rng: np.random.Generator, pop: Population, salt: str) -> pd.Dat
     for y in YEARS:
         mid = age_on(birth, np.datetime64(f"{y}-06-30"))
         n_fte = round(cal.FTE_PER_100K[y] * ((mid >= 10) & (mid <= 17)).sum() / 1e5)
-        age_jan = age_on(birth, np.datetime64(f"{y}-01-01"))
+        jan = np.datetime64(periods.year_start("calendar_year", y))
+        age_jan = age_on(birth, jan)
         cand = np.flatnonzero((age_jan >= 10) & (age_jan <= 16) & ~offended)
         w = np.exp(1.3 * p["vuln"].to_numpy()[cand]) * np.where(p["sex"].to_numpy()[cand] == "M", 3.0, 1.0)
         fte = pick(rng, cand, w, n_fte)
         offended[fte] = True
-        outcome = np.datetime64(f"{y}-01-01") + rng.integers(0, 365, len(fte)).astype("timedelta64[D]")
+        outcome = jan + rng.integers(0, 365, len(fte)).astype("timedelta64[D]")
         offence = outcome - rng.integers(14, 120, len(fte)).astype("timedelta64[D]")
         parts.append(pd.DataFrame({"pid": fte, "offence_date": offence, "outcome_date": outcome,
                                    "outcome_type": choice(rng, FIRST_OUTCOME_P, list(FIRST_OUTCOME_P.values()),
@@ -79,7 +80,7 @@ def yos_outcomes(rng: np.random.Generator, pop: Population, salt: str) -> pd.Dat
                                                           len(rows))}))
     o = pd.concat(parts, ignore_index=True)
     o["age_at_offence"] = age_on(birth[o["pid"].to_numpy()], o["offence_date"].to_numpy())
-    o = o[(o["age_at_offence"].between(10, 17)) & (o["outcome_date"] <= np.datetime64(f"{YEARS[-1]}-12-31"))]
+    o = o[(o["age_at_offence"].between(10, 17)) & (o["outcome_date"] <= np.datetime64(periods.year_end("calendar_year", YEARS[-1])))]
     o = o.sort_values(["outcome_date", "pid"], kind="stable", ignore_index=True)
     pid = o["pid"].to_numpy()
     return pd.DataFrame({

@@ -110,8 +110,10 @@ def test_a_board_papers_quarter_and_the_words_for_periods():
 
 
 # How a period label or year arithmetic is written by hand: a two-digit year (``% 100``), a year's
-# start month (``.month >= 9``), a month's last day, a month's name. Only the calendar writes them.
-HAND_WRITTEN = re.compile(r"%\s*100\b|\.month\s*>=\s*\d|monthrange|MonthEnd|%B|%b %Y")
+# start month (``.month >= 9``), a month's last day, a month's name, a month key or a year's first
+# or last day made from a year (``f"{y}-{m:02d}"``, ``f"{y}-09-01"``). Only the calendar writes them.
+HAND_WRITTEN = re.compile(r"%\s*100\b|\.month\s*>=\s*\d|monthrange|MonthEnd|%B|%b %Y"
+                          r"|\}-\{[^}]*:02d\}|\}-(?:01-01|12-31|04-01|03-31|09-01|08-31)\b")
 ELSEWHERE = {"schemas/checks.py"}       # the delivered-text check of a two-year key (vectorised, in pandas)
 
 
