@@ -18,7 +18,7 @@ import functools
 import re
 from dataclasses import dataclass, field, replace
 
-from sources import codes
+from sources import codes, periods
 
 TYPES = ("str", "int", "float", "date", "bool")
 # How a delivered date may be written, tried in this order (part of the extract contract: the
@@ -126,19 +126,16 @@ class Source:
 
     def period_bounds(self, period: str) -> tuple[dt.date, dt.date] | None:
         """First and last day of the period a delivery covers (``2024-25``, ``2024``, ``2024-03``),
-        by the source's period type; None if ``period`` is not written that way."""
+        by the source's period type (``sources.periods``); None if ``period`` is not written that way.
+        A two-year period is written as its file name writes it (``periods.file_name_key``)."""
         try:
             if self.period_type == "month":
                 y, m = map(int, period.split("-"))
-                nxt = dt.date(y + m // 12, m % 12 + 1, 1)
-                return dt.date(y, m, 1), nxt - dt.timedelta(days=1)
+                return periods.months_bounds(y, m, 1)
             y = int(period[:4])
-            if self.period_type == "calendar_year":
-                return dt.date(y, 1, 1), dt.date(y, 12, 31)
-            if len(period) != 7 or int(period[5:]) != (y + 1) % 100:       # 2024-25, not 2024-26
-                return None
-            start = 4 if self.period_type == "financial_year" else 9   # academic year from September
-            return dt.date(y, start, 1), dt.date(y + 1, start, 1) - dt.timedelta(days=1)
+            if self.period_type != "calendar_year" and (len(period) != 7 or not periods.names_next_year(y, period[5:])):
+                return None                                                    # 2024-25, not 2024-26
+            return periods.year_start(self.period_type, y), periods.year_end(self.period_type, y)
         except ValueError:
             return None
 

@@ -12,6 +12,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from sources import periods
+
 # --- National code lists by collection year ----------------------------------------------
 # Every coded field an indicator reads from a statutory return (NCCIS activity, exclusion
 # reason and category, SEN provision and primary need, NC year, enrolment status, sex,
@@ -66,7 +68,7 @@ def lookup(field: str, value, year: int | None = None, statutory: bool = True) -
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
     code = CODE_YEARS[field].get(text)
-    label = "" if year is None else f" in {year}/{(year + 1) % 100:02d}"
+    label = "" if year is None else f" in {periods.year_key('academic_year', year)}"   # a code year as 2020/21
     if code is None or (statutory and code.source != "dfe"):
         return None, f"{field} '{text}' is not a code of the DfE's list"
     if not code.valid_in(year):

@@ -4,7 +4,8 @@
 
 
 -- The period helpers (fy_of, fy_key, ay_of, ay_key, <fy|ay|cy>_start / _end, period_key,
--- period_start, period_end) are made from the one period calendar, sources/periods.py, and run
+-- period_start, period_end; the NEET winter's in_neet_winter, neet_winter_of, neet_winter_start
+-- / _end) are made from the one period calendar, sources/periods.py, and run
 -- before this file (indicators.catalogue.macros_sql).
 
 -- The start year of an academic year from a key as the extracts write it ("2024/25").

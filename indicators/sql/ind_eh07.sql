@@ -14,8 +14,7 @@ neet as (
 -- activity groups (custody and "moved away" are outside the DfE cohort).
 cohort as (
     select
-        case when month(extract_month) = 12 then year(extract_month) + 1
-             else year(extract_month) end as yr,
+        neet_winter_of(extract_month) as yr,
         date_trunc('month', extract_month) as month_start,
         child_id,
         list_contains($nccis_eet, activity_code) as is_eet,
@@ -26,7 +25,7 @@ cohort as (
         coalesce(sex, 'unknown') as sex,
         coalesce(ward_code, 'unknown') as ward
     from neet
-    where month(extract_month) in (12, 1, 2)
+    where in_neet_winter(extract_month)
       and academic_age in (16, 17)
       and (list_contains($nccis_eet, activity_code)
            or list_contains($nccis_neet, activity_code)
@@ -102,8 +101,8 @@ final as (
         yr::varchar as period,
         'calendar_year' as period_type,
         -- The key is the calendar year of the January; the dates are the real window.
-        make_date(yr - 1, 12, 1) as period_start,
-        last_day(make_date(yr, 2, 1)) as period_end,
+        neet_winter_start(yr) as period_start,
+        neet_winter_end(yr) as period_end,
         breakdown,
         breakdown_value,
         numerator::double as numerator,

@@ -8,7 +8,8 @@ period that had ended by the end of that quarter or month.
 "Data as at" is the date of the newest data (``data_as_at``), never later than today. The
 default period is the last calendar quarter complete by then. The scorecard is judged as
 at that default period, so the warehouse's ``scorecard`` and the default paper agree;
-``pipelines.outputs.period`` builds the paper's choices on these.
+``pipelines.outputs.period`` builds the paper's choices on these. The keys, their bounds and
+their words are the period calendar's (``sources.periods``).
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+from sources import periods
 
 
 @dataclass(frozen=True)
@@ -32,29 +32,21 @@ class ReportPeriod:
     @property
     def title(self) -> str:
         """How the cover names it: 'January to March 2026' or 'March 2026'."""
-        if self.start.month == self.end.month:
-            return self.end.strftime("%B %Y")
-        return f"{self.start.strftime('%B')} to {self.end.strftime('%B %Y')}"
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    return (pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)).date()
+        return periods.months_title(self.start, self.end)
 
 
 def parse(label: str) -> ReportPeriod:
     """``2026-Q1`` (calendar quarter) or ``2026-03`` (month); anything else is an error."""
     text = label.strip().upper()
-    if m := _QUARTER.match(text):
-        year, q = int(m[1]), int(m[2])
-        return ReportPeriod(text, dt.date(year, 3 * q - 2, 1), _month_end(year, 3 * q))
-    if m := _MONTH.match(text):
-        year, month = int(m[1]), int(m[2])
-        return ReportPeriod(text, dt.date(year, month, 1), _month_end(year, month))
+    if re.fullmatch(periods.CALENDAR_QUARTER, text):
+        return ReportPeriod(text, *periods.calendar_quarter_bounds(text))
+    if periods.is_key(text, "month"):
+        return ReportPeriod(text, *periods.bounds(text, "month"))
     raise ValueError(f"period {label!r}: write a calendar quarter (2026-Q1) or a month (2026-03)")
 
 
 def quarter_of(day: dt.date) -> ReportPeriod:
-    return parse(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+    return parse(periods.calendar_quarter_key(day))
 
 
 def _day(value) -> dt.date:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.ingest import pii
+from sources import periods
 from sources.catalogue import MAX_VERSION, SOURCES, Source, identify
 
 DELIVERY, UNRECOGNISED, REFUSED = "delivery", "unrecognised", "refused"
@@ -137,7 +138,7 @@ def guess_period(source: Source, stem: str) -> str | None:
         month = next((_MONTHS[w[:3]] for w in words if w[:3] in _MONTHS and not w.isdigit()), None)
         year = next((w for w in words if w.isdigit()), None)
         if month and year:
-            return f"{year}-{month:02d}"
+            return periods.month_key(int(year), month)
     return None
 
 

@@ -11,6 +11,7 @@ import math
 import pandas as pd
 
 from indicators.disclosure import SUPPRESSED
+from sources import periods
 
 UNIT_LABEL = {
     "pct": "%", "pp": "percentage points", "per_100": "per 100 pupils", "per_1000": "per 1,000",
@@ -121,21 +122,12 @@ def arrow(trend) -> tuple[str, str]:
     return symbol, t
 
 
-# The window a period key names without saying so: (first month, last month) of the year.
-NATURAL_WINDOW = {"calendar_year": (1, 12), "financial_year": (4, 3), "academic_year": (9, 8)}
-
-
 def period(key, period_type=None, start=None, end=None) -> str:
     """A period key as the paper prints it, one meaning per label: a year that is not the
     window its key names (the NEET "2026", December 2025 to February 2026, beside a
-    calendar 2026) carries its months, "2026 (Dec 2025 to Feb 2026)"."""
+    calendar 2026) carries its months, "2026 (Dec 2025 to Feb 2026)" (``periods.window_label``)."""
     if missing(key):
         return MISSING
-    text = str(key)
-    natural = NATURAL_WINDOW.get(str(period_type))
-    if natural is None or missing(start) or missing(end):
-        return text
-    start, end = pd.Timestamp(start), pd.Timestamp(end)
-    if (start.month, end.month) == natural:
-        return text
-    return f"{text} ({start:%b %Y} to {end:%b %Y})"
+    if str(period_type) not in periods.ANNUAL or missing(start) or missing(end):     # only a year names a window
+        return str(key)
+    return periods.window_label(str(key), str(period_type), pd.Timestamp(start), pd.Timestamp(end))

@@ -26,13 +26,14 @@ import pandas as pd
 
 from pipelines.ingest.extracts import file_hash
 from pipelines.ingest.pii import normalise_header
-from pipelines.prepare.common import (PrepareError, TableCount, blank, find_columns, fy_of, plausible, sex_code,
-                                      to_date, year_label, yes_no)
+from pipelines.prepare.common import (PrepareError, TableCount, blank, find_columns, plausible, sex_code, to_date,
+                                      yes_no)
 from pipelines.prepare import spellings
 from pipelines.prepare.keys import Pseudonymiser, age_on
 from pipelines.prepare.wards import PostcodeWards
-from sources import codes
+from sources import codes, periods
 
+FY = "financial_year"        # the year each list's rows land in
 CHILD = (r"(la_)?child_?(unique_?)?id(entifier)?", r"unique_child_id(entifier)?", r"child_?ref(erence)?(_no)?")
 COMMON = {
     "child": CHILD,
@@ -129,12 +130,12 @@ def _covered(spans: list[tuple[dt.date, dt.date]], partial: bool) -> tuple[set[i
             merged[-1][1] = max(merged[-1][1], last)
         else:
             merged.append([first, last])
-    years = {y for first, last in merged for y in range(fy_of(first), fy_of(last) + 1)}
+    years = {y for first, last in merged for y in range(periods.year_of(FY, first), periods.year_of(FY, last) + 1)}
     full = {y for y in years for first, last in merged
             if first <= dt.date(y, 4, 1) + SLACK and last >= dt.date(y + 1, 3, 31) - SLACK}
     if partial or not years - full:
         return years, None
-    return full, ("financial year(s) " + ", ".join(year_label(y) for y in sorted(years - full))
+    return full, ("financial year(s) " + ", ".join(periods.year_key(FY, y) for y in sorted(years - full))
                   + " only partly covered by the dates in the list(s); --partial-years writes them")
 
 
@@ -284,7 +285,7 @@ def _emit(outputs: dict, source: str, rows: list[dict], date_col: str, key: str,
         for r in group:
             if r[key] in seen:
                 count.drop(f"the same child and {date_col.replace('_', ' ')} twice")
-            elif fy_of(r[date_col]) not in years:
+            elif periods.year_of(FY, r[date_col]) not in years:
                 count.drop("in a financial year the list covers only in part")
             else:
                 seen.add(r[key])
@@ -300,6 +301,6 @@ def _emit(outputs: dict, source: str, rows: list[dict], date_col: str, key: str,
         return
     frame = pd.DataFrame([{k: v for k, v in r.items() if not k.startswith("_")} for r in merged.values()])
     frame = frame.sort_values([date_col, key], ignore_index=True)
-    fy = frame[date_col].map(fy_of)
+    fy = frame[date_col].map(lambda d: periods.year_of(FY, d))
     for y in sorted(set(fy)):
-        outputs[(source, year_label(y))] = frame[fy == y].reset_index(drop=True)
+        outputs[(source, periods.file_name_key(FY, y))] = frame[fy == y].reset_index(drop=True)

@@ -12,8 +12,11 @@ from pathlib import Path
 
 from pipelines.ingest.pii import normalise_header
 from pipelines.prepare.common import PrepareError
+from sources import periods
 
 TERMS = ("spring", "summer", "autumn")
+# The census day of each term: the n-th Thursday of a month (school_census.census_day).
+CENSUS_DAY = {"spring": (1, 3), "summer": (5, 3), "autumn": (10, 1)}
 ON_ROLL = ("pupilonrolltableid",)
 OFF_ROLL = ("pupiloffrolltableid", "pupilnolongeronrolltableid", "pupilnolongeronrollid", "pupiloffrollid")
 EXCLUSION = {"start": ("startdate", "exclusionstartdate"), "category": ("category", "exclusioncategory"),
@@ -57,9 +60,9 @@ def census_of_name(name: str) -> tuple[int, str] | None:
         return None
     term = term.group(1)
     academic = re.search(r"(?<!\d)(20\d\d)\s*[-_/]\s*(\d\d)(?!\d)", low)
-    if academic and int(academic.group(2)) == (int(academic.group(1)) + 1) % 100:
+    if academic and periods.names_next_year(int(academic.group(1)), academic.group(2)):
         first = int(academic.group(1))
-        return (first if term == "autumn" else first + 1), term
+        return periods.calendar_year_of("academic_year", first, CENSUS_DAY[term][0]), term
     year = re.search(r"(?<!\d)(20\d\d)(?!\d)", low)
     return (int(year.group(1)), term) if year else None
 

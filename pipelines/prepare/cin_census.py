@@ -29,13 +29,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.prepare.common import (PrepareError, TableCount, blank, fy_of, plausible, to_date, year_label,
-                                      yes_no)
+from pipelines.prepare.common import PrepareError, TableCount, blank, plausible, to_date, yes_no
 from pipelines.prepare.keys import Pseudonymiser
-from sources import codes
+from sources import codes, periods
 
 SUFFIXES = (".xml",)   # what a folder given is searched for
 SOURCE = "social_care_referrals"
+FY = "financial_year"        # a CIN census year, and the year its referrals land in
 
 
 def _local(tag: str) -> str:
@@ -85,7 +85,7 @@ def _header(root: ET.Element, path: Path) -> tuple[int, dt.date]:
     if ref is None:
         raise PrepareError(path.name, "no Header/CollectionDetails/ReferenceDate or Year: cannot tell which "
                            "census year the return covers", "Header", "ReferenceDate")
-    return fy_of(ref), ref
+    return periods.year_of(FY, ref), ref
 
 
 def parse(path: Path, pz: Pseudonymiser) -> Return:
@@ -125,7 +125,7 @@ def parse(path: Path, pz: Pseudonymiser) -> Return:
     if count.rows_in and not rows and count.dropped.get("child without LAchildID") == count.rows_in:
         raise PrepareError(path.name, "no child carries a LAchildID", "ChildIdentifiers", "LAchildID")
     variant = "/".join(sorted(variants)) or "no sex element"
-    count.notes.append(f"census year {year_label(census_year)} (reference date {ref.isoformat()}); "
+    count.notes.append(f"census year {periods.year_key(FY, census_year)} (reference date {ref.isoformat()}); "
                        f"child sex recorded as {variant}")
     return Return(path, census_year, ref, variant, rows, count)
 
@@ -140,7 +140,7 @@ def _episode(cin: ET.Element, count: TableCount) -> dict | None:
         return None
     # ReferralSource -> the catalogue's referral_source: the category of the code in
     # sources/code_years.csv (cin_referral_source), for the financial year of the referral.
-    code, problem = codes.lookup("cin_referral_source", _text(cin, "ReferralSource"), fy_of(referral))
+    code, problem = codes.lookup("cin_referral_source", _text(cin, "ReferralSource"), periods.year_of(FY, referral))
     if code is None:
         count.drop("ReferralSource: " + problem)
         return None
@@ -184,7 +184,7 @@ def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, **_)
                 r.count.drop("the same child and referral date twice in one return")
                 continue
             seen.add(key)
-            y = fy_of(row["referral_date"])
+            y = periods.year_of(FY, row["referral_date"])
             if row["referral_date"] > r.reference_date:
                 r.count.drop("referral dated after the return's reference date")
                 continue
@@ -203,8 +203,8 @@ def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, **_)
     outputs = {}
     if len(frame):
         frame = frame.sort_values(["referral_date", "referral_id"], ignore_index=True)
-        fy = frame["referral_date"].map(fy_of)
+        fy = frame["referral_date"].map(lambda d: periods.year_of(FY, d))
         for y in sorted(set(fy)):
-            outputs[(SOURCE, year_label(y))] = frame[fy == y].reset_index(drop=True)
-    covers = {r.path: (f"cin-census {year_label(r.census_year)}",) for r in returns}
+            outputs[(SOURCE, periods.file_name_key(FY, y))] = frame[fy == y].reset_index(drop=True)
+    covers = {r.path: (f"cin-census {periods.year_key(FY, r.census_year)}",) for r in returns}
     return outputs, [r.count for r in returns], covers

@@ -214,15 +214,3 @@ def yes_no(value) -> bool | None:
         return False
     return None
 
-
-def fy_of(d: dt.date) -> int:
-    return d.year if d.month >= 4 else d.year - 1
-
-
-def ay_of(d: dt.date) -> int:
-    return d.year if d.month >= 9 else d.year - 1
-
-
-def year_label(y: int) -> str:
-    """The period in a landing file name: 2024 -> '2024-25'."""
-    return f"{y}-{(y + 1) % 100:02d}"

@@ -39,19 +39,20 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines.ingest.pii import normalise_header
-from pipelines.prepare.census_tables import TERMS, census_of, classify, classify_quietly, header_and_rows
+from pipelines.prepare.census_tables import CENSUS_DAY, TERMS, census_of, classify, classify_quietly, header_and_rows
 from pipelines.prepare.census_tables import duplicate_scope  # noqa: F401  (prepare asks the format for it)
-from pipelines.prepare.common import PrepareError, TableCount, ay_of, blank, plausible, to_date, year_label
+from pipelines.prepare.common import PrepareError, TableCount, blank, plausible, to_date
 from pipelines.prepare.keys import Pseudonymiser
-from sources import codes
+from sources import codes, periods
 
 SEN = codes.SEN_NEED_UNKNOWN
+AY = "academic_year"
 
 
 def census_day(year: int, term: str) -> dt.date:
     """Spring: third Thursday of January; summer: third Thursday of May; autumn: first
     Thursday of October."""
-    month, nth = {"spring": (1, 3), "summer": (5, 3), "autumn": (10, 1)}[term]
+    month, nth = CENSUS_DAY[term]
     first = dt.date(year, month, 1)
     thursday = first + dt.timedelta(days=(3 - first.weekday()) % 7)
     return thursday + dt.timedelta(weeks=nth - 1)
@@ -103,8 +104,9 @@ class Census:
 
     @property
     def academic_year(self) -> int:
-        """Spring and summer censuses fall in the academic year that started the September before."""
-        return self.year if self.term == "autumn" else self.year - 1
+        """The academic year of the census day: spring and summer censuses fall in the one that
+        started the September before."""
+        return periods.year_of(AY, self.day)
 
     @property
     def label(self) -> str:
@@ -190,9 +192,9 @@ def read(files: list[Path], pz: Pseudonymiser, partial_years: bool = False, scho
     spring = _spring_records(censuses, pz)
     outputs = {}
     for year, frame in _population(censuses, phases).items():
-        outputs[("pupil_population", year_label(year))] = frame
+        outputs[("pupil_population", periods.file_name_key(AY, year))] = frame
     for year, frame in _exclusions(censuses, pz, phases, partial_years, spring).items():
-        outputs[("exclusions", year_label(year))] = frame
+        outputs[("exclusions", periods.file_name_key(AY, year))] = frame
     return outputs, counts, covers
 
 
@@ -314,7 +316,7 @@ def _population(censuses: dict, phases: dict) -> dict[int, pd.DataFrame]:
         if groups:
             ay = census.academic_year
             out[ay] = pd.DataFrame(
-                [{"academic_year": f"{ay}/{(ay + 1) % 100:02d}", "phase": ph, "year_group": yg, "fsm": fsm,
+                [{"academic_year": periods.year_key(AY, ay), "phase": ph, "year_group": yg, "fsm": fsm,
                   "sen_primary_need": sen, "headcount": n} for (ph, yg, fsm, sen), n in sorted(
                       groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2], kv[0][3] or ""))])
     return out
@@ -373,7 +375,7 @@ def _exclusions(censuses: dict, pz, phases: dict, partial: bool, spring: dict) -
             link = prefix + rec["link"].strip()
             pupil = census.pupils.get(link)
             start = to_date(rec["start"])
-            ay = None if start is None else ay_of(start)
+            ay = None if start is None else periods.year_of(AY, start)
             if pupil is None:
                 count.drop("exclusion of a pupil not in this census's pupil table"
                            + (" (pupils no longer on roll)" if prefix else ""))
@@ -401,7 +403,7 @@ def _exclusions(censuses: dict, pz, phases: dict, partial: bool, spring: dict) -
                 continue
             if not partial and not _needed(ay) <= given:
                 missing = sorted(_needed(ay) - given, key=lambda c: (c[0], TERMS.index(c[1])))
-                count.drop(f"academic year {ay}/{(ay + 1) % 100:02d} needs its three termly returns; missing "
+                count.drop(f"academic year {periods.year_key(AY, ay)} needs its three termly returns; missing "
                            + ", ".join(f"{t} {y}" for y, t in missing))
                 continue
             key = (child, start.isoformat(), *coded)
@@ -414,7 +416,7 @@ def _exclusions(censuses: dict, pz, phases: dict, partial: bool, spring: dict) -
             category, reason, sessions = coded
             rows.append({"exclusion_id": pz.record("exclusion", *key, seen[key]), "child_id": child,
                          "school_id": pz.record("school", str(pupil["school"]).strip()), "phase": phase,
-                         "academic_year": f"{ay}/{(ay + 1) % 100:02d}", "start_date": start, "category": category,
+                         "academic_year": periods.year_key(AY, ay), "start_date": start, "category": category,
                          "sessions": sessions, "reason_code": reason, "sen_primary_need": sen,
                          "fsm": _fsm_on(census, link, pupil, in_spring, start), "year_group": yg, "_ay": ay})
             count.rows_out += 1

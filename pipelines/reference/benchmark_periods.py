@@ -9,15 +9,17 @@ A bare year names the year in which the period *ends*: academic ``2024`` = 2023/
 summer 2024 results), financial ``2024`` = 2023-24 (year to 31 March 2024). The LAIT data
 shows it: KS2 and EYFS are blank for ``2020`` and ``2021``, the two summers without
 assessments, and the NEET series' latest label (``2025``) was loaded in July 2025, when
-only the Dec 2024-Feb 2025 average could exist.
+only the Dec 2024-Feb 2025 average could exist. Keys and bounds are the period calendar's
+(``sources.periods``); only the published labels' own spellings and the NEET winter are read here.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+
+from sources import periods
 
 # Symbols used in DfE / GSS / LAIT tables for a value that is not published. Each becomes
 # value NULL and status = the symbol, never zero and never a parse error.
@@ -59,22 +61,15 @@ class Period:
     note: str = ""  # the label's annotation (Rev, OT, prov, Final) or why it could not be read
 
 
-def _academic(end_year: int) -> Period:
-    return Period(f"{end_year - 1}/{end_year % 100:02d}", date(end_year - 1, 9, 1), date(end_year, 8, 31))
-
-
-def _financial(end_year: int) -> Period:
-    return Period(f"{end_year - 1}-{end_year % 100:02d}", date(end_year - 1, 4, 1), date(end_year, 3, 31))
-
-
-def _calendar(year: int) -> Period:
-    return Period(f"{year}", date(year, 1, 1), date(year, 12, 31))
+def _ending_in(period_type: str, end_year: int) -> Period:
+    """The annual period of the type that ends in ``end_year``."""
+    key = periods.year_key(period_type, periods.year_ending_in(period_type, end_year))
+    return Period(key, *periods.bounds(key, period_type))
 
 
 def _neet_winter(january_year: int) -> Period:
     # DfE's NEET headline averages December, January and February; keyed by the January.
-    feb_end = 29 if calendar.isleap(january_year) else 28
-    return Period(f"{january_year}", date(january_year - 1, 12, 1), date(january_year, 2, feb_end))
+    return Period(f"{january_year}", *periods.neet_winter_bounds(january_year))
 
 
 def _full_year(first: int, second2: str) -> int:
@@ -101,10 +96,8 @@ def normalise_period(raw: str | None, period_type: str) -> Period | None:
         text = text[: m.start()].strip()
 
     end_year: int | None = None
-    if re.fullmatch(r"\d{4}-\d{2}", text) and period_type == "month" and 1 <= int(text[5:]) <= 12:
-        y, mo = int(text[:4]), int(text[5:])
-        last = calendar.monthrange(y, mo)[1]
-        return Period(text, date(y, mo, 1), date(y, mo, last), note)
+    if period_type == "month" and periods.is_key(text, "month"):
+        return Period(text, *periods.bounds(text, "month"), note)
     if re.fullmatch(r"(19|20)\d{2}", text):
         end_year = int(text)
     elif m2 := re.fullmatch(r"((?:19|20)\d{2})\s*[-/]?\s*(\d{2})", text):
@@ -112,25 +105,22 @@ def normalise_period(raw: str | None, period_type: str) -> Period | None:
         end_year = _full_year(first, m2.group(2))
         if end_year - first > 1:
             # A multi-year span such as 2014-16 (three calendar years), not a single year.
-            return Period(f"{first}-{end_year}", date(first, 1, 1), date(end_year, 12, 31), note or "span")
+            return Period(f"{first}-{end_year}", periods.year_start("calendar_year", first),
+                          periods.year_end("calendar_year", end_year), note or "span")
     elif m3 := re.fullmatch(r"((?:19|20)\d{2})/(\d{2})-(\d{2})/(\d{2})", text):
         # A span of academic years such as 2013/14-15/16.
         first = int(m3.group(1))
         last_end = _full_year(first, m3.group(4))
-        start = _academic(_full_year(first, m3.group(2)))
-        end = _academic(last_end)
+        start = _ending_in("academic_year", _full_year(first, m3.group(2)))
+        end = _ending_in("academic_year", last_end)
         return Period(f"{start.period}-{end.period[-5:]}", start.period_start, end.period_end, note or "span")
     if end_year is None:
         return None
 
-    if period_type == "academic_year":
-        p = _academic(end_year)
-    elif period_type == "financial_year":
-        p = _financial(end_year)
+    if period_type in periods.ANNUAL:
+        p = _ending_in(period_type, end_year)
     elif period_type == "neet_winter":
         p = _neet_winter(end_year)
-    elif period_type == "calendar_year":
-        p = _calendar(end_year)
     else:
         return None
     return Period(p.period, p.period_start, p.period_end, note)

@@ -15,6 +15,7 @@ from . import calibration as cal
 from .calendar import YEARS, age_on, ay_text
 from .geography import WARD_CODES
 from .people import Population, choice
+from sources import periods
 
 STAGES = (("EYFS", 0), ("KS2", 6), ("KS4", 11))
 PROVIDER_P = {"nursery": 0.55, "preschool": 0.22, "childminder": 0.08, "school": 0.15}
@@ -83,14 +84,13 @@ def two_year_funding(rng: np.random.Generator, pop: Population) -> pd.DataFrame:
     provider = choice(rng, PROVIDER_P, list(PROVIDER_P.values()), n_all)
     parts = []
     for y in YEARS:
-        for term, start, offset in (("AUT", f"{y}-09-01", -0.05), ("SPR", f"{y + 1}-01-01", 0.0),
-                                    ("SUM", f"{y + 1}-04-01", 0.04)):
-            age = age_on(p["birth"].to_numpy(), np.datetime64(start))
+        for term, offset in (("AUT", -0.05), ("SPR", 0.0), ("SUM", 0.04)):
+            age = age_on(p["birth"].to_numpy(), np.datetime64(periods.term_start(y, term)))
             idx = np.flatnonzero((age == 2) & applied)
             rate = cal.TWO_YEAR_TAKEUP_PCT[y] / 100 + offset + 0.05 * (imd[idx] >= 5) - 0.04 * (imd[idx] <= 2)
             took = eligible[idx] & (u[idx] < rate)
             parts.append(pd.DataFrame({
-                "child_id": p["child_id"].to_numpy()[idx], "term": f"{start[:4]}-{term}",
+                "child_id": p["child_id"].to_numpy()[idx], "term": periods.term_key(y, term),
                 "eligible": eligible[idx], "took_up": took,
                 "provider_type": np.where(took, provider[idx], "none"), "imd_decile": imd[idx],
                 "ward_code": WARD_CODES[p["ward"].to_numpy()[idx]], "_ay": y}))

@@ -3,13 +3,16 @@
 The demo is a snapshot "as at" 31 October 2026: ten complete financial, academic and
 calendar years of history, plus NEET months up to September 2026. Every date the
 generator writes is derived from these constants, never from the clock, so the files are
-reproducible byte for byte.
+reproducible byte for byte. Keys, file names and year starts are the period calendar's
+(``sources.periods``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from sources import periods
 
 AS_AT = np.datetime64("2026-10-31")
 FIRST_YEAR = 2016          # first financial / academic / calendar year of history
@@ -23,32 +26,36 @@ REISSUE_FIRST_AS_AT = np.datetime64("2026-04-30")
 
 def fy_label(start_year: int) -> str:
     """Financial / academic year label used in file names: 2016 -> '2016-17'."""
-    return f"{start_year}-{(start_year + 1) % 100:02d}"
+    return periods.file_name_key("financial_year", start_year)
 
 
 def ay_text(start_year: int) -> str:
     """Academic year as written inside files: 2016 -> '2016/17'."""
-    return f"{start_year}/{(start_year + 1) % 100:02d}"
+    return periods.year_key("academic_year", start_year)
 
 
 def fy_start(year: int) -> np.datetime64:
-    return np.datetime64(f"{year}-04-01")
+    return np.datetime64(periods.year_start("financial_year", year))
 
 
 def ay_start(year: int) -> np.datetime64:
-    return np.datetime64(f"{year}-09-01")
+    return np.datetime64(periods.year_start("academic_year", year))
+
+
+def years_of(period_type: str, dates) -> np.ndarray:
+    """The year the annual period holding each date starts in (``periods.year_of``, vectorised)."""
+    d = pd.DatetimeIndex(dates)
+    return np.where(d.month >= periods.START_MONTH[period_type], d.year, d.year - 1)
 
 
 def fy_of(dates: np.ndarray) -> np.ndarray:
     """Financial year (starting year) of each date: April to March."""
-    d = pd.DatetimeIndex(dates)
-    return np.where(d.month >= 4, d.year, d.year - 1)
+    return years_of("financial_year", dates)
 
 
 def ay_of(dates: np.ndarray) -> np.ndarray:
     """Academic year (starting year) of each date: September to August."""
-    d = pd.DatetimeIndex(dates)
-    return np.where(d.month >= 9, d.year, d.year - 1)
+    return years_of("academic_year", dates)
 
 
 def random_days(rng: np.random.Generator, start: np.datetime64, days: int, n: int) -> np.ndarray:

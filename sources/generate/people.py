@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import calibration as cal
+from .calendar import ay_of
 from .geography import assign_wards, imd_deciles, WARDS
 
 BIRTH_YEARS = range(1990, 2026)      # ages 0-25 in every mid-year 2016-2025 (population file)
@@ -85,7 +86,6 @@ def build(rng: np.random.Generator, scale: float, salt: str) -> Population:
     birth_year = np.repeat(np.array(BIRTH_YEARS), sizes)
     birth = (birth_year - 1970).astype("datetime64[Y]").astype("datetime64[D]") \
         + rng.integers(0, 365, n).astype("timedelta64[D]")
-    month = pd.DatetimeIndex(birth).month.to_numpy()
     ward = assign_wards(rng, n)
     # Latent deprivation: the ward's level plus family circumstances. Its percentile drives
     # FSM (poorest first), so a ward's FSM rate follows its deprivation.
@@ -101,7 +101,7 @@ def build(rng: np.random.Generator, scale: float, salt: str) -> Population:
     people = pd.DataFrame({
         "child_id": pseudonyms("c", salt, n),
         "birth": birth,
-        "cohort": np.where(month >= 9, birth_year + 1, birth_year),   # school year cohort
+        "cohort": ay_of(birth) + 1,   # school year cohort: the academic year of birth, plus one
         "sex": np.where(rng.random(n) < 0.488, "F", "M").astype(object),
         "ward": ward,
         "imd_decile": imd_deciles(rng, ward, dep),

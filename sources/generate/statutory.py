@@ -26,6 +26,7 @@ from . import early_help, education, people, social_care
 from .calendar import AS_AT, YEARS
 from .streams import stream
 from .writers import write_workbook
+from sources import periods
 
 LA = "800"
 CIN_SOURCE = {"police": "6", "school": "2A", "health": "3A", "la_services": "5A", "early_help": "5D",
@@ -116,7 +117,7 @@ def _cin_census(out: Path, t: Truth, pid_of: dict) -> dict[str, int]:
         details = _sub(header, "CollectionDetails")
         _sub(details, "Collection", "CIN")
         _sub(details, "Year", y + 1)
-        _sub(details, "ReferenceDate", f"{y + 1}-03-31")
+        _sub(details, "ReferenceDate", periods.year_end("financial_year", y).isoformat())
         src = _sub(header, "Source")
         for tag, value in (("SourceLevel", "L"), ("LEA", LA), ("SoftwareCode", "sources.generate"),
                            ("Release", "1"), ("SerialNo", "001"), ("DateTime", f"{y + 1}-05-01T09:00:00")):
@@ -293,7 +294,7 @@ def _school_census(out: Path, t: Truth, pid_of: dict) -> dict[str, str]:
                 "ncyearactual": np.where(yg == 0, "R", yg.astype(str)),
                 "enrolstatus": "C", "senprovision": np.where(sen == "", "N", np.where(ehcp, "E", "K"))})
             pupils.to_csv(folder / f"{stem}pupilonroll.csv", index=False)
-            start, end = f"{y}-09-01", f"{y + 1}-08-31"
+            start, end = (d.isoformat() for d in periods.bounds(periods.year_key("academic_year", y), "academic_year"))
             fsm = records["fsm"].to_numpy().astype(bool)
             pd.DataFrame({"pupilonrolltableid": np.array(link, dtype=object)[fsm],
                           "NativeId": records["school"].to_numpy()[fsm],

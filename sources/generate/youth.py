@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from . import calibration as cal
-from .calendar import NEET_MONTHS, YEARS, age_on
+from .calendar import NEET_MONTHS, YEARS, age_on, ay_of
 from .geography import WARD_CODES
 from .people import Population, choice, pick, short_ids
+from sources import periods
 
 FIRST_OUTCOME_P = {"youth_caution": 0.45, "youth_conditional_caution": 0.25, "referral_order": 0.20,
                    "fine": 0.03, "conditional_discharge": 0.05, "youth_rehabilitation_order": 0.02}
@@ -47,12 +48,13 @@ def yos_outcomes(rng: np.random.Generator, pop: Population, salt: str) -> pd.Dat
     for y in YEARS:
         mid = age_on(birth, np.datetime64(f"{y}-06-30"))
         n_fte = round(cal.FTE_PER_100K[y] * ((mid >= 10) & (mid <= 17)).sum() / 1e5)
-        age_jan = age_on(birth, np.datetime64(f"{y}-01-01"))
+        jan = np.datetime64(periods.year_start("calendar_year", y))
+        age_jan = age_on(birth, jan)
         cand = np.flatnonzero((age_jan >= 10) & (age_jan <= 16) & ~offended)
         w = np.exp(1.3 * p["vuln"].to_numpy()[cand]) * np.where(p["sex"].to_numpy()[cand] == "M", 3.0, 1.0)
         fte = pick(rng, cand, w, n_fte)
         offended[fte] = True
-        outcome = np.datetime64(f"{y}-01-01") + rng.integers(0, 365, len(fte)).astype("timedelta64[D]")
+        outcome = jan + rng.integers(0, 365, len(fte)).astype("timedelta64[D]")
         offence = outcome - rng.integers(14, 120, len(fte)).astype("timedelta64[D]")
         parts.append(pd.DataFrame({"pid": fte, "offence_date": offence, "outcome_date": outcome,
                                    "outcome_type": choice(rng, FIRST_OUTCOME_P, list(FIRST_OUTCOME_P.values()),
@@ -78,7 +80,7 @@ def yos_outcomes(rng: np.random.Generator, pop: Population, salt: str) -> pd.Dat
                                                           len(rows))}))
     o = pd.concat(parts, ignore_index=True)
     o["age_at_offence"] = age_on(birth[o["pid"].to_numpy()], o["offence_date"].to_numpy())
-    o = o[(o["age_at_offence"].between(10, 17)) & (o["outcome_date"] <= np.datetime64(f"{YEARS[-1]}-12-31"))]
+    o = o[(o["age_at_offence"].between(10, 17)) & (o["outcome_date"] <= np.datetime64(periods.year_end("calendar_year", YEARS[-1])))]
     o = o.sort_values(["outcome_date", "pid"], kind="stable", ignore_index=True)
     pid = o["pid"].to_numpy()
     return pd.DataFrame({
@@ -115,7 +117,7 @@ def neet(rng: np.random.Generator, pop: Population, yos: pd.DataFrame) -> Iterat
     yj_since = np.full(n_all, np.datetime64("NaT"), dtype="datetime64[ns]")
     yj_since[first_yos.index.to_numpy()] = first_yos.to_numpy()
     months = pd.DataFrame({"period": NEET_MONTHS})
-    months["ay"] = [m.year if m.month >= 9 else m.year - 1 for m in NEET_MONTHS]
+    months["ay"] = ay_of(NEET_MONTHS.to_timestamp())
     for ay, ms in months.groupby("ay", sort=True):
         aage = ay - p["cohort"].to_numpy()
         idx = np.flatnonzero(p["nccis"].to_numpy() & (((aage >= 16) & (aage <= 17)) | ((aage == 18) & track18)))
@@ -140,7 +142,7 @@ def neet(rng: np.random.Generator, pop: Population, yos: pd.DataFrame) -> Iterat
             is_nk = ~is_neet & (r_nk * noise < cal.NOT_KNOWN_PCT[ay] / 100 * NK_SEASON[period.month])
             code = np.where(is_neet, neet_code, np.where(is_nk, nk_code, eet))
             code = np.where(moved, "910", np.where(yj & (r_nk < 0.03), "710", code))
-            yield f"{period.year}-{period.month:02d}", pd.DataFrame({
+            yield periods.month_key(period.year, period.month), pd.DataFrame({
                 "extract_month": np.full(n, start), "child_id": p["child_id"].to_numpy()[idx],
                 "academic_age": age, "activity_code": code, "send": send, "care_leaver": care,
                 "young_parent": yp, "youth_justice": yj, "ward_code": WARD_CODES[p["ward"].to_numpy()[idx]],
