@@ -140,20 +140,23 @@ class _Log:
             self.rows = []
 
 
-def _insert(con, table: str, frames: list[pd.DataFrame], origins: list[dict]) -> None:
+def _insert(con, table: str, frames: list[pd.DataFrame], origins: list[dict]) -> pa.Table | None:
     """Insert ``frames`` (one per delivery) into ``table`` in one statement, each row stamped with
-    its delivery's ``origins`` columns by a join (not by repeating them into every row here)."""
+    its delivery's ``origins`` columns by a join (not by repeating them into every row here).
+    Returns the rows inserted as Arrow, with ``_delivery`` (the frame each came from)."""
     if not frames:
-        return
+        return None
     rows = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     rows = rows.assign(_delivery=np.repeat(np.arange(len(frames)), [len(f) for f in frames]))
     # As Arrow: DuckDB scans Arrow columns directly (the pandas scan of the same frame is slower).
-    con.register("incoming_rows", pa.Table.from_pandas(rows, preserve_index=False))
+    arrow = pa.Table.from_pandas(rows, preserve_index=False)
+    con.register("incoming_rows", arrow)
     con.register("incoming_origins", pd.DataFrame(origins).assign(_delivery=np.arange(len(origins))))
     con.execute(f'insert into "{table}" by name select r.* exclude (_delivery), o.* exclude (_delivery) '
                 f'from incoming_rows r join incoming_origins o using (_delivery)')
     con.unregister("incoming_rows")
     con.unregister("incoming_origins")
+    return arrow
 
 
 def _remove_delivery(con, source: Source, digest: str) -> None:
@@ -472,7 +475,7 @@ def _write(con, source: Source, batch: list[_Accepted], stage_now: bool,
     """Insert a batch's rows into ``raw_<source>`` in one statement; validate and stage them if
     asked. Empty deliveries are judged at once (``settle``), the others once staged."""
     written = [a for a in batch if len(a.extract.frame)]
-    _insert(con, f"raw_{source.name}", [a.extract.frame for a in written],
+    rows = _insert(con, f"raw_{source.name}", [a.extract.frame for a in written],
             [{"source_file": a.name, "file_hash": a.digest, "delivery_period": a.period, "loaded_at": a.when}
              for a in written])
     out = []
@@ -488,7 +491,10 @@ def _write(con, source: Source, batch: list[_Accepted], stage_now: bool,
         return [Extract(path=Path(a.name), file_hash=a.digest, encoding=a.extract.encoding, frame=a.extract.frame)
                 for a in pending]
     meta = [(a.digest, a.name, a.period, a.extract.rows_read, a.extract.encoding) for a in pending]
-    return out + _stage_batch(con, source, meta, extracts, releases)
+    # The rows just written, as validation would read them back from raw_ (when they are exactly
+    # the pending deliveries, in order, as they are unless a delivery was empty).
+    same = [a.digest for a in written] == [a.digest for a in pending]
+    return out + _stage_batch(con, source, meta, extracts, releases, rows if same else None)
 
 
 def _message(con, source: Source, digest: str) -> str:
@@ -594,16 +600,17 @@ def _blank_failed_cells(con, source: Source, bad: pd.DataFrame) -> None:
 
 
 def _stage_batch(con, source: Source, batch: list[tuple], extracts,
-                 releases: dict[str, dict]) -> list[FileOutcome]:
+                 releases: dict[str, dict], rows: pa.Table | None = None) -> list[FileOutcome]:
     """Validate the pending deliveries of ``batch`` (their load-log rows; their records are in
     ``raw_<source>``), write the valid rows, the quarantined ones and the counts, then apply or
-    hold each (``settle``). Validation runs in DuckDB (``sql_validation``); where it declines,
-    ``check_many`` judges ``extracts()`` (the same records as text frames). The caller holds the
-    transaction."""
+    hold each (``settle``). Validation runs in DuckDB (``sql_validation``; ``rows``: the records
+    just written to raw_, as Arrow, read instead of raw_); where it declines, ``check_many``
+    judges ``extracts()`` (the same records as text frames). The caller holds the transaction."""
     hashes = [p[0] for p in batch]
     when = now()
     origins = [{"source_file": p[1], "file_hash": p[0], "delivery_period": p[2], "loaded_at": when} for p in batch]
-    done = sql_validation.validate(con, source, hashes, origins) if sql_validation.engine() == "duckdb" else None
+    done = sql_validation.validate(con, source, hashes, origins, rows) if sql_validation.engine() == "duckdb" \
+        else None
     if done is None:
         results = check_many(extracts(), source)
         _insert(con, f"stg_{source.name}", [r.valid for r in results], origins)

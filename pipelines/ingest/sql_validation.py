@@ -99,19 +99,33 @@ class _Batch:
         self.con, self.source, self.hashes = con, source, hashes
         self.columns = source.column_names
         self.parts: list[pd.DataFrame] = []
+        self.judged: list[pd.DataFrame] = []      # failures of candidate records (checks, row rules, key)
         self.lookups: list[str] = []
         self.tables: list[str] = ["v_text", "v_typed"]
         self.views: list[str] = []
 
     # -- 0: the batch's rows, as delivered ------------------------------------------------------
-    def load(self) -> None:
+    def load(self, rows=None) -> None:
+        """``rows``: the batch's records as Arrow, with ``_delivery`` (just written to raw_, so
+        not read back from it)."""
+        # A record already quarantined (a released held delivery's failed records) is not judged
+        # again: raw_ holds only its accepted cells.
+        batch = ('(select unnest($hashes::varchar[]) as file_hash, generate_subscripts($hashes::varchar[], 1) - 1 '
+                 'as _delivery)')
+        done = (f'(select b._delivery, q."{ROW}" from quarantine q join {batch} b using (file_hash) '
+                f'where q.source = $source)')
         cols = ", ".join(f"r.{_q(c)}" for c in self.columns)
+        if rows is not None:
+            self.con.register("v_rows", rows)
+            self.con.execute(f'create or replace temp table v_text as select r._delivery, r."{ROW}", {cols} '
+                             f'from v_rows r anti join {done} q using (_delivery, "{ROW}")',
+                             {"hashes": self.hashes, "source": self.source.name})
+            self.con.unregister("v_rows")
+            return
         self.con.execute(
-            f'create or replace temp table v_text as select b.d as _delivery, r.file_hash, r."{ROW}", {cols} '
-            f'from "raw_{self.source.name}" r join (select unnest($hashes::varchar[]) as file_hash, '
-            f'generate_subscripts($hashes::varchar[], 1) - 1 as d) b using (file_hash) '
-            f'anti join (select file_hash, "{ROW}" from quarantine where source = $source) q '
-            f'using (file_hash, "{ROW}")',
+            f'create or replace temp table v_text as select b._delivery, r."{ROW}", {cols} '
+            f'from "raw_{self.source.name}" r join {batch} b using (file_hash) '
+            f'anti join {done} q using (_delivery, "{ROW}")',
             {"hashes": self.hashes, "source": self.source.name})
 
     # -- 1 and 2: records that are not data -----------------------------------------------------
@@ -237,7 +251,7 @@ class _Batch:
                 rules.append((col, rule))
         failing = self.con.execute(" union all ".join(parts)).fetchall() if parts else []
         failing += self._failing_outside_ascii(rules, python)
-        self.parts.append(_failures(_column_failure(rules[k], d, r, v) for k, d, r, v in failing))
+        self.judge(_failures(_column_failure(rules[k], d, r, v) for k, d, r, v in failing))
 
     def _failing_outside_ascii(self, rules: list, numbers: list[int]) -> list[tuple]:
         """(rule number, delivery, row, value) of text values outside ASCII failing their check."""
@@ -271,10 +285,11 @@ class _Batch:
     def check_rows(self, dfs) -> None:
         if not dfs.checks:
             return
-        frame = self.typed_frame()
+        read = [ROW_RULES.get(rule.name) for rule in dfs.checks]
+        frame = self.typed_frame(None if None in read else {c for cols in read for c in cols})
         for rule in dfs.checks:
             columns = list(ROW_RULES.get(rule.name, ()))
-            result = _answer(rule, frame[self.columns])
+            result = _answer(rule, frame.drop(columns=["_delivery", ROW]))
             if not isinstance(result, pd.Series) or not result.index.equals(frame.index):
                 raise Declined(f"row rule {rule.name!r} does not answer row by row")
             bad = frame[~result.fillna(False).astype(bool).to_numpy()]
@@ -283,12 +298,15 @@ class _Batch:
                 values = {c: show(bad.at[index, c]) for c in columns}
                 rows.append((int(bad.at[index, "_delivery"]), int(bad.at[index, ROW]), ",".join(columns), rule.name,
                              ", ".join(f"{c}={v}" for c, v in values.items()), rule.error.format(**values)))
-            self.parts.append(_failures(rows))
+            self.judge(_failures(rows))
 
-    def typed_frame(self) -> pd.DataFrame:
-        """The candidate records, typed exactly as ``parsing.parse_frame`` types them."""
-        frame = self.con.execute(f'select * from v_candidates order by _delivery, "{ROW}"').df()
-        for col in self.source.columns:
+    def typed_frame(self, columns: set[str] | None) -> pd.DataFrame:
+        """The candidate records, typed exactly as ``parsing.parse_frame`` types them: the
+        ``columns`` the row rules read (as they declare them), or all."""
+        chosen = [c for c in self.columns if columns is None or c in columns]
+        frame = self.con.execute(f'select _delivery, "{ROW}", {", ".join(_q(c) for c in chosen)} from v_candidates '
+                                 f'order by _delivery, "{ROW}"').df()
+        for col in (self.source.column(c) for c in chosen):
             values = frame[col.name]
             if col.type == "date":
                 values = pd.to_datetime(values).astype("datetime64[ns]")
@@ -301,13 +319,21 @@ class _Batch:
         if not key:
             return
         cols = ", ".join(_q(k) for k in key)
+        # Only the keys that recur in their delivery are ordered (a blank key cell matches a blank).
+        same = " and ".join(f"c.{_q(k)} is not distinct from d.{_q(k)}" for k in key)
         rows = self.con.execute(
-            f'select _delivery, "{ROW}", {cols} from (select *, row_number() over (partition by _delivery, {cols} '
-            f'order by "{ROW}") as _nth from v_candidates) where _nth > 1 and not '
+            f'with dup as (select _delivery, {cols} from v_candidates group by all having count(*) > 1) '
+            f'select _delivery, "{ROW}", {cols} from (select c.*, row_number() over (partition by c._delivery, '
+            f'{", ".join(f"c.{_q(k)}" for k in key)} order by c."{ROW}") as _nth from v_candidates c '
+            f'semi join dup d on c._delivery = d._delivery and {same}) where _nth > 1 and not '
             f'({" and ".join(f"{_q(k)} is null" for k in key)})').fetchall()
         shown = [(d, r, ", ".join(f"{k}={show(v)}" for k, v in zip(key, values))) for d, r, *values in rows]
-        self.parts.append(_failures(((d, r, ",".join(key), _KEY_CHECK, v,
+        self.judge(_failures(((d, r, ",".join(key), _KEY_CHECK, v,
                                       f"duplicate key ({v}): an earlier row has the same key") for d, r, v in shown)))
+
+    def judge(self, failures: pd.DataFrame) -> None:
+        self.parts.append(failures)
+        self.judged.append(failures)
 
     # -- writing --------------------------------------------------------------------------------
     def write(self, origins: list[dict]) -> Validated:
@@ -324,9 +350,12 @@ class _Batch:
             f'insert into "stg_{self.source.name}" by name select {names}, c."{ROW}", o.* exclude (_delivery) '
             f'from (select * from v_candidates anti join v_failed using (_delivery, "{ROW}")) c '
             f'join v_origins o using (_delivery)')
-        loaded = dict(self.con.execute(
-            f'select _delivery, count(*) from v_candidates anti join v_failed using (_delivery, "{ROW}") '
-            f'group by _delivery').fetchall())
+        # Loaded: the candidates less those a column check, row rule or the key failed.
+        judged = [p for p in self.judged if len(p)]
+        judged = (pd.concat(judged)[["_delivery", ROW]].drop_duplicates()["_delivery"].value_counts()
+                  if judged else pd.Series(dtype="int64"))
+        loaded = {d: n - int(judged.get(d, 0)) for d, n in self.con.execute(
+            "select _delivery, count(*) from v_candidates group by _delivery").fetchall()}
         self.con.unregister("v_failed")
         self.con.unregister("v_origins")
         return Validated(quarantine=quarantine, rows_loaded=[int(loaded.get(d, 0)) for d in range(len(self.hashes))])
@@ -380,15 +409,16 @@ def _schema(source: Source):
 
 
 def validate(con: duckdb.DuckDBPyConnection, source: Source, hashes: list[str],
-             origins: list[dict]) -> Validated | None:
+             origins: list[dict], rows=None) -> Validated | None:
     """Validate the pending deliveries ``hashes`` (their rows in ``raw_<source>``, less any
     already quarantined), write the valid records to ``stg_<source>`` with their ``origins``
     (one dict per delivery), and return the failures and counts. None: declined, nothing written
-    (validate with ``validation.check_many``). The caller holds the transaction."""
+    (validate with ``validation.check_many``). ``rows``: the records as Arrow with ``_delivery``
+    (their index in ``hashes``), when the caller has them at hand. The caller holds the transaction."""
     batch = _Batch(con, source, hashes)
     try:
         dfs = _schema(source)
-        batch.load()
+        batch.load(rows)
         batch.distinct_cells()
         batch.drop_non_records()
         batch.type_cells()
