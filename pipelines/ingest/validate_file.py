@@ -5,10 +5,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pipelines.ingest.extracts import ROW, ExtractError, read_extract
+import duckdb
+import pandas as pd
+
+from pipelines.ingest import loading, sql_validation
+from pipelines.ingest.extracts import ROW, Extract, ExtractError, read_extract
 from pipelines.ingest.landing import printable
-from pipelines.ingest.validation import check
+from pipelines.ingest.validation import QUARANTINE_COLUMNS, Checked, check
 from sources import catalogue
+from sources.catalogue import Source
 
 
 def report(path: Path, source_name: str, limit: int = 20) -> tuple[str, bool]:
@@ -48,7 +53,7 @@ def _report(path: Path, source_name: str, limit: int = 20) -> tuple[str, bool]:
         lines.append("Renamed: " + ", ".join(f"{a} -> {b}" for a, b in extract.renamed_columns.items()))
     if extract.dropped_columns:
         lines.append("Ignored columns (not in the catalogue): " + ", ".join(extract.dropped_columns))
-    result = check(extract, source)
+    result = judged(extract, source)
     q = result.quarantine
     lines.append(f"Result:  {result.rows_loaded} rows would load, {result.rows_quarantined} would be quarantined "
                  f"({result.rows_read} read)")
@@ -58,8 +63,35 @@ def _report(path: Path, source_name: str, limit: int = 20) -> tuple[str, bool]:
         lines.append("Failures by column and check:")
         lines += [f"  {col:<28} {chk:<32} {n:>6}" for (col, chk), n in by_check.items()]
         lines.append(f"First {min(limit, len(q))} failures (row as a spreadsheet shows it):")
-        shown = q.sort_values(ROW).head(limit).astype(object).where(q.notna(), None)
+        # In row order, then column and check: the same report whichever engine judged the file.
+        ordered = q.sort_values([ROW, "column_name", "check_name"], na_position="first", kind="stable")
+        shown = ordered.head(limit).astype(object).where(ordered.head(limit).notna(), None)
         for _, f in shown.iterrows():
             value = "" if f["failure_value"] is None else f" value '{f['failure_value']}'"
             lines.append(f"  row {f[ROW]}: {f['column_name'] or '(record)'}{value}: {f['reason']}")
     return "\n".join(lines), result.rows_quarantined == 0
+
+
+def judged(extract: Extract, source: Source) -> Checked:
+    """The extract judged as the pipeline judges it: in DuckDB (an in-memory database, so nothing
+    is written anywhere), or by ``validation.check`` where that declines or ``OBA_VALIDATE_IN``
+    says pandas. Its malformed records are quarantined as the loader quarantines them."""
+    if sql_validation.engine() != "duckdb" or not len(extract.frame):
+        return check(extract, source)
+    origin = {"source_file": extract.path.name, "file_hash": extract.file_hash or "file", "delivery_period": None,
+              "loaded_at": pd.Timestamp.now().floor("s")}
+    with duckdb.connect() as con:
+        loading.ensure_tables(con, source)
+        rows = loading._insert(con, f"raw_{source.name}", [extract.frame], [origin])
+        done = sql_validation.validate(con, source, [origin["file_hash"]], [origin], rows)
+        if done is None:
+            return check(extract, source)
+        cols = ", ".join(f'"{c}"' for c in [ROW, *source.column_names])
+        valid = con.execute(f'select {cols} from "stg_{source.name}"').df()
+    malformed = pd.DataFrame({ROW: [m[0] for m in extract.malformed], "column_name": None,
+                              "check_name": loading.MALFORMED_CHECK, "failure_value": None,
+                              "reason": [m[1] for m in extract.malformed]})
+    quarantine = pd.concat([malformed, done.quarantine.drop(columns="_delivery")], ignore_index=True) \
+        if len(malformed) else done.quarantine.drop(columns="_delivery")
+    return Checked(valid=valid, quarantine=quarantine[QUARANTINE_COLUMNS].reset_index(drop=True),
+                   rows_read=extract.rows_read)

@@ -140,3 +140,24 @@ def test_the_setting_names_its_choices(monkeypatch):
     monkeypatch.setenv(sql_validation.SETTING, "spark")
     with pytest.raises(ValueError, match="duckdb, pandas"):
         sql_validation.engine()
+
+
+def test_oba_validate_reports_alike_with_either_engine(tmp_path, monkeypatch):
+    """``oba validate FILE`` judges in DuckDB as the pipeline does; its report is word for word
+    the one ``check_many`` gives (malformed records, type failures, codes, keys, summary rows)."""
+    from pipelines.ingest.validate_file import report
+
+    header = "extract_month,child_id,academic_age,activity_code,send,care_leaver,young_parent,youth_justice,ward_code,sex\n"
+    rows = [f"01/04/2024,{n:016x},17,110,0,0,0,0,E05001234,F\n" for n in range(40)]
+    rows += ["01/04/2024,00000000000000aa,25,999,0,0,0,0,E0500123,X\n",      # range, code, ward, sex
+             "31/04/2024,00000000000000ab,17,110,maybe,0,0,0,E05001234,F\n",  # no such day, not a yes/no
+             "01/04/2024,0000000000000001,17,110,0,0,0,0,E05001234,F\n",      # a repeated key
+             "Total,,,,,,,,,\n", "01/04/2024,00000000000000ac,17\n"]           # a summary row; a malformed record
+    path = tmp_path / "neet_2024-04.csv"
+    path.write_text(header + "".join(rows))
+    monkeypatch.setenv(sql_validation.SETTING, "pandas")
+    by_pandas = report(path, "neet")
+    monkeypatch.setenv(sql_validation.SETTING, "duckdb")
+    by_duckdb = report(path, "neet")
+    assert by_duckdb == by_pandas
+    assert "40 rows would load, 5 would be quarantined" in by_duckdb[0], by_duckdb[0]
