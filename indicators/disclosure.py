@@ -454,11 +454,10 @@ def seen_before(values: pd.DataFrame, earlier: Sequence[tuple[pd.DataFrame, pd.D
         rows = merged["index"].to_numpy()
         for k, s in enumerate(recovery.SERIES):
             exact = merged[f"_x_{s}"].to_numpy(dtype=float, na_value=np.nan)
-            shown = merged[f"_p_{s}"].astype(object).map(lambda v: "<none>" if v is None or (
-                isinstance(v, float) and np.isnan(v)) else f"{type(v).__name__}:{v}")
-            text = pd.Series([repr(float(x)) for x in exact], dtype=object) + "|" + shown.reset_index(drop=True)
+            shown = merged[f"_p_{s}"].astype(object)
+            shown = shown.where(shown.notna(), None).map(lambda v: "\0none" if v is None else f"{type(v).__name__}:{v}")
             ids.append(rows * 3 + k)
-            digests.append(pd.util.hash_array(text.to_numpy(dtype=object)))
+            digests.append(pd.util.hash_array(exact) * np.uint64(31) + pd.util.hash_array(shown.to_numpy(dtype=object)))
     out = np.zeros(len(values) * 3, np.uint64)
     if not ids:
         return out

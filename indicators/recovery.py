@@ -633,11 +633,22 @@ def sums(know: Knowledge) -> list[tuple[np.ndarray, int]]:
     if cached is not None and cached[0] == len(know.equalities):
         return cached[1]
     out = []
-    for ids, coefs in know.equalities:
+    rels = [(i, (ids, coefs)) for i, (ids, coefs) in enumerate(know.equalities) if len(ids)]
+    if rels:
+        # One vectorised pass: one coefficient of -1, the others 1 (np.isclose's tolerances), no value cell.
+        sizes = np.fromiter((len(r[0]) for _, r in rels), dtype=int, count=len(rels))
+        ids = np.concatenate([r[0] for _, r in rels])
+        coefs = np.concatenate([np.asarray(r[1], dtype=float) for _, r in rels])
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         neg = coefs < 0
-        if neg.sum() == 1 and len(ids) > 2 and np.all(ids % 3 != 2) and np.allclose(coefs[~neg], 1.0) \
-                and np.isclose(coefs[neg][0], -1.0):
-            out.append((ids[~neg], int(ids[neg][0])))
+        wrong = (ids % 3 == 2) | np.where(neg, ~(np.abs(coefs + 1.0) <= 1e-8 + 1e-5),
+                                          ~(np.abs(coefs - 1.0) <= 1e-8 + 1e-5))
+        ok = (np.add.reduceat(neg.astype(int), starts) == 1) & (sizes > 2) \
+            & (np.add.reduceat(wrong.astype(int), starts) == 0)
+        for k in np.flatnonzero(ok):
+            ids_k, coefs_k = rels[k][1]
+            minus = np.asarray(coefs_k) < 0
+            out.append((ids_k[~minus], int(ids_k[minus][0])))
     know._sums = (len(know.equalities), out)
     return out
 
