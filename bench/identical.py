@@ -22,7 +22,7 @@ import duckdb
 VOLATILE = {"loaded_at", "file_modified_at", "validated_at", "received_at", "quarantined_at", "run_id",
             "published_at", "started_at", "finished_at", "fingerprint", "bytes", "seconds", "inputs"}
 # Tables that are the record of particular runs (meta_reuse: what the last run made each step from).
-RUN_TABLES = {"meta_runs", "meta_publish", "meta_run_sources", "meta_reuse"}
+RUN_TABLES = {"meta_runs", "meta_publish", "meta_run_sources", "meta_reuse", "meta_reuse_parts"}
 COMMENTS = "_comments.parquet"
 
 

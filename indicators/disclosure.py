@@ -413,12 +413,7 @@ def across_releases(values: pd.DataFrame, earlier: Sequence[tuple[pd.DataFrame, 
     n = len(values)
     carried, known = np.zeros(n * 3, bool), np.zeros(n * 3, bool)
     truth = recovery.exact_cells(values)
-    keys = values[RELEASE_KEY].astype(str)
-    for exact, shown in earlier:
-        merged = keys.reset_index().merge(exact[RELEASE_KEY].astype(str).assign(
-            **{f"_x_{s}": pd.to_numeric(exact[s], errors="coerce") for s in recovery.SERIES}),
-            on=RELEASE_KEY, how="inner").merge(shown[RELEASE_KEY].astype(str).assign(
-                **{f"_p_{s}": shown[s] for s in recovery.SERIES}), on=RELEASE_KEY, how="inner")
+    for merged in _each_release(values, earlier):
         rows = merged["index"].to_numpy()
         for k, s in enumerate(recovery.SERIES):
             was_hidden = merged[f"_p_{s}"].astype(object).map(
@@ -429,6 +424,49 @@ def across_releases(values: pd.DataFrame, earlier: Sequence[tuple[pd.DataFrame, 
             same = np.isclose(before, truth[ids], rtol=0, atol=1e-9) | (np.isnan(before) & np.isnan(truth[ids]))
             known[ids[~was_hidden & same]] = True
     return carried, known
+
+
+def _each_release(values: pd.DataFrame, earlier: Sequence[tuple[pd.DataFrame, pd.DataFrame]]):
+    """Per earlier (exact, published) release, its rows that ``values`` (index reset) also has:
+    ``index`` (the row of ``values``), ``_x_<series>`` (exact figure) and ``_p_<series>`` (as shown)."""
+    from indicators import recovery
+
+    keys = values[RELEASE_KEY].astype(str)
+    for exact, shown in earlier:
+        yield keys.reset_index().merge(exact[RELEASE_KEY].astype(str).assign(
+            **{f"_x_{s}": pd.to_numeric(exact[s], errors="coerce") for s in recovery.SERIES}),
+            on=RELEASE_KEY, how="inner").merge(shown[RELEASE_KEY].astype(str).assign(
+                **{f"_p_{s}": shown[s] for s in recovery.SERIES}), on=RELEASE_KEY, how="inner")
+
+
+def seen_before(values: pd.DataFrame, earlier: Sequence[tuple[pd.DataFrame, pd.DataFrame]] = ()) -> np.ndarray:
+    """Per cell of ``values`` (row * 3 + series index), a digest (uint64; 0: in no earlier release)
+    of every distinct (exact figure, figure as shown) the ``earlier`` releases held for it: what
+    a disclosure attack on the cell may depend on from them (``across_releases``: what was shown
+    or hidden, and whether the figure changed since). The order of the releases and a release
+    repeating what another held leave it unchanged, so a night that publishes the same figures
+    again does not change it; any other change to a cell in an earlier release does."""
+    from indicators import recovery
+
+    values = values.reset_index(drop=True)
+    ids, digests = [], []
+    for merged in _each_release(values, earlier):
+        rows = merged["index"].to_numpy()
+        for k, s in enumerate(recovery.SERIES):
+            exact = merged[f"_x_{s}"].to_numpy(dtype=float, na_value=np.nan)
+            shown = merged[f"_p_{s}"].astype(object)
+            shown = shown.where(shown.notna(), None).map(lambda v: "\0none" if v is None else f"{type(v).__name__}:{v}")
+            ids.append(rows * 3 + k)
+            digests.append(pd.util.hash_array(exact) * np.uint64(31) + pd.util.hash_array(shown.to_numpy(dtype=object)))
+    out = np.zeros(len(values) * 3, np.uint64)
+    if not ids:
+        return out
+    pairs = np.unique(np.stack([np.concatenate(ids).astype(np.uint64), np.concatenate(digests)]), axis=1)
+    cells, starts = np.unique(pairs[0], return_index=True)
+    # An order-free combination of each cell's distinct digests (uint64 arithmetic wraps).
+    mixed = pairs[1] * np.uint64(0x9E3779B97F4A7C15) ^ (pairs[1] >> np.uint64(29))
+    out[cells.astype(np.int64)] = np.add.reduceat(mixed, starts)
+    return out
 
 
 def carry(values: pd.DataFrame, published: pd.DataFrame, carried: np.ndarray) -> pd.DataFrame:

@@ -447,6 +447,8 @@ class Attack:
     # every value of the band (1 to 5), recovered ones excluded
     narrowed: list[tuple[int, str, float, float, float]] = field(default_factory=list)
     safe: set[int] = field(default_factory=set)   # cells shown to keep their band (stay so as more is hidden)
+    groups_attacked: int = 0    # groups of hidden cells with a count of 1-5 solved by this attack
+    groups_reused: int = 0      # and those whose result an earlier attack on the same problem gave (``memo``)
 
     @property
     def failed(self) -> list[tuple[int, str, float]]:
@@ -455,7 +457,7 @@ class Attack:
 
 
 def attack(values: pd.DataFrame, hidden: np.ndarray, know: Knowledge, focus: set[int] | None = None,
-           settled: set[int] | None = None) -> Attack:
+           settled: set[int] | None = None, memo=None, before: np.ndarray | None = None) -> Attack:
     """Which hidden counts of 1-5 a reader can work out exactly, or narrow to a range that no
     longer admits every value from one step to ``HIGH`` (5). ``hidden``: per cell (row * 3 +
     series index, rows as in ``values``), True where the published table shows "c" (or nothing
@@ -467,14 +469,21 @@ def attack(values: pd.DataFrame, hidden: np.ndarray, know: Knowledge, focus: set
     hidden count is a whole number of its steps, at least one step when it is not 0 (zeros are
     shown, so a hidden count is taken to be non-zero; a zero hidden as a partner is given its
     true lower bound, 0). Each count's least and greatest possible values are found by mixed
-    integer programming (scipy's HiGHS)."""
+    integer programming (scipy's HiGHS).
+
+    ``memo``: the results of groups an earlier attack solved (``pipelines.reuse.Parts``: ``salt``,
+    ``get(digest)``, ``put(digest, result)``); a group whose problem has the digest of one solved
+    before (``group_digest``: its cells, their figures and flags, every relation linking them with
+    the shown cells in it, the band and steps, the code) takes that result rather than being
+    solved again. ``before``: per cell, a digest of what the earlier releases held for it
+    (``disclosure.seen_before``), made part of each group's digest."""
     values = values.reset_index(drop=True)
     truth = exact_cells(values)
     hidden = np.asarray(hidden, bool)
     count_cell = np.zeros(len(truth), bool)
     count_cell[0::3] = count_cell[1::3] = True
     small = hidden & count_cell & np.isfinite(truth) & (truth > 0) & (truth <= HIGH)
-    eqs, ineqs = [], []
+    eqs, ineqs = [], []    # (hidden cells, their coefficients, right-hand side, every cell of the relation)
     rates = [(np.array([num, val]), np.array([k / truth[den], -1.0])) for num, val, den, k in know.rates
              if not hidden[den] and (hidden[num] or hidden[val])]
     for rel, out in ((know.equalities, eqs), (rates, eqs), (know.inequalities, ineqs)):
@@ -484,7 +493,7 @@ def attack(values: pd.DataFrame, hidden: np.ndarray, know: Knowledge, focus: set
             rhs = -float(np.dot(coefs[~h], truth[ids[~h]]))
             if not np.isfinite(rhs):
                 continue
-            out.append((ids[h], coefs[h], rhs))
+            out.append((ids[h], coefs[h], rhs, ids))
     lower = np.where(np.isfinite(truth) & (truth == 0), np.minimum(know.lower, 0.0), know.lower)
     # Where a total of 1-5 is hidden, every part of it is hidden, zeros included
     # (``disclosure.hide_parts_of_small_totals``): a "c" there may be a 0, so the reader's least
@@ -494,7 +503,8 @@ def attack(values: pd.DataFrame, hidden: np.ndarray, know: Knowledge, focus: set
             lower[parts] = np.minimum(lower[parts], 0.0)
     # Groups of hidden cells tied together by a relation.
     rels = eqs + ineqs
-    recovered, narrowed, safe = [], [], set()
+    recovered, narrowed, safe, solved = [], [], set(), [0, 0]
+    problem = _Problem(truth, hidden, know.step, lower, memo, before, values) if memo is not None else None
     if rels:
         sizes = np.fromiter((len(r[0]) for r in rels), dtype=int, count=len(rels))
         flat = np.concatenate([r[0] for r in rels])
@@ -518,8 +528,10 @@ def attack(values: pd.DataFrame, hidden: np.ndarray, know: Knowledge, focus: set
                 continue
             lab = label[idx[0]]
             mine = by_label[rel_bounds[lab]:rel_bounds[lab + 1]]
-            exact, narrow = _solve(cells, targets, [rels[i] for i in mine if i < n_eq],
-                                   [rels[i] for i in mine if i >= n_eq], truth, know, lower)
+            exact, narrow, was_reused = _solve_group(cells, targets, [rels[i] for i in mine if i < n_eq],
+                                                     [rels[i] for i in mine if i >= n_eq], truth, know, lower,
+                                                     problem)
+            solved[was_reused] += 1
             recovered += exact
             narrowed += narrow
             safe.update(int(cells[j]) for j in targets)
@@ -527,7 +539,90 @@ def attack(values: pd.DataFrame, hidden: np.ndarray, know: Knowledge, focus: set
                   recovered=[(int(c) // 3, SERIES[int(c) % 3], float(truth[c])) for c in recovered],
                   hidden=int((hidden & count_cell & np.isfinite(truth)).sum()), relations=len(eqs) + len(ineqs),
                   narrowed=[(int(c) // 3, SERIES[int(c) % 3], float(truth[c]), lo, hi) for c, lo, hi in narrowed],
-                  safe=safe - set(recovered) - {c for c, _, _ in narrowed})
+                  safe=safe - set(recovered) - {c for c, _, _ in narrowed},
+                  groups_attacked=solved[0], groups_reused=solved[1])
+
+
+@dataclass
+class _Problem:
+    """What every group's problem is made of, for ``group_digest``: the cells' exact figures,
+    hidden flags, steps and least values, the ``memo`` and the earlier releases (``before``)."""
+    truth: np.ndarray
+    hidden: np.ndarray
+    step: np.ndarray
+    lower: np.ndarray
+    memo: object
+    before: np.ndarray | None
+    values: pd.DataFrame
+    _labels: np.ndarray | None = None
+
+    def labels(self, ids) -> list[str]:
+        """Each cell's name: measure, period, breakdown, breakdown value and series."""
+        if self._labels is None:
+            cols = [c for c in ("measure_id", *KEY) if c in self.values.columns]
+            rows = self.values[cols[0]].astype(str)
+            for c in cols[1:]:
+                rows = rows + "|" + self.values[c].astype(str)
+            self._labels = rows.to_numpy(dtype=object)
+        return [f"{self._labels[int(c) // 3]}|{SERIES[int(c) % 3]}" for c in ids]
+
+
+def group_digest(problem: _Problem, cells: np.ndarray, targets: list[int], eqs: list, ineqs: list) -> str:
+    """The digest of everything a group's result depends on: the salt of the ``memo`` (the code),
+    the band, steps and solver versions; the group's cells (names, exact figures, steps, least
+    values, which are tried, what earlier releases held); every relation linking them (each cell
+    it names, shown or hidden, with its name, figure, flag and earlier releases; its coefficients
+    and right-hand side), in the order they are solved in."""
+    import hashlib
+
+    import scipy
+
+    h = hashlib.sha256(f"{problem.memo.salt}|{HIGH}|{STEPS}|{TOL}|scipy {scipy.__version__}|"
+                       f"numpy {np.__version__}".encode())
+
+    def add(a, dtype=float):
+        a = np.ascontiguousarray(a, dtype=dtype)
+        h.update(len(a).to_bytes(8, "little"))
+        h.update(a.tobytes())
+
+    def about(ids):
+        h.update("\n".join(problem.labels(ids)).encode() + b"\0")
+        add(problem.truth[ids])
+        add(problem.hidden[ids], np.uint8)
+        if problem.before is not None:
+            add(problem.before[ids], np.uint64)
+
+    about(cells)
+    add(problem.step[cells])
+    add(problem.lower[cells])
+    add(targets, np.int64)
+    pos = {int(c): i for i, c in enumerate(cells)}
+    for tag, rels in ((b"=", eqs), (b"<=", ineqs)):
+        h.update(tag + len(rels).to_bytes(8, "little"))
+        for ids, coefs, rhs, every in rels:
+            about(every)
+            add([pos[int(c)] for c in ids], np.int64)
+            add(coefs)
+            add([rhs])
+    return h.hexdigest()
+
+
+def _solve_group(cells: np.ndarray, targets: list[int], eqs: list, ineqs: list, truth: np.ndarray,
+                 know: Knowledge, lower: np.ndarray, problem: _Problem | None):
+    """``_solve``, or the result an earlier attack on the same problem kept in ``problem.memo``:
+    (recovered, narrowed, reused)."""
+    if problem is None:
+        return (*_solve(cells, targets, eqs, ineqs, truth, know, lower), False)
+    key = group_digest(problem, cells, targets, eqs, ineqs)
+    got = problem.memo.get(key)
+    if got is not None:
+        return ([int(cells[j]) for j in got["recovered"]],
+                [(int(cells[j]), float(lo), float(hi)) for j, lo, hi in got["narrowed"]], True)
+    exact, narrow = _solve(cells, targets, eqs, ineqs, truth, know, lower)
+    pos = {int(c): j for j, c in enumerate(cells)}
+    problem.memo.put(key, {"recovered": [pos[c] for c in exact],
+                           "narrowed": [[pos[c], lo, hi] for c, lo, hi in narrow]})
+    return exact, narrow, False
 
 
 def sums(know: Knowledge) -> list[tuple[np.ndarray, int]]:
@@ -538,11 +633,22 @@ def sums(know: Knowledge) -> list[tuple[np.ndarray, int]]:
     if cached is not None and cached[0] == len(know.equalities):
         return cached[1]
     out = []
-    for ids, coefs in know.equalities:
+    rels = [(i, (ids, coefs)) for i, (ids, coefs) in enumerate(know.equalities) if len(ids)]
+    if rels:
+        # One vectorised pass: one coefficient of -1, the others 1 (np.isclose's tolerances), no value cell.
+        sizes = np.fromiter((len(r[0]) for _, r in rels), dtype=int, count=len(rels))
+        ids = np.concatenate([r[0] for _, r in rels])
+        coefs = np.concatenate([np.asarray(r[1], dtype=float) for _, r in rels])
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         neg = coefs < 0
-        if neg.sum() == 1 and len(ids) > 2 and np.all(ids % 3 != 2) and np.allclose(coefs[~neg], 1.0) \
-                and np.isclose(coefs[neg][0], -1.0):
-            out.append((ids[~neg], int(ids[neg][0])))
+        wrong = (ids % 3 == 2) | np.where(neg, ~(np.abs(coefs + 1.0) <= 1e-8 + 1e-5),
+                                          ~(np.abs(coefs - 1.0) <= 1e-8 + 1e-5))
+        ok = (np.add.reduceat(neg.astype(int), starts) == 1) & (sizes > 2) \
+            & (np.add.reduceat(wrong.astype(int), starts) == 0)
+        for k in np.flatnonzero(ok):
+            ids_k, coefs_k = rels[k][1]
+            minus = np.asarray(coefs_k) < 0
+            out.append((ids_k[~minus], int(ids_k[minus][0])))
     know._sums = (len(know.equalities), out)
     return out
 
@@ -600,7 +706,7 @@ def _solve(cells: np.ndarray, targets: list[int], eqs: list, ineqs: list, truth:
     def matrix(rels):
         a = np.zeros((len(rels), k))
         b = np.zeros(len(rels))
-        for r, (ids, coefs, rhs) in enumerate(rels):
+        for r, (ids, coefs, rhs, *_) in enumerate(rels):
             for c, v in zip(ids, coefs):
                 a[r, pos[c]] += v
             b[r] = rhs

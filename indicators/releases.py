@@ -87,12 +87,14 @@ def effective(values: pd.DataFrame, published: pd.DataFrame, earlier: list[Relea
 
 
 def certify(values: pd.DataFrame, published: pd.DataFrame, lookups: dict[str, pd.DataFrame] | None = None,
-            earlier: list[Release] = (), release_id: str | None = None) -> dict:
+            earlier: list[Release] = (), release_id: str | None = None, memo=None) -> dict:
     """Attack ``published`` (the new release) with every relation of its exact table ``values``
     and of the ``lookups`` it is printed with, a reader also holding every figure the ``earlier``
     releases still public showed; the certificate of the result (``passed`` False when any hidden
     count of 1-5 is recovered or narrowed below the band, a shown count is 1-5, or a count hidden
-    in an earlier release is shown)."""
+    in an earlier release is shown). ``memo``: the results of the groups of hidden cells an earlier
+    attack solved (``recovery.attack``); a group whose problem is unchanged, its cells in the
+    earlier releases included, keeps its result (the certificate is the same as without it)."""
     started = time.perf_counter()
     current = values.reset_index(drop=True)
     know = recovery.relations(current, disclosure.n_only_rows(current), dict(lookups or {}))
@@ -102,7 +104,8 @@ def certify(values: pd.DataFrame, published: pd.DataFrame, lookups: dict[str, pd
     truth = recovery.exact_cells(values)
     know = recovery.holding(know, truth)
     carried, known = disclosure.across_releases(values, pairs(list(earlier)))
-    result = recovery.attack(values, hidden & ~known, know)
+    before = disclosure.seen_before(values, pairs(list(earlier))) if memo is not None else None
+    result = recovery.attack(values, hidden & ~known, know, memo=memo, before=before)
     seconds = time.perf_counter() - started
     count = np.zeros(len(truth), bool)
     count[0::3] = count[1::3] = True
@@ -112,9 +115,10 @@ def certify(values: pd.DataFrame, published: pd.DataFrame, lookups: dict[str, pd
     small_shown = count & ~n_only & ~hidden & np.isfinite(truth) & (truth > 0) & (truth <= disclosure.HIGH)
     reshown = carried & ~hidden & count
 
+    keys = values[KEY].astype(str).to_dict("records")
+
     def where(c):
-        r = int(c) // 3
-        return {k: str(values.at[r, k]) for k in KEY} | {"series": recovery.SERIES[int(c) % 3]}
+        return {**keys[int(c) // 3], "series": recovery.SERIES[int(c) % 3]}
 
     reason = np.full(len(truth), "", dtype=object)
     hidden_counts = hidden & count & np.isfinite(truth)
@@ -150,18 +154,19 @@ def certify(values: pd.DataFrame, published: pd.DataFrame, lookups: dict[str, pd
                              "per group of hidden cells the relations tie together",
                    "counts_tried": result.tried, "recovered": len(result.recovered),
                    "narrowed_below_band": len(result.narrowed), "relations_used": result.relations,
-                   "seconds": round(seconds, 2)},
+                   "seconds": round(seconds, 2),
+                   "groups": {"attacked": result.groups_attacked, "reused": result.groups_reused}},
         "failures": failures,
     }
 
 
-def certify_warehouse(con, data_dir: Path | str) -> dict:
+def certify_warehouse(con, data_dir: Path | str, memo=None) -> dict:
     """``certify`` of the warehouse's ``indicator_values_published`` (a DuckDB connection ``con``),
     with its exact table, its lookups and every earlier release still public; for no release id
-    yet (``named`` gives it one)."""
+    yet (``named`` gives it one). ``memo``: as for ``certify``."""
     values = con.execute("select * from indicator_values").df()
     shown = con.execute("select * from indicator_values_published").df()
-    return certify(values, shown, read_lookups(con), public(data_dir))
+    return certify(values, shown, read_lookups(con), public(data_dir), memo=memo)
 
 
 def named(cert: dict, release_id: str) -> dict:
@@ -193,7 +198,9 @@ def certificate_text(cert: dict) -> str:
               f"{c['known_from_earlier_releases']} counts already public from earlier releases; revisions held "
               f"(figures as first released): {', '.join(c['revisions_held']) or 'none'}.", "",
               f"Attack: {a['method']}; {a['counts_tried']} hidden counts of 1-5 tried, {a['recovered']} recovered, "
-              f"{a['narrowed_below_band']} narrowed below the band, in {a['seconds']} s."]
+              f"{a['narrowed_below_band']} narrowed below the band, in {a['seconds']} s"
+              + (f" ({a['groups']['attacked']} groups of hidden cells attacked, {a['groups']['reused']} unchanged "
+                 f"since the last attack and its results kept)." if "groups" in a else ".")]
     if cert["failures"]:
         lines += ["", "Failures (where, never the figure):"]
         lines += [f"- {f['measure_id']} {f['period']} {f['breakdown']}={f['breakdown_value']} ({f['series']}): "

@@ -142,12 +142,67 @@ def made_or_reused(con: duckdb.DuckDBPyConnection, step: str, reads, writes, run
     return result, False
 
 
+PARTS = "meta_reuse_parts"
+PARTS_SQL = f"""
+create table if not exists {PARTS} (step varchar, part varchar, result varchar, made_at timestamp,
+                                    primary key (step, part));
+"""
+
+
+class Parts:
+    """The parts of one step (the disclosure attack's groups of hidden cells) kept from its last
+    making, by the digest of everything each part's result depends on (the step works that out;
+    ``salt``, the code digest, is part of it). ``get`` gives a kept result and counts it as used,
+    ``put`` records one made now; ``keep`` writes the parts used this time in place of the last
+    time's (so the table holds one making's parts, never an ever-growing history)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, step: str, run_id: str | None):
+        self.con, self.step = con, step
+        self.salt = code_digest(run_id)
+        self._kept: dict[str, str] = {}
+        if table_exists(con, PARTS):
+            self._kept = dict(con.execute(f"select part, result from {PARTS} where step = ?", [step]).fetchall())
+        self.used: dict[str, str] = {}
+
+    def get(self, digest: str) -> dict | None:
+        got = self._kept.get(digest)
+        if got is None:
+            return None
+        self.used[digest] = got
+        return json.loads(got)
+
+    def put(self, digest: str, result: dict) -> None:
+        self.used[digest] = json.dumps(result)
+
+    def keep(self) -> None:
+        self.con.execute(PARTS_SQL)
+        tables.ensure_comments(self.con, PARTS)
+        self.con.execute("begin")
+        try:
+            self.con.execute(f"delete from {PARTS} where step = ?", [self.step])
+            if self.used:
+                self.con.executemany(f"insert into {PARTS} values (?, ?, ?, current_localtimestamp())",
+                                     [[self.step, d, r] for d, r in self.used.items()])
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+
+
 CERTIFICATE = "certificate"
 
 
 def certificate(con: duckdb.DuckDBPyConnection, run_id: str | None, reads, releases_folder, certify) -> tuple[dict, bool]:
     """(certificate, reused): the disclosure certificate of the build's published table, made by
-    ``certify()`` only when the tables it ``reads`` or the earlier releases (``releases_folder``)
+    ``certify(parts)`` only when the tables it ``reads`` or the earlier releases (``releases_folder``)
     changed. The blocking check and the publication read the same one, so a run attacks its
-    published table once."""
-    return made_or_reused(con, CERTIFICATE, reads, [], run_id, certify, folder_digest(releases_folder))
+    published table once. When it is made, ``parts`` (``Parts``) holds the results of the groups
+    of hidden cells the last attack solved: ``recovery.attack`` solves again only the groups whose
+    problem changed, and the groups of this attack are kept for the next."""
+    def make() -> dict:
+        parts = Parts(con, CERTIFICATE, run_id)
+        cert = certify(parts)
+        parts.keep()
+        return cert
+
+    return made_or_reused(con, CERTIFICATE, reads, [], run_id, make, folder_digest(releases_folder))

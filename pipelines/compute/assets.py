@@ -222,7 +222,7 @@ def no_hidden_count_recoverable(context: dg.AssetCheckExecutionContext, warehous
     data_dir = warehouse.paths().data_dir
     with warehouse.connect() as con:
         cert, was_reused = reuse.certificate(con, context.run.run_id, releases.CERTIFIED_TABLES, releases.folder(data_dir),
-                                             lambda: releases.certify_warehouse(con, data_dir))
+                                             lambda parts: releases.certify_warehouse(con, data_dir, parts))
     a = cert["attack"]
     # Where, never what: the recovered figure itself is not repeated here.
     where = [f"{f['measure_id']} {f['period']} {f['breakdown']}={f['breakdown_value']} ({f['series']}): {f['problem']}"
@@ -237,6 +237,9 @@ def no_hidden_count_recoverable(context: dg.AssetCheckExecutionContext, warehous
         "relations_used": a["relations_used"],
         "measure_relations_found": len(cert["relations"]["measure_relations_found"]),
         "earlier_releases": len(cert["releases_included"]) - 1, "attack_seconds": a["seconds"], reuse.REUSED: was_reused,
+        # Groups of hidden cells the relations tie together: solved now, or unchanged since the last attack.
+        "attack_groups_attacked": a.get("groups", {}).get("attacked", -1),
+        "attack_groups_reused": a.get("groups", {}).get("reused", -1),
         "recovered_cells": dg.MetadataValue.md("\n".join(f"- {w}" for w in where[:50]) or "none"),
     })
 

@@ -139,7 +139,7 @@ def certify_release(con: duckdb.DuckDBPyConnection, paths: Paths, digest: str, s
     earlier = releases.public(paths.data_dir)
     # The certificate the blocking check made of these tables in this run, unless they changed since.
     cert, _ = reuse.certificate(con, run_id, releases.CERTIFIED_TABLES, releases.folder(paths.data_dir),
-                                lambda: releases.certify_warehouse(con, paths.data_dir))
+                                lambda parts: releases.certify_warehouse(con, paths.data_dir, parts))
     cert = releases.named(cert, release_id)
     values = releases.effective(values, published, earlier)   # what this release was made from
     if not cert["passed"]:

@@ -139,6 +139,30 @@ def test_a_table_changed_by_hand_is_made_again(nights, tmp_path):
         assert reuse.reused(con, table, "another digest", [table]) is None
 
 
+def test_the_next_attack_solves_only_the_groups_that_changed(nights, tmp_path):
+    """The night's blocking check kept its groups of hidden cells (meta_reuse_parts); attacking
+    the build again, now beside the night's own release too, solves only the groups whose cells
+    a release changed and gives the certificate a cold attack gives."""
+    from indicators import releases
+
+    build = tmp_path / "build.duckdb"
+    shutil.copy2(nights["inc"] / "data" / "warehouse" / "build" / "oba.duckdb", build)
+    data = nights["inc"] / "data"
+    with duckdb.connect(str(build)) as con:
+        kept = con.execute("select count(*) from meta_reuse_parts where step = ?", [reuse.CERTIFICATE]).fetchone()[0]
+        parts = reuse.Parts(con, reuse.CERTIFICATE, None)
+        again = releases.certify_warehouse(con, data, parts)
+        cold = releases.certify_warehouse(con, data)
+    groups = again["attack"]["groups"]
+    assert kept > 0 and groups["reused"] > 0
+    assert groups["attacked"] + groups["reused"] == cold["attack"]["groups"]["attacked"]
+    for cert in (again, cold):
+        cert.pop("made_at")
+        cert["attack"].pop("seconds")
+        cert["attack"].pop("groups")
+    assert again == cold
+
+
 def test_table_digest_sees_every_change(tmp_path):
     with duckdb.connect() as con:
         con.execute("create table t as select range as a, range::varchar as b from range(100)")
