@@ -79,12 +79,18 @@ def sql_reads(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
     return sorted(words & existing)
 
 
-def inputs_digest(con: duckdb.DuckDBPyConnection, step: str, reads, run_id: str | None, *extra) -> str:
-    """The digest of what ``step`` is made from: the tables it ``reads``, the code, and ``extra``."""
+def inputs_digest(con: duckdb.DuckDBPyConnection, step: str, reads, run_id: str | None, *extra,
+                  known: dict[str, str] | None = None) -> str:
+    """The digest of what ``step`` is made from: the tables it ``reads``, the code, and ``extra``.
+    ``known`` (table -> its digest), when given, keeps each table's digest for the next step that
+    reads it: several steps digested together read each table once."""
     h = hashlib.sha256(step.encode())
     h.update(code_digest(run_id).encode())
+    known = {} if known is None else known
     for t in sorted(set(reads)):
-        h.update(table_digest(con, t).encode())
+        if t not in known:
+            known[t] = table_digest(con, t)
+        h.update(known[t].encode())
     h.update(json.dumps(list(extra), sort_keys=True, default=str).encode())
     return h.hexdigest()
 
