@@ -41,7 +41,7 @@ ASSET = "scorecard"           # the check runs once scorecard (the last table of
 CHECK = "great_expectations_suite"
 META = "data_docs"            # meta_quality row holding the combined result
 STEP = "great_expectations:"  # meta_reuse step of each suite: its inputs digest and last result
-NOT_STORED = ("reused", "suites_reused", "records")   # not in meta_quality's combined result
+NOT_STORED = ("reused", "suites_run", "records")   # not in meta_quality's combined result
 SUITE_VERSION = "3"           # bump when what the suites expect changes, so cached results are not reused
 META_QUALITY = """
 create table if not exists meta_quality (suite varchar primary key, digest varchar, result varchar,
@@ -59,7 +59,7 @@ class Quality:
     suites: int = 0
     expectations: int = 0
     docs_removed: list[str] = field(default_factory=list)   # external assets with no local copy (see offline)
-    suites_reused: int = 0          # suites whose result was kept from an earlier run (inputs unchanged)
+    suites_run: list[str] = field(default_factory=list)   # suites run now; the others' results were reused
     records: dict = field(default_factory=dict, repr=False)   # suite -> its result (meta_reuse), this run
 
     def text(self) -> str:
@@ -170,7 +170,8 @@ def validate_suites(all_suites: list[Suite], docs_dir: Path, kept: dict[str, dic
     return Quality(all(r["success"] for r in ordered), sum(r["rows"] for r in ordered),
                    [f for r in ordered for f in r["failures"]], str(docs_dir / "index.html"),
                    suites=len(all_suites), expectations=sum(r["expectations"] for r in ordered),
-                   docs_removed=sorted(set(removed)), records={s.name: records[s.name] for s in all_suites})
+                   docs_removed=sorted(set(removed)), suites_run=[s.name for s in all_suites if s.name not in kept],
+                   records={s.name: records[s.name] for s in all_suites})
 
 
 def _step(suite: Suite) -> str:
@@ -190,10 +191,9 @@ def check_warehouse(con, docs_dir: Path, run_id: str | None = None) -> Quality:
     tables.ensure_comments(con, "meta_quality")
     row = con.execute("select digest, result from meta_quality where suite = ?", [META]).fetchone()
     if row and row[0] == key and (docs_dir / "index.html").exists():
-        return Quality(**{**json.loads(row[1]), "reused": True, "suites_reused": len(all_suites)})
+        return Quality(**{**json.loads(row[1]), "reused": True})
     kept = {s.name: got for s in all_suites if (got := reuse.reused(con, _step(s), keys[s.name], [])) is not None}
     quality = validate_suites(all_suites, docs_dir, kept)
-    quality.suites_reused = len(kept)
     for s in all_suites:
         if s.name not in kept:
             reuse.remember(con, _step(s), keys[s.name], [], quality.records[s.name])
@@ -207,7 +207,7 @@ def build_check() -> dg.AssetChecksDefinition:
                     description="Great Expectations over indicator_values, scorecard, benchmark_values, every "
                                 "stg_ table and load_log: keys, code lists, ranges by unit, row counts agreeing "
                                 "with load_log. Data Docs (offline) in data/quality/data_docs.")
-    def great_expectations_suite(context: dg.AssetCheckExecutionContext, warehouse: Warehouse,
+    def great_expectations_suite(context, warehouse: Warehouse,     # an AssetCheckExecutionContext
                                  great_expectations: GreatExpectations) -> dg.AssetCheckResult:
         great_expectations.ready()
         docs_dir = warehouse.paths().quality / "data_docs"
@@ -215,11 +215,11 @@ def build_check() -> dg.AssetChecksDefinition:
             if not table_exists(con, ASSET):
                 return dg.AssetCheckResult(passed=False, description=f"{ASSET} does not exist",
                                            metadata={"reason": f"{ASSET} does not exist"})
-            q = check_warehouse(con, docs_dir, context.run_id)
+            q = check_warehouse(con, docs_dir, context.run.run_id)
         return dg.AssetCheckResult(passed=q.success, description=q.text(), metadata={
             "reason": q.text(), "rows": q.rows, "suites": q.suites, "expectations": q.expectations,
             "failed_expectations": len(q.failures), "data_docs": dg.MetadataValue.path(q.docs),
-            "reused_unchanged_result": q.reused, "suites_reused": q.suites_reused,
+            "reused_unchanged_result": q.reused, "suites_run": ", ".join(q.suites_run) or "none",
             "data_docs_links_without_local_copy": ", ".join(q.docs_removed) or "none"})
 
     return great_expectations_suite
