@@ -166,11 +166,17 @@ def validate_suites(all_suites: list[Suite], docs_dir: Path, kept: dict[str, dic
         shutil.rmtree(docs_dir)
     ctx.build_data_docs(site_names=["oba_quality"])
     removed = offline(docs_dir)
+    return _combined(all_suites, records, str(docs_dir / "index.html"), sorted(set(removed)),
+                     [s.name for s in all_suites if s.name not in kept])
+
+
+def _combined(all_suites: list[Suite], records: dict[str, dict], docs: str, removed: list[str],
+              run: list[str]) -> Quality:
+    """The result of every suite together, from each one's record, in the suites' order."""
     ordered = [records[s.name] for s in all_suites]
     return Quality(all(r["success"] for r in ordered), sum(r["rows"] for r in ordered),
-                   [f for r in ordered for f in r["failures"]], str(docs_dir / "index.html"),
-                   suites=len(all_suites), expectations=sum(r["expectations"] for r in ordered),
-                   docs_removed=sorted(set(removed)), suites_run=[s.name for s in all_suites if s.name not in kept],
+                   [f for r in ordered for f in r["failures"]], docs, suites=len(all_suites),
+                   expectations=sum(r["expectations"] for r in ordered), docs_removed=removed, suites_run=run,
                    records={s.name: records[s.name] for s in all_suites})
 
 
@@ -178,27 +184,40 @@ def _step(suite: Suite) -> str:
     return f"{STEP}{suite.name}"
 
 
+def _stored(quality: Quality) -> dict:
+    return {k: v for k, v in quality.__dict__.items() if k not in NOT_STORED}
+
+
+def _outcome(stored: dict) -> dict:
+    """A stored combined result without where its Data Docs are and what they left out."""
+    return {k: v for k, v in stored.items() if k not in ("docs", "docs_removed")}
+
+
 def check_warehouse(con, docs_dir: Path, run_id: str | None = None) -> Quality:
-    """Run the suites on ``con`` whose inputs changed, reusing each other suite's stored result
-    (``meta_reuse``); the combined result and the Data Docs cover every suite. When no suite
-    changed, the stored combined result (``meta_quality``) and the site are kept as they are."""
+    """Run the suites on ``con`` whose inputs changed, reusing each other suite's result (kept in
+    ``meta_reuse`` with its inputs digest, ``pipelines.reuse``); the combined result (``meta_quality``)
+    and the Data Docs cover every suite. When no suite changed and the site is there, both are kept."""
     all_suites = suites(con)
     read: dict[str, str] = {}            # each table digested once for all the suites reading it
     keys = {s.name: reuse.inputs_digest(con, _step(s), s.reads, run_id, SUITE_VERSION, *s.extra, known=read)
             for s in all_suites}
-    key = hashlib.sha256(json.dumps([[s.name, keys[s.name]] for s in all_suites]).encode()).hexdigest()
+    kept = {s.name: got for s in all_suites if (got := reuse.reused(con, _step(s), keys[s.name], [])) is not None}
     con.execute(META_QUALITY)
     tables.ensure_comments(con, "meta_quality")
-    row = con.execute("select digest, result from meta_quality where suite = ?", [META]).fetchone()
-    if row and row[0] == key and (docs_dir / "index.html").exists():
-        return Quality(**{**json.loads(row[1]), "reused": True})
-    kept = {s.name: got for s in all_suites if (got := reuse.reused(con, _step(s), keys[s.name], [])) is not None}
+    row = con.execute("select result from meta_quality where suite = ?", [META]).fetchone()
+    if len(kept) == len(all_suites) and row and (docs_dir / "index.html").exists():
+        stored = json.loads(row[0])
+        if _outcome(stored) == _outcome(_stored(_combined(all_suites, kept, "", [], []))):
+            return Quality(**{**stored, "reused": True})
     quality = validate_suites(all_suites, docs_dir, kept)
     for s in all_suites:
         if s.name not in kept:
             reuse.remember(con, _step(s), keys[s.name], [], quality.records[s.name])
-    stored = json.dumps({k: v for k, v in quality.__dict__.items() if k not in NOT_STORED})
-    con.execute("insert or replace into meta_quality values (?, ?, ?, current_localtimestamp())", [META, key, stored])
+    stored = _stored(quality)
+    # digest: of the combined result (not of its inputs, whose load times differ between two runs)
+    digest = hashlib.sha256(json.dumps(_outcome(stored), sort_keys=True).encode()).hexdigest()
+    con.execute("insert or replace into meta_quality values (?, ?, ?, current_localtimestamp())",
+                [META, digest, json.dumps(stored)])
     return quality
 
 
