@@ -6,8 +6,8 @@ columns, rules), the loading's (``staged_deliveries``, ``load_log``, ``staged_co
 ``staged_required_columns``) from the source catalogue and ``load_log``. This module runs them
 (``validate_suites``) and holds the check. Each suite runs only when what it reads changed: its
 inputs digest (``pipelines.reuse``: the tables it reads, by content in DuckDB, the code, the
-SUITE_VERSION and the catalogue's measures) and its last result, with GX's validation result,
-are kept in ``meta_reuse`` (step ``great_expectations:<suite>``); the others' results are reused,
+SUITE_VERSION, the GX version and the catalogue's measures) and its last result, with GX's
+validation result, are kept in ``meta_reuse`` (step ``great_expectations:<suite>``); the others' results are reused,
 failures included. The combined result is in ``meta_quality``. Data Docs are rebuilt, whenever a
 suite ran, from every suite's result (the reused ones' loaded back into GX's store), in
 ``<data dir>/quality/data_docs/index.html``, made to work offline by ``data_docs.offline``.
@@ -27,6 +27,7 @@ import os
 import shutil
 import threading
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 import dagster as dg
@@ -199,7 +200,8 @@ def check_warehouse(con, docs_dir: Path, run_id: str | None = None) -> Quality:
     and the Data Docs cover every suite. When no suite changed and the site is there, both are kept."""
     all_suites = suites(con)
     read: dict[str, str] = {}            # each table digested once for all the suites reading it
-    keys = {s.name: reuse.inputs_digest(con, _step(s), s.reads, run_id, SUITE_VERSION, *s.extra, known=read)
+    versions = (SUITE_VERSION, metadata.version("great_expectations"))   # a stored GX result is GX's own format
+    keys = {s.name: reuse.inputs_digest(con, _step(s), s.reads, run_id, *versions, *s.extra, known=read)
             for s in all_suites}
     kept = {s.name: got for s in all_suites if (got := reuse.reused(con, _step(s), keys[s.name], [])) is not None}
     con.execute(META_QUALITY)
