@@ -18,6 +18,7 @@ code lists and required columns of every ``stg_<source>``, from the source catal
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -52,10 +53,21 @@ TRENDS = _trend_judgements()
 
 @dataclass
 class Suite:
-    """One expectation suite: the frame it validates and how to build its expectations."""
+    """One expectation suite: how to read the frame it validates, how to build its expectations,
+    and what its result depends on (``reads``, ``extra``: its reuse digest, ``expectations.check_warehouse``).
+    The frame is read from the warehouse only when the suite runs."""
     name: str
-    frame: pd.DataFrame
+    read: Callable[[], pd.DataFrame]
     expectations: list = field(default_factory=list)   # callables gx -> expectation, built after import
+    reads: tuple[str, ...] = ()    # the warehouse tables the frame is made from
+    extra: tuple = ()              # anything else the frame or expectations are made from (the catalogue)
+    _frame: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            self._frame = self.read()
+        return self._frame
 
 
 def value_lists(cat: pd.DataFrame) -> dict[str, list]:
@@ -130,13 +142,17 @@ def declared_suite(con, name: str, cat: pd.DataFrame) -> Suite:
     """The suite of table ``name`` from its definition (``key`` and ``expect`` in its tables.yaml)."""
     table = tables.table(name)
     expect = table.expect
-    frame = _frame(con, f"select {', '.join(map(_q, expect['columns']))} from {_q(name)} "
-                        f"order by {expect.get('order', 'all')}")
     rules = expect.get("rules", [])
-    if any(r.get("within") == "unit_range" for r in rules):
-        if "unit" not in frame.columns:     # the unit of the measure, from the catalogue
-            frame = frame.merge(cat[["measure_id", "unit"]], on="measure_id", how="left")
-        frame = with_unit_range(frame)
+
+    def read() -> pd.DataFrame:
+        frame = _frame(con, f"select {', '.join(map(_q, expect['columns']))} from {_q(name)} "
+                            f"order by {expect.get('order', 'all')}")
+        if any(r.get("within") == "unit_range" for r in rules):
+            if "unit" not in frame.columns:     # the unit of the measure, from the catalogue
+                frame = frame.merge(cat[["measure_id", "unit"]], on="measure_id", how="left")
+            frame = with_unit_range(frame)
+        return frame
+
     lists = value_lists(cat)
     key = list(table.key)
     out = [lambda gx, c=c: gx.expectations.ExpectColumnValuesToNotBeNull(column=c) for c in key]
@@ -149,7 +165,7 @@ def declared_suite(con, name: str, cat: pd.DataFrame) -> Suite:
         out.append(lambda gx, n=rows: gx.expectations.ExpectTableRowCountToEqual(value=n))
     for rule in rules:
         out += _rule(rule, lists)
-    return Suite(name, frame, out)
+    return Suite(name, read, out, reads=(name,), extra=(cat[["measure_id", "unit"]].values.tolist(),))
 
 
 # --- the loading itself ------------------------------------------------------------------------
@@ -167,16 +183,12 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def staged_suites(con) -> list[Suite]:
-    """Row counts against load_log, repeated keys, and code lists, for every staged source."""
-    from sources.catalogue import SOURCES
-
+def _deliveries(con, sources) -> pd.DataFrame:
+    """Per staged source: its rows against load_log's, repeated keys, quarantined records."""
     live = ", ".join(f"'{s}'" for s in LIVE)
-    counts, codes, nulls, known = [], [], [], []
-    for s in SOURCES:
+    counts = []
+    for s in sources:
         stg, raw = f"stg_{s.name}", f"raw_{s.name}"
-        if not (table_exists(con, stg) and table_exists(con, raw)):
-            continue
         key = ", ".join(_q(k) for k in (*s.key, "file_hash"))
         in_force = f"select file_hash from load_log where source = ? and status in ({live})"
         # raw_<source> keeps held deliveries aside too, and never a malformed record (quarantined
@@ -193,46 +205,75 @@ def staged_suites(con) -> list[Suite]:
             f"coalesce(sum(rows_quarantined), 0) as rows_quarantined "
             f"from load_log where source = ? and status in ({live})",
             [s.name, s.name, s.name, s.name, s.name, MALFORMED_CHECK, s.name, s.name]))
+    return pd.concat(counts, ignore_index=True)
+
+
+def _code_lists(con, sources) -> pd.DataFrame:
+    """Every value of a coded column of a staged source, with its rows."""
+    codes = []
+    for s in sources:
         multi = multi_code_columns(s)
         for c in s.columns:
             if c.codes:
                 token = (f"trim(unnest(string_split({_q(c.name)}::varchar, ';')))" if c.name in multi
                          else f"{_q(c.name)}::varchar")
                 codes.append(_frame(con,
-                    f"select ? as code_list, value, count(*) as rows "
-                    f"from (select {token} as value from {stg}) where value is not null group by all order by value",
+                    f"select ? as code_list, value, count(*) as rows from (select {token} as value "
+                    f"from stg_{s.name}) where value is not null group by all order by value",
                     [f"{s.name}.{c.name}"]))
-                known += [(f"{s.name}.{c.name}", code) for code in c.codes]
+    return pd.concat(codes, ignore_index=True)
+
+
+def _required(con, sources) -> pd.DataFrame:
+    """The NULLs in each required column of a staged source."""
+    nulls = []
+    for s in sources:
         required = [c.name for c in s.columns if not c.nullable]
         if required:
             counted = ", ".join(f"count(*) - count({_q(n)})" for n in required)
             nulls.append(_frame(con, f"select ? as source, unnest(?::varchar[]) as column_name, unnest(n) as nulls "
-                                     f"from (select [{counted}] as n from {stg})", [s.name, required]))
-    if not counts:
+                                     f"from (select [{counted}] as n from stg_{s.name})", [s.name, required]))
+    return pd.concat(nulls, ignore_index=True)
+
+
+def staged_suites(con) -> list[Suite]:
+    """Row counts against load_log, repeated keys, and code lists, for every staged source."""
+    from sources.catalogue import SOURCES
+
+    staged = [s for s in SOURCES if table_exists(con, f"stg_{s.name}") and table_exists(con, f"raw_{s.name}")]
+    if not staged:
         return []
-    files = _frame(con, "select source, source_file, status, rows_read, "
-                        "rows_loaded + rows_quarantined + rows_refused + rows_superseded + rows_held as rows_accounted "
-                        "from load_log order by source, source_file")
+    coded = [s for s in staged if any(c.codes for c in s.columns)]
+    required = [s for s in staged if any(not c.nullable for c in s.columns)]
+    known = [(f"{s.name}.{c.name}", code) for s in coded for c in s.columns if c.codes for code in c.codes]
 
     def equal(a, b):
         return lambda gx: gx.expectations.ExpectColumnPairValuesToBeEqual(column_A=a, column_B=b)
 
-    deliveries = pd.concat(counts, ignore_index=True)
+    def files() -> pd.DataFrame:
+        return _frame(con, "select source, source_file, status, rows_read, rows_loaded + rows_quarantined + "
+                           "rows_refused + rows_superseded + rows_held as rows_accounted "
+                           "from load_log order by source, source_file")
+
     frames = [
-        Suite("staged_deliveries", deliveries, [
+        Suite("staged_deliveries", lambda: _deliveries(con, staged), [
             equal("stg_rows", "rows_loaded"), equal("raw_rows", "rows_read"),
             equal("quarantined_records", "rows_quarantined"),
             lambda gx: gx.expectations.ExpectColumnValuesToBeBetween(column="repeated_keys", min_value=0,
-                                                                     max_value=0)]),
+                                                                     max_value=0)],
+              reads=("load_log", "quarantine", *(f"{p}_{s.name}" for s in staged for p in ("stg", "raw")))),
         Suite("load_log", files, [equal("rows_read", "rows_accounted"), _in_set("status", list(STATUSES)),
                                   lambda gx: gx.expectations.ExpectColumnValuesToBeBetween(column="rows_read",
-                                                                                           min_value=0)]),
+                                                                                           min_value=0)],
+              reads=("load_log",)),
     ]
-    if codes:
-        frames.append(Suite("staged_code_lists", pd.concat(codes, ignore_index=True), [
+    if coded:
+        frames.append(Suite("staged_code_lists", lambda: _code_lists(con, coded), [
             lambda gx: gx.expectations.ExpectColumnPairValuesToBeInSet(
-                column_A="code_list", column_B="value", value_pairs_set=known)]))
-    if nulls:
-        frames.append(Suite("staged_required_columns", pd.concat(nulls, ignore_index=True), [
-            lambda gx: gx.expectations.ExpectColumnValuesToBeBetween(column="nulls", min_value=0, max_value=0)]))
+                column_A="code_list", column_B="value", value_pairs_set=known)],
+            reads=tuple(f"stg_{s.name}" for s in coded)))
+    if required:
+        frames.append(Suite("staged_required_columns", lambda: _required(con, required), [
+            lambda gx: gx.expectations.ExpectColumnValuesToBeBetween(column="nulls", min_value=0, max_value=0)],
+            reads=tuple(f"stg_{s.name}" for s in required)))
     return frames

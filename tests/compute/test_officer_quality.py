@@ -135,3 +135,56 @@ def test_an_unknown_external_asset_is_removed_and_reported(tmp_path):
     assert "https://" not in text and "static/vendor/vega-5.33.1/vega.min.js" in text
     assert "<a " not in text and text.endswith("GX")
     assert (tmp_path / "docs" / "static" / "vendor" / "vega-5.33.1" / "vega.min.js").is_file()
+
+
+def _outcome(q) -> tuple:
+    return q.success, q.rows, q.suites, q.expectations, q.failures, q.text()
+
+
+def _index_suites(docs: Path) -> tuple[set[str], set[str]]:
+    """The suites the Data Docs index links to: (expectation suite pages, validation result pages)."""
+    index = (docs / "index.html").read_text(encoding="utf-8")
+    return (set(re.findall(r"expectations/(\w+)\.html", index)),
+            set(re.findall(r"validations/(\w+)/[^\"']+\.html", index)))
+
+
+def test_a_night_runs_only_the_suites_whose_inputs_changed_and_reports_what_a_cold_check_does(copy, tmp_path):
+    con, docs = copy, tmp_path / "docs"
+    everything = {s.name for s in quality.suites(con)}
+    quality.check_warehouse(con, docs)
+    con.execute("delete from stg_cme where rowid = (select min(rowid) from stg_cme)")   # stg_rows <> rows_loaded
+    night = quality.check_warehouse(con, docs)
+    readers = {s.name for s in quality.suites(con) if "stg_cme" in s.reads}
+    assert set(night.suites_run) == readers and "staged_deliveries" in readers, night.suites_run
+    assert not readers & {"indicator_values", "scorecard", "benchmark_values", "load_log"}
+    assert not night.success and {f["suite"] for f in night.failures} == {"staged_deliveries"}
+
+    # another table changes: the failing suite is reused and still reported, with the same failure
+    con.execute("update scorecard set rag = case rag when 'green' then 'amber' else 'green' end "
+                "where rowid = (select min(rowid) from scorecard)")
+    later = quality.check_warehouse(con, docs)
+    assert later.suites_run == ["scorecard"] and not later.reused
+    assert not later.success and later.failures == night.failures
+    assert _index_suites(docs) == (everything, everything)      # Data Docs: every suite, reused or run
+    assert len(list((docs / "validations").rglob("*.html"))) == len(everything)
+    assert quality.offline(docs) == []
+
+    # the same warehouse checked cold (nothing kept): the same result
+    con.execute("delete from meta_reuse where step like 'great_expectations:%'")
+    con.execute("delete from meta_quality")
+    cold = quality.check_warehouse(con, tmp_path / "cold")
+    assert set(cold.suites_run) == everything
+    assert _outcome(cold) == _outcome(later)
+    assert _index_suites(tmp_path / "cold") == _index_suites(docs)
+
+
+def test_an_unchanged_failing_suite_stays_failing(copy, tmp_path):
+    con = copy
+    con.execute("update load_log set rows_read = rows_read + 1 where rowid = (select min(rowid) from load_log)")
+    first = quality.check_warehouse(con, tmp_path / "docs")
+    again = quality.check_warehouse(con, tmp_path / "docs")               # nothing changed: all reused
+    assert again.reused and not again.success and again.failures == first.failures
+    shutil.rmtree(tmp_path / "docs")                                      # site gone: rebuilt, no suite run
+    rebuilt = quality.check_warehouse(con, tmp_path / "docs")
+    assert rebuilt.suites_run == [] and not rebuilt.reused and _outcome(rebuilt) == _outcome(first)
+    assert {f["suite"] for f in rebuilt.failures} >= {"load_log"}

@@ -174,3 +174,14 @@ def test_table_digest_sees_every_change(tmp_path):
         con.execute("update t set b = 'x' where a = 50")
         assert reuse.table_digest(con, "t") != before
         assert reuse.table_digest(con, "absent_table").endswith(":absent")
+
+
+def test_table_digests_are_table_digest_of_each_table():
+    with duckdb.connect() as con:
+        con.execute("create table t as select range as a, range::varchar as b from range(100)")
+        con.execute("create table \"odd name\" (x double, y varchar[])")
+        con.execute("create view v as select a from t where a < 10")
+        con.execute("create temp table tmp as select 1 as z")
+        names = ["t", "odd name", "v", "tmp", "absent_table", "t"]
+        assert reuse.table_digests(con, names) == {n: reuse.table_digest(con, n) for n in names}
+        assert reuse.table_digests(con, []) == {}
