@@ -1,4 +1,4 @@
-"""Validating a batch of deliveries inside DuckDB, over the rows already in ``raw_<source>``.
+"""Validating a batch of deliveries inside DuckDB, over the rows just written to ``raw_<source>``.
 
 The same judgement as ``validation.check_many`` (which stays, as the reference and the path
 taken when this one declines), in the same order and with the same words:
@@ -78,18 +78,10 @@ def _ascii(expr: str) -> str:
     return f"(strlen({expr}) = length({expr}))"
 
 
-def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
-
-
-def _failures(rows, column=None, check=None) -> pd.DataFrame:
+def _failures(rows) -> pd.DataFrame:
     """Quarantine rows from (delivery, source_row, column, check, value, reason) tuples."""
-    frame = _frame(list(rows), ["_delivery", *QUARANTINE_COLUMNS])
-    if column is not None:
-        frame["column_name"] = column
-    if check is not None:
-        frame["check_name"] = check
-    return frame
+    rows, columns = list(rows), ["_delivery", *QUARANTINE_COLUMNS]
+    return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
 
 
 class _Batch:
