@@ -20,6 +20,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from schemas import sql
+from sources import periods
 
 EARLIEST_DATE = pd.Timestamp("2000-01-01")  # no extract holds real events before the partnership's records
 
@@ -155,8 +156,10 @@ def academic_year() -> pa.Check:
 
 
 def term() -> pa.Check:
-    return _full_match_check(r"\d{4}-(?:AUT|SPR|SUM)", name="term format",
-                             error="is not a term written like 2024-SPR (AUT, SPR or SUM)")
+    """A funding term's key as the period calendar writes it (``sources.periods.TERM_PATTERN``)."""
+    return _full_match_check(periods.TERM_PATTERN, name="term format",
+                             error=f"is not a term written like 2024-SPR ({', '.join(periods.TERM_CODES[:-1])} "
+                                   f"or {periods.TERM_CODES[-1]})")
 
 
 def row_rule(name: str, columns: tuple[str, ...], error: str) -> Callable:
