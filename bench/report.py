@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Target:
-    """One of issue 18's targets: a figure of one bench run, its limit and the scales it applies at.
+    """One of the speed targets (issue 18, restated by issue 27): a figure of one bench run, its limit and the scales it applies at.
 
     Most are ratios of two timings of the same run (the VM's noise cancels); ``at_most``
     says which side of the limit is met; the target applies when ``low <= scale < high``.
@@ -191,7 +191,7 @@ def table(result: dict) -> str:
         lines += ["", "ratios (time / time):"]
         lines += [f"  {k:36s} {v:>6.2f}x" for k, v in s["ratios"].items()]
     if s["targets"]:
-        lines += ["", "targets (issue 18):"]
+        lines += ["", "targets (issues 18 and 27):"]
         lines += [f"  {t['verdict'].upper():7s}  {t['target']:62s} measured {_measured(t)}"
                   for t in s["targets"]]
     return "\n".join(lines)
