@@ -21,7 +21,8 @@ from sources.catalogue import SOURCES, get
 
 SPACES = ["", " ", "  ", "\t", "\u00a0", "\u2003", "\x1c", "\n"]
 ODD = ["Total", " total ", "TOTAL", "Grand Total", "ＴＯＴＡＬ", "n/a", "-", "?", "NULL", "é", "E05０１２３４５",
-       "٣", "x" * (MAX_CELL_CHARS + 1), "ü" * (MAX_CELL_CHARS // 2 + 1), "'quoted'", "a;b", ";", "\u200b"]
+       "٣", "\x00", "x\x00y", "'; drop table quarantine; --", "😀", "\u202eabc", "e\u0301",
+       "x" * (MAX_CELL_CHARS + 1), "ü" * (MAX_CELL_CHARS // 2 + 1), "'quoted'", "a;b", ";", "\u200b"]
 BY_TYPE = {
     "int": ["0", "1", "5", "16", "17", "18", "19", "-1", "+3", "1,000", "1,2", "3.0", "3.5", "1e3", "inf", "nan",
             "007", "99999999999999999999", "١٢", "１２", "2", "3", "10", "12"],
@@ -95,9 +96,21 @@ def _by_sql(tmp_path, source, frames):
 
 @pytest.mark.parametrize("name", [s.name for s in SOURCES])
 def test_duckdb_and_pandas_judge_every_record_alike(tmp_path, name):
+    _compare(tmp_path, name, f"sql-validation-{name}", deliveries=2, rows=80)
+
+
+@pytest.mark.parametrize("seed", range(1, 6))
+def test_more_random_batches_judged_alike(tmp_path, seed):
+    """More seeds, larger batches, every source (the slow tier)."""
+    for source in SOURCES:
+        _compare(tmp_path / source.name, source.name, f"{seed}-{source.name}", deliveries=3, rows=200)
+
+
+def _compare(tmp_path, name, seed, deliveries, rows):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     source = get(name)
-    rng = random.Random(f"sql-validation-{name}")
-    frames = _frames(source, rng, deliveries=2, rows=80)
+    rng = random.Random(seed)
+    frames = _frames(source, rng, deliveries=deliveries, rows=rows)
     want = check_many([Extract(path=None, file_hash=f"h{n}", encoding="utf-8", frame=f)
                        for n, f in enumerate(frames)], source)
     done, staged = _by_sql(tmp_path, source, frames)
