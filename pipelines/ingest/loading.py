@@ -476,8 +476,8 @@ def _write(con, source: Source, batch: list[_Accepted], stage_now: bool,
     asked. Empty deliveries are judged at once (``settle``), the others once staged."""
     written = [a for a in batch if len(a.extract.frame)]
     rows = _insert(con, f"raw_{source.name}", [a.extract.frame for a in written],
-            [{"source_file": a.name, "file_hash": a.digest, "delivery_period": a.period, "loaded_at": a.when}
-             for a in written])
+                   [{"source_file": a.name, "file_hash": a.digest, "delivery_period": a.period, "loaded_at": a.when}
+                    for a in written])
     out = []
     for a in batch:
         if a.status == "empty" and settle(con, source, a.digest, releases):
@@ -488,8 +488,8 @@ def _write(con, source: Source, batch: list[_Accepted], stage_now: bool,
     # Exactly what ``stage`` would read back from raw: the frame alone (malformed records are
     # already in quarantine, written by the load).
     def extracts() -> list[Extract]:
-        return [Extract(path=Path(a.name), file_hash=a.digest, encoding=a.extract.encoding, frame=a.extract.frame)
-                for a in pending]
+        return [Extract(path=Path(a.name), file_hash=a.digest, encoding=a.extract.encoding,
+                        frame=a.extract.frame) for a in pending]
     meta = [(a.digest, a.name, a.period, a.extract.rows_read, a.extract.encoding) for a in pending]
     # The rows just written, as validation would read them back from raw_ (when they are exactly
     # the pending deliveries, in order, as they are unless a delivery was empty).
