@@ -26,8 +26,14 @@ def cmd_generate(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    from pipelines.ingest import sql_validation
     from pipelines.ingest.validate_file import report
 
+    try:
+        sql_validation.engine()
+    except ValueError as exc:      # a mistyped OBA_VALIDATE_IN: said plainly, nothing judged
+        print(f"oba validate: {exc}", file=sys.stderr)
+        return 2
     text, ok = report(Path(args.file), args.source, limit=args.limit)
     print(text)
     return 0 if ok else 1

@@ -37,3 +37,12 @@ def test_validate_unknown_source_and_bad_name(tmp_path, capsys):
     assert "unknown source 'nope'" in capsys.readouterr().out
     assert main(["validate", str(f), "--source", "adult_referrals"]) == 0
     assert "would not pick it up" in capsys.readouterr().out
+
+
+def test_validate_names_a_mistyped_engine_setting(tmp_path, capsys, monkeypatch):
+    f = tmp_path / "adult_referrals_2024-25.csv"
+    f.write_text("referral_id\n1\n")
+    monkeypatch.setenv("OBA_VALIDATE_IN", "spark")
+    assert main(["validate", str(f), "--source", "adult_referrals"]) == 2
+    err = capsys.readouterr().err
+    assert "OBA_VALIDATE_IN='spark'" in err and "duckdb, pandas" in err
