@@ -1,6 +1,6 @@
 """Typing delivered text in DuckDB SQL, for the cells whose typing SQL can prove.
 
-``parsing.parse_text`` stays the definition of what a cell means. ``typed`` gives, for one
+``parsing.parse_text`` stays the definition of what a cell means. ``lookup_sql`` gives, for one
 catalogue type, the SQL that types a VARCHAR cell exactly as ``parse_text`` would, for the
 spellings real extracts use, and says which cells it has decided: every other cell is left to
 ``parse_text`` in Python. Undecided is always safe; a decided cell is always parse_text's answer
@@ -71,9 +71,9 @@ def _match(expr: str, pattern: str) -> str:
 
 
 # Each type's typing as steps, each an expression over the steps before it (``<<name>>``; the
-# cell is ``<<cell>>``), ending with ``value``. ``typed`` writes them out as one expression;
-# ``lookup_sql`` computes each step once per cell, as a column of a nested select (an expression
-# written out repeats its inner steps: a date's trim and shapes ran ~20 times a cell, 13x slower).
+# cell is ``<<cell>>``), ending with ``value``. ``lookup_sql`` computes each step once per cell,
+# as a column of a nested select (an expression written out in one repeats its inner steps: a
+# date's trim and shapes ran ~20 times a cell, 13x slower).
 _CORE = ("core", f"trim(<<cell>>, {_WS_SQL})")
 
 
@@ -132,19 +132,6 @@ def steps(type_: str) -> list[tuple[str, str]]:
         raise ValueError(f"unknown type {type_!r}")
     *inner, (_, value) = _TYPERS[type_]()
     return [_CORE, *inner, ("value", f"CAST(({value}) AS {DUCKDB_TYPES[type_]})"), ("decided", _DECIDED)]
-
-
-def typed(cell: str, type_: str) -> tuple[str, str]:
-    """(value, decided): two SQL expressions over the VARCHAR expression ``cell`` (already quoted).
-
-    ``decided`` is true exactly for cells whose typing SQL knows to be parse_text's: blank cells
-    (value NULL) and cells in a grammar SQL types exactly (value = parse_text's typed value, of
-    DuckDB type ``DUCKDB_TYPES[type_]``). Where ``decided`` is false, ``value`` is NULL and the
-    caller types the cell with ``parse_text`` in Python (once per distinct cell)."""
-    written = {"cell": cell}
-    for name, template in steps(type_):
-        written[name] = "(" + _fill(template, written) + ")"
-    return written["value"], written["decided"]
 
 
 def lookup_sql(cells: str, type_: str) -> str:

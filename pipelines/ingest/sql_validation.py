@@ -187,7 +187,7 @@ class _Batch:
                             for n, col in enumerate(columns))
         joins = " ".join(f"left join v_lk_{n} l{n} on t.{_q(col.name)} = l{n}.cell" for n, col in enumerate(columns)
                          if n not in same)
-        failing = [n for n in cells]
+        failing = list(cells)
         whys = ", ".join(f"l{n}.why as {_q(f'_why_{n}')}" for n in failing)
         self.con.execute(f'create or replace temp table v_typed as select t._delivery, t."{ROW}", {selects}'
                          f'{", " + whys if whys else ""} from v_body t {joins}')
