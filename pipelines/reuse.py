@@ -61,17 +61,11 @@ def _quoted(name: str) -> str:
 def table_digest(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """Content digest of one table: columns and types, rows, and the sum of every row's hash
     (order-free; a repeated row counts twice). "absent" for a table that does not exist."""
-    if not table_exists(con, table):
-        return f"{table}:absent"
-    layout = con.execute("select column_name, data_type from duckdb_columns() where table_name = ? "
-                         "and schema_name = 'main' and not internal order by column_index", [table]).fetchall()
-    rows, total = con.execute(f"select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar "
-                              f"from {_quoted(table)} t").fetchone()
-    return f"{table}:{layout}:{rows}:{total}"
+    return table_digests(con, [table])[table]
 
 
 def table_digests(con: duckdb.DuckDBPyConnection, names) -> dict[str, str]:
-    """``table_digest`` of each of ``names``, in three queries for all of them rather than three each."""
+    """``table_digest`` of each of ``names``, in three queries for all of them."""
     names = sorted(set(names))
     if not names:
         return {}
@@ -117,7 +111,8 @@ def inputs_digest(con: duckdb.DuckDBPyConnection, step: str, reads, run_id: str 
 
 
 def _outputs_digest(con: duckdb.DuckDBPyConnection, writes) -> str:
-    return hashlib.sha256("\n".join(table_digest(con, t) for t in sorted(writes)).encode()).hexdigest()
+    digests = table_digests(con, writes)
+    return hashlib.sha256("\n".join(digests[t] for t in sorted(digests)).encode()).hexdigest()
 
 
 def reused(con: duckdb.DuckDBPyConnection, step: str, inputs: str, writes) -> dict | None:

@@ -176,12 +176,21 @@ def test_table_digest_sees_every_change(tmp_path):
         assert reuse.table_digest(con, "absent_table").endswith(":absent")
 
 
-def test_table_digests_are_table_digest_of_each_table():
+def test_table_digests_of_views_temp_tables_and_odd_names():
     with duckdb.connect() as con:
         con.execute("create table t as select range as a, range::varchar as b from range(100)")
         con.execute("create table \"odd name\" (x double, y varchar[])")
         con.execute("create view v as select a from t where a < 10")
         con.execute("create temp table tmp as select 1 as z")
         names = ["t", "odd name", "v", "tmp", "absent_table", "t"]
-        assert reuse.table_digests(con, names) == {n: reuse.table_digest(con, n) for n in names}
+        before = reuse.table_digests(con, names)
+        assert sorted(before) == sorted(set(names)) and before["absent_table"].endswith(":absent")
+        assert before["odd name"].startswith("odd name:[('x', 'DOUBLE'), ('y', 'VARCHAR[]')]:0:")
+        con.execute("insert into \"odd name\" values (1.5, ['a'])")
+        con.execute("update t set b = 'x' where a = 5")            # inside the view's rows? no: b is not in it
+        con.execute("insert into tmp values (2)")
+        after = reuse.table_digests(con, names)
+        assert [n for n in sorted(set(names)) if after[n] != before[n]] == ["odd name", "t", "tmp"]
+        con.execute("update t set a = 1000 where a = 3")           # a row of the view changes
+        assert reuse.table_digests(con, ["v"])["v"] != after["v"]
         assert reuse.table_digests(con, []) == {}
